@@ -1,0 +1,215 @@
+//! `paystate demo`: a narrated walk through the product on built-in data.
+//!
+//! Everything here goes through the same public core API a host uses; the demo only
+//! chooses the inputs and prints what the core decided.
+
+use std::fmt::Write as _;
+
+use paystate::invoice::{Expiry, Pricing, TransferInput};
+use paystate::{
+    Amount, Asset, Command, Currency, Duration, Event, Invoice, InvoiceSpec, LatePayment, Matcher,
+    RefundOutcome, Session, Timestamp, Tolerance,
+};
+
+/// A tiny narrator that never fails: demo inputs are fixed, and any error is printed as
+/// what the core answered rather than aborting.
+struct Narrator {
+    out: String,
+}
+
+impl Narrator {
+    fn section(&mut self, title: &str) {
+        let _ = writeln!(self.out, "\n== {title} ==");
+    }
+
+    fn say(&mut self, line: impl AsRef<str>) {
+        let _ = writeln!(self.out, "  {}", line.as_ref());
+    }
+
+    fn events(&mut self, events: &[Event]) {
+        for e in events {
+            let _ = writeln!(
+                self.out,
+                "    event {:<28} id={} status={} paid={} pending={} held={}",
+                e.event_type.as_str(),
+                e.id,
+                e.invoice.status,
+                e.invoice.amount_paid,
+                e.invoice.amount_pending,
+                e.invoice.amount_held
+            );
+        }
+    }
+
+    fn state(&mut self, inv: &Invoice) {
+        let s = inv.snapshot();
+        let exceptions: Vec<&str> = s.exceptions.iter().map(|e| e.as_str()).collect();
+        let _ = writeln!(
+            self.out,
+            "    -> {} [{}] due={} threshold={} paid={} pending={} held={} surplus={} refundable={}",
+            s.status,
+            exceptions.join(","),
+            inv.due(),
+            inv.threshold(),
+            s.amount_paid,
+            s.amount_pending,
+            s.amount_held,
+            s.surplus,
+            s.refundable
+        );
+    }
+
+    fn apply(&mut self, inv: &mut Invoice, what: &str, command: Command, at: Timestamp) {
+        self.say(format!("{at}  {what}"));
+        match inv.apply(&command, at) {
+            Ok(events) => self.events(&events),
+            Err(e) => self.say(format!("    refused: {} ({e})", e.code())),
+        }
+        self.state(inv);
+    }
+}
+
+fn t(text: &str) -> Timestamp {
+    Timestamp::parse(text, "demo").unwrap_or_default()
+}
+
+fn amt(text: &str) -> Amount {
+    Amount::parse(text, "demo").unwrap_or_default()
+}
+
+fn transfer(tx: &str, amount: &str, asset: Asset, confirmed: bool, at: Option<Timestamp>) -> Command {
+    Command::ObserveTransfer(TransferInput {
+        tx_id: tx.into(),
+        amount: amt(amount),
+        asset,
+        confirmed,
+        at,
+    })
+}
+
+/// Runs the demo and returns its narration.
+pub fn run() -> String {
+    let mut n = Narrator {
+        out: String::from("paystate demo: every decision below is made by the core from the inputs shown.\n"),
+    };
+    underpaid_within_tolerance(&mut n);
+    expired_with_late_money(&mut n);
+    refund(&mut n);
+    session_and_matching(&mut n);
+    n.out.push_str("\nDone.\n");
+    n.out
+}
+
+fn underpaid_within_tolerance(n: &mut Narrator) {
+    n.section("1. A 5 USDT invoice with a 1 USDT margin (seed 004 margin_ratio)");
+    let mut spec = InvoiceSpec::new(
+        "shop-1001",
+        Pricing::Due(amt("5")),
+        Asset::UsdtTrc20,
+        Expiry::In(Duration::seconds(1800)),
+    );
+    spec.tolerance = Tolerance::Absolute(amt("1"));
+    let now = t("2026-03-24T12:00:00Z");
+    match Invoice::create(spec, now) {
+        Ok((mut inv, events)) => {
+            n.say(format!("{now}  create: due 5 USDT_TRC20, deadline {}", inv.deadline()));
+            n.events(&events);
+            n.apply(&mut inv, "observe 3.9 USDT, unconfirmed", transfer("tx-a", "3.9", Asset::UsdtTrc20, false, None), t("2026-03-24T12:03:00Z"));
+            n.apply(&mut inv, "observe 0.2 USDT, unconfirmed (4.1 received: above the 4 threshold)", transfer("tx-b", "0.2", Asset::UsdtTrc20, false, None), t("2026-03-24T12:04:00Z"));
+            n.apply(&mut inv, "confirm tx-a", Command::ConfirmTransfer { tx_id: "tx-a".into() }, t("2026-03-24T12:05:00Z"));
+            n.apply(&mut inv, "confirm tx-b: confirmed money reaches the threshold", Command::ConfirmTransfer { tx_id: "tx-b".into() }, t("2026-03-24T12:06:00Z"));
+        }
+        Err(e) => n.say(format!("create refused: {e}")),
+    }
+}
+
+fn expired_with_late_money(n: &mut Narrator) {
+    n.section("2. An invoice priced in EUR expires; money arrives late");
+    let mut spec = InvoiceSpec::new(
+        "shop-1002",
+        Pricing::Price {
+            amount: amt("19.99"),
+            currency: Currency::parse("EUR", "demo").unwrap_or(Currency::USD),
+            rate: amt("1.0832"),
+            surcharge: amt("0.5"),
+        },
+        Asset::UsdtPolygon,
+        Expiry::In(Duration::seconds(900)),
+    );
+    spec.late_payment = LatePayment::Reject;
+    let now = t("2026-03-24T12:00:00Z");
+    match Invoice::create(spec, now) {
+        Ok((mut inv, events)) => {
+            n.say(format!("{now}  create: 19.99 EUR at 1.0832 + 0.5 surcharge = {} USDT (rounded up to 6 decimals)", inv.due()));
+            n.events(&events);
+            if let Some(deadline) = inv.next_deadline() {
+                n.say(format!("host asks next_deadline(): {deadline}"));
+                n.say(format!("{deadline}  tick"));
+                let events = inv.tick(deadline);
+                n.events(&events);
+                n.state(&inv);
+            }
+            n.apply(&mut inv, "observe 22.1533 made after the deadline (policy: reject -> held)", transfer("tx-late", "22.153304", Asset::UsdtPolygon, true, Some(t("2026-03-24T12:20:00Z"))), t("2026-03-24T12:21:00Z"));
+            n.apply(&mut inv, "a slow watcher reports a transfer made before the deadline: it counts", transfer("tx-early", "1", Asset::UsdtPolygon, true, Some(t("2026-03-24T12:10:00Z"))), t("2026-03-24T12:30:00Z"));
+            n.apply(&mut inv, "refund everything refundable (held late money + confirmed partial)", Command::RequestRefund { refund_id: "rf-1".into(), amount: None }, t("2026-03-24T12:31:00Z"));
+        }
+        Err(e) => n.say(format!("create refused: {e}")),
+    }
+}
+
+fn refund(n: &mut Narrator) {
+    n.section("3. Paid, overpaid, then refunded in two steps");
+    let mut spec = InvoiceSpec::new(
+        "shop-1003",
+        Pricing::Due(amt("40")),
+        Asset::UsdtBsc,
+        Expiry::In(Duration::seconds(1800)),
+    );
+    spec.overpay_dust = amt("0.01");
+    let now = t("2026-03-24T12:00:00Z");
+    if let Ok((mut inv, events)) = Invoice::create(spec, now) {
+        n.say(format!("{now}  create: due 40 USDT_BSC, overpay dust 0.01"));
+        n.events(&events);
+        n.apply(&mut inv, "observe 45 USDT confirmed", transfer("0xabc", "45", Asset::UsdtBsc, true, None), t("2026-03-24T12:01:00Z"));
+        n.apply(&mut inv, "observe the same tx with another amount: never trusted", transfer("0xabc", "50", Asset::UsdtBsc, true, None), t("2026-03-24T12:01:30Z"));
+        n.apply(&mut inv, "refund the 5 USDT surplus", Command::RequestRefund { refund_id: "r1".into(), amount: Some(amt("5")) }, t("2026-03-24T12:02:00Z"));
+        n.apply(&mut inv, "refund r1 succeeded: still paid", Command::SettleRefund { refund_id: "r1".into(), outcome: RefundOutcome::Succeeded }, t("2026-03-24T12:03:00Z"));
+        n.apply(&mut inv, "ask for 41 more: more than refundable", Command::RequestRefund { refund_id: "r2".into(), amount: Some(amt("41")) }, t("2026-03-24T12:04:00Z"));
+        n.apply(&mut inv, "refund 15", Command::RequestRefund { refund_id: "r2".into(), amount: Some(amt("15")) }, t("2026-03-24T12:05:00Z"));
+        n.apply(&mut inv, "refund r2 succeeded", Command::SettleRefund { refund_id: "r2".into(), outcome: RefundOutcome::Succeeded }, t("2026-03-24T12:06:00Z"));
+    }
+}
+
+fn session_and_matching(n: &mut Narrator) {
+    n.section("4. One shared Bybit account: unique amounts, a checkout session");
+    let now = t("2026-03-24T12:00:00Z");
+    let mut matcher = Matcher::new();
+    let mut invoices = Vec::new();
+    for id in ["bybit-1", "bybit-2", "bybit-3"] {
+        let spec = InvoiceSpec::new(id, Pricing::Due(amt("10.5")), Asset::UsdtBybit, Expiry::In(Duration::seconds(900)));
+        if let Ok((inv, _)) = Invoice::create(spec, now) {
+            match matcher.allocate("bybit-main", id, inv.due(), amt("0.01"), Amount::ZERO) {
+                Ok(p) => n.say(format!("{id}: due {} -> pay exactly {p}", inv.due())),
+                Err(e) => n.say(format!("{id}: {e}")),
+            }
+            invoices.push(inv);
+        }
+    }
+    for amount in ["10.51", "10.5", "10.53"] {
+        n.say(format!("incoming {amount}: {:?}", matcher.match_amount("bybit-main", amt(amount))));
+    }
+    if let Some(inv) = invoices.first() {
+        match Session::open("cs_1", inv, Duration::seconds(600), now) {
+            Ok(mut s) => {
+                n.say(format!("session cs_1 opened, expires {}", s.expires_at()));
+                let token = paystate::session::session_token(b"demo-server-secret", s.id()).unwrap_or_default();
+                n.say(format!("link token (HMAC of the session id): {token}"));
+                let first = s.use_at(inv, t("2026-03-24T12:01:00Z"));
+                n.say(format!("use at 12:01: {}", first.map_or_else(|e| e.code().to_owned(), |_| "ok".into())));
+                let second = s.use_at(inv, t("2026-03-24T12:02:00Z"));
+                n.say(format!("use again: {}", second.map_or_else(|e| e.code().to_owned(), |_| "ok".into())));
+            }
+            Err(e) => n.say(format!("session refused: {e}")),
+        }
+    }
+}

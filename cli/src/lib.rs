@@ -1,0 +1,5 @@
+//! The paystate command line, as a library so its pieces are testable: every subcommand
+//! reads files or arguments, calls the core, and prints. No payment rule lives here.
+pub mod conformance;
+pub mod demo;
+pub mod states;

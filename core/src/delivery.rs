@@ -1,0 +1,1 @@
+//! Webhook delivery schedules (DESIGN §7). Being written.

@@ -1,0 +1,1 @@
+//! The five seed APIs (DESIGN §8). Being written.

@@ -1,0 +1,510 @@
+//! Telling transfers apart by amount (DESIGN §4).
+//!
+//! Payments into one shared account (a Bybit internal transfer, an exchange deposit
+//! address, a memo-less wallet) carry nothing but an amount. The matcher gives each open
+//! invoice on an account its own payable amount `P` and window `[P − allowance, P]`, so
+//! an incoming amount points at exactly one invoice — or the matcher says `ambiguous` or
+//! `unmatched`, and never guesses.
+//!
+//! Cost: windows live in an ordered map per account, so a lookup is `O(log n + k)` with
+//! `k` the windows within the largest allowance of the amount. Allocation searches
+//! `due + k·step` upward; each "family" of allocations (same account, due, step and
+//! allowance) remembers the steps it already holds, so a thousand invoices for the same
+//! price do not make the thousand-and-first walk past every one of them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::money::Amount;
+
+/// The answer to "whose payment is this amount?".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Match {
+    /// Exactly one window holds the amount.
+    Matched(String),
+    /// Several windows hold it (ids sorted): a human must decide.
+    Ambiguous(Vec<String>),
+    /// No window holds it.
+    Unmatched,
+}
+
+/// Key of a window in an account: its payable amount, then its slot (ties allowed when
+/// the host registers amounts itself).
+type WindowKey = (Decimal, u32);
+
+/// Allocations that search the same lattice: (due, step, allowance).
+type FamilyKey = (Decimal, Decimal, Decimal);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Window {
+    invoice_id: String,
+    allowance: Decimal,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Family {
+    /// Every step index below `top` that this family does not currently hold.
+    holes: BTreeSet<u64>,
+    /// One past the highest step index this family has tried.
+    top: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Account {
+    windows: BTreeMap<WindowKey, Window>,
+    /// How many windows have each allowance: the largest bounds every range scan.
+    allowances: BTreeMap<Decimal, u32>,
+    families: HashMap<FamilyKey, Family>,
+}
+
+/// Where an invoice's window is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Registration {
+    account: String,
+    key: WindowKey,
+    /// The family and step index, for allocations (not for `register`).
+    family: Option<(FamilyKey, u64)>,
+}
+
+/// Payable amounts per receiving account. Plain data: it serialises as the list of its
+/// windows and rebuilds its indexes when read back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "MatcherData", try_from = "MatcherData")]
+pub struct Matcher {
+    accounts: HashMap<String, Account>,
+    invoices: HashMap<String, Registration>,
+    next_slot: u32,
+}
+
+/// Most step increments an allocation tries before giving up (a pathological account).
+const MAX_PROBES: u64 = 1_000_000;
+
+impl Matcher {
+    /// An empty matcher.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of registered windows.
+    pub fn len(&self) -> usize {
+        self.invoices.len()
+    }
+
+    /// Whether nothing is registered.
+    pub fn is_empty(&self) -> bool {
+        self.invoices.is_empty()
+    }
+
+    /// Allocates and registers the smallest `due + k·step` (k = 0, 1, …) whose window
+    /// `[P − allowance, P]` overlaps no other window on `account`, and returns it.
+    pub fn allocate(
+        &mut self,
+        account: &str,
+        invoice_id: &str,
+        due: Amount,
+        step: Amount,
+        allowance: Amount,
+    ) -> Result<Amount> {
+        check_name(account, "account")?;
+        self.check_new(invoice_id)?;
+        if due.is_zero() {
+            return Err(Error::InvalidAmount {
+                field: "due".into(),
+                value: due.to_string(),
+                reason: "must be greater than zero",
+            });
+        }
+        if step.is_zero() {
+            return Err(Error::InvalidAmount {
+                field: "step".into(),
+                value: step.to_string(),
+                reason: "must be greater than zero",
+            });
+        }
+        let (due_d, step_d, allow_d) = (due.as_decimal(), step.as_decimal(), allowance.as_decimal());
+        let family_key: FamilyKey = (due_d, step_d, allow_d);
+        let slot = self.next_slot;
+        let acct = self.accounts.entry(account.to_owned()).or_default();
+        let top = acct.families.get(&family_key).map_or(0, |f| f.top);
+
+        // Candidates in increasing order: the family's holes, then top, top+1, ...
+        let mut chosen: Option<u64> = None;
+        let mut skipped_above_top: Vec<u64> = Vec::new();
+        if let Some(family) = acct.families.get(&family_key) {
+            for &k in &family.holes {
+                let p = candidate(due_d, step_d, k)?;
+                if !acct.overlaps(p - allow_d, p) {
+                    chosen = Some(k);
+                    break;
+                }
+            }
+        }
+        if chosen.is_none() {
+            let mut k = top;
+            let mut probes = 0u64;
+            loop {
+                let p = candidate(due_d, step_d, k)?;
+                if !acct.overlaps(p - allow_d, p) {
+                    chosen = Some(k);
+                    break;
+                }
+                skipped_above_top.push(k);
+                k += 1;
+                probes += 1;
+                if probes > MAX_PROBES {
+                    return Err(Error::invalid_field(
+                        "step",
+                        "no free payable amount within a million steps",
+                    ));
+                }
+            }
+        }
+        let Some(k) = chosen else {
+            return Err(Error::invalid_field("step", "no free payable amount"));
+        };
+        let p = candidate(due_d, step_d, k)?;
+
+        let fam = acct.families.entry(family_key).or_default();
+        if k < fam.top {
+            fam.holes.remove(&k);
+        } else {
+            fam.holes.extend(skipped_above_top);
+            fam.top = k + 1;
+        }
+        acct.insert((p, slot), invoice_id, allow_d);
+        self.next_slot = self.next_slot.wrapping_add(1);
+        self.invoices.insert(
+            invoice_id.to_owned(),
+            Registration {
+                account: account.to_owned(),
+                key: (p, slot),
+                family: Some((family_key, k)),
+            },
+        );
+        Ok(Amount::from_decimal(p))
+    }
+
+    /// Registers an amount the host chose itself, without searching; windows may then
+    /// overlap, which is what [`Match::Ambiguous`] is for.
+    pub fn register(
+        &mut self,
+        account: &str,
+        invoice_id: &str,
+        payable: Amount,
+        allowance: Amount,
+    ) -> Result<()> {
+        check_name(account, "account")?;
+        self.check_new(invoice_id)?;
+        if payable.is_zero() {
+            return Err(Error::InvalidAmount {
+                field: "payable".into(),
+                value: payable.to_string(),
+                reason: "must be greater than zero",
+            });
+        }
+        let key = (payable.as_decimal(), self.next_slot);
+        self.next_slot = self.next_slot.wrapping_add(1);
+        self.accounts
+            .entry(account.to_owned())
+            .or_default()
+            .insert(key, invoice_id, allowance.as_decimal());
+        self.invoices.insert(
+            invoice_id.to_owned(),
+            Registration {
+                account: account.to_owned(),
+                key,
+                family: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// Which invoice an incoming `amount` on `account` belongs to.
+    pub fn match_amount(&self, account: &str, amount: Amount) -> Match {
+        let Some(acct) = self.accounts.get(account) else {
+            return Match::Unmatched;
+        };
+        let a = amount.as_decimal();
+        let mut ids: Vec<&str> = acct
+            .holders(a)
+            .map(|w| w.invoice_id.as_str())
+            .collect();
+        match ids.len() {
+            0 => Match::Unmatched,
+            1 => Match::Matched(ids.concat()),
+            _ => {
+                ids.sort_unstable();
+                ids.dedup();
+                Match::Ambiguous(ids.into_iter().map(str::to_owned).collect())
+            }
+        }
+    }
+
+    /// The payable amount registered for an invoice.
+    pub fn payable(&self, invoice_id: &str) -> Option<Amount> {
+        self.invoices
+            .get(invoice_id)
+            .map(|r| Amount::from_decimal(r.key.0))
+    }
+
+    /// Frees an invoice's amount (call it when the invoice leaves pending/processing).
+    /// Unknown ids are a no-op.
+    pub fn release(&mut self, invoice_id: &str) {
+        let Some(reg) = self.invoices.remove(invoice_id) else {
+            return;
+        };
+        let Some(acct) = self.accounts.get_mut(&reg.account) else {
+            return;
+        };
+        acct.remove(reg.key);
+        if let Some((family_key, k)) = reg.family {
+            if let Some(fam) = acct.families.get_mut(&family_key) {
+                fam.holes.insert(k);
+                // Trim holes at the top so an emptied family costs nothing.
+                while fam.top > 0 && fam.holes.remove(&(fam.top - 1)) {
+                    fam.top -= 1;
+                }
+                if fam.top == 0 {
+                    acct.families.remove(&family_key);
+                }
+            }
+        }
+        if acct.windows.is_empty() {
+            self.accounts.remove(&reg.account);
+        }
+    }
+
+    fn check_new(&self, invoice_id: &str) -> Result<()> {
+        check_name(invoice_id, "invoice")?;
+        if self.invoices.contains_key(invoice_id) {
+            return Err(Error::invalid_field(
+                "invoice",
+                format!("invoice {invoice_id:?} already has a payable amount"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One window, as stored: what [`Matcher`] serialises to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowEntry {
+    /// The receiving account.
+    pub account: String,
+    /// The invoice.
+    pub invoice: String,
+    /// Its payable amount.
+    pub payable: Amount,
+    /// How far below `payable` its window reaches.
+    pub allowance: Amount,
+    /// For allocated amounts: the `due` and `step` searched, and the step index found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocated: Option<(Amount, Amount, u64)>,
+}
+
+/// The serialised form of a [`Matcher`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MatcherData {
+    /// Every window, in registration order.
+    pub windows: Vec<WindowEntry>,
+}
+
+impl From<Matcher> for MatcherData {
+    fn from(m: Matcher) -> Self {
+        let mut windows: Vec<(u32, WindowEntry)> = m
+            .invoices
+            .iter()
+            .map(|(id, reg)| {
+                let allowance = m
+                    .accounts
+                    .get(&reg.account)
+                    .and_then(|a| a.windows.get(&reg.key))
+                    .map_or(Decimal::ZERO, |w| w.allowance);
+                (
+                    reg.key.1,
+                    WindowEntry {
+                        account: reg.account.clone(),
+                        invoice: id.clone(),
+                        payable: Amount::from_decimal(reg.key.0),
+                        allowance: Amount::from_decimal(allowance),
+                        allocated: reg.family.map(|((due, step, _), k)| {
+                            (Amount::from_decimal(due), Amount::from_decimal(step), k)
+                        }),
+                    },
+                )
+            })
+            .collect();
+        windows.sort_by_key(|(slot, _)| *slot);
+        MatcherData {
+            windows: windows.into_iter().map(|(_, w)| w).collect(),
+        }
+    }
+}
+
+impl TryFrom<MatcherData> for Matcher {
+    type Error = Error;
+    fn try_from(data: MatcherData) -> Result<Self> {
+        let mut m = Matcher::new();
+        for w in data.windows {
+            check_name(&w.account, "account")?;
+            m.check_new(&w.invoice)?;
+            let key = (w.payable.as_decimal(), m.next_slot);
+            m.next_slot = m.next_slot.wrapping_add(1);
+            let acct = m.accounts.entry(w.account.clone()).or_default();
+            acct.insert(key, &w.invoice, w.allowance.as_decimal());
+            let family = w.allocated.map(|(due, step, k)| {
+                let fk: FamilyKey = (due.as_decimal(), step.as_decimal(), w.allowance.as_decimal());
+                (fk, k)
+            });
+            if let Some((fk, k)) = family {
+                let fam = acct.families.entry(fk).or_default();
+                // Rebuild: every index below the highest held one that is not held is a hole.
+                if k >= fam.top {
+                    fam.holes.extend(fam.top..k);
+                    fam.top = k + 1;
+                } else {
+                    fam.holes.remove(&k);
+                }
+            }
+            m.invoices.insert(
+                w.invoice,
+                Registration {
+                    account: w.account,
+                    key,
+                    family,
+                },
+            );
+        }
+        Ok(m)
+    }
+}
+
+fn candidate(due: Decimal, step: Decimal, k: u64) -> Result<Decimal> {
+    step.checked_mul(Decimal::from(k))
+        .and_then(|x| x.checked_add(due))
+        .map(|d| d.normalize())
+        .ok_or_else(|| Error::invalid_field("step", "payable amount out of range"))
+}
+
+fn check_name(name: &str, field: &'static str) -> Result<()> {
+    if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+        return Err(Error::invalid_field(
+            field,
+            "must be 1 to 128 bytes without control characters",
+        ));
+    }
+    Ok(())
+}
+
+impl Account {
+    fn max_allowance(&self) -> Decimal {
+        self.allowances
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(Decimal::ZERO)
+    }
+
+    fn insert(&mut self, key: WindowKey, invoice_id: &str, allowance: Decimal) {
+        self.windows.insert(
+            key,
+            Window {
+                invoice_id: invoice_id.to_owned(),
+                allowance,
+            },
+        );
+        *self.allowances.entry(allowance).or_insert(0) += 1;
+    }
+
+    fn remove(&mut self, key: WindowKey) {
+        if let Some(w) = self.windows.remove(&key) {
+            if let Some(n) = self.allowances.get_mut(&w.allowance) {
+                *n -= 1;
+                if *n == 0 {
+                    self.allowances.remove(&w.allowance);
+                }
+            }
+        }
+    }
+
+    /// Windows `[P − a, P]` with `P` in `[lo, hi + max_a]`: every window that can meet `[lo, hi]`.
+    fn near(&self, lo: Decimal, hi: Decimal) -> impl Iterator<Item = (&WindowKey, &Window)> {
+        let upper = hi.checked_add(self.max_allowance()).unwrap_or(Decimal::MAX);
+        self.windows
+            .range((Bound::Included((lo, 0)), Bound::Included((upper, u32::MAX))))
+    }
+
+    /// Whether `[lo, hi]` meets any window.
+    fn overlaps(&self, lo: Decimal, hi: Decimal) -> bool {
+        self.near(lo, hi).any(|((p, _), w)| *p - w.allowance <= hi)
+    }
+
+    /// Windows holding `amount`.
+    fn holders(&self, amount: Decimal) -> impl Iterator<Item = &Window> {
+        self.near(amount, amount)
+            .filter(move |((p, _), w)| *p - w.allowance <= amount)
+            .map(|(_, w)| w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(s: &str) -> Amount {
+        Amount::parse(s, "a").unwrap()
+    }
+
+    #[test]
+    fn unique_amounts_and_match() {
+        let mut m = Matcher::new();
+        assert_eq!(m.allocate("main", "x", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3"));
+        assert_eq!(m.allocate("main", "y", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3.01"));
+        assert_eq!(m.match_amount("main", a("3.01")), Match::Matched("y".into()));
+        assert_eq!(m.match_amount("main", a("3.02")), Match::Unmatched);
+        assert_eq!(m.match_amount("other", a("3")), Match::Unmatched);
+        m.release("x");
+        assert_eq!(m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3"));
+        assert_eq!(m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO).unwrap_err().code(), "invalid_field");
+    }
+
+    #[test]
+    fn windows_do_not_overlap() {
+        let mut m = Matcher::new();
+        assert_eq!(m.allocate("acc", "a", a("10"), a("0.1"), a("0.5")).unwrap(), a("10"));
+        // [9.5, 10] is taken: the next window must start above 10 -> P - 0.5 > 10 -> 10.6
+        assert_eq!(m.allocate("acc", "b", a("10"), a("0.1"), a("0.5")).unwrap(), a("10.6"));
+        assert_eq!(m.match_amount("acc", a("9.5")), Match::Matched("a".into()));
+        assert_eq!(m.match_amount("acc", a("10.1")), Match::Matched("b".into()));
+        assert_eq!(m.match_amount("acc", a("10.61")), Match::Unmatched);
+    }
+
+    #[test]
+    fn registered_overlaps_are_ambiguous() {
+        let mut m = Matcher::new();
+        m.register("acc", "b", a("5"), a("1")).unwrap();
+        m.register("acc", "a", a("5.5"), Amount::ZERO).unwrap();
+        m.register("acc", "c", a("5.5"), a("0.2")).unwrap();
+        assert_eq!(m.match_amount("acc", a("5.5")), Match::Ambiguous(vec!["a".into(), "c".into()]));
+        assert_eq!(m.match_amount("acc", a("4.5")), Match::Matched("b".into()));
+        // allocation avoids every registered window
+        assert_eq!(m.allocate("acc", "d", a("4"), a("1"), Amount::ZERO).unwrap(), a("6"));
+        m.release("nope");
+    }
+
+    #[test]
+    fn many_same_price_allocations_stay_cheap() {
+        let mut m = Matcher::new();
+        for i in 0..2000u32 {
+            let p = m.allocate("acc", &format!("i{i}"), a("3"), a("0.01"), Amount::ZERO).unwrap();
+            assert_eq!(p, Amount::from_decimal(Decimal::new(300 + i64::from(i), 2)));
+        }
+        m.release("i5");
+        assert_eq!(m.allocate("acc", "again", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3.05"));
+    }
+}

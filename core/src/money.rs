@@ -1,0 +1,473 @@
+//! Money: exact decimal amounts, the assets invoices are paid in, and pricing currencies.
+//!
+//! Amounts cross every boundary as strings. The parser is strict on purpose: `1e3`,
+//! `1_000`, `+1`, ` 1` and `1.` are all rejected, because a payments API that silently
+//! accepts them invites "I sent 1e3 and was charged 1000" incidents.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::{Error, FieldName, Result};
+
+/// At most this many significant digits: the precision of `rust_decimal`.
+pub const MAX_SIGNIFICANT_DIGITS: usize = 28;
+/// Longest amount text accepted before any digit is looked at (leading zeros included).
+const MAX_AMOUNT_TEXT: usize = 64;
+
+/// A non-negative exact decimal amount, always kept in its shortest form (`10.5`, not `10.50`).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Amount(Decimal);
+
+impl Amount {
+    /// Zero.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// Parses an amount string strictly: `[0-9]+(\.[0-9]+)?`, at most 28 significant digits.
+    /// `field` names the input in the error.
+    pub fn parse(text: &str, field: impl Into<FieldName>) -> Result<Amount> {
+        parse_decimal(text)
+            .map(Amount::from_decimal)
+            .map_err(|reason| Error::InvalidAmount {
+                field: field.into(),
+                value: truncate_for_message(text),
+                reason,
+            })
+    }
+
+    /// Parses a strictly positive amount.
+    pub fn parse_positive(text: &str, field: impl Into<FieldName>) -> Result<Amount> {
+        let field = field.into();
+        let amount = Amount::parse(text, field.clone())?;
+        if amount.is_zero() {
+            return Err(Error::InvalidAmount {
+                field,
+                value: truncate_for_message(text),
+                reason: "must be greater than zero",
+            });
+        }
+        Ok(amount)
+    }
+
+    /// Wraps a decimal, normalising it. Negative values are clamped to zero by callers
+    /// that subtract; this constructor keeps the sign so arithmetic helpers can check it.
+    pub(crate) fn from_decimal(d: Decimal) -> Amount {
+        Amount(d.normalize())
+    }
+
+    /// An amount from a whole number of units.
+    pub fn from_units(units: u64) -> Amount {
+        Amount(Decimal::from(units))
+    }
+
+    /// The underlying decimal, for arithmetic inside the core.
+    pub fn as_decimal(&self) -> Decimal {
+        self.0
+    }
+
+    /// Whether this is zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Number of decimal places in the shortest form (`1.50` has 1).
+    pub fn decimal_places(&self) -> u32 {
+        self.0.scale()
+    }
+
+    /// Checks that the amount fits `scale` decimal places; trailing zeros are free.
+    pub fn check_scale(&self, scale: u32, field: impl Into<FieldName>) -> Result<()> {
+        if self.decimal_places() > scale {
+            return Err(Error::TooManyDecimals {
+                field: field.into(),
+                value: self.to_string(),
+                scale,
+            });
+        }
+        Ok(())
+    }
+
+    /// Sum, saturating at the decimal maximum rather than panicking.
+    pub fn saturating_add(self, other: Amount) -> Amount {
+        Amount::from_decimal(self.0.saturating_add(other.0))
+    }
+
+    /// Difference, floored at zero: money on an invoice is never negative.
+    pub fn saturating_sub(self, other: Amount) -> Amount {
+        if other.0 >= self.0 {
+            Amount::ZERO
+        } else {
+            Amount::from_decimal(self.0 - other.0)
+        }
+    }
+
+    /// Rounds up (away from zero) to `scale` decimal places.
+    pub fn round_up(self, scale: u32) -> Amount {
+        Amount::from_decimal(
+            self.0
+                .round_dp_with_strategy(scale, RoundingStrategy::AwayFromZero),
+        )
+    }
+
+    /// The amount in minor units of a currency with `exponent` decimals, when it is whole.
+    pub fn to_minor_units(&self, exponent: u32) -> Option<u64> {
+        use rust_decimal::prelude::ToPrimitive;
+        let scaled = self.0.checked_mul(Decimal::from(10u64.checked_pow(exponent)?))?;
+        if scaled.fract().is_zero() {
+            scaled.trunc().to_u64()
+        } else {
+            None
+        }
+    }
+
+    /// An amount from minor units of a currency with `exponent` decimals (`12300`, 2 -> `123`).
+    pub fn from_minor_units(units: u64, exponent: u32) -> Option<Amount> {
+        let mut d = Decimal::from(units);
+        d.set_scale(exponent).ok()?;
+        Some(Amount::from_decimal(d))
+    }
+}
+
+/// The strict grammar. Returns the reason on failure (no allocation on the happy path).
+fn parse_decimal(text: &str) -> std::result::Result<Decimal, &'static str> {
+    if text.is_empty() {
+        return Err("empty");
+    }
+    if text.len() > MAX_AMOUNT_TEXT {
+        return Err("too long");
+    }
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((int, frac)) => (int.as_bytes(), Some(frac.as_bytes())),
+        None => (text.as_bytes(), None),
+    };
+    if int_part.is_empty() {
+        return Err("expected a digit before the decimal point");
+    }
+    if !int_part.iter().all(u8::is_ascii_digit) {
+        return Err("expected only ASCII digits and one decimal point (no sign, exponent, underscore or space)");
+    }
+    if let Some(frac) = frac_part {
+        if frac.is_empty() {
+            return Err("expected a digit after the decimal point");
+        }
+        if !frac.iter().all(u8::is_ascii_digit) {
+            return Err("expected only ASCII digits and one decimal point (no sign, exponent, underscore or space)");
+        }
+    }
+    // Count significant digits: strip leading zeros of the integer part and trailing zeros
+    // of the fraction (they are free), then what remains must fit the decimal's precision.
+    let int_trimmed: &[u8] = {
+        let first = int_part.iter().position(|&b| b != b'0');
+        match first {
+            Some(i) => int_part.get(i..).unwrap_or_default(),
+            None => &[],
+        }
+    };
+    let frac_trimmed: &[u8] = match frac_part {
+        Some(frac) => {
+            let last = frac.iter().rposition(|&b| b != b'0');
+            match last {
+                Some(i) => frac.get(..=i).unwrap_or_default(),
+                None => &[],
+            }
+        }
+        None => &[],
+    };
+    let significant = if int_trimmed.is_empty() {
+        // 0.000123: leading fraction zeros are not significant, but they take scale.
+        let lead = frac_trimmed.iter().take_while(|&&b| b == b'0').count();
+        frac_trimmed.len() - lead
+    } else {
+        int_trimmed.len() + frac_trimmed.len()
+    };
+    if significant > MAX_SIGNIFICANT_DIGITS || int_trimmed.len() + frac_trimmed.len() > MAX_SIGNIFICANT_DIGITS
+    {
+        return Err("more than 28 significant digits");
+    }
+    let mut mantissa: i128 = 0;
+    for &b in int_trimmed.iter().chain(frac_trimmed.iter()) {
+        mantissa = mantissa
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i128::from(b - b'0')))
+            .ok_or("more than 28 significant digits")?;
+    }
+    let scale = u32::try_from(frac_trimmed.len()).map_err(|_| "too long")?;
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| "out of range")
+}
+
+fn truncate_for_message(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let mut s: String = text.chars().take(MAX).collect();
+        s.push('…');
+        s
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Normalised on construction, so Display is the shortest exact form.
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Debug for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Amount({})", self.0)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Amount::parse(s, "amount")
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        parse_decimal(&text)
+            .map(Amount::from_decimal)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A stablecoin on a network. The scale is the token's on-chain decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Asset {
+    /// USDT on Tron, 6 decimals.
+    #[serde(rename = "USDT_TRC20")]
+    UsdtTrc20,
+    /// USDT on Ethereum, 6 decimals.
+    #[serde(rename = "USDT_ERC20")]
+    UsdtErc20,
+    /// USDT on BNB Smart Chain, 18 decimals.
+    #[serde(rename = "USDT_BSC")]
+    UsdtBsc,
+    /// USDT on Polygon (alias `USDT_MATIC`), 6 decimals.
+    #[serde(rename = "USDT_POLYGON", alias = "USDT_MATIC")]
+    UsdtPolygon,
+    /// USDT moved inside Bybit (internal transfers, seed 000), 8 decimals.
+    #[serde(rename = "USDT_BYBIT")]
+    UsdtBybit,
+}
+
+impl Asset {
+    /// Every asset, in a stable order.
+    pub const ALL: [Asset; 5] = [
+        Asset::UsdtTrc20,
+        Asset::UsdtErc20,
+        Asset::UsdtBsc,
+        Asset::UsdtPolygon,
+        Asset::UsdtBybit,
+    ];
+
+    /// The canonical code (`USDT_TRC20`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Asset::UsdtTrc20 => "USDT_TRC20",
+            Asset::UsdtErc20 => "USDT_ERC20",
+            Asset::UsdtBsc => "USDT_BSC",
+            Asset::UsdtPolygon => "USDT_POLYGON",
+            Asset::UsdtBybit => "USDT_BYBIT",
+        }
+    }
+
+    /// Decimal places a transfer of this asset can carry.
+    pub fn scale(&self) -> u32 {
+        match self {
+            Asset::UsdtTrc20 | Asset::UsdtErc20 | Asset::UsdtPolygon => 6,
+            Asset::UsdtBsc => 18,
+            Asset::UsdtBybit => 8,
+        }
+    }
+
+    /// Parses an asset code (case-sensitive, as the contract spells it; `USDT_MATIC` is an alias).
+    pub fn parse(code: &str, field: impl Into<FieldName>) -> Result<Asset> {
+        match code {
+            "USDT_TRC20" => Ok(Asset::UsdtTrc20),
+            "USDT_ERC20" => Ok(Asset::UsdtErc20),
+            "USDT_BSC" => Ok(Asset::UsdtBsc),
+            "USDT_POLYGON" | "USDT_MATIC" => Ok(Asset::UsdtPolygon),
+            "USDT_BYBIT" => Ok(Asset::UsdtBybit),
+            _ => Err(Error::InvalidAsset {
+                field: field.into(),
+                value: truncate_for_message(code),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Asset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An ISO-4217 pricing currency, with the number of minor-unit digits it uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: &'static str,
+    exponent: u32,
+}
+
+/// ISO-4217 active codes and their minor-unit exponents (ISO 4217 list, 2024 edition).
+const CURRENCIES: &[(&str, u32)] = &[
+    ("AED", 2), ("AFN", 2), ("ALL", 2), ("AMD", 2), ("ANG", 2), ("AOA", 2), ("ARS", 2),
+    ("AUD", 2), ("AWG", 2), ("AZN", 2), ("BAM", 2), ("BBD", 2), ("BDT", 2), ("BGN", 2),
+    ("BHD", 3), ("BIF", 0), ("BMD", 2), ("BND", 2), ("BOB", 2), ("BRL", 2), ("BSD", 2),
+    ("BTN", 2), ("BWP", 2), ("BYN", 2), ("BZD", 2), ("CAD", 2), ("CDF", 2), ("CHF", 2),
+    ("CLF", 4), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CRC", 2), ("CUP", 2), ("CVE", 2),
+    ("CZK", 2), ("DJF", 0), ("DKK", 2), ("DOP", 2), ("DZD", 2), ("EGP", 2), ("ERN", 2),
+    ("ETB", 2), ("EUR", 2), ("FJD", 2), ("FKP", 2), ("GBP", 2), ("GEL", 2), ("GHS", 2),
+    ("GIP", 2), ("GMD", 2), ("GNF", 0), ("GTQ", 2), ("GYD", 2), ("HKD", 2), ("HNL", 2),
+    ("HTG", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3), ("IRR", 2),
+    ("ISK", 0), ("JMD", 2), ("JOD", 3), ("JPY", 0), ("KES", 2), ("KGS", 2), ("KHR", 2),
+    ("KMF", 0), ("KPW", 2), ("KRW", 0), ("KWD", 3), ("KYD", 2), ("KZT", 2), ("LAK", 2),
+    ("LBP", 2), ("LKR", 2), ("LRD", 2), ("LSL", 2), ("LYD", 3), ("MAD", 2), ("MDL", 2),
+    ("MGA", 2), ("MKD", 2), ("MMK", 2), ("MNT", 2), ("MOP", 2), ("MRU", 2), ("MUR", 2),
+    ("MVR", 2), ("MWK", 2), ("MXN", 2), ("MYR", 2), ("MZN", 2), ("NAD", 2), ("NGN", 2),
+    ("NIO", 2), ("NOK", 2), ("NPR", 2), ("NZD", 2), ("OMR", 3), ("PAB", 2), ("PEN", 2),
+    ("PGK", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("PYG", 0), ("QAR", 2), ("RON", 2),
+    ("RSD", 2), ("RUB", 2), ("RWF", 0), ("SAR", 2), ("SBD", 2), ("SCR", 2), ("SDG", 2),
+    ("SEK", 2), ("SGD", 2), ("SHP", 2), ("SLE", 2), ("SOS", 2), ("SRD", 2), ("SSP", 2),
+    ("STN", 2), ("SVC", 2), ("SYP", 2), ("SZL", 2), ("THB", 2), ("TJS", 2), ("TMT", 2),
+    ("TND", 3), ("TOP", 2), ("TRY", 2), ("TTD", 2), ("TWD", 2), ("TZS", 2), ("UAH", 2),
+    ("UGX", 0), ("USD", 2), ("UYI", 0), ("UYU", 2), ("UYW", 4), ("UZS", 2), ("VED", 2),
+    ("VES", 2), ("VND", 0), ("VUV", 0), ("WST", 2), ("XAF", 0), ("XCD", 2), ("XOF", 0),
+    ("XPF", 0), ("YER", 2), ("ZAR", 2), ("ZMW", 2), ("ZWG", 2),
+];
+
+impl Currency {
+    /// US dollars, the default pricing currency.
+    pub const USD: Currency = Currency {
+        code: "USD",
+        exponent: 2,
+    };
+
+    /// Looks up an ISO-4217 alphabetic code (upper case). Unknown codes are `invalid_field`.
+    pub fn parse(code: &str, field: impl Into<FieldName>) -> Result<Currency> {
+        CURRENCIES
+            .binary_search_by(|(c, _)| (*c).cmp(code))
+            .ok()
+            .and_then(|i| CURRENCIES.get(i))
+            .map(|&(code, exponent)| Currency { code, exponent })
+            .ok_or_else(|| {
+                Error::invalid_field(
+                    field,
+                    format!(
+                        "unknown ISO-4217 currency {:?}",
+                        truncate_for_message(code)
+                    ),
+                )
+            })
+    }
+
+    /// The alphabetic code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// Number of minor-unit digits (USD 2, JPY 0, KWD 3).
+    pub fn exponent(&self) -> u32 {
+        self.exponent
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code)
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Currency::parse(&text, "currency").map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> String {
+        Amount::parse(s, "a").map(|a| a.to_string()).unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn strict_grammar() {
+        assert_eq!(ok("10.50"), "10.5");
+        assert_eq!(ok("0"), "0");
+        assert_eq!(ok("007.000"), "7");
+        assert_eq!(ok("0.000001"), "0.000001");
+        for bad in ["", "1e3", "1_000", "+1", "-1", " 1", "1 ", "1.", ".5", "1..2", "1,5", "0x10", "１"] {
+            let err = Amount::parse(bad, "a").err().map(|e| e.code());
+            assert_eq!(err, Some("invalid_amount"), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn precision_limit() {
+        assert_eq!(ok("1234567890123456789012345678"), "1234567890123456789012345678");
+        assert!(Amount::parse("12345678901234567890123456789", "a").is_err());
+        assert_eq!(ok("0.0000000000000000000000000001"), "0.0000000000000000000000000001");
+        assert!(Amount::parse("0.00000000000000000000000000001", "a").is_err());
+    }
+
+    #[test]
+    fn positive_and_scale() {
+        assert_eq!(
+            Amount::parse_positive("0.000", "a").err().map(|e| e.code()),
+            Some("invalid_amount")
+        );
+        let a = Amount::parse("1.0000000", "a").ok();
+        assert_eq!(a.map(|a| a.check_scale(6, "a").is_ok()), Some(true));
+        let b = Amount::parse("1.0000001", "a").ok();
+        assert_eq!(
+            b.and_then(|b| b.check_scale(6, "a").err()).map(|e| e.code()),
+            Some("too_many_decimals")
+        );
+    }
+
+    #[test]
+    fn minor_units_round_trip() {
+        assert_eq!(Amount::from_minor_units(12300, 2).map(|a| a.to_string()), Some("123".into()));
+        let a = Amount::parse("123.45", "a").ok();
+        assert_eq!(a.and_then(|a| a.to_minor_units(2)), Some(12345));
+        let b = Amount::parse("123.456", "a").ok();
+        assert_eq!(b.and_then(|b| b.to_minor_units(2)), None);
+        assert_eq!(Amount::from_minor_units(500, 0).map(|a| a.to_string()), Some("500".into()));
+    }
+
+    #[test]
+    fn currencies_sorted_and_known() {
+        assert!(CURRENCIES.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)));
+        assert_eq!(Currency::parse("JPY", "c").map(|c| c.exponent()).ok(), Some(0));
+        assert_eq!(Currency::parse("usd", "c").err().map(|e| e.code()), Some("invalid_field"));
+    }
+
+    #[test]
+    fn assets() {
+        assert_eq!(Asset::parse("USDT_MATIC", "asset").ok(), Some(Asset::UsdtPolygon));
+        assert_eq!(Asset::parse("USDT", "asset").err().map(|e| e.code()), Some("invalid_asset"));
+        assert_eq!(Asset::UsdtBsc.scale(), 18);
+    }
+}

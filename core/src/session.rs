@@ -1,0 +1,158 @@
+//! Checkout sessions (DESIGN §5): short-lived, single-use views of an invoice.
+//!
+//! A session is what a payer's link (seed 000 `checkout_url`, seed 003 QR) points at. It
+//! expires at the earlier of its own time-to-live and the invoice deadline, and can be used
+//! once. [`session_token`] derives the link's token from a server secret, so a host can
+//! check a link without a database lookup.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+
+use crate::error::{Error, Result};
+use crate::invoice::{Invoice, Status};
+use crate::time::{Duration, Timestamp};
+
+/// A checkout session. Plain data: serialise it with serde.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    id: String,
+    invoice_id: String,
+    opened_at: Timestamp,
+    expires_at: Timestamp,
+    used_at: Option<Timestamp>,
+}
+
+impl Session {
+    /// Opens a session on a **pending** invoice; it expires at the earlier of `now + ttl`
+    /// and the invoice deadline. Any other status is `invalid_transition`.
+    pub fn open(id: &str, invoice: &Invoice, ttl: Duration, now: Timestamp) -> Result<Session> {
+        if id.is_empty() || id.len() > 128 || id.chars().any(char::is_control) {
+            return Err(Error::invalid_field(
+                "session",
+                "must be 1 to 128 bytes without control characters",
+            ));
+        }
+        if ttl.as_millis() == 0 {
+            return Err(Error::invalid_field("ttl", "must be at least 1 second"));
+        }
+        let status = invoice.status_at(now);
+        if status != Status::Pending {
+            return Err(Error::InvalidTransition {
+                command: "open_session",
+                subject: "invoice",
+                state: status.as_str().to_owned(),
+            });
+        }
+        Ok(Session {
+            id: id.to_owned(),
+            invoice_id: invoice.id().to_owned(),
+            opened_at: now,
+            expires_at: now.plus(ttl).min(invoice.deadline()),
+            used_at: None,
+        })
+    }
+
+    /// Consumes the session. Checks, in order: already used (`session_used`), at or past
+    /// its deadline (`session_expired`), invoice no longer pending (`invalid_transition`).
+    pub fn use_at(&mut self, invoice: &Invoice, now: Timestamp) -> Result<()> {
+        let now = now.max(self.opened_at);
+        if self.used_at.is_some() {
+            return Err(Error::SessionUsed {
+                session_id: self.id.clone(),
+            });
+        }
+        if now >= self.expires_at {
+            return Err(Error::SessionExpired {
+                session_id: self.id.clone(),
+                expires_at: self.expires_at.to_string(),
+            });
+        }
+        if invoice.id() != self.invoice_id {
+            return Err(Error::invalid_field(
+                "invoice",
+                "the session belongs to another invoice",
+            ));
+        }
+        let status = invoice.status_at(now);
+        if status != Status::Pending {
+            return Err(Error::InvalidTransition {
+                command: "use_session",
+                subject: "invoice",
+                state: status.as_str().to_owned(),
+            });
+        }
+        self.used_at = Some(now);
+        Ok(())
+    }
+
+    /// The session id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The invoice it shows.
+    pub fn invoice_id(&self) -> &str {
+        &self.invoice_id
+    }
+
+    /// When it stops being usable.
+    pub fn expires_at(&self) -> Timestamp {
+        self.expires_at
+    }
+
+    /// When it was used, if it was.
+    pub fn used_at(&self) -> Option<Timestamp> {
+        self.used_at
+    }
+
+    /// Whether it can no longer be used at `now` (used or expired).
+    pub fn is_closed(&self, now: Timestamp) -> bool {
+        self.used_at.is_some() || now >= self.expires_at
+    }
+}
+
+/// The link token of a session: lowercase hex HMAC-SHA256 of the session id under a
+/// server secret. Deterministic, so the host needs no random source and no lookup.
+pub fn session_token(secret: &[u8], session_id: &str) -> Result<String> {
+    let mac = keyed(secret)?;
+    Ok(hex::encode(mac_of(mac, session_id)))
+}
+
+/// Checks a link token in constant time.
+pub fn verify_session_token(secret: &[u8], session_id: &str, token: &str) -> Result<bool> {
+    let mac = keyed(secret)?;
+    let Ok(given) = hex::decode(token) else {
+        return Ok(false);
+    };
+    Ok(mac_of(mac, session_id).ct_eq(&given).into())
+}
+
+fn keyed(secret: &[u8]) -> Result<Hmac<Sha256>> {
+    if secret.is_empty() {
+        return Err(Error::invalid_field("secret", "must not be empty"));
+    }
+    Hmac::<Sha256>::new_from_slice(secret)
+        .map_err(|_| Error::invalid_field("secret", "unusable key"))
+}
+
+fn mac_of(mut mac: Hmac<Sha256>, session_id: &str) -> Vec<u8> {
+    mac.update(session_id.as_bytes());
+    mac.finalize().into_bytes().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_round_trip() {
+        let t = session_token(b"server-secret", "s1").unwrap();
+        assert_eq!(t.len(), 64);
+        assert!(verify_session_token(b"server-secret", "s1", &t).unwrap());
+        assert!(!verify_session_token(b"server-secret", "s2", &t).unwrap());
+        assert!(!verify_session_token(b"server-secret", "s1", "zz").unwrap());
+        assert_eq!(session_token(b"", "s1").unwrap_err().code(), "invalid_field");
+    }
+}

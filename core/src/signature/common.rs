@@ -1,0 +1,292 @@
+//! Pieces every scheme shares: strict tag and timestamp parsing, the time window, the
+//! key loop, replay keys, and the body-only ("tag only") schemes.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+
+use crate::error::{Error, Result};
+use crate::time::{Duration, Timestamp};
+
+use super::keys::{tags_equal, Keyring, MAX_MAC};
+use super::{Headers, ReplayKey, Scheme, Signed, Verified};
+
+/// Everything a scheme's `verify` needs besides the message.
+pub(crate) struct Ctx<'a> {
+    pub scheme: Scheme,
+    pub keys: &'a Keyring,
+    /// `None`: time check skipped.
+    pub tolerance: Option<Duration>,
+    pub retention: Duration,
+    pub now: Timestamp,
+}
+
+/// How a tag is written on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Enc {
+    /// Hex digits, either case.
+    Hex,
+    /// Standard base64 with its padding.
+    Base64,
+}
+
+/// Decodes a tag strictly into `buf`: exactly the MAC's length, canonical encoding.
+pub(crate) fn decode_tag<'b>(
+    text: &str,
+    enc: Enc,
+    mac_len: usize,
+    buf: &'b mut [u8; 72],
+) -> Option<&'b [u8]> {
+    match enc {
+        Enc::Hex => {
+            if text.len() != mac_len * 2 {
+                return None;
+            }
+            let dst = buf.get_mut(..mac_len)?;
+            hex::decode_to_slice(text, dst).ok()?;
+            buf.get(..mac_len)
+        }
+        Enc::Base64 => {
+            if text.len() != mac_len.div_ceil(3) * 4 {
+                return None;
+            }
+            let n = STANDARD.decode_slice(text, buf).ok()?;
+            if n != mac_len {
+                return None;
+            }
+            buf.get(..n)
+        }
+    }
+}
+
+/// The MAC length of a scheme (32 or 64 bytes).
+pub(crate) fn mac_len(scheme: Scheme) -> usize {
+    match scheme {
+        Scheme::Gatepay | Scheme::Monetix | Scheme::Nowpayments => 64,
+        _ => 32,
+    }
+}
+
+/// Longest accepted timestamp text: 12 digits of seconds or 15 of milliseconds (both
+/// beyond year 9999, which `Timestamp` rejects anyway).
+fn max_digits(scheme: Scheme) -> usize {
+    if scheme == Scheme::Gatepay {
+        15
+    } else {
+        12
+    }
+}
+
+/// Reads a timestamp header strictly: 1..=N ASCII digits in the scheme's unit, in range.
+pub(crate) fn parse_timestamp(scheme: Scheme, text: &str) -> Option<Timestamp> {
+    if text.is_empty() || text.len() > max_digits(scheme) || !text.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let n: i64 = text.parse().ok()?;
+    let ms = if scheme == Scheme::Gatepay {
+        n
+    } else {
+        n.checked_mul(1000)?
+    };
+    Timestamp::from_millis(ms, "timestamp").ok()
+}
+
+/// The closed window `|now - ts| <= tolerance`; `None` skips the check.
+pub(crate) fn check_window(ctx: &Ctx<'_>, ts: Timestamp, text: &str) -> Result<()> {
+    let Some(tol) = ctx.tolerance else {
+        return Ok(());
+    };
+    let skew = ctx.now.millis_since(ts);
+    let limit = i128::from(tol.as_millis());
+    if i128::from(skew).abs() <= limit {
+        Ok(())
+    } else {
+        Err(Error::TimestampOutOfTolerance {
+            timestamp: text.chars().take(20).collect(),
+            skew_seconds: skew / 1000,
+            tolerance_seconds: tol.as_seconds(),
+        })
+    }
+}
+
+/// Tries every key against every candidate tag. `parts` is the signed content;
+/// `for_each_tag` calls its argument with each decodable candidate and stops when it
+/// returns true. Returns the index of the matching key and a copy of the matched tag.
+pub(crate) fn find_match<F>(
+    keys: &Keyring,
+    parts: &[&[u8]],
+    mut for_each_tag: F,
+) -> Option<(usize, [u8; MAX_MAC], usize)>
+where
+    F: FnMut(&mut dyn FnMut(&[u8]) -> bool) -> bool,
+{
+    let mut computed = [0u8; MAX_MAC];
+    for (i, key) in keys.iter().enumerate() {
+        let n = key.mac(parts, &mut computed);
+        let Some(mine) = computed.get(..n) else {
+            continue;
+        };
+        if for_each_tag(&mut |cand: &[u8]| tags_equal(mine, cand)) {
+            return Some((i, computed, n));
+        }
+    }
+    None
+}
+
+/// `signature_mismatch` for this key ring.
+pub(crate) fn mismatch(keys: &Keyring) -> Error {
+    Error::SignatureMismatch { keys: keys.len() }
+}
+
+/// `signature_missing` naming what is absent.
+pub(crate) fn missing(what: &str) -> Error {
+    Error::SignatureMissing {
+        what: what.to_owned(),
+    }
+}
+
+/// `signature_malformed` describing the problem (never echoing a secret).
+pub(crate) fn malformed(what: impl Into<String>) -> Error {
+    Error::SignatureMalformed { what: what.into() }
+}
+
+/// The replay key of a tag-only message: the tag (hex, so encodings cannot alias) kept
+/// for the host's retention.
+pub(crate) fn tag_replay(ctx: &Ctx<'_>, tag: &[u8]) -> ReplayKey {
+    let mut key = String::with_capacity(ctx.scheme.name().len() + 1 + tag.len() * 2);
+    key.push_str(ctx.scheme.name());
+    key.push(':');
+    key.push_str(&hex::encode(tag));
+    ReplayKey {
+        key,
+        keep_until: ctx.now.plus(ctx.retention),
+    }
+}
+
+/// How long a timestamped message's key must be kept: until the message would fail the
+/// window anyway (timestamp + tolerance), or for the retention when the check is skipped.
+pub(crate) fn keep_until(ctx: &Ctx<'_>, ts: Timestamp) -> Timestamp {
+    match ctx.tolerance {
+        Some(tol) => ts.plus(tol).max(ctx.now),
+        None => ctx.now.plus(ctx.retention),
+    }
+}
+
+/// A scheme that signs only the raw body, with one tag in one header.
+pub(crate) struct TagOnly {
+    /// Header names tried in order (Shopify's event deliveries drop the `X-`).
+    pub headers: &'static [&'static str],
+    /// Text before the tag (`sha256=` for GitHub).
+    pub prefix: &'static str,
+    pub enc: Enc,
+    pub scheme: Scheme,
+}
+
+pub(crate) fn verify_tag_only<H: Headers + ?Sized>(
+    ctx: &Ctx<'_>,
+    spec: &TagOnly,
+    headers: &H,
+    body: &[u8],
+) -> Result<Verified> {
+    let first = spec.headers.first().copied().unwrap_or("signature");
+    let value = spec
+        .headers
+        .iter()
+        .find_map(|n| headers.header(n))
+        .ok_or_else(|| missing(first))?;
+    verify_tag_value(ctx, spec, first, value, body)
+}
+
+/// Verifies a tag-only signature given the header value (shared with NOWPayments).
+pub(crate) fn verify_tag_value(
+    ctx: &Ctx<'_>,
+    spec: &TagOnly,
+    header_name: &str,
+    value: &str,
+    signed: &[u8],
+) -> Result<Verified> {
+    let value = value.trim_matches(|c| c == ' ' || c == '\t');
+    let text = value.strip_prefix(spec.prefix).ok_or_else(|| {
+        malformed(format!("{header_name} must start with {:?}", spec.prefix))
+    })?;
+    let len = mac_len(spec.scheme);
+    let mut buf = [0u8; 72];
+    let tag = decode_tag(text, spec.enc, len, &mut buf).ok_or_else(|| {
+        malformed(format!(
+            "{header_name} is not a {len}-byte {} tag",
+            if spec.enc == Enc::Hex { "hex" } else { "base64" }
+        ))
+    })?;
+    let (i, mac, n) = find_match(ctx.keys, &[signed], |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
+    Ok(Verified {
+        scheme: ctx.scheme,
+        key_index: i,
+        timestamp: None,
+        replay: Some(tag_replay(ctx, mac.get(..n).unwrap_or_default())),
+    })
+}
+
+/// Encodes a tag the scheme's way.
+pub(crate) fn encode(enc: Enc, tag: &[u8]) -> String {
+    match enc {
+        Enc::Hex => hex::encode(tag),
+        Enc::Base64 => STANDARD.encode(tag),
+    }
+}
+
+/// The first key's MAC of `parts`, encoded.
+pub(crate) fn sign_first(keys: &Keyring, parts: &[&[u8]], enc: Enc) -> Result<String> {
+    let mut out = [0u8; MAX_MAC];
+    let n = keys.first()?.mac(parts, &mut out);
+    Ok(encode(enc, out.get(..n).unwrap_or_default()))
+}
+
+pub(crate) fn sign_tag_only(keys: &Keyring, spec: &TagOnly, body: &[u8]) -> Result<Signed> {
+    let tag = sign_first(keys, &[body], spec.enc)?;
+    let name = spec.headers.first().copied().unwrap_or("signature");
+    Ok(Signed {
+        headers: vec![(name.to_owned(), format!("{}{tag}", spec.prefix))],
+        signature: None,
+        body: None,
+    })
+}
+
+/// A required input of a signer.
+pub(crate) fn need<T>(v: Option<T>, field: &'static str) -> Result<T> {
+    v.ok_or_else(|| Error::missing(field))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_strict() {
+        let s = Scheme::StandardWebhooks;
+        assert!(parse_timestamp(s, "1614265330").is_some());
+        for bad in ["", " 1614265330", "1614265330.0", "+1", "1e9", "-5", "1234567890123", "１２"] {
+            assert!(parse_timestamp(s, bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_timestamp(Scheme::Gatepay, "1704067200000").map(|t| t.as_millis()),
+            Some(1_704_067_200_000)
+        );
+        assert!(parse_timestamp(Scheme::Gatepay, "9999999999999999").is_none());
+        // beyond year 9999
+        assert!(parse_timestamp(s, "999999999999").is_none());
+    }
+
+    #[test]
+    fn tags_are_strict() {
+        let mut b = [0u8; 72];
+        assert!(decode_tag(&"ab".repeat(32), Enc::Hex, 32, &mut b).is_some());
+        assert!(decode_tag(&"AB".repeat(32), Enc::Hex, 32, &mut b).is_some());
+        assert!(decode_tag(&"ab".repeat(31), Enc::Hex, 32, &mut b).is_none());
+        assert!(decode_tag(&"zz".repeat(32), Enc::Hex, 32, &mut b).is_none());
+        let b64 = STANDARD.encode([7u8; 32]);
+        assert!(decode_tag(&b64, Enc::Base64, 32, &mut b).is_some());
+        assert!(decode_tag(b64.trim_end_matches('='), Enc::Base64, 32, &mut b).is_none());
+        let b64 = STANDARD.encode([7u8; 64]);
+        assert_eq!(decode_tag(&b64, Enc::Base64, 64, &mut b).map(<[u8]>::len), Some(64));
+    }
+}

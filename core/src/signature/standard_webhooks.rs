@@ -1,0 +1,226 @@
+//! Standard Webhooks v1 (also Svix): `webhook-id`, `webhook-timestamp` (unix seconds) and
+//! `webhook-signature`, a space-separated list of `v1,<base64 HMAC-SHA256>` over
+//! `id.timestamp.body`; secrets are `whsec_` + base64 of the key bytes.
+//!
+//! Entries of other versions (`v1a` Ed25519) or that do not decode are skipped; only a
+//! header with no usable `v1` entry is `signature_malformed`. The window is 300 s in both
+//! directions by default, as every reference library does. The replay key is the
+//! `webhook-id`, kept until the timestamp leaves the window. `svix-*` header names are
+//! accepted when the `webhook-*` ones are absent.
+
+use crate::error::{Error, Result};
+
+use super::common::{
+    check_window, decode_tag, find_match, keep_until, malformed, mismatch, missing, need,
+    parse_timestamp, Ctx, Enc,
+};
+use super::keys::{Keyring, MAX_MAC};
+use super::{Headers, ReplayKey, Scheme, SignInput, Signed, Verified};
+
+const ID: [&str; 2] = ["webhook-id", "svix-id"];
+const TS: [&str; 2] = ["webhook-timestamp", "svix-timestamp"];
+const SIG: [&str; 2] = ["webhook-signature", "svix-signature"];
+
+fn lookup<'h, H: Headers + ?Sized>(h: &'h H, names: &[&str; 2]) -> Option<&'h str> {
+    names.iter().find_map(|n| h.header(n))
+}
+
+/// Calls `f` with each decodable `v1` tag; stops when it returns true.
+fn each_v1(header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+    let mut buf = [0u8; 72];
+    for entry in header.split(' ').filter(|e| !e.is_empty()) {
+        let Some(("v1", text)) = entry.split_once(',') else {
+            continue;
+        };
+        if let Some(tag) = decode_tag(text, Enc::Base64, 32, &mut buf) {
+            if f(tag) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
+    let id = lookup(h, &ID).ok_or_else(|| missing("webhook-id"))?;
+    let ts_text = lookup(h, &TS).ok_or_else(|| missing("webhook-timestamp"))?;
+    let sig = lookup(h, &SIG).ok_or_else(|| missing("webhook-signature"))?;
+    if id.is_empty() {
+        return Err(malformed("webhook-id is empty"));
+    }
+    let ts = parse_timestamp(Scheme::StandardWebhooks, ts_text)
+        .ok_or_else(|| malformed("webhook-timestamp must be unix seconds (ASCII digits)"))?;
+    if !each_v1(sig, &mut |_| true) {
+        return Err(malformed("webhook-signature has no usable v1,<base64> entry"));
+    }
+    check_window(ctx, ts, ts_text)?;
+    let parts: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
+    let (i, _, _) = find_match(ctx.keys, &parts, |f| each_v1(sig, f)).ok_or_else(|| mismatch(ctx.keys))?;
+    let mut key = String::with_capacity(18 + id.len());
+    key.push_str("standard_webhooks:");
+    key.push_str(id);
+    Ok(Verified {
+        scheme: ctx.scheme,
+        key_index: i,
+        timestamp: Some(ts),
+        replay: Some(ReplayKey {
+            key,
+            keep_until: keep_until(ctx, ts),
+        }),
+    })
+}
+
+pub(crate) fn sign(keys: &Keyring, body: &[u8], input: &SignInput<'_>) -> Result<Signed> {
+    let id = need(input.id, "id")?;
+    if id.is_empty() || id.contains('.') || id.contains(' ') {
+        return Err(Error::invalid_field(
+            "id",
+            "a webhook-id must be non-empty and contain no '.' or space",
+        ));
+    }
+    let ts = need(input.timestamp, "timestamp")?.as_seconds().to_string();
+    let parts: [&[u8]; 5] = [id.as_bytes(), b".", ts.as_bytes(), b".", body];
+    let mut sig = String::new();
+    let mut out = [0u8; MAX_MAC];
+    for key in keys.iter() {
+        let n = key.mac(&parts, &mut out);
+        if !sig.is_empty() {
+            sig.push(' ');
+        }
+        sig.push_str("v1,");
+        sig.push_str(&super::common::encode(Enc::Base64, out.get(..n).unwrap_or_default()));
+    }
+    Ok(Signed {
+        headers: vec![
+            ("webhook-id".to_owned(), id.to_owned()),
+            ("webhook-timestamp".to_owned(), ts),
+            ("webhook-signature".to_owned(), sig),
+        ],
+        signature: None,
+        body: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::signature::{
+        sign, Scheme, SignInput, TimeCheck, Verifier, VerifierOptions,
+    };
+    use crate::time::{Duration, Timestamp};
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+
+    // standard-webhooks/standard-webhooks libraries/python/tests/test_webhooks.py
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    const ID: &str = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+    const TS: &str = "1614265330";
+    const BODY: &[u8] = br#"{"test": 2432232314}"#;
+    const SIG: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    fn at(s: i64) -> Timestamp {
+        Timestamp::from_seconds(s, "now").unwrap()
+    }
+
+    fn hdr(sig: &str) -> [(&str, &str); 3] {
+        [("webhook-id", ID), ("webhook-timestamp", TS), ("webhook-signature", sig)]
+    }
+
+    #[test]
+    fn official_vector_and_window() {
+        let v = Verifier::new(Scheme::StandardWebhooks, &[SECRET]).unwrap();
+        let ok = v.verify(&hdr(SIG), BODY, at(1_614_265_330)).unwrap();
+        assert_eq!(ok.timestamp, Some(at(1_614_265_330)));
+        let r = ok.replay.unwrap();
+        assert_eq!(r.key, format!("standard_webhooks:{ID}"));
+        assert_eq!(r.keep_until, at(1_614_265_630));
+        // exactly at the boundary, both sides
+        assert!(v.verify(&hdr(SIG), BODY, at(1_614_265_630)).is_ok());
+        assert!(v.verify(&hdr(SIG), BODY, at(1_614_265_030)).is_ok());
+        let late = v.verify(&hdr(SIG), BODY, at(1_614_265_631)).unwrap_err();
+        assert_eq!(late.code(), "timestamp_out_of_tolerance");
+        let early = v.verify(&hdr(SIG), BODY, at(1_614_265_029)).unwrap_err();
+        assert_eq!(early.code(), "timestamp_out_of_tolerance");
+        // the window is checked before the MAC
+        let bad = v.verify(&hdr(SIG), b"tampered", at(1_700_000_000)).unwrap_err();
+        assert_eq!(bad.code(), "timestamp_out_of_tolerance");
+    }
+
+    #[test]
+    fn options() {
+        let skip = VerifierOptions {
+            time_check: TimeCheck::Skip,
+            ..VerifierOptions::default()
+        };
+        let v = Verifier::with_options(Scheme::StandardWebhooks, &[SECRET], skip).unwrap();
+        let ok = v.verify(&hdr(SIG), BODY, at(1_700_000_000)).unwrap();
+        assert_eq!(ok.replay.unwrap().keep_until, at(1_700_000_000 + 86_400));
+        let zero = VerifierOptions::with_tolerance_seconds(0).unwrap();
+        let v = Verifier::with_options(Scheme::StandardWebhooks, &[SECRET], zero).unwrap();
+        assert!(v.verify(&hdr(SIG), BODY, at(1_614_265_330)).is_ok());
+        assert!(v.verify(&hdr(SIG), BODY, at(1_614_265_331)).is_err());
+        let ten = VerifierOptions {
+            time_check: TimeCheck::Within(Duration::seconds(10)),
+            ..VerifierOptions::default()
+        };
+        let v = Verifier::with_options(Scheme::StandardWebhooks, &[SECRET], ten).unwrap();
+        assert_eq!(v.tolerance(), Some(Duration::seconds(10)));
+    }
+
+    #[test]
+    fn multi_signature_header() {
+        let v = Verifier::new(Scheme::StandardWebhooks, &[SECRET]).unwrap();
+        let now = at(1_614_265_330);
+        let other = format!("v1,{}", STANDARD.encode([9u8; 32]));
+        let list = format!("v1a,xyz {other} junk  {SIG}");
+        assert!(v.verify(&hdr(&list), BODY, now).is_ok());
+        for bad in ["", "v1", "v2,abc", "v1,!!!!", "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="] {
+            assert_eq!(v.verify(&hdr(bad), BODY, now).unwrap_err().code(), "signature_malformed", "{bad:?}");
+        }
+        assert_eq!(v.verify(&hdr(&other), BODY, now).unwrap_err().code(), "signature_mismatch");
+    }
+
+    #[test]
+    fn missing_and_malformed() {
+        let v = Verifier::new(Scheme::StandardWebhooks, &[SECRET]).unwrap();
+        let now = at(1_614_265_330);
+        let code = |h: &[(&str, &str)]| v.verify(h, BODY, now).unwrap_err().code();
+        assert_eq!(code(&[("webhook-timestamp", TS), ("webhook-signature", SIG)]), "signature_missing");
+        assert_eq!(code(&[("webhook-id", ID), ("webhook-signature", SIG)]), "signature_missing");
+        assert_eq!(code(&[("webhook-id", ID), ("webhook-timestamp", TS)]), "signature_missing");
+        for ts in ["1614265330.0", " 1614265330", "1.6e9", "", "0x10"] {
+            assert_eq!(
+                code(&[("webhook-id", ID), ("webhook-timestamp", ts), ("webhook-signature", SIG)]),
+                "signature_malformed",
+                "{ts:?}"
+            );
+        }
+        // svix names
+        let svix = [("svix-id", ID), ("svix-timestamp", TS), ("svix-signature", SIG)];
+        assert!(v.verify(&svix, BODY, now).is_ok());
+    }
+
+    #[test]
+    fn rust_library_vector_and_rotation_signing() {
+        // standard-webhooks libraries/rust/src/lib.rs
+        let secret2 = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+        let body = br#"{"email":"test@example.com","username":"test_user"}"#;
+        let input = SignInput {
+            id: Some("msg_27UH4WbU6Z5A5EzD8u03UvzRbpk"),
+            nonce: None,
+            timestamp: Some(at(1_649_367_553)),
+        };
+        let s = sign(Scheme::StandardWebhooks, &[secret2, SECRET], body, &input).unwrap();
+        let sig = s.header("webhook-signature").unwrap();
+        assert!(sig.starts_with("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw= v1,"), "{sig}");
+        let s = sign(Scheme::StandardWebhooks, &[SECRET], BODY, &SignInput {
+            id: Some(ID),
+            nonce: None,
+            timestamp: Some(at(1_614_265_330)),
+        })
+        .unwrap();
+        assert_eq!(s.header("webhook-signature"), Some(SIG));
+        assert_eq!(s.header("webhook-timestamp"), Some(TS));
+        let e = sign(Scheme::StandardWebhooks, &[SECRET], BODY, &SignInput::default()).unwrap_err();
+        assert_eq!(e.code(), "missing_field");
+    }
+}
