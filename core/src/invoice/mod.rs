@@ -192,6 +192,12 @@ impl Invoice {
             pending.push(Pending::bare(ev));
         }
         self.execute(plan, now, &mut pending);
+        // A slow watcher can report an on-time, unconfirmed transfer after the confirmation
+        // window already closed: the state must not hold a deadline that has passed.
+        if let Some((s, ev)) = self.deadline_step(now) {
+            self.status = s;
+            pending.push(Pending::bare(ev));
+        }
         self.refresh_exceptions();
         self.clock = now;
         self.version += 1;

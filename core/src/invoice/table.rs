@@ -38,7 +38,7 @@ pub const RULES: &[Rule] = &[
     // observe_transfer: on time counts; late follows the policy; closed invoices hold money.
     rule!(Some(Pending), ObserveTransfer, [Pending, Processing, Paid], "payment counted"),
     rule!(Some(Processing), ObserveTransfer, [Processing, Paid], "more payment"),
-    rule!(Some(Expired), ObserveTransfer, [Expired, Processing, Paid], "on-time or accepted late payment"),
+    rule!(Some(Expired), ObserveTransfer, [Expired, Processing, Paid, Invalid], "on-time or accepted late payment (invalid when reported unconfirmed after the confirmation window)"),
     Rule { from: Some(Paid), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },
     Rule { from: Some(PartiallyRefunded), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },
     Rule { from: Some(Refunded), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },

@@ -1,0 +1,33 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo   - builds the CLI and runs the narrated demo of the whole flow
+#   make test   - installs what is missing and runs every test in every language
+.PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme
+
+demo:
+	cargo run -q --locked -p paystate-cli -- demo
+
+test:
+	bash scripts/test-all.sh
+
+test-rust:
+	bash scripts/test-all.sh rust
+
+test-python:
+	bash scripts/test-all.sh python
+
+test-node:
+	bash scripts/test-all.sh node
+
+test-kotlin:
+	bash scripts/test-all.sh kotlin
+
+test-swift:
+	bash scripts/test-all.sh swift
+
+test-fuzz:
+	bash scripts/test-all.sh fuzz
+
+# Regenerates the state diagram embedded in README.md (a test fails when it drifts).
+readme:
+	cargo run -q --locked -p paystate-cli -- states --format mermaid > target/states.mmd
+	python3 scripts/embed_diagram.py README.md target/states.mmd

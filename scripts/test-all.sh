@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Every test in every language, from a fresh machine: installs what it needs (pip, npm,
+# Maven and cargo packages), then runs each stage. `make test` and `.ci/run` call this.
+#
+#   bash scripts/test-all.sh            # all stages
+#   bash scripts/test-all.sh rust node  # only the named stages
+#
+# Extra scenario directories: PAYSTATE_SCENARIOS=dir1:dir2 (every runner reads them).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SHARED_EXAMPLES="$ROOT/../shared/conformance/examples"
+export CARGO_TERM_COLOR=never
+export CARGO_INCREMENTAL=0
+
+stage() { printf '\n===== %s =====\n' "$*"; }
+elapsed() { printf '(%s: %ss)\n' "$1" "$(( $(date +%s) - $2 ))"; }
+
+scenario_dirs() {
+  local dirs=("$ROOT/tests/scenarios")
+  [ -d "$SHARED_EXAMPLES" ] && dirs+=("$SHARED_EXAMPLES")
+  if [ -n "${PAYSTATE_SCENARIOS:-}" ]; then
+    IFS=':' read -r -a extra <<< "$PAYSTATE_SCENARIOS"
+    for d in "${extra[@]}"; do [ -n "$d" ] && dirs+=("$d"); done
+  fi
+  printf '%s\n' "${dirs[@]}"
+}
+
+run_rust() {
+  local t0; t0=$(date +%s)
+  stage "rust: format, lint, build, test"
+  rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+  cargo fmt --all -- --check
+  cargo build --workspace --all-targets --locked
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+  cargo test --workspace --locked
+  stage "rust: conformance runner (CLI)"
+  mapfile -t dirs < <(scenario_dirs)
+  ./target/debug/paystate conformance "${dirs[@]}"
+  elapsed rust "$t0"
+}
+
+run_python() {
+  local t0; t0=$(date +%s)
+  stage "python: build, lint, stubtest, pytest, conformance"
+  bash bindings-python/ci.sh
+  elapsed python "$t0"
+}
+
+run_node() {
+  local t0; t0=$(date +%s)
+  stage "node: build, d.ts drift, tsc, node --test, pack, express example"
+  bash bindings-node/ci.sh
+  elapsed node "$t0"
+}
+
+run_kotlin() {
+  local t0; t0=$(date +%s)
+  stage "kotlin: uniffi generation, Maven build and JVM tests"
+  bash bindings-kotlin/ci.sh
+  elapsed kotlin "$t0"
+}
+
+run_swift() {
+  stage "swift: generated sources"
+  bash bindings-swift/ci.sh
+}
+
+run_fuzz() {
+  local t0; t0=$(date +%s)
+  stage "fuzz: build every target and run each briefly"
+  bash fuzz/run-smoke.sh
+  elapsed fuzz "$t0"
+}
+
+stages=("$@")
+[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin swift fuzz)
+for s in "${stages[@]}"; do
+  case "$s" in
+    rust) run_rust ;;
+    python) run_python ;;
+    node) run_node ;;
+    kotlin) run_kotlin ;;
+    swift) run_swift ;;
+    fuzz) run_fuzz ;;
+    *) echo "unknown stage: $s (rust python node kotlin swift fuzz)" >&2; exit 2 ;;
+  esac
+done
+stage "all requested stages passed: ${stages[*]}"
