@@ -75,11 +75,17 @@ fn matcher(c: &mut Criterion) {
     let mut group = c.benchmark_group("matcher");
     group.sample_size(30);
     for n in [1_000usize, 100_000, 1_000_000] {
+        let before = resident_bytes();
         let mut m = Matcher::new();
         // Realistic spread: many prices, each with a few invoices at the same price.
         for i in 0..n {
             let price = Amount::from_minor_units(1_000 + (i as u64 % 50_000), 2).unwrap();
             m.allocate("acct", &format!("inv{i}"), price, step, Amount::ZERO).unwrap();
+        }
+        let after = resident_bytes();
+        if n >= 100_000 {
+            // Resident-set growth over the build: allocator slack included, so an upper bound.
+            eprintln!("matcher: {n} open invoices, ~{} bytes per open invoice (RSS growth)", after.saturating_sub(before) / n as u64);
         }
         let probe = m.payable("inv7").unwrap();
         group.bench_function(format!("match/{n}"), |b| {
@@ -98,6 +104,14 @@ fn matcher(c: &mut Criterion) {
         let _ = k;
     }
     group.finish();
+}
+
+/// Resident memory of this process, from /proc (Linux); 0 elsewhere.
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .map_or(0, |pages| pages * 4096)
 }
 
 criterion_group!(benches, observe, replay, matcher);

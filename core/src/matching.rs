@@ -129,7 +129,12 @@ impl Matcher {
         let (due_d, step_d, allow_d) = (due.as_decimal(), step.as_decimal(), allowance.as_decimal());
         let family_key: FamilyKey = (due_d, step_d, allow_d);
         let slot = self.next_slot;
-        let acct = self.accounts.entry(account.to_owned()).or_default();
+        if !self.accounts.contains_key(account) {
+            self.accounts.insert(account.to_owned(), Account::default());
+        }
+        let Some(acct) = self.accounts.get_mut(account) else {
+            return Err(Error::invalid_field("account", "unknown account"));
+        };
         let top = acct.families.get(&family_key).map_or(0, |f| f.top);
 
         // Candidates in increasing order: the family's holes, then top, top+1, ...

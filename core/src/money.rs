@@ -17,7 +17,9 @@ pub const MAX_SIGNIFICANT_DIGITS: usize = 28;
 /// Longest amount text accepted before any digit is looked at (leading zeros included).
 const MAX_AMOUNT_TEXT: usize = 64;
 
-/// A non-negative exact decimal amount, always kept in its shortest form (`10.5`, not `10.50`).
+/// A non-negative exact decimal amount. Equality and order are by value (`10.5 == 10.50`);
+/// it prints in its shortest exact form (`10.5`). Arithmetic does not normalise on every
+/// step (that is the expensive part of decimal math); printing does.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Amount(Decimal);
 
@@ -51,10 +53,9 @@ impl Amount {
         Ok(amount)
     }
 
-    /// Wraps a decimal, normalising it. Negative values are clamped to zero by callers
-    /// that subtract; this constructor keeps the sign so arithmetic helpers can check it.
+    /// Wraps a decimal. Callers guarantee it is not negative.
     pub(crate) fn from_decimal(d: Decimal) -> Amount {
-        Amount(d.normalize())
+        Amount(d)
     }
 
     /// An amount from a whole number of units.
@@ -74,7 +75,7 @@ impl Amount {
 
     /// Number of decimal places in the shortest form (`1.50` has 1).
     pub fn decimal_places(&self) -> u32 {
-        self.0.scale()
+        self.0.normalize().scale()
     }
 
     /// Checks that the amount fits `scale` decimal places; trailing zeros are free.
@@ -114,7 +115,9 @@ impl Amount {
     /// The amount in minor units of a currency with `exponent` decimals, when it is whole.
     pub fn to_minor_units(&self, exponent: u32) -> Option<u64> {
         use rust_decimal::prelude::ToPrimitive;
-        let scaled = self.0.checked_mul(Decimal::from(10u64.checked_pow(exponent)?))?;
+        let scaled = self
+            .0
+            .checked_mul(Decimal::from(10u64.checked_pow(exponent)?))?;
         if scaled.fract().is_zero() {
             scaled.trunc().to_u64()
         } else {
@@ -182,7 +185,8 @@ fn parse_decimal(text: &str) -> std::result::Result<Decimal, &'static str> {
     } else {
         int_trimmed.len() + frac_trimmed.len()
     };
-    if significant > MAX_SIGNIFICANT_DIGITS || int_trimmed.len() + frac_trimmed.len() > MAX_SIGNIFICANT_DIGITS
+    if significant > MAX_SIGNIFICANT_DIGITS
+        || int_trimmed.len() + frac_trimmed.len() > MAX_SIGNIFICANT_DIGITS
     {
         return Err("more than 28 significant digits");
     }
@@ -210,14 +214,13 @@ fn truncate_for_message(text: &str) -> String {
 
 impl fmt::Display for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Normalised on construction, so Display is the shortest exact form.
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.0.normalize(), f)
     }
 }
 
 impl fmt::Debug for Amount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Amount({})", self.0)
+        write!(f, "Amount({})", self.0.normalize())
     }
 }
 
@@ -230,7 +233,7 @@ impl FromStr for Amount {
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        s.collect_str(&self.0.normalize())
     }
 }
 
@@ -324,29 +327,165 @@ pub struct Currency {
 
 /// ISO-4217 active codes and their minor-unit exponents (ISO 4217 list, 2024 edition).
 const CURRENCIES: &[(&str, u32)] = &[
-    ("AED", 2), ("AFN", 2), ("ALL", 2), ("AMD", 2), ("ANG", 2), ("AOA", 2), ("ARS", 2),
-    ("AUD", 2), ("AWG", 2), ("AZN", 2), ("BAM", 2), ("BBD", 2), ("BDT", 2), ("BGN", 2),
-    ("BHD", 3), ("BIF", 0), ("BMD", 2), ("BND", 2), ("BOB", 2), ("BRL", 2), ("BSD", 2),
-    ("BTN", 2), ("BWP", 2), ("BYN", 2), ("BZD", 2), ("CAD", 2), ("CDF", 2), ("CHF", 2),
-    ("CLF", 4), ("CLP", 0), ("CNY", 2), ("COP", 2), ("CRC", 2), ("CUP", 2), ("CVE", 2),
-    ("CZK", 2), ("DJF", 0), ("DKK", 2), ("DOP", 2), ("DZD", 2), ("EGP", 2), ("ERN", 2),
-    ("ETB", 2), ("EUR", 2), ("FJD", 2), ("FKP", 2), ("GBP", 2), ("GEL", 2), ("GHS", 2),
-    ("GIP", 2), ("GMD", 2), ("GNF", 0), ("GTQ", 2), ("GYD", 2), ("HKD", 2), ("HNL", 2),
-    ("HTG", 2), ("HUF", 2), ("IDR", 2), ("ILS", 2), ("INR", 2), ("IQD", 3), ("IRR", 2),
-    ("ISK", 0), ("JMD", 2), ("JOD", 3), ("JPY", 0), ("KES", 2), ("KGS", 2), ("KHR", 2),
-    ("KMF", 0), ("KPW", 2), ("KRW", 0), ("KWD", 3), ("KYD", 2), ("KZT", 2), ("LAK", 2),
-    ("LBP", 2), ("LKR", 2), ("LRD", 2), ("LSL", 2), ("LYD", 3), ("MAD", 2), ("MDL", 2),
-    ("MGA", 2), ("MKD", 2), ("MMK", 2), ("MNT", 2), ("MOP", 2), ("MRU", 2), ("MUR", 2),
-    ("MVR", 2), ("MWK", 2), ("MXN", 2), ("MYR", 2), ("MZN", 2), ("NAD", 2), ("NGN", 2),
-    ("NIO", 2), ("NOK", 2), ("NPR", 2), ("NZD", 2), ("OMR", 3), ("PAB", 2), ("PEN", 2),
-    ("PGK", 2), ("PHP", 2), ("PKR", 2), ("PLN", 2), ("PYG", 0), ("QAR", 2), ("RON", 2),
-    ("RSD", 2), ("RUB", 2), ("RWF", 0), ("SAR", 2), ("SBD", 2), ("SCR", 2), ("SDG", 2),
-    ("SEK", 2), ("SGD", 2), ("SHP", 2), ("SLE", 2), ("SOS", 2), ("SRD", 2), ("SSP", 2),
-    ("STN", 2), ("SVC", 2), ("SYP", 2), ("SZL", 2), ("THB", 2), ("TJS", 2), ("TMT", 2),
-    ("TND", 3), ("TOP", 2), ("TRY", 2), ("TTD", 2), ("TWD", 2), ("TZS", 2), ("UAH", 2),
-    ("UGX", 0), ("USD", 2), ("UYI", 0), ("UYU", 2), ("UYW", 4), ("UZS", 2), ("VED", 2),
-    ("VES", 2), ("VND", 0), ("VUV", 0), ("WST", 2), ("XAF", 0), ("XCD", 2), ("XOF", 0),
-    ("XPF", 0), ("YER", 2), ("ZAR", 2), ("ZMW", 2), ("ZWG", 2),
+    ("AED", 2),
+    ("AFN", 2),
+    ("ALL", 2),
+    ("AMD", 2),
+    ("ANG", 2),
+    ("AOA", 2),
+    ("ARS", 2),
+    ("AUD", 2),
+    ("AWG", 2),
+    ("AZN", 2),
+    ("BAM", 2),
+    ("BBD", 2),
+    ("BDT", 2),
+    ("BGN", 2),
+    ("BHD", 3),
+    ("BIF", 0),
+    ("BMD", 2),
+    ("BND", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("BSD", 2),
+    ("BTN", 2),
+    ("BWP", 2),
+    ("BYN", 2),
+    ("BZD", 2),
+    ("CAD", 2),
+    ("CDF", 2),
+    ("CHF", 2),
+    ("CLF", 4),
+    ("CLP", 0),
+    ("CNY", 2),
+    ("COP", 2),
+    ("CRC", 2),
+    ("CUP", 2),
+    ("CVE", 2),
+    ("CZK", 2),
+    ("DJF", 0),
+    ("DKK", 2),
+    ("DOP", 2),
+    ("DZD", 2),
+    ("EGP", 2),
+    ("ERN", 2),
+    ("ETB", 2),
+    ("EUR", 2),
+    ("FJD", 2),
+    ("FKP", 2),
+    ("GBP", 2),
+    ("GEL", 2),
+    ("GHS", 2),
+    ("GIP", 2),
+    ("GMD", 2),
+    ("GNF", 0),
+    ("GTQ", 2),
+    ("GYD", 2),
+    ("HKD", 2),
+    ("HNL", 2),
+    ("HTG", 2),
+    ("HUF", 2),
+    ("IDR", 2),
+    ("ILS", 2),
+    ("INR", 2),
+    ("IQD", 3),
+    ("IRR", 2),
+    ("ISK", 0),
+    ("JMD", 2),
+    ("JOD", 3),
+    ("JPY", 0),
+    ("KES", 2),
+    ("KGS", 2),
+    ("KHR", 2),
+    ("KMF", 0),
+    ("KPW", 2),
+    ("KRW", 0),
+    ("KWD", 3),
+    ("KYD", 2),
+    ("KZT", 2),
+    ("LAK", 2),
+    ("LBP", 2),
+    ("LKR", 2),
+    ("LRD", 2),
+    ("LSL", 2),
+    ("LYD", 3),
+    ("MAD", 2),
+    ("MDL", 2),
+    ("MGA", 2),
+    ("MKD", 2),
+    ("MMK", 2),
+    ("MNT", 2),
+    ("MOP", 2),
+    ("MRU", 2),
+    ("MUR", 2),
+    ("MVR", 2),
+    ("MWK", 2),
+    ("MXN", 2),
+    ("MYR", 2),
+    ("MZN", 2),
+    ("NAD", 2),
+    ("NGN", 2),
+    ("NIO", 2),
+    ("NOK", 2),
+    ("NPR", 2),
+    ("NZD", 2),
+    ("OMR", 3),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PGK", 2),
+    ("PHP", 2),
+    ("PKR", 2),
+    ("PLN", 2),
+    ("PYG", 0),
+    ("QAR", 2),
+    ("RON", 2),
+    ("RSD", 2),
+    ("RUB", 2),
+    ("RWF", 0),
+    ("SAR", 2),
+    ("SBD", 2),
+    ("SCR", 2),
+    ("SDG", 2),
+    ("SEK", 2),
+    ("SGD", 2),
+    ("SHP", 2),
+    ("SLE", 2),
+    ("SOS", 2),
+    ("SRD", 2),
+    ("SSP", 2),
+    ("STN", 2),
+    ("SVC", 2),
+    ("SYP", 2),
+    ("SZL", 2),
+    ("THB", 2),
+    ("TJS", 2),
+    ("TMT", 2),
+    ("TND", 3),
+    ("TOP", 2),
+    ("TRY", 2),
+    ("TTD", 2),
+    ("TWD", 2),
+    ("TZS", 2),
+    ("UAH", 2),
+    ("UGX", 0),
+    ("USD", 2),
+    ("UYI", 0),
+    ("UYU", 2),
+    ("UYW", 4),
+    ("UZS", 2),
+    ("VED", 2),
+    ("VES", 2),
+    ("VND", 0),
+    ("VUV", 0),
+    ("WST", 2),
+    ("XAF", 0),
+    ("XCD", 2),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("YER", 2),
+    ("ZAR", 2),
+    ("ZMW", 2),
+    ("ZWG", 2),
 ];
 
 impl Currency {
@@ -366,10 +505,7 @@ impl Currency {
             .ok_or_else(|| {
                 Error::invalid_field(
                     field,
-                    format!(
-                        "unknown ISO-4217 currency {:?}",
-                        truncate_for_message(code)
-                    ),
+                    format!("unknown ISO-4217 currency {:?}", truncate_for_message(code)),
                 )
             })
     }
@@ -409,7 +545,9 @@ mod tests {
     use super::*;
 
     fn ok(s: &str) -> String {
-        Amount::parse(s, "a").map(|a| a.to_string()).unwrap_or_else(|e| e.to_string())
+        Amount::parse(s, "a")
+            .map(|a| a.to_string())
+            .unwrap_or_else(|e| e.to_string())
     }
 
     #[test]
@@ -418,7 +556,9 @@ mod tests {
         assert_eq!(ok("0"), "0");
         assert_eq!(ok("007.000"), "7");
         assert_eq!(ok("0.000001"), "0.000001");
-        for bad in ["", "1e3", "1_000", "+1", "-1", " 1", "1 ", "1.", ".5", "1..2", "1,5", "0x10", "１"] {
+        for bad in [
+            "", "1e3", "1_000", "+1", "-1", " 1", "1 ", "1.", ".5", "1..2", "1,5", "0x10", "１",
+        ] {
             let err = Amount::parse(bad, "a").err().map(|e| e.code());
             assert_eq!(err, Some("invalid_amount"), "{bad:?}");
         }
@@ -426,9 +566,15 @@ mod tests {
 
     #[test]
     fn precision_limit() {
-        assert_eq!(ok("1234567890123456789012345678"), "1234567890123456789012345678");
+        assert_eq!(
+            ok("1234567890123456789012345678"),
+            "1234567890123456789012345678"
+        );
         assert!(Amount::parse("12345678901234567890123456789", "a").is_err());
-        assert_eq!(ok("0.0000000000000000000000000001"), "0.0000000000000000000000000001");
+        assert_eq!(
+            ok("0.0000000000000000000000000001"),
+            "0.0000000000000000000000000001"
+        );
         assert!(Amount::parse("0.00000000000000000000000000001", "a").is_err());
     }
 
@@ -442,32 +588,53 @@ mod tests {
         assert_eq!(a.map(|a| a.check_scale(6, "a").is_ok()), Some(true));
         let b = Amount::parse("1.0000001", "a").ok();
         assert_eq!(
-            b.and_then(|b| b.check_scale(6, "a").err()).map(|e| e.code()),
+            b.and_then(|b| b.check_scale(6, "a").err())
+                .map(|e| e.code()),
             Some("too_many_decimals")
         );
     }
 
     #[test]
     fn minor_units_round_trip() {
-        assert_eq!(Amount::from_minor_units(12300, 2).map(|a| a.to_string()), Some("123".into()));
+        assert_eq!(
+            Amount::from_minor_units(12300, 2).map(|a| a.to_string()),
+            Some("123".into())
+        );
         let a = Amount::parse("123.45", "a").ok();
         assert_eq!(a.and_then(|a| a.to_minor_units(2)), Some(12345));
         let b = Amount::parse("123.456", "a").ok();
         assert_eq!(b.and_then(|b| b.to_minor_units(2)), None);
-        assert_eq!(Amount::from_minor_units(500, 0).map(|a| a.to_string()), Some("500".into()));
+        assert_eq!(
+            Amount::from_minor_units(500, 0).map(|a| a.to_string()),
+            Some("500".into())
+        );
     }
 
     #[test]
     fn currencies_sorted_and_known() {
-        assert!(CURRENCIES.windows(2).all(|w| matches!(w, [a, b] if a.0 < b.0)));
-        assert_eq!(Currency::parse("JPY", "c").map(|c| c.exponent()).ok(), Some(0));
-        assert_eq!(Currency::parse("usd", "c").err().map(|e| e.code()), Some("invalid_field"));
+        assert!(CURRENCIES
+            .windows(2)
+            .all(|w| matches!(w, [a, b] if a.0 < b.0)));
+        assert_eq!(
+            Currency::parse("JPY", "c").map(|c| c.exponent()).ok(),
+            Some(0)
+        );
+        assert_eq!(
+            Currency::parse("usd", "c").err().map(|e| e.code()),
+            Some("invalid_field")
+        );
     }
 
     #[test]
     fn assets() {
-        assert_eq!(Asset::parse("USDT_MATIC", "asset").ok(), Some(Asset::UsdtPolygon));
-        assert_eq!(Asset::parse("USDT", "asset").err().map(|e| e.code()), Some("invalid_asset"));
+        assert_eq!(
+            Asset::parse("USDT_MATIC", "asset").ok(),
+            Some(Asset::UsdtPolygon)
+        );
+        assert_eq!(
+            Asset::parse("USDT", "asset").err().map(|e| e.code()),
+            Some("invalid_asset")
+        );
         assert_eq!(Asset::UsdtBsc.scale(), 18);
     }
 }

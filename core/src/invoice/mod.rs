@@ -174,13 +174,20 @@ impl Invoice {
             version: 1,
             clock: now,
         };
-        let events = invoice.materialize(vec![Pending::bare(EventType::Created)], now);
+        let totals = invoice.totals();
+        let events = invoice.materialize(vec![Pending::bare(EventType::Created)], now, &totals);
         Ok((invoice, events))
     }
 
     /// Applies a command at `now` (a time before the last applied one counts as that one).
     /// On error the invoice is untouched.
     pub fn apply(&mut self, command: &Command, now: Timestamp) -> Result<Vec<Event>> {
+        self.apply_inner(command, now, true)
+    }
+
+    /// The transition. `emit: false` (replay) advances the event sequence without building
+    /// the events, which is most of the cost of a command.
+    fn apply_inner(&mut self, command: &Command, now: Timestamp, emit: bool) -> Result<Vec<Event>> {
         let now = now.max(self.clock);
         let deadline_step = self.deadline_step(now);
         let status = deadline_step.map_or(self.status, |(s, _)| s);
@@ -191,17 +198,26 @@ impl Invoice {
             self.status = s;
             pending.push(Pending::bare(ev));
         }
-        self.execute(plan, now, &mut pending);
+        let money_changed = self.execute(plan, now, &mut pending);
+        let totals = self.totals();
+        if money_changed {
+            self.settle_status(now, &totals, &mut pending);
+        }
         // A slow watcher can report an on-time, unconfirmed transfer after the confirmation
         // window already closed: the state must not hold a deadline that has passed.
         if let Some((s, ev)) = self.deadline_step(now) {
             self.status = s;
             pending.push(Pending::bare(ev));
         }
-        self.refresh_exceptions();
+        self.refresh_exceptions(&totals);
         self.clock = now;
         self.version += 1;
-        Ok(self.materialize(pending, now))
+        if emit {
+            Ok(self.materialize(pending, now, &totals))
+        } else {
+            self.seq += pending.len() as u64;
+            Ok(Vec::new())
+        }
     }
 
     /// Applies every deadline passed by `now` (the `tick` command).
@@ -225,7 +241,7 @@ impl Invoice {
             }
         };
         for entry in entries {
-            invoice.apply(&entry.command, entry.at)?;
+            invoice.apply_inner(&entry.command, entry.at, false)?;
         }
         Ok(invoice)
     }
@@ -331,7 +347,10 @@ impl Invoice {
 
     /// Status, exceptions and every amount, at once.
     pub fn snapshot(&self) -> Snapshot {
-        let t = self.totals();
+        self.snapshot_with(&self.totals())
+    }
+
+    fn snapshot_with(&self, t: &Totals) -> Snapshot {
         Snapshot {
             status: self.status,
             exceptions: self.exceptions,
@@ -341,7 +360,7 @@ impl Invoice {
             surplus: t.received().saturating_sub(self.due),
             amount_refunded: t.refunded,
             refunds_in_flight: t.in_flight,
-            refundable: self.refundable_with(self.status, &t),
+            refundable: self.refundable_with(self.status, t),
         }
     }
 
@@ -624,9 +643,10 @@ impl Invoice {
         })
     }
 
-    fn execute(&mut self, plan: Plan<'_>, now: Timestamp, out: &mut Vec<Pending>) {
+    /// Carries out a validated plan; says whether money moved (the status then follows it).
+    fn execute(&mut self, plan: Plan<'_>, now: Timestamp, out: &mut Vec<Pending>) -> bool {
         match plan {
-            Plan::Nothing => {}
+            Plan::Nothing => false,
             Plan::NewTransfer {
                 input,
                 made_at,
@@ -659,13 +679,13 @@ impl Invoice {
                         amount: Some(input.amount),
                     });
                 }
-                self.settle_status(now, out);
+                true
             }
             Plan::Confirm(i) => {
                 if let Some(t) = self.transfers.get_mut(i) {
                     t.confirmed = true;
                 }
-                self.settle_status(now, out);
+                true
             }
             Plan::Drop(i) => {
                 if let Some(t) = self.transfers.get_mut(i) {
@@ -677,9 +697,12 @@ impl Invoice {
                         amount: Some(t.amount),
                     });
                 }
-                self.settle_status(now, out);
+                true
             }
-            Plan::Cancel => self.set_status(Status::Cancelled, out),
+            Plan::Cancel => {
+                self.set_status(Status::Cancelled, out);
+                false
+            }
             Plan::RequestRefund { refund_id, amount } => {
                 self.refunds.push(Refund {
                     refund_id: refund_id.to_owned(),
@@ -694,10 +717,11 @@ impl Invoice {
                     refund_id: Some(refund_id.to_owned()),
                     amount: Some(amount),
                 });
+                false
             }
             Plan::SettleRefund(i, outcome) => {
                 let Some(r) = self.refunds.get_mut(i) else {
-                    return;
+                    return false;
                 };
                 r.settled_at = Some(now);
                 r.state = match outcome {
@@ -713,14 +737,13 @@ impl Invoice {
                     refund_id: Some(r.refund_id.clone()),
                     amount: Some(r.amount),
                 });
-                if self.status.is_paid_family() {
-                    // The refunded event carries the resulting status; no second event.
-                    self.status = self.paid_family_status(&self.totals());
-                }
+                // The refunded event carries the resulting status; no second event.
+                true
             }
             Plan::Mark(status) => {
                 self.exceptions.set(Exception::Marked, true);
                 self.set_status(status, out);
+                false
             }
             Plan::Claim(tx_id) => {
                 self.claims.push(tx_id.to_owned());
@@ -730,13 +753,13 @@ impl Invoice {
                     refund_id: None,
                     amount: None,
                 });
+                false
             }
         }
     }
 
     /// After money changed: the status the money now justifies.
-    fn settle_status(&mut self, now: Timestamp, out: &mut Vec<Pending>) {
-        let t = self.totals();
+    fn settle_status(&mut self, now: Timestamp, t: &Totals, out: &mut Vec<Pending>) {
         let threshold = self.threshold();
         let next = match self.status {
             Status::Pending | Status::Processing | Status::Expired => {
@@ -752,14 +775,14 @@ impl Invoice {
             }
             Status::Paid | Status::PartiallyRefunded | Status::Refunded => {
                 // Moves inside the paid family are reported by the refund events.
-                self.status = self.paid_family_status(&t);
+                self.status = self.paid_family_status(t);
                 return;
             }
             Status::Cancelled | Status::Invalid => return,
         };
         if next == Status::Paid {
             self.set_status(next, out);
-            self.status = self.paid_family_status(&t);
+            self.status = self.paid_family_status(t);
         } else {
             self.set_status(next, out);
         }
@@ -788,8 +811,7 @@ impl Invoice {
     }
 
     /// The exceptions that follow from the money (underpaid, overpaid, txid_claimed).
-    fn refresh_exceptions(&mut self) {
-        let t = self.totals();
+    fn refresh_exceptions(&mut self, t: &Totals) {
         let a = assess(t.received(), self.due, self.threshold(), self.spec.overpay_dust);
         self.exceptions.set(Exception::Underpaid, a.underpaid);
         self.exceptions.set(Exception::Overpaid, a.overpaid);
@@ -797,11 +819,11 @@ impl Invoice {
             .set(Exception::TxidClaimed, !self.claims.is_empty());
     }
 
-    fn materialize(&mut self, pending: Vec<Pending>, at: Timestamp) -> Vec<Event> {
+    fn materialize(&mut self, pending: Vec<Pending>, at: Timestamp, t: &Totals) -> Vec<Event> {
         if pending.is_empty() {
             return Vec::new();
         }
-        let snapshot = self.snapshot();
+        let snapshot = self.snapshot_with(t);
         pending
             .into_iter()
             .map(|p| {
