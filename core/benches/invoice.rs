@@ -55,7 +55,7 @@ fn observe(c: &mut Criterion) {
 }
 
 fn replay(c: &mut Criterion) {
-    let mut journal = vec![JournalEntry { at: ts(0), command: Command::Create(spec()) }];
+    let mut journal = vec![JournalEntry { at: ts(0), command: Command::Create(Box::new(spec())) }];
     for i in 0..8 {
         journal.push(JournalEntry { at: ts(i + 1), command: transfer(i as usize) });
     }

@@ -117,7 +117,7 @@ proptest! {
     fn invariants_hold_on_any_sequence((spec, script) in arb_script()) {
         let t0 = Timestamp::from_millis(T0, "t").unwrap();
         let (mut inv, _) = Invoice::create(spec.clone(), t0).unwrap();
-        let mut journal = vec![JournalEntry { at: t0, command: Command::Create(spec) }];
+        let mut journal = vec![JournalEntry { at: t0, command: Command::Create(Box::new(spec)) }];
         for (secs, command) in script {
             let at = Timestamp::from_millis(T0 + secs * 1000, "t").unwrap();
             let before = inv.clone();

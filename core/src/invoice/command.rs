@@ -43,7 +43,7 @@ pub enum RefundOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// Creates the invoice (first entry of every journal).
-    Create(InvoiceSpec),
+    Create(Box<InvoiceSpec>),
     /// A transfer was seen (or seen again, or seen confirmed).
     ObserveTransfer(TransferInput),
     /// A transfer seen unconfirmed is now final.
@@ -186,7 +186,7 @@ impl Command {
         Ok(match op {
             "create_invoice" => {
                 only(&["invoice"])?;
-                Command::Create(InvoiceSpec::from_json(o.obj("invoice")?)?)
+                Command::Create(Box::new(InvoiceSpec::from_json(o.obj("invoice")?)?))
             }
             "observe_transfer" => {
                 only(&["transfer"])?;

@@ -232,7 +232,7 @@ impl Invoice {
             Some(JournalEntry {
                 at,
                 command: Command::Create(spec),
-            }) => Invoice::create(spec.clone(), *at)?.0,
+            }) => Invoice::create(spec.as_ref().clone(), *at)?.0,
             _ => {
                 return Err(Error::invalid_field(
                     "journal",

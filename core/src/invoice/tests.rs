@@ -73,7 +73,7 @@ fn processing_times_out_to_invalid() {
 fn replay_and_serde_round_trip() {
     let t0 = at("2026-01-01T00:00:00Z");
     let s = spec("40", Tolerance::Percent(amt("1")));
-    let mut journal = vec![JournalEntry { at: t0, command: Command::Create(s.clone()) }];
+    let mut journal = vec![JournalEntry { at: t0, command: Command::Create(Box::new(s.clone())) }];
     let (mut inv, _) = Invoice::create(s, t0).unwrap();
     let cmds = [
         (transfer("t1", "39.7", false), "2026-01-01T00:01:00Z"),
