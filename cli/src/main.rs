@@ -1,12 +1,20 @@
-//! `paystate`: the command-line face of the core.
+//! `paystate`: the command-line face of the core. Every subcommand reads files, stdin or
+//! arguments, calls the core, and prints; exit 2 is a usage error.
 
+use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use paystate_cli::webhook::{SignArgs, VerifyArgs};
 
 #[derive(Parser)]
-#[command(name = "paystate", version, about = "Deterministic USDT invoice payments: demo, conformance, webhook debugging.")]
+#[command(
+    name = "paystate",
+    version,
+    about = "Deterministic USDT invoice payments: demo, conformance, webhook debugging, replay.",
+    after_help = "Start with `paystate demo`. When a webhook does not verify: `paystate verify --help`."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -14,63 +22,193 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// Runs conformance scenario files or directories and prints `N passed, N failed`.
+    /// A narrated walk through the whole product on built-in data.
+    ///
+    /// Example: paystate demo
+    Demo,
+    /// Runs conformance scenario files or directories; prints `N passed, N failed`.
     ///
     /// Example: paystate conformance tests/scenarios ../shared/conformance/examples
     Conformance {
-        /// Scenario files or directories (every *.json below them).
+        /// Scenario files or directories (every *.json below them, sorted by path).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// A narrated walk through the whole product on built-in data.
-    Demo,
+    /// Verifies a webhook and, when it fails, says which usual mistake explains it.
+    ///
+    /// Exit 0 when valid, 1 when not, 2 for usage errors.
+    ///
+    /// Examples:
+    ///   paystate verify --scheme usdt_gateway --secret "$SECRET" \
+    ///       --header 'X-Webhook-Signature: 70d9...' --body-file body.json
+    ///   curl ... | paystate verify --scheme standard_webhooks --secret whsec_... \
+    ///       --header 'webhook-id: msg_1' --header 'webhook-timestamp: 1614265330' \
+    ///       --header 'webhook-signature: v1,g0hM...' --at 2021-02-25T15:02:11Z --json
+    Verify(VerifyArgs),
+    /// Prints the headers (or the signed JSON) a provider would send for a body.
+    ///
+    /// Inputs the scheme needs come as headers: `webhook-id`/`webhook-timestamp`
+    /// (standard_webhooks), `X-GatePay-Nonce`/`X-GatePay-Timestamp` (gatepay), `t` (stripe).
+    ///
+    /// Example: paystate sign --scheme gatepay --secret k --header 'X-GatePay-Nonce: n1' \
+    ///     --header 'X-GatePay-Timestamp: 1700000000000' --body-file body.json
+    Sign(SignArgs),
+    /// Replays JSON-lines steps (conformance step format, no `expect`) and prints a timeline.
+    ///
+    /// Example: paystate replay examples/replay/underpaid.jsonl
+    Replay {
+        /// The JSON-lines file.
+        file: PathBuf,
+    },
+    /// Explains in plain words why a stored invoice state has its status.
+    ///
+    /// Example: paystate explain invoice.json
+    Explain {
+        /// An invoice state as serialised by the core (`Invoice::to_json`).
+        file: PathBuf,
+    },
     /// Prints the invoice transition table from the core.
     ///
     /// Example: paystate states --format mermaid
     States {
         /// `json` or `mermaid`.
-        #[arg(long, default_value = "json")]
+        #[arg(long, default_value = "json", value_parser = ["json", "mermaid"])]
         format: String,
+    },
+    /// Parses one request of a seed API (JSON on stdin) and prints the core's reading of it.
+    ///
+    /// NAME/KIND: gatenoc checkout-session, usdt_gateway invoice, gatepay order,
+    /// monetix purchase|refund|payout, keypair_invoice invoice.
+    ///
+    /// Example: echo '{"amount": 10.50}' | paystate dialect gatenoc checkout-session --at 2026-03-24T12:00:00Z
+    Dialect {
+        /// The dialect (seed API) name.
+        name: String,
+        /// The request kind.
+        kind: String,
+        /// The request time (RFC 3339).
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Cmd::Conformance { paths } => match paystate_cli::conformance::run_paths(&paths) {
-            Ok(report) => {
-                for (file, failure) in &report.failed {
-                    println!("FAIL {}: {failure}", file.display());
-                }
-                println!("{}", report.summary());
-                if report.failed.is_empty() {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::from(1)
-                }
-            }
-            Err(e) => {
-                eprintln!("paystate conformance: {e}");
-                ExitCode::from(2)
-            }
-        },
+fn read_file(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|e| {
+        eprintln!("paystate: cannot read {}: {e}", path.display());
+        ExitCode::from(2)
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
+    Ok(match cli.command {
         Cmd::Demo => {
             print!("{}", paystate_cli::demo::run());
             ExitCode::SUCCESS
         }
-        Cmd::States { format } => match format.as_str() {
-            "json" => {
-                println!("{}", paystate_cli::states::json());
-                ExitCode::SUCCESS
-            }
-            "mermaid" => {
-                print!("{}", paystate::invoice::table::mermaid());
-                ExitCode::SUCCESS
-            }
-            other => {
-                eprintln!("paystate states: unknown format {other:?} (json or mermaid)");
+        Cmd::Conformance { paths } => {
+            let report = paystate_cli::conformance::run_paths(&paths).map_err(|e| {
+                eprintln!("paystate conformance: {e}");
                 ExitCode::from(2)
+            })?;
+            for (file, failure) in &report.failed {
+                println!("FAIL {}: {failure}", file.display());
             }
-        },
+            println!("{}", report.summary());
+            if report.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Cmd::Verify(args) => {
+            let body = read_body(args.body_file.as_ref())?;
+            let (text, valid) = paystate_cli::webhook::verify(&args, &body).map_err(|e| {
+                eprintln!("paystate verify: {e}");
+                ExitCode::from(2)
+            })?;
+            println!("{text}");
+            if valid {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Cmd::Sign(args) => {
+            let body = read_body(args.body_file.as_ref())?;
+            let text = paystate_cli::webhook::sign(&args, &body).map_err(|e| {
+                eprintln!("paystate sign: {e}");
+                ExitCode::from(2)
+            })?;
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Cmd::Replay { file } => {
+            let bytes = read_file(&file)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                eprintln!("paystate replay: {} is not UTF-8", file.display());
+                ExitCode::from(2)
+            })?;
+            match paystate_cli::replay::run(&text) {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("paystate replay: {}: {e}", file.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::Explain { file } => {
+            let bytes = read_file(&file)?;
+            let text = String::from_utf8_lossy(&bytes);
+            match paystate_cli::explain::run(&text) {
+                Ok(out) => {
+                    print!("{out}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("paystate explain: {}: {} ({})", file.display(), e, e.code());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::States { format } => {
+            if format == "mermaid" {
+                print!("{}", paystate::invoice::table::mermaid());
+            } else {
+                println!("{}", paystate_cli::states::json());
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Dialect { name, kind, at } => {
+            let input = read_body(None)?;
+            let out = paystate_cli::dialect::run(&name, &kind, at.as_deref(), &input).map_err(|e| {
+                eprintln!("paystate dialect: {e}");
+                ExitCode::from(2)
+            })?;
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+    })
+}
+
+fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, ExitCode> {
+    match file {
+        Some(path) => read_file(path),
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf).map_err(|e| {
+                eprintln!("paystate: cannot read stdin: {e}");
+                ExitCode::from(2)
+            })?;
+            Ok(buf)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) | Err(code) => code,
     }
 }

@@ -74,7 +74,10 @@ pub enum Error {
     UnknownRefund { refund_id: String },
     /// The refund asks for more than may still be refunded.
     #[error("amount: refund of {requested} exceeds the refundable {available}")]
-    RefundExceedsAvailable { requested: String, available: String },
+    RefundExceedsAvailable {
+        requested: String,
+        available: String,
+    },
     /// The checkout session has reached its deadline.
     #[error("session {session_id:?} expired at {expires_at}")]
     SessionExpired {

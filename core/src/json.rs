@@ -117,7 +117,8 @@ impl<'a> Obj<'a> {
 
     /// A required string.
     pub fn str(&self, name: &str) -> Result<&'a str> {
-        self.opt_str(name)?.ok_or_else(|| Error::missing(self.path(name)))
+        self.opt_str(name)?
+            .ok_or_else(|| Error::missing(self.path(name)))
     }
 
     /// An optional string.
@@ -134,7 +135,8 @@ impl<'a> Obj<'a> {
 
     /// A required boolean.
     pub fn bool(&self, name: &str) -> Result<bool> {
-        self.opt_bool(name)?.ok_or_else(|| Error::missing(self.path(name)))
+        self.opt_bool(name)?
+            .ok_or_else(|| Error::missing(self.path(name)))
     }
 
     /// An optional boolean.
@@ -151,7 +153,8 @@ impl<'a> Obj<'a> {
 
     /// A required non-negative integer (JSON number without fraction or exponent).
     pub fn u64(&self, name: &str) -> Result<u64> {
-        self.opt_u64(name)?.ok_or_else(|| Error::missing(self.path(name)))
+        self.opt_u64(name)?
+            .ok_or_else(|| Error::missing(self.path(name)))
     }
 
     /// An optional non-negative integer.
@@ -179,7 +182,8 @@ impl<'a> Obj<'a> {
 
     /// A required amount given as a JSON string (the contract's form).
     pub fn amount(&self, name: &str) -> Result<Amount> {
-        self.opt_amount(name)?.ok_or_else(|| Error::missing(self.path(name)))
+        self.opt_amount(name)?
+            .ok_or_else(|| Error::missing(self.path(name)))
     }
 
     /// An optional amount given as a JSON string.
@@ -212,7 +216,8 @@ impl<'a> Obj<'a> {
 
     /// A required nested object.
     pub fn obj(&self, name: &str) -> Result<&'a Map<String, Value>> {
-        self.opt_obj(name)?.ok_or_else(|| Error::missing(self.path(name)))
+        self.opt_obj(name)?
+            .ok_or_else(|| Error::missing(self.path(name)))
     }
 
     /// An optional nested object.
@@ -236,10 +241,19 @@ mod tests {
     fn numbers_keep_their_text() {
         let map = parse_object(br#"{"a": 10.50, "b": 1e3, "c": "7", "n": 12}"#).unwrap();
         let o = Obj::new(&map, "req");
-        assert_eq!(o.opt_amount_lenient("a").unwrap().map(|a| a.to_string()), Some("10.5".into()));
-        assert_eq!(o.opt_amount_lenient("b").unwrap_err().code(), "invalid_amount");
+        assert_eq!(
+            o.opt_amount_lenient("a").unwrap().map(|a| a.to_string()),
+            Some("10.5".into())
+        );
+        assert_eq!(
+            o.opt_amount_lenient("b").unwrap_err().code(),
+            "invalid_amount"
+        );
         assert_eq!(o.amount("a").unwrap_err().code(), "invalid_amount");
-        assert_eq!(o.amount("zz").unwrap_err().to_string(), "req.zz: required field is missing");
+        assert_eq!(
+            o.amount("zz").unwrap_err().to_string(),
+            "req.zz: required field is missing"
+        );
         assert_eq!(o.u64("n").unwrap(), 12);
         assert_eq!(o.u64("a").unwrap_err().code(), "invalid_field");
     }
@@ -247,7 +261,10 @@ mod tests {
     #[test]
     fn caps() {
         let deep = "[".repeat(100) + &"]".repeat(100);
-        assert_eq!(parse_value(deep.as_bytes()).unwrap_err().code(), "malformed_json");
+        assert_eq!(
+            parse_value(deep.as_bytes()).unwrap_err().code(),
+            "malformed_json"
+        );
         assert_eq!(parse_object(b"[1]").unwrap_err().code(), "malformed_json");
         assert_eq!(parse_object(b"\xff").unwrap_err().code(), "malformed_json");
     }

@@ -131,7 +131,9 @@ impl<'de> Deserialize<'de> for Timestamp {
 }
 
 /// A non-negative span of time in milliseconds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Duration(u64);
 
@@ -150,7 +152,10 @@ impl Duration {
     /// From milliseconds; more than 100 years is `invalid_field`.
     pub fn from_millis(ms: u64, field: impl Into<FieldName>) -> Result<Duration> {
         if ms > MAX_DURATION_MS {
-            return Err(Error::invalid_field(field, "duration longer than 100 years"));
+            return Err(Error::invalid_field(
+                field,
+                "duration longer than 100 years",
+            ));
         }
         Ok(Duration(ms))
     }
@@ -182,11 +187,27 @@ mod tests {
     #[test]
     fn rfc3339_round_trip() {
         let t = Timestamp::parse("2026-03-24T12:00:00Z", "at").ok();
-        assert_eq!(t.map(|t| t.to_string()), Some("2026-03-24T12:00:00Z".into()));
+        assert_eq!(
+            t.map(|t| t.to_string()),
+            Some("2026-03-24T12:00:00Z".into())
+        );
         let t = Timestamp::parse("2026-03-24T12:00:00.250+02:00", "at").ok();
-        assert_eq!(t.map(|t| t.to_string()), Some("2026-03-24T10:00:00.250Z".into()));
-        assert_eq!(Timestamp::parse("2026-03-24 12:00", "at").err().map(|e| e.code()), Some("invalid_field"));
-        assert_eq!(Timestamp::parse("1969-12-31T23:59:59Z", "at").err().map(|e| e.code()), Some("invalid_field"));
+        assert_eq!(
+            t.map(|t| t.to_string()),
+            Some("2026-03-24T10:00:00.250Z".into())
+        );
+        assert_eq!(
+            Timestamp::parse("2026-03-24 12:00", "at")
+                .err()
+                .map(|e| e.code()),
+            Some("invalid_field")
+        );
+        assert_eq!(
+            Timestamp::parse("1969-12-31T23:59:59Z", "at")
+                .err()
+                .map(|e| e.code()),
+            Some("invalid_field")
+        );
     }
 
     #[test]

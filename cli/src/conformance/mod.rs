@@ -156,6 +156,20 @@ impl World {
 
     /// Runs one step and checks its expectation.
     pub fn run_step(&mut self, step_value: &Value) -> Result<(), Failure> {
+        self.run_step_reporting(step_value).map(|_| ())
+    }
+
+    /// The invoices of the world, by id.
+    pub fn invoices(&self) -> impl Iterator<Item = (&str, &Invoice)> {
+        self.invoices.iter().map(|(id, t)| (id.as_str(), &t.invoice))
+    }
+
+    /// Runs one step, checks its expectation, and says what it did: the invoice it
+    /// concerned and the event types it emitted for it (for `paystate replay`).
+    pub fn run_step_reporting(
+        &mut self,
+        step_value: &Value,
+    ) -> Result<(Option<String>, Vec<String>), Failure> {
         let Value::Object(map) = step_value else {
             return Err(fail("a step must be a JSON object"));
         };
@@ -209,14 +223,16 @@ impl World {
                 if *self != before {
                     return Err(fail(format!("error {} changed the state", err.code())));
                 }
-                Ok(())
+                Ok((None, Vec::new()))
             }
             (Err(err), None) => Err(fail(format!("unexpected error {}: {err}", err.code()))),
             (Ok(_), Some(code)) => Err(fail(format!("expected error {code}, but the step succeeded"))),
-            (Ok(out), None) => match expect {
-                Some(e) => self.check(e, &out),
-                None => Ok(()),
-            },
+            (Ok(out), None) => {
+                if let Some(e) = expect {
+                    self.check(e, &out)?;
+                }
+                Ok((out.invoice, out.events))
+            }
         }
     }
 
@@ -237,7 +253,7 @@ impl World {
                         invoice,
                         journal: vec![JournalEntry {
                             at,
-                            command: Command::Create(spec),
+                            command: Command::Create(Box::new(spec)),
                         }],
                     },
                 );

@@ -21,7 +21,9 @@ mod tests {
     fn wrong_length_is_malformed() {
         let now = Timestamp::from_millis(0, "now").unwrap();
         let v = Verifier::new(Scheme::CoinbaseCommerce, &["s"]).unwrap();
-        let e = v.verify(&[("X-CC-Webhook-Signature", "abcd")], b"{}", now).unwrap_err();
+        let e = v
+            .verify(&[("X-CC-Webhook-Signature", "abcd")], b"{}", now)
+            .unwrap_err();
         assert_eq!(e.code(), "signature_malformed");
     }
 }

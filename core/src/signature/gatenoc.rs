@@ -48,11 +48,23 @@ mod tests {
         let now = Timestamp::from_millis(0, "now").unwrap();
         let v = Verifier::new(Scheme::Gatenoc, &["OLD_KEY", "SANDBOX_PUBLIC_KEY"]).unwrap();
         let body = br#"{"event":"payment.completed"}"#;
-        let ok = v.verify(&[("x-gateway-merchant-key", "SANDBOX_PUBLIC_KEY")], body, now).unwrap();
+        let ok = v
+            .verify(
+                &[("x-gateway-merchant-key", "SANDBOX_PUBLIC_KEY")],
+                body,
+                now,
+            )
+            .unwrap();
         assert_eq!((ok.key_index, ok.replay), (1, None));
         let code = |h: &[(&str, &str)]| v.verify(h, body, now).unwrap_err().code();
         assert_eq!(code(&[]), "signature_missing");
-        assert_eq!(code(&[("X-Gateway-Merchant-Key", "")]), "signature_malformed");
-        assert_eq!(code(&[("X-Gateway-Merchant-Key", "SANDBOX_PUBLIC_KEY ")]), "signature_mismatch");
+        assert_eq!(
+            code(&[("X-Gateway-Merchant-Key", "")]),
+            "signature_malformed"
+        );
+        assert_eq!(
+            code(&[("X-Gateway-Merchant-Key", "SANDBOX_PUBLIC_KEY ")]),
+            "signature_mismatch"
+        );
     }
 }

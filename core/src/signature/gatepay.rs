@@ -31,13 +31,22 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let ts = parse_timestamp(Scheme::Gatepay, ts_text)
         .ok_or_else(|| malformed("X-GatePay-Timestamp must be unix milliseconds (ASCII digits)"))?;
     if !nonce_ok(nonce) {
-        return Err(malformed("X-GatePay-Nonce must be 1 to 64 visible ASCII characters"));
+        return Err(malformed(
+            "X-GatePay-Nonce must be 1 to 64 visible ASCII characters",
+        ));
     }
     let mut buf = [0u8; 72];
     let tag = decode_tag(sig.trim_matches(' '), Enc::Hex, 64, &mut buf)
         .ok_or_else(|| malformed("X-GatePay-Signature is not a 128-digit hex HMAC-SHA512"))?;
     check_window(ctx, ts, ts_text)?;
-    let parts: [&[u8]; 6] = [ts_text.as_bytes(), b"\n", nonce.as_bytes(), b"\n", body, b"\n"];
+    let parts: [&[u8]; 6] = [
+        ts_text.as_bytes(),
+        b"\n",
+        nonce.as_bytes(),
+        b"\n",
+        body,
+        b"\n",
+    ];
     let (i, _, _) = find_match(ctx.keys, &parts, |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
     Ok(Verified {
         scheme: ctx.scheme,
@@ -87,7 +96,11 @@ mod tests {
     }
 
     fn hdr(ts: &str) -> [(&str, &str); 3] {
-        [("X-GatePay-Timestamp", ts), ("X-GatePay-Nonce", "abc123xyz789"), ("X-GatePay-Signature", SIG)]
+        [
+            ("X-GatePay-Timestamp", ts),
+            ("X-GatePay-Nonce", "abc123xyz789"),
+            ("X-GatePay-Signature", SIG),
+        ]
     }
 
     #[test]
@@ -96,24 +109,37 @@ mod tests {
         let t = 1_704_067_200_000;
         let ok = v.verify(&hdr("1704067200000"), BODY, ms(t)).unwrap();
         assert_eq!(ok.replay.unwrap().key, "gatepay:1704067200000:abc123xyz789");
-        assert!(v.verify(&hdr("1704067200000"), BODY, ms(t + 300_000)).is_ok());
-        assert!(v.verify(&hdr("1704067200000"), BODY, ms(t - 300_000)).is_ok());
+        assert!(v
+            .verify(&hdr("1704067200000"), BODY, ms(t + 300_000))
+            .is_ok());
+        assert!(v
+            .verify(&hdr("1704067200000"), BODY, ms(t - 300_000))
+            .is_ok());
         for now in [t + 300_001, t - 300_001] {
             assert_eq!(
-                v.verify(&hdr("1704067200000"), BODY, ms(now)).unwrap_err().code(),
+                v.verify(&hdr("1704067200000"), BODY, ms(now))
+                    .unwrap_err()
+                    .code(),
                 "timestamp_out_of_tolerance"
             );
         }
         // seconds instead of milliseconds: parses, but is 1970 — out of the window.
         assert_eq!(
-            v.verify(&hdr("1704067200"), BODY, ms(t)).unwrap_err().code(),
+            v.verify(&hdr("1704067200"), BODY, ms(t))
+                .unwrap_err()
+                .code(),
             "timestamp_out_of_tolerance"
         );
-        let s = sign(Scheme::Gatepay, &[KEY], BODY, &SignInput {
-            id: None,
-            nonce: Some("abc123xyz789"),
-            timestamp: Some(ms(t)),
-        })
+        let s = sign(
+            Scheme::Gatepay,
+            &[KEY],
+            BODY,
+            &SignInput {
+                id: None,
+                nonce: Some("abc123xyz789"),
+                timestamp: Some(ms(t)),
+            },
+        )
         .unwrap();
         assert_eq!(s.header("x-gatepay-signature"), Some(SIG));
         assert_eq!(s.header("x-gatepay-timestamp"), Some("1704067200000"));
@@ -124,14 +150,28 @@ mod tests {
         let v = Verifier::new(Scheme::Gatepay, &[KEY]).unwrap();
         let now = ms(1_704_067_200_000);
         let code = |h: &[(&str, &str)]| v.verify(h, BODY, now).unwrap_err().code();
-        assert_eq!(code(&[("X-GatePay-Timestamp", "1704067200000"), ("X-GatePay-Nonce", "n")]), "signature_missing");
         assert_eq!(
-            code(&[("X-GatePay-Timestamp", "1704067200000"), ("X-GatePay-Nonce", "a b"), ("X-GatePay-Signature", SIG)]),
+            code(&[
+                ("X-GatePay-Timestamp", "1704067200000"),
+                ("X-GatePay-Nonce", "n")
+            ]),
+            "signature_missing"
+        );
+        assert_eq!(
+            code(&[
+                ("X-GatePay-Timestamp", "1704067200000"),
+                ("X-GatePay-Nonce", "a b"),
+                ("X-GatePay-Signature", SIG)
+            ]),
             "signature_malformed"
         );
         let short = &SIG[..64];
         assert_eq!(
-            code(&[("X-GatePay-Timestamp", "1704067200000"), ("X-GatePay-Nonce", "n"), ("X-GatePay-Signature", short)]),
+            code(&[
+                ("X-GatePay-Timestamp", "1704067200000"),
+                ("X-GatePay-Nonce", "n"),
+                ("X-GatePay-Signature", short)
+            ]),
             "signature_malformed"
         );
     }

@@ -25,13 +25,23 @@ mod tests {
     fn docs_vector() {
         let now = Timestamp::from_millis(0, "now").unwrap();
         let v = Verifier::new(Scheme::Github, &[SECRET]).unwrap();
-        assert!(v.verify(&[("x-hub-signature-256", SIG)], b"Hello, World!", now).is_ok());
+        assert!(v
+            .verify(&[("x-hub-signature-256", SIG)], b"Hello, World!", now)
+            .is_ok());
         let bare = SIG.trim_start_matches("sha256=");
         assert_eq!(
-            v.verify(&[("x-hub-signature-256", bare)], b"Hello, World!", now).unwrap_err().code(),
+            v.verify(&[("x-hub-signature-256", bare)], b"Hello, World!", now)
+                .unwrap_err()
+                .code(),
             "signature_malformed"
         );
-        let s = sign(Scheme::Github, &[SECRET], b"Hello, World!", &SignInput::default()).unwrap();
+        let s = sign(
+            Scheme::Github,
+            &[SECRET],
+            b"Hello, World!",
+            &SignInput::default(),
+        )
+        .unwrap();
         assert_eq!(s.header("X-Hub-Signature-256"), Some(SIG));
     }
 }

@@ -17,7 +17,8 @@ fn find<'a, I>(mut it: I, name: &str) -> Option<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a str)>,
 {
-    it.find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+    it.find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
 }
 
 impl Headers for [(&str, &str)] {

@@ -60,16 +60,29 @@ mod tests {
     fn both_member_names() {
         let now = Timestamp::from_millis(0, "now").unwrap();
         let v = Verifier::new(Scheme::KeypairInvoice, &["yourprivatekey"]).unwrap();
-        assert!(v.verify(&[], br#"{"privatekey":"yourprivatekey","id":1}"#, now).is_ok());
-        assert!(v.verify(&[], br#"{"private_key":"yourprivatekey"}"#, now).is_ok());
+        assert!(v
+            .verify(&[], br#"{"privatekey":"yourprivatekey","id":1}"#, now)
+            .is_ok());
+        assert!(v
+            .verify(&[], br#"{"private_key":"yourprivatekey"}"#, now)
+            .is_ok());
         let code = |b: &[u8]| v.verify(&[], b, now).unwrap_err().code();
         assert_eq!(code(b"not json"), "malformed_json");
         assert_eq!(code(b"[1]"), "malformed_json");
         assert_eq!(code(br#"{"id":1}"#), "signature_missing");
         assert_eq!(code(br#"{"private_key":5}"#), "signature_malformed");
         assert_eq!(code(br#"{"private_key":"nope"}"#), "signature_mismatch");
-        let s = sign(Scheme::KeypairInvoice, &["yourprivatekey"], br#"{"id":1}"#, &SignInput::default()).unwrap();
+        let s = sign(
+            Scheme::KeypairInvoice,
+            &["yourprivatekey"],
+            br#"{"id":1}"#,
+            &SignInput::default(),
+        )
+        .unwrap();
         assert_eq!(s.signature.as_deref(), Some("yourprivatekey"));
-        assert_eq!(s.body.unwrap(), br#"{"id":1,"private_key":"yourprivatekey"}"#);
+        assert_eq!(
+            s.body.unwrap(),
+            br#"{"id":1,"private_key":"yourprivatekey"}"#
+        );
     }
 }

@@ -33,7 +33,10 @@ pub(crate) enum Key {
     Sha256(Hmac<Sha256>),
     Sha512(Hmac<Sha512>),
     /// A key compared, not used as a MAC key (`gatenoc`, `keypair_invoice`).
-    Shared { digest: [u8; 32], raw: String },
+    Shared {
+        digest: [u8; 32],
+        raw: String,
+    },
 }
 
 impl Key {
@@ -88,9 +91,23 @@ fn copy_into(out: &mut [u8; MAX_MAC], tag: &[u8]) -> usize {
     n
 }
 
-/// Constant-time equality of a computed tag and a received one.
+/// Constant-time equality of a computed tag and a received one (of public, equal
+/// lengths: 32 or 64 bytes). Compared as 64-bit words with `subtle`, which costs a
+/// fraction of its byte-wise slice comparison and is just as constant-time.
 pub(crate) fn tags_equal(computed: &[u8], received: &[u8]) -> bool {
-    bool::from(computed.ct_eq(received))
+    if computed.len() != received.len() {
+        return false;
+    }
+    let mut eq = subtle::Choice::from(1u8);
+    let mut a = computed.chunks_exact(8);
+    let mut b = received.chunks_exact(8);
+    for (x, y) in (&mut a).zip(&mut b) {
+        let x = x.try_into().map(u64::from_le_bytes).unwrap_or(0);
+        let y = y.try_into().map(u64::from_le_bytes).unwrap_or(1);
+        eq &= x.ct_eq(&y);
+    }
+    eq &= a.remainder().ct_eq(b.remainder());
+    bool::from(eq)
 }
 
 /// The secrets of one verifier or signer, in the order given.
@@ -202,6 +219,21 @@ mod tests {
         assert!(Keyring::build(Scheme::StandardWebhooks, &["whsec_MTIzNDU2Nzg5MA"]).is_ok());
         // Stripe takes whsec_ literally
         assert!(Keyring::build(Scheme::Stripe, &["whsec_!!!!"]).is_ok());
+    }
+
+    #[test]
+    fn tag_compare() {
+        let a = [3u8; 32];
+        let mut b = a;
+        assert!(tags_equal(&a, &b));
+        b[31] ^= 1;
+        assert!(!tags_equal(&a, &b));
+        b = a;
+        b[0] ^= 0x80;
+        assert!(!tags_equal(&a, &b));
+        assert!(!tags_equal(&a, &a[..31]));
+        assert!(tags_equal(&[1, 2, 3], &[1, 2, 3]));
+        assert!(!tags_equal(&[1, 2, 3], &[1, 2, 4]));
     }
 
     #[test]

@@ -18,6 +18,7 @@
 mod canonical;
 mod coinbase_commerce;
 mod common;
+mod diagnose;
 mod gatenoc;
 mod gatepay;
 mod github;
@@ -40,6 +41,7 @@ use crate::error::{Error, Result};
 use crate::time::{Duration, Timestamp};
 
 pub use canonical::{monetix_signing_string, nowpayments_canonical};
+pub use diagnose::{diagnose, Hint};
 pub use headers::Headers;
 pub use replay::ReplayGuard;
 
@@ -325,7 +327,9 @@ impl Verifier {
             now,
         };
         match self.scheme {
-            Scheme::UsdtGateway => common::verify_tag_only(&ctx, &usdt_gateway::SPEC, headers, body),
+            Scheme::UsdtGateway => {
+                common::verify_tag_only(&ctx, &usdt_gateway::SPEC, headers, body)
+            }
             Scheme::Github => common::verify_tag_only(&ctx, &github::SPEC, headers, body),
             Scheme::CoinbaseCommerce => {
                 common::verify_tag_only(&ctx, &coinbase_commerce::SPEC, headers, body)
@@ -468,7 +472,11 @@ pub fn sign<S: AsRef<[u8]>>(
 /// Webhooks and Stripe, milliseconds for GatePay): ASCII digits only, bounded length;
 /// anything else is `invalid_field` on `field`. Useful to feed [`SignInput::timestamp`]
 /// from text.
-pub fn parse_scheme_timestamp(scheme: Scheme, text: &str, field: &'static str) -> Result<Timestamp> {
+pub fn parse_scheme_timestamp(
+    scheme: Scheme,
+    text: &str,
+    field: &'static str,
+) -> Result<Timestamp> {
     common::parse_timestamp(scheme, text)
         .ok_or_else(|| Error::invalid_field(field, "expected the scheme's unix timestamp digits"))
 }
@@ -548,7 +556,10 @@ mod tests {
             assert_eq!(ok.replay.is_some(), s.has_replay_key(), "{s}");
             let wrong = Verifier::new(s, &[other]).unwrap();
             assert_eq!(
-                wrong.verify(headers.as_slice(), &sent_body, now).unwrap_err().code(),
+                wrong
+                    .verify(headers.as_slice(), &sent_body, now)
+                    .unwrap_err()
+                    .code(),
                 "signature_mismatch",
                 "{s}"
             );

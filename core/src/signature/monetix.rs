@@ -10,7 +10,9 @@ use crate::error::{Error, Result};
 use crate::json::parse_object;
 
 use super::canonical::monetix_signing_string;
-use super::common::{decode_tag, find_match, malformed, mismatch, missing, sign_first, tag_replay, Ctx, Enc};
+use super::common::{
+    decode_tag, find_match, malformed, mismatch, missing, sign_first, tag_replay, Ctx, Enc,
+};
 use super::keys::Keyring;
 use super::{Signed, Verified};
 
@@ -33,8 +35,8 @@ pub(crate) fn verify(ctx: &Ctx<'_>, body: &[u8]) -> Result<Verified> {
     let tag = decode_tag(text, Enc::Base64, 64, &mut buf)
         .ok_or_else(|| malformed("signature is not a base64 HMAC-SHA512 (88 characters)"))?;
     let signing = monetix_signing_string(&map);
-    let (i, mac, n) =
-        find_match(ctx.keys, &[signing.as_bytes()], |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
+    let (i, mac, n) = find_match(ctx.keys, &[signing.as_bytes()], |f| f(tag))
+        .ok_or_else(|| mismatch(ctx.keys))?;
     Ok(Verified {
         scheme: ctx.scheme,
         key_index: i,
@@ -45,7 +47,11 @@ pub(crate) fn verify(ctx: &Ctx<'_>, body: &[u8]) -> Result<Verified> {
 
 pub(crate) fn sign(keys: &Keyring, body: &[u8]) -> Result<Signed> {
     let mut map = parse_object(body)?;
-    let sig = sign_first(keys, &[monetix_signing_string(&map).as_bytes()], Enc::Base64)?;
+    let sig = sign_first(
+        keys,
+        &[monetix_signing_string(&map).as_bytes()],
+        Enc::Base64,
+    )?;
     let value = Value::String(sig.clone());
     let top = map.contains_key("signature");
     match map.get_mut("general") {
@@ -83,8 +89,15 @@ mod tests {
         let v = Verifier::new(Scheme::Monetix, &["qwerty"]).unwrap();
         let ok = v.verify(&[], BODY, now()).unwrap();
         assert!(ok.replay.unwrap().key.starts_with("monetix:"));
-        let tampered = String::from_utf8(BODY.to_vec()).unwrap().replace("success", "decline");
-        assert_eq!(v.verify(&[], tampered.as_bytes(), now()).unwrap_err().code(), "signature_mismatch");
+        let tampered = String::from_utf8(BODY.to_vec())
+            .unwrap()
+            .replace("success", "decline");
+        assert_eq!(
+            v.verify(&[], tampered.as_bytes(), now())
+                .unwrap_err()
+                .code(),
+            "signature_mismatch"
+        );
     }
 
     #[test]
@@ -94,7 +107,9 @@ mod tests {
         let signed = s.body.unwrap();
         let text = String::from_utf8(signed.clone()).unwrap();
         assert!(text.contains(&format!("\"signature\":\"{}\"", s.signature.unwrap())));
-        assert!(text.starts_with("{\"general\":{\"project_id\":1,\"payment_id\":\"p\",\"signature\""));
+        assert!(
+            text.starts_with("{\"general\":{\"project_id\":1,\"payment_id\":\"p\",\"signature\"")
+        );
         let v = Verifier::new(Scheme::Monetix, &["k"]).unwrap();
         assert!(v.verify(&[], &signed, now()).is_ok());
         let code = |b: &[u8]| v.verify(&[], b, now()).unwrap_err().code();

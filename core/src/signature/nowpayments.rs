@@ -25,7 +25,9 @@ fn canonical_body(body: &[u8]) -> Result<Vec<u8>> {
 
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
     let canonical = canonical_body(body)?;
-    let value = h.header("x-nowpayments-sig").ok_or_else(|| missing("x-nowpayments-sig"))?;
+    let value = h
+        .header("x-nowpayments-sig")
+        .ok_or_else(|| missing("x-nowpayments-sig"))?;
     verify_tag_value(ctx, &SPEC, "x-nowpayments-sig", value, &canonical)
 }
 
@@ -54,9 +56,24 @@ mod tests {
         let v = Verifier::new(Scheme::Nowpayments, &["ipn"]).unwrap();
         assert!(v.verify(&[("X-NOWPAYMENTS-SIG", sig)], b, now).is_ok());
         // 10.5 is not 10.50: numbers are signed as sent
-        let c = String::from_utf8(b.to_vec()).unwrap().replace("10.50", "10.5");
-        assert_eq!(v.verify(&[("x-nowpayments-sig", sig)], c.as_bytes(), now).unwrap_err().code(), "signature_mismatch");
-        assert_eq!(v.verify(&[("x-nowpayments-sig", sig)], b"[]", now).unwrap_err().code(), "malformed_json");
-        assert_eq!(v.verify(&[], b"{}", now).unwrap_err().code(), "signature_missing");
+        let c = String::from_utf8(b.to_vec())
+            .unwrap()
+            .replace("10.50", "10.5");
+        assert_eq!(
+            v.verify(&[("x-nowpayments-sig", sig)], c.as_bytes(), now)
+                .unwrap_err()
+                .code(),
+            "signature_mismatch"
+        );
+        assert_eq!(
+            v.verify(&[("x-nowpayments-sig", sig)], b"[]", now)
+                .unwrap_err()
+                .code(),
+            "malformed_json"
+        );
+        assert_eq!(
+            v.verify(&[], b"{}", now).unwrap_err().code(),
+            "signature_missing"
+        );
     }
 }

@@ -67,7 +67,10 @@ impl TryFrom<GuardRepr> for ReplayGuard {
         if r.schema_version != 1 {
             return Err(Error::invalid_field(
                 "schema_version",
-                format!("unsupported replay guard schema_version {}", r.schema_version),
+                format!(
+                    "unsupported replay guard schema_version {}",
+                    r.schema_version
+                ),
             ));
         }
         let mut g = ReplayGuard::new(r.capacity)?;
@@ -122,7 +125,12 @@ impl ReplayGuard {
 
     /// Accepts a key once: `replayed` if it is held and its window has not passed at
     /// `now` (the guard is then unchanged); otherwise records it until `keep_until`.
-    pub fn check_and_record(&mut self, key: &str, keep_until: Timestamp, now: Timestamp) -> Result<()> {
+    pub fn check_and_record(
+        &mut self,
+        key: &str,
+        keep_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<()> {
         if self.contains(key, now) {
             return Err(Error::Replayed {
                 key: key.chars().take(120).collect(),
@@ -134,7 +142,12 @@ impl ReplayGuard {
             return Ok(());
         }
         while self.by_key.len() >= self.capacity {
-            if self.by_expiry.pop_first().map(|(_, k)| self.by_key.remove(&k)).is_none() {
+            if self
+                .by_expiry
+                .pop_first()
+                .map(|(_, k)| self.by_key.remove(&k))
+                .is_none()
+            {
                 break;
             }
         }
@@ -196,7 +209,10 @@ mod tests {
         let e = g.check_and_record("a", t(100), t(50)).unwrap_err();
         assert_eq!(e.code(), "replayed");
         // at keep_until still held (closed window), after it gone
-        assert_eq!(g.check_and_record("a", t(100), t(100)).unwrap_err().code(), "replayed");
+        assert_eq!(
+            g.check_and_record("a", t(100), t(100)).unwrap_err().code(),
+            "replayed"
+        );
         g.check_and_record("a", t(300), t(101)).unwrap();
         assert_eq!(g.len(), 1);
         assert_eq!(g.next_deadline(), Some(t(300)));

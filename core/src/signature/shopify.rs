@@ -22,11 +22,17 @@ mod tests {
         let now = Timestamp::from_millis(0, "now").unwrap();
         let v = Verifier::new(Scheme::Shopify, &["test_secret_key"]).unwrap();
         let tag = "B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=";
-        assert!(v.verify(&[("X-Shopify-Hmac-Sha256", tag)], br#"{"foo": "bar"}"#, now).is_ok());
-        assert!(v.verify(&[("shopify-hmac-sha256", tag)], br#"{"foo": "bar"}"#, now).is_ok());
+        assert!(v
+            .verify(&[("X-Shopify-Hmac-Sha256", tag)], br#"{"foo": "bar"}"#, now)
+            .is_ok());
+        assert!(v
+            .verify(&[("shopify-hmac-sha256", tag)], br#"{"foo": "bar"}"#, now)
+            .is_ok());
         let unpadded = tag.trim_end_matches('=');
         assert_eq!(
-            v.verify(&[("X-Shopify-Hmac-Sha256", unpadded)], b"{}", now).unwrap_err().code(),
+            v.verify(&[("X-Shopify-Hmac-Sha256", unpadded)], b"{}", now)
+                .unwrap_err()
+                .code(),
             "signature_malformed"
         );
     }

@@ -25,20 +25,58 @@ fn lookup<'h, H: Headers + ?Sized>(h: &'h H, names: &[&str; 2]) -> Option<&'h st
     names.iter().find_map(|n| h.header(n))
 }
 
-/// Calls `f` with each decodable `v1` tag; stops when it returns true.
-fn each_v1(header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+/// Calls `f` with each decodable `v1` tag after the first `skip`; stops when it returns
+/// true.
+fn each_v1(header: &str, skip: usize, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let mut buf = [0u8; 72];
+    let mut seen = 0usize;
     for entry in header.split(' ').filter(|e| !e.is_empty()) {
         let Some(("v1", text)) = entry.split_once(',') else {
             continue;
         };
         if let Some(tag) = decode_tag(text, Enc::Base64, 32, &mut buf) {
-            if f(tag) {
+            seen += 1;
+            if seen > skip && f(tag) {
                 return true;
             }
         }
     }
     false
+}
+
+/// The first few usable tags, decoded once (the header is re-read only past them).
+const CACHED: usize = 4;
+
+struct Tags {
+    tags: [[u8; 32]; CACHED],
+    n: usize,
+    more: bool,
+}
+
+impl Tags {
+    fn read(header: &str) -> Tags {
+        let mut t = Tags {
+            tags: [[0u8; 32]; CACHED],
+            n: 0,
+            more: false,
+        };
+        each_v1(header, 0, &mut |tag| match t.tags.get_mut(t.n) {
+            Some(slot) if tag.len() == 32 => {
+                slot.copy_from_slice(tag);
+                t.n += 1;
+                false
+            }
+            _ => {
+                t.more = true;
+                true
+            }
+        });
+        t
+    }
+
+    fn each(&self, header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        self.tags.iter().take(self.n).any(|t| f(t)) || (self.more && each_v1(header, self.n, f))
+    }
 }
 
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
@@ -50,12 +88,16 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     }
     let ts = parse_timestamp(Scheme::StandardWebhooks, ts_text)
         .ok_or_else(|| malformed("webhook-timestamp must be unix seconds (ASCII digits)"))?;
-    if !each_v1(sig, &mut |_| true) {
-        return Err(malformed("webhook-signature has no usable v1,<base64> entry"));
+    let tags = Tags::read(sig);
+    if tags.n == 0 {
+        return Err(malformed(
+            "webhook-signature has no usable v1,<base64> entry",
+        ));
     }
     check_window(ctx, ts, ts_text)?;
     let parts: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
-    let (i, _, _) = find_match(ctx.keys, &parts, |f| each_v1(sig, f)).ok_or_else(|| mismatch(ctx.keys))?;
+    let (i, _, _) =
+        find_match(ctx.keys, &parts, |f| tags.each(sig, f)).ok_or_else(|| mismatch(ctx.keys))?;
     let mut key = String::with_capacity(18 + id.len());
     key.push_str("standard_webhooks:");
     key.push_str(id);
@@ -88,7 +130,10 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8], input: &SignInput<'_>) -> Result
             sig.push(' ');
         }
         sig.push_str("v1,");
-        sig.push_str(&super::common::encode(Enc::Base64, out.get(..n).unwrap_or_default()));
+        sig.push_str(&super::common::encode(
+            Enc::Base64,
+            out.get(..n).unwrap_or_default(),
+        ));
     }
     Ok(Signed {
         headers: vec![
@@ -103,9 +148,7 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8], input: &SignInput<'_>) -> Result
 
 #[cfg(test)]
 mod tests {
-    use crate::signature::{
-        sign, Scheme, SignInput, TimeCheck, Verifier, VerifierOptions,
-    };
+    use crate::signature::{sign, Scheme, SignInput, TimeCheck, Verifier, VerifierOptions};
     use crate::time::{Duration, Timestamp};
     use base64::engine::general_purpose::STANDARD;
     use base64::Engine;
@@ -122,7 +165,11 @@ mod tests {
     }
 
     fn hdr(sig: &str) -> [(&str, &str); 3] {
-        [("webhook-id", ID), ("webhook-timestamp", TS), ("webhook-signature", sig)]
+        [
+            ("webhook-id", ID),
+            ("webhook-timestamp", TS),
+            ("webhook-signature", sig),
+        ]
     }
 
     #[test]
@@ -141,7 +188,9 @@ mod tests {
         let early = v.verify(&hdr(SIG), BODY, at(1_614_265_029)).unwrap_err();
         assert_eq!(early.code(), "timestamp_out_of_tolerance");
         // the window is checked before the MAC
-        let bad = v.verify(&hdr(SIG), b"tampered", at(1_700_000_000)).unwrap_err();
+        let bad = v
+            .verify(&hdr(SIG), b"tampered", at(1_700_000_000))
+            .unwrap_err();
         assert_eq!(bad.code(), "timestamp_out_of_tolerance");
     }
 
@@ -173,10 +222,23 @@ mod tests {
         let other = format!("v1,{}", STANDARD.encode([9u8; 32]));
         let list = format!("v1a,xyz {other} junk  {SIG}");
         assert!(v.verify(&hdr(&list), BODY, now).is_ok());
-        for bad in ["", "v1", "v2,abc", "v1,!!!!", "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="] {
-            assert_eq!(v.verify(&hdr(bad), BODY, now).unwrap_err().code(), "signature_malformed", "{bad:?}");
+        for bad in [
+            "",
+            "v1",
+            "v2,abc",
+            "v1,!!!!",
+            "v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ] {
+            assert_eq!(
+                v.verify(&hdr(bad), BODY, now).unwrap_err().code(),
+                "signature_malformed",
+                "{bad:?}"
+            );
         }
-        assert_eq!(v.verify(&hdr(&other), BODY, now).unwrap_err().code(), "signature_mismatch");
+        assert_eq!(
+            v.verify(&hdr(&other), BODY, now).unwrap_err().code(),
+            "signature_mismatch"
+        );
     }
 
     #[test]
@@ -184,18 +246,35 @@ mod tests {
         let v = Verifier::new(Scheme::StandardWebhooks, &[SECRET]).unwrap();
         let now = at(1_614_265_330);
         let code = |h: &[(&str, &str)]| v.verify(h, BODY, now).unwrap_err().code();
-        assert_eq!(code(&[("webhook-timestamp", TS), ("webhook-signature", SIG)]), "signature_missing");
-        assert_eq!(code(&[("webhook-id", ID), ("webhook-signature", SIG)]), "signature_missing");
-        assert_eq!(code(&[("webhook-id", ID), ("webhook-timestamp", TS)]), "signature_missing");
+        assert_eq!(
+            code(&[("webhook-timestamp", TS), ("webhook-signature", SIG)]),
+            "signature_missing"
+        );
+        assert_eq!(
+            code(&[("webhook-id", ID), ("webhook-signature", SIG)]),
+            "signature_missing"
+        );
+        assert_eq!(
+            code(&[("webhook-id", ID), ("webhook-timestamp", TS)]),
+            "signature_missing"
+        );
         for ts in ["1614265330.0", " 1614265330", "1.6e9", "", "0x10"] {
             assert_eq!(
-                code(&[("webhook-id", ID), ("webhook-timestamp", ts), ("webhook-signature", SIG)]),
+                code(&[
+                    ("webhook-id", ID),
+                    ("webhook-timestamp", ts),
+                    ("webhook-signature", SIG)
+                ]),
                 "signature_malformed",
                 "{ts:?}"
             );
         }
         // svix names
-        let svix = [("svix-id", ID), ("svix-timestamp", TS), ("svix-signature", SIG)];
+        let svix = [
+            ("svix-id", ID),
+            ("svix-timestamp", TS),
+            ("svix-signature", SIG),
+        ];
         assert!(v.verify(&svix, BODY, now).is_ok());
     }
 
@@ -211,16 +290,30 @@ mod tests {
         };
         let s = sign(Scheme::StandardWebhooks, &[secret2, SECRET], body, &input).unwrap();
         let sig = s.header("webhook-signature").unwrap();
-        assert!(sig.starts_with("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw= v1,"), "{sig}");
-        let s = sign(Scheme::StandardWebhooks, &[SECRET], BODY, &SignInput {
-            id: Some(ID),
-            nonce: None,
-            timestamp: Some(at(1_614_265_330)),
-        })
+        assert!(
+            sig.starts_with("v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw= v1,"),
+            "{sig}"
+        );
+        let s = sign(
+            Scheme::StandardWebhooks,
+            &[SECRET],
+            BODY,
+            &SignInput {
+                id: Some(ID),
+                nonce: None,
+                timestamp: Some(at(1_614_265_330)),
+            },
+        )
         .unwrap();
         assert_eq!(s.header("webhook-signature"), Some(SIG));
         assert_eq!(s.header("webhook-timestamp"), Some(TS));
-        let e = sign(Scheme::StandardWebhooks, &[SECRET], BODY, &SignInput::default()).unwrap_err();
+        let e = sign(
+            Scheme::StandardWebhooks,
+            &[SECRET],
+            BODY,
+            &SignInput::default(),
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "missing_field");
     }
 }

@@ -10,7 +10,7 @@ use crate::error::Result;
 
 use super::common::{
     check_window, decode_tag, find_match, keep_until, malformed, mismatch, missing, need,
-    parse_timestamp, Ctx, Enc,
+    parse_timestamp, push_hex, Ctx, Enc,
 };
 use super::keys::{Keyring, MAX_MAC};
 use super::{Headers, ReplayKey, Scheme, SignInput, Signed, Verified};
@@ -53,13 +53,17 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let parts: [&[u8]; 3] = [ts_text.as_bytes(), b".", body];
     let (i, mac, n) =
         find_match(ctx.keys, &parts, |f| each_v1(header, f)).ok_or_else(|| mismatch(ctx.keys))?;
-    let tag = hex::encode(mac.get(..n).unwrap_or_default());
+    let mut key = String::with_capacity(8 + ts_text.len() + 2 * n);
+    key.push_str("stripe:");
+    key.push_str(ts_text);
+    key.push(':');
+    push_hex(&mut key, mac.get(..n).unwrap_or_default());
     Ok(Verified {
         scheme: ctx.scheme,
         key_index: i,
         timestamp: Some(ts),
         replay: Some(ReplayKey {
-            key: format!("stripe:{ts_text}:{tag}"),
+            key,
             keep_until: keep_until(ctx, ts),
         }),
     })
@@ -73,7 +77,7 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8], input: &SignInput<'_>) -> Result
     for key in keys.iter() {
         let n = key.mac(&parts, &mut out);
         header.push_str(",v1=");
-        header.push_str(&hex::encode(out.get(..n).unwrap_or_default()));
+        push_hex(&mut header, out.get(..n).unwrap_or_default());
     }
     Ok(Signed {
         headers: vec![(HEADER.to_owned(), header)],
@@ -100,12 +104,23 @@ mod tests {
     #[test]
     fn sdk_vector() {
         let v = Verifier::new(Scheme::Stripe, &[SECRET]).unwrap();
-        let ok = v.verify(&[("stripe-signature", HEADER)], BODY, at(1_700_000_000)).unwrap();
-        assert!(ok.replay.unwrap().key.starts_with("stripe:1700000000:d95c6b74"));
-        let s = sign(Scheme::Stripe, &[SECRET], BODY, &SignInput {
-            timestamp: Some(at(1_700_000_000)),
-            ..SignInput::default()
-        })
+        let ok = v
+            .verify(&[("stripe-signature", HEADER)], BODY, at(1_700_000_000))
+            .unwrap();
+        assert!(ok
+            .replay
+            .unwrap()
+            .key
+            .starts_with("stripe:1700000000:d95c6b74"));
+        let s = sign(
+            Scheme::Stripe,
+            &[SECRET],
+            BODY,
+            &SignInput {
+                timestamp: Some(at(1_700_000_000)),
+                ..SignInput::default()
+            },
+        )
         .unwrap();
         assert_eq!(s.header("Stripe-Signature"), Some(HEADER));
     }
@@ -113,7 +128,13 @@ mod tests {
     #[test]
     fn future_timestamps_are_rejected_too() {
         let v = Verifier::new(Scheme::Stripe, &[SECRET]).unwrap();
-        let e = v.verify(&[("Stripe-Signature", HEADER)], BODY, at(1_700_000_000 - 301)).unwrap_err();
+        let e = v
+            .verify(
+                &[("Stripe-Signature", HEADER)],
+                BODY,
+                at(1_700_000_000 - 301),
+            )
+            .unwrap_err();
         assert_eq!(e.code(), "timestamp_out_of_tolerance");
     }
 
@@ -121,13 +142,20 @@ mod tests {
     fn entries() {
         let v = Verifier::new(Scheme::Stripe, &[SECRET]).unwrap();
         let now = at(1_700_000_000);
-        let code = |h: &str| v.verify(&[("Stripe-Signature", h)], BODY, now).map(|_| "ok").unwrap_or_else(|e| e.code());
+        let code = |h: &str| {
+            v.verify(&[("Stripe-Signature", h)], BODY, now)
+                .map(|_| "ok")
+                .unwrap_or_else(|e| e.code())
+        };
         let tag = "d95c6b7477fbd7e9f90b1b0ef5f9c7ac25abca5382460e0d988c2b2a5b71b990";
         assert_eq!(code(&format!("t=1700000000,v0=abc,v1=zz,v1={tag}")), "ok");
         assert_eq!(code(&format!("v1={tag},t=1700000000")), "ok");
         assert_eq!(code(&format!("v1={tag}")), "signature_malformed");
         assert_eq!(code(&format!("t=17e8,v1={tag}")), "signature_malformed");
         assert_eq!(code("t=1700000000,v0=abc"), "signature_malformed");
-        assert_eq!(code(&format!("t=1700000000,v1={}", "00".repeat(32))), "signature_mismatch");
+        assert_eq!(
+            code(&format!("t=1700000000,v1={}", "00".repeat(32))),
+            "signature_mismatch"
+        );
     }
 }

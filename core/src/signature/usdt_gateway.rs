@@ -16,8 +16,8 @@ pub(crate) const SPEC: TagOnly = TagOnly {
 
 #[cfg(test)]
 mod tests {
-    use crate::signature::{sign, SignInput, Verifier};
     use crate::signature::Scheme;
+    use crate::signature::{sign, SignInput, Verifier};
     use crate::time::Timestamp;
 
     const BODY: &[u8] = br#"{"status":"confirmed","invoice_reference":"ORDER-9"}"#;
@@ -30,14 +30,18 @@ mod tests {
     #[test]
     fn verifies_known_tag() {
         let v = Verifier::new(Scheme::UsdtGateway, &["example_secret"]).unwrap();
-        let ok = v.verify(&[("x-webhook-signature", TAG)], BODY, now()).unwrap();
+        let ok = v
+            .verify(&[("x-webhook-signature", TAG)], BODY, now())
+            .unwrap();
         assert_eq!(ok.key_index, 0);
         let r = ok.replay.unwrap();
         assert_eq!(r.key, format!("usdt_gateway:{TAG}"));
         assert_eq!(r.keep_until.millis_since(now()), 24 * 3600 * 1000);
         // Upper-case hex is the same tag.
         let upper = TAG.to_uppercase();
-        assert!(v.verify(&[("X-Webhook-Signature", upper.as_str())], BODY, now()).is_ok());
+        assert!(v
+            .verify(&[("X-Webhook-Signature", upper.as_str())], BODY, now())
+            .is_ok());
     }
 
     #[test]
@@ -45,16 +49,34 @@ mod tests {
         let v = Verifier::new(Scheme::UsdtGateway, &["example_secret"]).unwrap();
         let code = |h: &[(&str, &str)], b: &[u8]| v.verify(h, b, now()).unwrap_err().code();
         assert_eq!(code(&[], BODY), "signature_missing");
-        assert_eq!(code(&[("X-Webhook-Signature", "nothex")], BODY), "signature_malformed");
-        assert_eq!(code(&[("X-Webhook-Signature", "")], BODY), "signature_malformed");
-        assert_eq!(code(&[("X-Webhook-Signature", TAG)], b"{}"), "signature_mismatch");
+        assert_eq!(
+            code(&[("X-Webhook-Signature", "nothex")], BODY),
+            "signature_malformed"
+        );
+        assert_eq!(
+            code(&[("X-Webhook-Signature", "")], BODY),
+            "signature_malformed"
+        );
+        assert_eq!(
+            code(&[("X-Webhook-Signature", TAG)], b"{}"),
+            "signature_mismatch"
+        );
         // non-UTF-8 bodies are just bytes
-        assert_eq!(code(&[("X-Webhook-Signature", TAG)], b"\xff\xfe"), "signature_mismatch");
+        assert_eq!(
+            code(&[("X-Webhook-Signature", TAG)], b"\xff\xfe"),
+            "signature_mismatch"
+        );
     }
 
     #[test]
     fn signs_known_tag() {
-        let s = sign(Scheme::UsdtGateway, &["example_secret"], BODY, &SignInput::default()).unwrap();
+        let s = sign(
+            Scheme::UsdtGateway,
+            &["example_secret"],
+            BODY,
+            &SignInput::default(),
+        )
+        .unwrap();
         assert_eq!(s.header("x-webhook-signature"), Some(TAG));
     }
 }

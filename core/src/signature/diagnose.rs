@@ -1,0 +1,341 @@
+//! "My webhook doesn't verify": after a failed verification, try the usual mistakes and
+//! say which one explains the failure.
+//!
+//! Hints never reveal the expected tag or a secret; they only name the mistake.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Headers, Scheme, TimeCheck, Verifier, VerifierOptions};
+use crate::time::Timestamp;
+
+/// A likely cause of a verification failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "hint", rename_all = "snake_case")]
+pub enum Hint {
+    /// The body verifies once re-serialised this way: a framework parsed the JSON and
+    /// encoded it again before verification. Verify the raw bytes instead.
+    BodyReserialized {
+        /// `compact`, `sorted_keys`, `pretty` or `python_json_dumps`.
+        form: &'static str,
+    },
+    /// The secret verifies once leading/trailing whitespace is trimmed (a copy-paste
+    /// newline or space).
+    SecretWhitespace {
+        /// Index of the secret concerned.
+        key_index: usize,
+    },
+    /// The timestamp is within the window when read in the other unit (seconds instead of
+    /// milliseconds or the reverse).
+    TimestampUnit {
+        /// The unit that would have been in time: `seconds` or `milliseconds`.
+        read_as: &'static str,
+    },
+    /// The signature verifies under another scheme with the same secret.
+    OtherScheme {
+        /// The scheme that verifies.
+        scheme: Scheme,
+    },
+}
+
+impl Hint {
+    /// The hint's stable name (`body_reserialized`, `secret_whitespace`, ...).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Hint::BodyReserialized { .. } => "body_reserialized",
+            Hint::SecretWhitespace { .. } => "secret_whitespace",
+            Hint::TimestampUnit { .. } => "timestamp_unit",
+            Hint::OtherScheme { .. } => "other_scheme",
+        }
+    }
+
+    /// One sentence for people.
+    pub fn explain(&self) -> String {
+        match self {
+            Hint::BodyReserialized { form } => format!(
+                "the body verifies after re-serialising the JSON ({form}): a framework parsed and re-encoded it; verify the raw request bytes"
+            ),
+            Hint::SecretWhitespace { key_index } => format!(
+                "secret #{key_index} verifies once trimmed: it has leading or trailing whitespace"
+            ),
+            Hint::TimestampUnit { read_as } => format!(
+                "the timestamp is in time when read as {read_as}: the sender used the wrong unit"
+            ),
+            Hint::OtherScheme { scheme } => format!(
+                "the signature verifies under the {scheme} scheme with the same secret"
+            ),
+        }
+    }
+}
+
+/// Tries the usual mistakes for a delivery that failed to verify with `scheme`, `secrets`
+/// and `options`. Returns every hint that explains it (empty when none does).
+pub fn diagnose<S: AsRef<[u8]>, H: Headers + ?Sized>(
+    scheme: Scheme,
+    secrets: &[S],
+    options: VerifierOptions,
+    headers: &H,
+    body: &[u8],
+    now: Timestamp,
+) -> Vec<Hint> {
+    let mut hints = Vec::new();
+    let verifies = |scheme: Scheme, secrets: &[&[u8]], options: VerifierOptions, body: &[u8]| {
+        Verifier::with_options(scheme, secrets, options)
+            .and_then(|v| v.verify(headers, body, now))
+            .is_ok()
+    };
+    let raw: Vec<&[u8]> = secrets.iter().map(AsRef::as_ref).collect();
+
+    if let Ok(value) = crate::json::parse_value(body) {
+        let forms: [(&'static str, Option<String>); 4] = [
+            ("compact", serde_json::to_string(&value).ok()),
+            ("sorted_keys", serde_json::to_string(&sorted(&value)).ok()),
+            ("pretty", serde_json::to_string_pretty(&value).ok()),
+            ("python_json_dumps", Some(python_dumps(&value))),
+        ];
+        for (form, text) in forms {
+            if let Some(text) = text {
+                if text.as_bytes() != body && verifies(scheme, &raw, options, text.as_bytes()) {
+                    hints.push(Hint::BodyReserialized { form });
+                    break;
+                }
+            }
+        }
+    }
+
+    for (i, secret) in raw.iter().enumerate() {
+        let trimmed = secret.trim_ascii();
+        if trimmed.len() != secret.len() && !trimmed.is_empty() {
+            let mut keys = raw.clone();
+            if let Some(k) = keys.get_mut(i) {
+                *k = trimmed;
+            }
+            if verifies(scheme, &keys, options, body) {
+                hints.push(Hint::SecretWhitespace { key_index: i });
+            }
+        }
+    }
+
+    if scheme.is_timestamped() {
+        let skip = VerifierOptions {
+            time_check: TimeCheck::Skip,
+            ..options
+        };
+        if let Ok(verified) =
+            Verifier::with_options(scheme, &raw, skip).and_then(|v| v.verify(headers, body, now))
+        {
+            let tolerance = Verifier::with_options(scheme, &raw, options)
+                .ok()
+                .and_then(|v| v.tolerance());
+            if let (Some(ts), Some(tol)) = (verified.timestamp, tolerance) {
+                let ms = ts.as_millis();
+                let in_window = |t: i64| {
+                    let skew = t.saturating_sub(now.as_millis()).unsigned_abs();
+                    skew <= tol.as_millis()
+                };
+                if !in_window(ms) {
+                    // Read as the scheme does, the value was `ms`; the sender meant the other unit.
+                    if scheme == Scheme::Gatepay && in_window(ms.saturating_mul(1000)) {
+                        hints.push(Hint::TimestampUnit { read_as: "seconds" });
+                    } else if scheme != Scheme::Gatepay && in_window(ms / 1000) {
+                        hints.push(Hint::TimestampUnit {
+                            read_as: "milliseconds",
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    let lenient = VerifierOptions {
+        time_check: TimeCheck::Skip,
+        ..options
+    };
+    for other in Scheme::ALL {
+        if other != scheme && verifies(other, &raw, lenient, body) {
+            hints.push(Hint::OtherScheme { scheme: other });
+        }
+    }
+    hints
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Python's `json.dumps(value)` default layout: `", "` and `": "` separators, ASCII escapes.
+fn python_dumps(v: &Value) -> String {
+    let mut out = String::new();
+    write_python(v, &mut out);
+    out
+}
+
+fn write_python(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python_str(k, out);
+                out.push_str(": ");
+                write_python(v, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_python(v, out);
+            }
+            out.push(']');
+        }
+        Value::String(s) => write_python_str(s, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+fn write_python_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::{sign, SignInput};
+
+    fn now() -> Timestamp {
+        Timestamp::from_seconds(1_700_000_000, "t").unwrap()
+    }
+
+    #[test]
+    fn reserialized_body_is_spotted() {
+        let body = br#"{"b":1,"a":"x"}"#;
+        let signed = sign(
+            Scheme::UsdtGateway,
+            &["s3cret"],
+            body,
+            &SignInput::default(),
+        )
+        .unwrap();
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let pretty = b"{\n  \"b\": 1,\n  \"a\": \"x\"\n}";
+        let hints = diagnose(
+            Scheme::UsdtGateway,
+            &["s3cret"],
+            VerifierOptions::default(),
+            &headers,
+            pretty,
+            now(),
+        );
+        assert_eq!(hints, vec![Hint::BodyReserialized { form: "compact" }]);
+    }
+
+    #[test]
+    fn trimmed_secret_and_other_scheme() {
+        let body = b"{}";
+        let signed = sign(
+            Scheme::CoinbaseCommerce,
+            &["s3cret"],
+            body,
+            &SignInput::default(),
+        )
+        .unwrap();
+        let (_, tag) = &signed.headers[0];
+        let headers = [("X-Webhook-Signature", tag.as_str())];
+        let hints = diagnose(
+            Scheme::UsdtGateway,
+            &["s3cret\n"],
+            VerifierOptions::default(),
+            &headers,
+            body,
+            now(),
+        );
+        assert_eq!(hints, vec![Hint::SecretWhitespace { key_index: 0 }]);
+        let headers = [("X-CC-Webhook-Signature", tag.as_str())];
+        let hints = diagnose(
+            Scheme::UsdtGateway,
+            &["s3cret"],
+            VerifierOptions::default(),
+            &headers,
+            body,
+            now(),
+        );
+        assert_eq!(
+            hints,
+            vec![Hint::OtherScheme {
+                scheme: Scheme::CoinbaseCommerce
+            }]
+        );
+    }
+
+    #[test]
+    fn timestamp_in_the_wrong_unit() {
+        let body = b"{}";
+        // A GatePay sender that wrote seconds instead of milliseconds.
+        let ts = Timestamp::from_millis(1_700_000_000, "t").unwrap();
+        let signed = sign(
+            Scheme::Gatepay,
+            &["k"],
+            body,
+            &SignInput {
+                nonce: Some("n1"),
+                timestamp: Some(ts),
+                id: None,
+            },
+        )
+        .unwrap();
+        let headers: Vec<(&str, &str)> = signed
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let hints = diagnose(
+            Scheme::Gatepay,
+            &["k"],
+            VerifierOptions::default(),
+            &headers,
+            body,
+            now(),
+        );
+        assert_eq!(hints, vec![Hint::TimestampUnit { read_as: "seconds" }]);
+    }
+}
