@@ -5,7 +5,10 @@
 
 use std::fmt::Write as _;
 
+use paystate::delivery::{DeliveryPlan, Next, Outcome, Policy};
+use paystate::dialect::{gatenoc, usdt_gateway};
 use paystate::invoice::{Expiry, Pricing, TransferInput};
+use paystate::signature::{Scheme, SignInput, Signer, Verifier};
 use paystate::{
     Amount, Asset, Command, Currency, Duration, Event, Invoice, InvoiceSpec, LatePayment, Matcher,
     RefundOutcome, Session, Timestamp, Tolerance,
@@ -77,7 +80,13 @@ fn amt(text: &str) -> Amount {
     Amount::parse(text, "demo").unwrap_or_default()
 }
 
-fn transfer(tx: &str, amount: &str, asset: Asset, confirmed: bool, at: Option<Timestamp>) -> Command {
+fn transfer(
+    tx: &str,
+    amount: &str,
+    asset: Asset,
+    confirmed: bool,
+    at: Option<Timestamp>,
+) -> Command {
     Command::ObserveTransfer(TransferInput {
         tx_id: tx.into(),
         amount: amt(amount),
@@ -90,12 +99,15 @@ fn transfer(tx: &str, amount: &str, asset: Asset, confirmed: bool, at: Option<Ti
 /// Runs the demo and returns its narration.
 pub fn run() -> String {
     let mut n = Narrator {
-        out: String::from("paystate demo: every decision below is made by the core from the inputs shown.\n"),
+        out: String::from(
+            "paystate demo: every decision below is made by the core from the inputs shown.\n",
+        ),
     };
     underpaid_within_tolerance(&mut n);
     expired_with_late_money(&mut n);
     refund(&mut n);
     session_and_matching(&mut n);
+    gateway_dialects(&mut n);
     n.out.push_str("\nDone.\n");
     n.out
 }
@@ -112,12 +124,39 @@ fn underpaid_within_tolerance(n: &mut Narrator) {
     let now = t("2026-03-24T12:00:00Z");
     match Invoice::create(spec, now) {
         Ok((mut inv, events)) => {
-            n.say(format!("{now}  create: due 5 USDT_TRC20, deadline {}", inv.deadline()));
+            n.say(format!(
+                "{now}  create: due 5 USDT_TRC20, deadline {}",
+                inv.deadline()
+            ));
             n.events(&events);
-            n.apply(&mut inv, "observe 3.9 USDT, unconfirmed", transfer("tx-a", "3.9", Asset::UsdtTrc20, false, None), t("2026-03-24T12:03:00Z"));
-            n.apply(&mut inv, "observe 0.2 USDT, unconfirmed (4.1 received: above the 4 threshold)", transfer("tx-b", "0.2", Asset::UsdtTrc20, false, None), t("2026-03-24T12:04:00Z"));
-            n.apply(&mut inv, "confirm tx-a", Command::ConfirmTransfer { tx_id: "tx-a".into() }, t("2026-03-24T12:05:00Z"));
-            n.apply(&mut inv, "confirm tx-b: confirmed money reaches the threshold", Command::ConfirmTransfer { tx_id: "tx-b".into() }, t("2026-03-24T12:06:00Z"));
+            n.apply(
+                &mut inv,
+                "observe 3.9 USDT, unconfirmed",
+                transfer("tx-a", "3.9", Asset::UsdtTrc20, false, None),
+                t("2026-03-24T12:03:00Z"),
+            );
+            n.apply(
+                &mut inv,
+                "observe 0.2 USDT, unconfirmed (4.1 received: above the 4 threshold)",
+                transfer("tx-b", "0.2", Asset::UsdtTrc20, false, None),
+                t("2026-03-24T12:04:00Z"),
+            );
+            n.apply(
+                &mut inv,
+                "confirm tx-a",
+                Command::ConfirmTransfer {
+                    tx_id: "tx-a".into(),
+                },
+                t("2026-03-24T12:05:00Z"),
+            );
+            n.apply(
+                &mut inv,
+                "confirm tx-b: confirmed money reaches the threshold",
+                Command::ConfirmTransfer {
+                    tx_id: "tx-b".into(),
+                },
+                t("2026-03-24T12:06:00Z"),
+            );
         }
         Err(e) => n.say(format!("create refused: {e}")),
     }
@@ -149,9 +188,39 @@ fn expired_with_late_money(n: &mut Narrator) {
                 n.events(&events);
                 n.state(&inv);
             }
-            n.apply(&mut inv, "observe 22.1533 made after the deadline (policy: reject -> held)", transfer("tx-late", "22.153304", Asset::UsdtPolygon, true, Some(t("2026-03-24T12:20:00Z"))), t("2026-03-24T12:21:00Z"));
-            n.apply(&mut inv, "a slow watcher reports a transfer made before the deadline: it counts", transfer("tx-early", "1", Asset::UsdtPolygon, true, Some(t("2026-03-24T12:10:00Z"))), t("2026-03-24T12:30:00Z"));
-            n.apply(&mut inv, "refund everything refundable (held late money + confirmed partial)", Command::RequestRefund { refund_id: "rf-1".into(), amount: None }, t("2026-03-24T12:31:00Z"));
+            n.apply(
+                &mut inv,
+                "observe 22.153304 made after the deadline (policy: reject -> held)",
+                transfer(
+                    "tx-late",
+                    "22.153304",
+                    Asset::UsdtPolygon,
+                    true,
+                    Some(t("2026-03-24T12:20:00Z")),
+                ),
+                t("2026-03-24T12:21:00Z"),
+            );
+            n.apply(
+                &mut inv,
+                "a slow watcher reports a transfer made before the deadline: it counts",
+                transfer(
+                    "tx-early",
+                    "1",
+                    Asset::UsdtPolygon,
+                    true,
+                    Some(t("2026-03-24T12:10:00Z")),
+                ),
+                t("2026-03-24T12:30:00Z"),
+            );
+            n.apply(
+                &mut inv,
+                "refund everything refundable (held late money + confirmed partial)",
+                Command::RequestRefund {
+                    refund_id: "rf-1".into(),
+                    amount: None,
+                },
+                t("2026-03-24T12:31:00Z"),
+            );
         }
         Err(e) => n.say(format!("create refused: {e}")),
     }
@@ -170,13 +239,63 @@ fn refund(n: &mut Narrator) {
     if let Ok((mut inv, events)) = Invoice::create(spec, now) {
         n.say(format!("{now}  create: due 40 USDT_BSC, overpay dust 0.01"));
         n.events(&events);
-        n.apply(&mut inv, "observe 45 USDT confirmed", transfer("0xabc", "45", Asset::UsdtBsc, true, None), t("2026-03-24T12:01:00Z"));
-        n.apply(&mut inv, "observe the same tx with another amount: never trusted", transfer("0xabc", "50", Asset::UsdtBsc, true, None), t("2026-03-24T12:01:30Z"));
-        n.apply(&mut inv, "refund the 5 USDT surplus", Command::RequestRefund { refund_id: "r1".into(), amount: Some(amt("5")) }, t("2026-03-24T12:02:00Z"));
-        n.apply(&mut inv, "refund r1 succeeded: still paid", Command::SettleRefund { refund_id: "r1".into(), outcome: RefundOutcome::Succeeded }, t("2026-03-24T12:03:00Z"));
-        n.apply(&mut inv, "ask for 41 more: more than refundable", Command::RequestRefund { refund_id: "r2".into(), amount: Some(amt("41")) }, t("2026-03-24T12:04:00Z"));
-        n.apply(&mut inv, "refund 15", Command::RequestRefund { refund_id: "r2".into(), amount: Some(amt("15")) }, t("2026-03-24T12:05:00Z"));
-        n.apply(&mut inv, "refund r2 succeeded", Command::SettleRefund { refund_id: "r2".into(), outcome: RefundOutcome::Succeeded }, t("2026-03-24T12:06:00Z"));
+        n.apply(
+            &mut inv,
+            "observe 45 USDT confirmed",
+            transfer("0xabc", "45", Asset::UsdtBsc, true, None),
+            t("2026-03-24T12:01:00Z"),
+        );
+        n.apply(
+            &mut inv,
+            "observe the same tx with another amount: never trusted",
+            transfer("0xabc", "50", Asset::UsdtBsc, true, None),
+            t("2026-03-24T12:01:30Z"),
+        );
+        n.apply(
+            &mut inv,
+            "refund the 5 USDT surplus",
+            Command::RequestRefund {
+                refund_id: "r1".into(),
+                amount: Some(amt("5")),
+            },
+            t("2026-03-24T12:02:00Z"),
+        );
+        n.apply(
+            &mut inv,
+            "refund r1 succeeded: still paid",
+            Command::SettleRefund {
+                refund_id: "r1".into(),
+                outcome: RefundOutcome::Succeeded,
+            },
+            t("2026-03-24T12:03:00Z"),
+        );
+        n.apply(
+            &mut inv,
+            "ask for 41 more: more than refundable",
+            Command::RequestRefund {
+                refund_id: "r2".into(),
+                amount: Some(amt("41")),
+            },
+            t("2026-03-24T12:04:00Z"),
+        );
+        n.apply(
+            &mut inv,
+            "refund 15",
+            Command::RequestRefund {
+                refund_id: "r2".into(),
+                amount: Some(amt("15")),
+            },
+            t("2026-03-24T12:05:00Z"),
+        );
+        n.apply(
+            &mut inv,
+            "refund r2 succeeded",
+            Command::SettleRefund {
+                refund_id: "r2".into(),
+                outcome: RefundOutcome::Succeeded,
+            },
+            t("2026-03-24T12:06:00Z"),
+        );
     }
 }
 
@@ -186,7 +305,12 @@ fn session_and_matching(n: &mut Narrator) {
     let mut matcher = Matcher::new();
     let mut invoices = Vec::new();
     for id in ["bybit-1", "bybit-2", "bybit-3"] {
-        let spec = InvoiceSpec::new(id, Pricing::Due(amt("10.5")), Asset::UsdtBybit, Expiry::In(Duration::seconds(900)));
+        let spec = InvoiceSpec::new(
+            id,
+            Pricing::Due(amt("10.5")),
+            Asset::UsdtBybit,
+            Expiry::In(Duration::seconds(900)),
+        );
         if let Ok((inv, _)) = Invoice::create(spec, now) {
             match matcher.allocate("bybit-main", id, inv.due(), amt("0.01"), Amount::ZERO) {
                 Ok(p) => n.say(format!("{id}: due {} -> pay exactly {p}", inv.due())),
@@ -196,20 +320,208 @@ fn session_and_matching(n: &mut Narrator) {
         }
     }
     for amount in ["10.51", "10.5", "10.53"] {
-        n.say(format!("incoming {amount}: {:?}", matcher.match_amount("bybit-main", amt(amount))));
+        n.say(format!(
+            "incoming {amount}: {:?}",
+            matcher.match_amount("bybit-main", amt(amount))
+        ));
     }
     if let Some(inv) = invoices.first() {
         match Session::open("cs_1", inv, Duration::seconds(600), now) {
             Ok(mut s) => {
                 n.say(format!("session cs_1 opened, expires {}", s.expires_at()));
-                let token = paystate::session::session_token(b"demo-server-secret", s.id()).unwrap_or_default();
+                let token = paystate::session::session_token(b"demo-server-secret", s.id())
+                    .unwrap_or_default();
                 n.say(format!("link token (HMAC of the session id): {token}"));
                 let first = s.use_at(inv, t("2026-03-24T12:01:00Z"));
-                n.say(format!("use at 12:01: {}", first.map_or_else(|e| e.code().to_owned(), |_| "ok".into())));
+                n.say(format!(
+                    "use at 12:01: {}",
+                    first.map_or_else(|e| e.code().to_owned(), |_| "ok".into())
+                ));
                 let second = s.use_at(inv, t("2026-03-24T12:02:00Z"));
-                n.say(format!("use again: {}", second.map_or_else(|e| e.code().to_owned(), |_| "ok".into())));
+                n.say(format!(
+                    "use again: {}",
+                    second.map_or_else(|e| e.code().to_owned(), |_| "ok".into())
+                ));
             }
             Err(e) => n.say(format!("session refused: {e}")),
+        }
+    }
+}
+
+fn gateway_dialects(n: &mut Narrator) {
+    n.section("5. A gateway speaking seed 001 (usdt_gateway); a shop verifying its webhook");
+    let now = t("2024-01-15T14:30:00Z");
+    let request = br#"{"amountUsdt": 150.0000, "assetCode": "USDT_TRC20", "reference": "ORDER-12345", "expirySeconds": 1800, "metadata": {"orderId": "12345"}}"#;
+    n.say(format!(
+        "POST /api/v1/invoices {}",
+        String::from_utf8_lossy(request)
+    ));
+    let ctx = usdt_gateway::InvoiceContext {
+        id: "550e8400-e29b-41d4-a716-446655440000".into(),
+        now,
+        generated_reference: None,
+    };
+    let parsed = match usdt_gateway::parse_invoice(request, &ctx) {
+        Ok(p) => p,
+        Err(r) => {
+            n.say(format!("rejected: {} {}", r.code(), r.field));
+            return;
+        }
+    };
+    let response = usdt_gateway::render_invoice(
+        &parsed,
+        &usdt_gateway::InvoiceRender {
+            payout_address: "TXyz123...abc456".into(),
+            payment_url: "https://pay.example.com/ORDER-12345".into(),
+            is_test: true,
+        },
+    );
+    n.say(format!("201 {response}"));
+    let too_precise = br#"{"amountUsdt": 1.00001, "assetCode": "USDT_TRC20"}"#;
+    if let Err(r) = usdt_gateway::parse_invoice(too_precise, &ctx) {
+        n.say(format!(
+            "amountUsdt 1.00001 -> {} {} {}",
+            r.http_status.unwrap_or_default(),
+            r.code(),
+            r.body.map(|b| b.to_string()).unwrap_or_default()
+        ));
+    }
+    let Ok((mut gateway_side, _)) = Invoice::create(parsed.invoice.spec.clone(), now) else {
+        return;
+    };
+    n.apply(
+        &mut gateway_side,
+        "chain watcher: 150 USDT confirmed",
+        transfer("abc123def789", "150", Asset::UsdtTrc20, true, None),
+        t("2024-01-15T14:32:00Z"),
+    );
+
+    let body = usdt_gateway::render_webhook(
+        &gateway_side,
+        &usdt_gateway::WebhookRender {
+            merchant_id: "550e8400-e29b-41d4-a716".into(),
+            payout_address: "TXyz123...abc456".into(),
+            tx_hash: "abc123def789".into(),
+            paid_at: t("2024-01-15T14:32:00Z"),
+        },
+    )
+    .to_string();
+    let secret = "whsec_demo_only_not_a_real_secret";
+    let Ok(signed) = Signer::new(Scheme::UsdtGateway, &[secret])
+        .and_then(|s| s.sign(body.as_bytes(), &SignInput::default()))
+    else {
+        return;
+    };
+    n.say(format!("webhook body {body}"));
+    for (k, v) in &signed.headers {
+        n.say(format!("header {k}: {v}"));
+    }
+    let headers: Vec<(&str, &str)> = signed
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let verifier = Verifier::new(Scheme::UsdtGateway, &["an-old-rotated-secret", secret]);
+    let verdict = verifier
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|v| v.verify(&headers, body.as_bytes(), t("2024-01-15T14:32:01Z")));
+    match verdict {
+        Ok(v) => n.say(format!(
+            "shop: signature valid with key #{} (rotation: the old key is #0)",
+            v.key_index
+        )),
+        Err(e) => n.say(format!("shop: {}", e.code())),
+    }
+    let tampered = body.replace("150.0000", "1500.0000");
+    if let Ok(v) = &verifier {
+        let verdict = v.verify(&headers, tampered.as_bytes(), t("2024-01-15T14:32:01Z"));
+        n.say(format!(
+            "shop: a tampered copy -> {}",
+            verdict.map_or_else(|e| e.code().to_owned(), |_| "valid?!".into())
+        ));
+    }
+    // The shop keeps its own copy of the invoice and applies what the webhook means.
+    let Ok((mut shop_side, _)) = Invoice::create(parsed.invoice.spec.clone(), now) else {
+        return;
+    };
+    match usdt_gateway::parse_webhook(body.as_bytes(), &shop_side) {
+        Ok(cb) => {
+            n.say(format!(
+                "shop: provider status {:?} -> core command",
+                cb.provider_status
+            ));
+            if let Some(command) = cb.command {
+                n.apply(
+                    &mut shop_side,
+                    "shop applies it",
+                    command,
+                    t("2024-01-15T14:32:01Z"),
+                );
+            }
+        }
+        Err(e) => n.say(format!("shop: {}", e.code())),
+    }
+
+    n.section("6. The gateway delivers that webhook: seed 001 retry schedule");
+    let mut plan = DeliveryPlan::new(
+        "550e8400:webhook:1",
+        Policy::UsdtGateway,
+        t("2024-01-15T14:32:00Z"),
+    );
+    if let Next::RetryAt(first) = plan.next() {
+        n.say(format!("plan made: first attempt due {first}"));
+    }
+    let reports = [
+        (Outcome::Http(500), "2024-01-15T14:32:00Z", 120u64),
+        (Outcome::Timeout, "2024-01-15T14:33:00Z", 30_000),
+        (Outcome::Http(200), "2024-01-15T14:35:00Z", 31_000),
+        (Outcome::Http(200), "2024-01-15T14:39:00Z", 250),
+    ];
+    for (outcome, at, ms) in reports {
+        let duration = Duration::from_millis(ms, "duration").ok();
+        match plan.report(outcome, t(at), duration) {
+            Ok(Next::RetryAt(next)) => {
+                n.say(format!("{at} {outcome:?} in {ms} ms -> retry at {next}"))
+            }
+            Ok(next) => n.say(format!("{at} {outcome:?} in {ms} ms -> {next:?}")),
+            Err(e) => n.say(format!("{at}: {}", e.code())),
+        }
+    }
+
+    n.section("7. Seed 000 (gatenoc): a checkout session below the minimum, then a good one");
+    let ctx = gatenoc::CheckoutContext {
+        id: "order_123".into(),
+        now: t("2026-03-24T11:30:00Z"),
+        ttl: Duration::seconds(1800),
+    };
+    for body in [
+        &br#"{"amount": 0.99}"#[..],
+        &br#"{"amount": 10.50, "username": "order_123"}"#[..],
+    ] {
+        match gatenoc::parse_checkout_session(body, &ctx) {
+            Ok(req) => {
+                let token = paystate::session::session_token(b"demo-server-secret", "order_123")
+                    .unwrap_or_default();
+                let rendered = gatenoc::render_checkout_session(
+                    &req,
+                    &gatenoc::CheckoutRender {
+                        base_url: "https://gatenoc.com".into(),
+                        merchant_id: 0,
+                        session_token: token,
+                    },
+                );
+                n.say(format!(
+                    "{} -> 200 {rendered}",
+                    String::from_utf8_lossy(body)
+                ));
+            }
+            Err(r) => n.say(format!(
+                "{} -> {} {}",
+                String::from_utf8_lossy(body),
+                r.http_status.unwrap_or_default(),
+                r.body.map(|b| b.to_string()).unwrap_or_default()
+            )),
         }
     }
 }

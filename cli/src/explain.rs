@@ -32,17 +32,31 @@ pub fn run(text: &str) -> Result<String, paystate::Error> {
         .transfers()
         .iter()
         .filter(|t| t.late && !t.dropped)
-        .map(|t| format!("{} {} ({})", t.tx_id, t.amount, if t.counted { "counted" } else { "held" }))
+        .map(|t| {
+            format!(
+                "{} {} ({})",
+                t.tx_id,
+                t.amount,
+                if t.counted { "counted" } else { "held" }
+            )
+        })
         .collect();
     if !late.is_empty() {
-        let _ = writeln!(o, "- Late transfers (made at or after the deadline): {}.", late.join(", "));
+        let _ = writeln!(
+            o,
+            "- Late transfers (made at or after the deadline): {}.",
+            late.join(", ")
+        );
     }
     if !s.amount_held.is_zero() {
         let _ = writeln!(o, "- Held apart (does not count): {}.", s.amount_held);
     }
     let dropped = inv.transfers().iter().filter(|t| t.dropped).count();
     if dropped > 0 {
-        let _ = writeln!(o, "- {dropped} transfer(s) were dropped (reorged or failed) and no longer count.");
+        let _ = writeln!(
+            o,
+            "- {dropped} transfer(s) were dropped (reorged or failed) and no longer count."
+        );
     }
     let _ = writeln!(
         o,
@@ -61,7 +75,9 @@ pub fn run(text: &str) -> Result<String, paystate::Error> {
         Status::Paid => "confirmed money reaches the threshold",
         Status::Expired => "the deadline was reached without enough counted money",
         Status::Cancelled => "the merchant cancelled it before anything was received",
-        Status::Invalid => "an operator marked it invalid, or payment never confirmed within the window",
+        Status::Invalid => {
+            "an operator marked it invalid, or payment never confirmed within the window"
+        }
         Status::PartiallyRefunded => "refunds went beyond the overpayment surplus",
         Status::Refunded => "refunds reached everything confirmed",
     };

@@ -183,10 +183,11 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
         }
         Cmd::Dialect { name, kind, at } => {
             let input = read_body(None)?;
-            let out = paystate_cli::dialect::run(&name, &kind, at.as_deref(), &input).map_err(|e| {
-                eprintln!("paystate dialect: {e}");
-                ExitCode::from(2)
-            })?;
+            let out =
+                paystate_cli::dialect::run(&name, &kind, at.as_deref(), &input).map_err(|e| {
+                    eprintln!("paystate dialect: {e}");
+                    ExitCode::from(2)
+                })?;
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             ExitCode::SUCCESS
         }

@@ -12,14 +12,19 @@ use crate::conformance::World;
 pub fn run(text: &str) -> Result<String, String> {
     let mut world = World::new();
     let mut out = String::new();
-    let _ = writeln!(out, "{:<5} {:<22} {:<18} {:<12} {:<24} events", "line", "at", "op", "invoice", "status [exceptions]");
+    let _ = writeln!(
+        out,
+        "{:<5} {:<22} {:<18} {:<12} {:<24} events",
+        "line", "at", "op", "invoice", "status [exceptions]"
+    );
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let step: Value = serde_json::from_str(trimmed).map_err(|e| format!("line {n}: not JSON: {e}"))?;
+        let step: Value =
+            serde_json::from_str(trimmed).map_err(|e| format!("line {n}: not JSON: {e}"))?;
         if step.get("expect").is_some() {
             return Err(format!("line {n}: replay steps carry no \"expect\""));
         }

@@ -89,7 +89,8 @@ fn now_or(at: Option<&str>) -> Result<Timestamp, String> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_err(|e| e.to_string())?
                 .as_millis();
-            Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX), "now").map_err(|e| e.to_string())
+            Timestamp::from_millis(i64::try_from(ms).unwrap_or(i64::MAX), "now")
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -111,7 +112,10 @@ pub fn sign_input<'a>(
     pairs: &'a [(String, String)],
     default_time: Timestamp,
 ) -> paystate::Result<SignInput<'a>> {
-    let timestamp = match find(pairs, &["webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"]) {
+    let timestamp = match find(
+        pairs,
+        &["webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"],
+    ) {
         Some(t) => parse_scheme_timestamp(scheme, t, "headers.timestamp")?,
         None => default_time,
     };
@@ -131,12 +135,15 @@ pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> 
     let options = VerifierOptions {
         time_check: match (args.skip_time_check, args.tolerance) {
             (true, _) => TimeCheck::Skip,
-            (false, Some(s)) => TimeCheck::Within(Duration::from_seconds(s, "--tolerance").map_err(|e| e.to_string())?),
+            (false, Some(s)) => TimeCheck::Within(
+                Duration::from_seconds(s, "--tolerance").map_err(|e| e.to_string())?,
+            ),
             (false, None) => TimeCheck::SchemeDefault,
         },
         ..VerifierOptions::default()
     };
-    let verifier = Verifier::with_options(scheme, &args.secrets, options).map_err(|e| e.to_string())?;
+    let verifier =
+        Verifier::with_options(scheme, &args.secrets, options).map_err(|e| e.to_string())?;
     let result = verifier.verify(&headers, body, now);
     let hints = match &result {
         Ok(_) => Vec::new(),
@@ -182,16 +189,26 @@ pub fn sign(args: &SignArgs, body: &[u8]) -> Result<String, String> {
     let signed = Signer::new(scheme, &args.secrets)
         .and_then(|s| s.sign(body, &input))
         .map_err(|e| e.to_string())?;
-    let body_text = signed.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    let body_text = signed
+        .body
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned());
     if args.json {
         let headers: Map<String, Value> = signed
             .headers
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        return Ok(json!({"headers": headers, "signature": signed.signature, "body": body_text}).to_string());
+        return Ok(
+            json!({"headers": headers, "signature": signed.signature, "body": body_text})
+                .to_string(),
+        );
     }
-    let mut lines: Vec<String> = signed.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let mut lines: Vec<String> = signed
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
     if let Some(b) = body_text {
         lines.push(b);
     }

@@ -13,7 +13,12 @@ fn all_scenarios_pass() {
         paths.push(shared);
     }
     if let Ok(extra) = std::env::var("PAYSTATE_SCENARIOS") {
-        paths.extend(extra.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
+        paths.extend(
+            extra
+                .split(':')
+                .filter(|s| !s.is_empty())
+                .map(PathBuf::from),
+        );
     }
     let report = paystate_cli::conformance::run_paths(&paths).expect("scenario paths readable");
     for (file, failure) in &report.failed {

@@ -161,7 +161,9 @@ impl World {
 
     /// The invoices of the world, by id.
     pub fn invoices(&self) -> impl Iterator<Item = (&str, &Invoice)> {
-        self.invoices.iter().map(|(id, t)| (id.as_str(), &t.invoice))
+        self.invoices
+            .iter()
+            .map(|(id, t)| (id.as_str(), &t.invoice))
     }
 
     /// Runs one step, checks its expectation, and says what it did: the invoice it
@@ -182,10 +184,9 @@ impl World {
         let Some(fields) = fields_of(op) else {
             return Err(fail(format!("unknown op {op:?}")));
         };
-        if let Some(k) = map
-            .keys()
-            .find(|k| !["op", "at", "expect"].contains(&k.as_str()) && !fields.contains(&k.as_str()))
-        {
+        if let Some(k) = map.keys().find(|k| {
+            !["op", "at", "expect"].contains(&k.as_str()) && !fields.contains(&k.as_str())
+        }) {
             return Err(fail(format!("field {k:?} is not a field of {op}")));
         }
         let at_text = s
@@ -201,24 +202,26 @@ impl World {
         };
         if let Some(e) = expect {
             let allowed = expect_keys_of(op);
-            if let Some(k) = e.keys().find(|k| *k != "error" && !allowed.contains(&k.as_str())) {
+            if let Some(k) = e
+                .keys()
+                .find(|k| *k != "error" && !allowed.contains(&k.as_str()))
+            {
                 return Err(fail(format!("unknown expect key {k:?} for {op}")));
             }
             if e.contains_key("error") && e.len() > 1 {
                 return Err(fail("expect has error and state keys at once"));
             }
         }
-        let step = Step {
-            op,
-            at,
-            fields: s,
-        };
+        let step = Step { op, at, fields: s };
         let before = self.clone();
         let result = self.execute(&step);
         match (result, expect.and_then(|e| e.get("error"))) {
             (Err(err), Some(code)) => {
                 if code.as_str() != Some(err.code()) {
-                    return Err(fail(format!("expected error {code}, got {} ({err})", err.code())));
+                    return Err(fail(format!(
+                        "expected error {code}, got {} ({err})",
+                        err.code()
+                    )));
                 }
                 if *self != before {
                     return Err(fail(format!("error {} changed the state", err.code())));
@@ -226,7 +229,9 @@ impl World {
                 Ok((None, Vec::new()))
             }
             (Err(err), None) => Err(fail(format!("unexpected error {}: {err}", err.code()))),
-            (Ok(_), Some(code)) => Err(fail(format!("expected error {code}, but the step succeeded"))),
+            (Ok(_), Some(code)) => Err(fail(format!(
+                "expected error {code}, but the step succeeded"
+            ))),
             (Ok(out), None) => {
                 if let Some(e) = expect {
                     self.check(e, &out)?;
@@ -335,7 +340,10 @@ impl World {
                 Ok(Output::default())
             }
             "match_transfer" => Ok(Output {
-                matched: Some(self.matcher.match_amount(f.str("account")?, f.amount("amount")?)),
+                matched: Some(
+                    self.matcher
+                        .match_amount(f.str("account")?, f.amount("amount")?),
+                ),
                 ..Output::default()
             }),
             "release" => {
@@ -398,7 +406,10 @@ impl World {
                         .map(|a| a.iter().filter_map(Value::as_str).collect())
                         .unwrap_or_default();
                     if want != out.events {
-                        return Err(fail(format!("events: expected {want:?}, got {:?}", out.events)));
+                        return Err(fail(format!(
+                            "events: expected {want:?}, got {:?}",
+                            out.events
+                        )));
                     }
                     true
                 }
@@ -410,7 +421,10 @@ impl World {
                 "expires_at" => time_eq(want, out.expires_at),
                 "valid" => out.valid.is_some() && Some(want) == out.valid.map(Value::Bool).as_ref(),
                 "next" => out.next.as_ref().is_some_and(|n| next_eq(want, n)),
-                "signature" => out.signature.as_deref().is_some_and(|s| Some(s) == want.as_str()),
+                "signature" => out
+                    .signature
+                    .as_deref()
+                    .is_some_and(|s| Some(s) == want.as_str()),
                 "headers" => {
                     let Some(got) = &out.headers else {
                         return Err(fail("this step produced no headers"));
@@ -434,7 +448,9 @@ impl World {
                 }
                 invoice_key => {
                     let Some(inv) = invoice else {
-                        return Err(fail(format!("expect.{invoice_key} needs an invoice on the step")));
+                        return Err(fail(format!(
+                            "expect.{invoice_key} needs an invoice on the step"
+                        )));
                     };
                     let snap = inv.snapshot();
                     let got: Value = match invoice_key {
@@ -485,7 +501,10 @@ impl World {
                 }
             };
             if !got_ok {
-                return Err(fail(format!("{key}: expected {want}, got {}", describe(key, out))));
+                return Err(fail(format!(
+                    "{key}: expected {want}, got {}",
+                    describe(key, out)
+                )));
             }
         }
         Ok(())
@@ -495,7 +514,10 @@ impl World {
 fn describe(key: &str, out: &Output) -> String {
     match key {
         "payable" => format!("{:?}", out.payable.map(|a| a.to_string())),
-        "match" => out.matched.as_ref().map_or("nothing".into(), |m| match_value(m).to_string()),
+        "match" => out
+            .matched
+            .as_ref()
+            .map_or("nothing".into(), |m| match_value(m).to_string()),
         "expires_at" => format!("{:?}", out.expires_at.map(|t| t.to_string())),
         "valid" => format!("{:?}", out.valid),
         "next" => out.next.as_ref().map_or("nothing".into(), Value::to_string),
