@@ -220,6 +220,9 @@ mod tests {
         let v = Verifier::new(Scheme::StandardWebhooks, &[SECRET]).unwrap();
         let now = at(1_614_265_330);
         let other = format!("v1,{}", STANDARD.encode([9u8; 32]));
+        // more usable entries than are cached: the real one is found past them
+        let many = format!("{other} {other} {other} {other} {other} {other} {SIG}");
+        assert_eq!(v.verify(&hdr(&many), BODY, now).unwrap().key_index, 0);
         let list = format!("v1a,xyz {other} junk  {SIG}");
         assert!(v.verify(&hdr(&list), BODY, now).is_ok());
         for bad in [
