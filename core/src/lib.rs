@@ -39,8 +39,8 @@ pub mod tolerance;
 
 pub use error::{Error, Result};
 pub use invoice::{
-    Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, LatePayment,
-    Pricing, RefundOutcome, Status,
+    Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, LatePayment, Pricing,
+    RefundOutcome, Status,
 };
 pub use matching::{Match, Matcher};
 pub use money::{Amount, Asset, Currency};

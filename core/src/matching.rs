@@ -44,6 +44,8 @@ type FamilyKey = (Decimal, Decimal, Decimal);
 struct Window {
     invoice_id: String,
     allowance: Decimal,
+    /// `payable − allowance`, computed exactly once.
+    start: Decimal,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -126,7 +128,8 @@ impl Matcher {
                 reason: "must be greater than zero",
             });
         }
-        let (due_d, step_d, allow_d) = (due.as_decimal(), step.as_decimal(), allowance.as_decimal());
+        let (due_d, step_d, allow_d) =
+            (due.as_decimal(), step.as_decimal(), allowance.as_decimal());
         let family_key: FamilyKey = (due_d, step_d, allow_d);
         let slot = self.next_slot;
         if !self.accounts.contains_key(account) {
@@ -143,7 +146,7 @@ impl Matcher {
         if let Some(family) = acct.families.get(&family_key) {
             for &k in &family.holes {
                 let p = candidate(due_d, step_d, k)?;
-                if !acct.overlaps(p - allow_d, p) {
+                if !acct.overlaps(window_start(p, allow_d)?, p) {
                     chosen = Some(k);
                     break;
                 }
@@ -154,7 +157,7 @@ impl Matcher {
             let mut probes = 0u64;
             loop {
                 let p = candidate(due_d, step_d, k)?;
-                if !acct.overlaps(p - allow_d, p) {
+                if !acct.overlaps(window_start(p, allow_d)?, p) {
                     chosen = Some(k);
                     break;
                 }
@@ -181,7 +184,7 @@ impl Matcher {
             fam.holes.extend(skipped_above_top);
             fam.top = k + 1;
         }
-        acct.insert((p, slot), invoice_id, allow_d);
+        acct.insert((p, slot), invoice_id, allow_d)?;
         self.next_slot = self.next_slot.wrapping_add(1);
         self.invoices.insert(
             invoice_id.to_owned(),
@@ -217,7 +220,7 @@ impl Matcher {
         self.accounts
             .entry(account.to_owned())
             .or_default()
-            .insert(key, invoice_id, allowance.as_decimal());
+            .insert(key, invoice_id, allowance.as_decimal())?;
         self.invoices.insert(
             invoice_id.to_owned(),
             Registration {
@@ -235,10 +238,7 @@ impl Matcher {
             return Match::Unmatched;
         };
         let a = amount.as_decimal();
-        let mut ids: Vec<&str> = acct
-            .holders(a)
-            .map(|w| w.invoice_id.as_str())
-            .collect();
+        let mut ids: Vec<&str> = acct.holders(a).map(|w| w.invoice_id.as_str()).collect();
         match ids.len() {
             0 => Match::Unmatched,
             1 => Match::Matched(ids.concat()),
@@ -361,9 +361,13 @@ impl TryFrom<MatcherData> for Matcher {
             let key = (w.payable.as_decimal(), m.next_slot);
             m.next_slot = m.next_slot.wrapping_add(1);
             let acct = m.accounts.entry(w.account.clone()).or_default();
-            acct.insert(key, &w.invoice, w.allowance.as_decimal());
+            acct.insert(key, &w.invoice, w.allowance.as_decimal())?;
             let family = w.allocated.map(|(due, step, k)| {
-                let fk: FamilyKey = (due.as_decimal(), step.as_decimal(), w.allowance.as_decimal());
+                let fk: FamilyKey = (
+                    due.as_decimal(),
+                    step.as_decimal(),
+                    w.allowance.as_decimal(),
+                );
                 (fk, k)
             });
             if let Some((fk, k)) = family {
@@ -389,11 +393,28 @@ impl TryFrom<MatcherData> for Matcher {
     }
 }
 
+/// `due + k·step`, exactly: rust_decimal would round a result beyond 28 digits, and a
+/// rounded payable amount is off the lattice and may land on another invoice's window.
 fn candidate(due: Decimal, step: Decimal, k: u64) -> Result<Decimal> {
-    step.checked_mul(Decimal::from(k))
-        .and_then(|x| x.checked_add(due))
-        .map(|d| d.normalize())
+    Amount::from_decimal(step)
+        .checked_mul(Amount::from_units(k))
+        .and_then(|x| x.checked_add(Amount::from_decimal(due)))
+        .map(|d| d.as_decimal().normalize())
         .ok_or_else(|| Error::invalid_field("step", "payable amount out of range"))
+}
+
+/// The window start `payable − allowance`, exactly; an allowance above the payable
+/// amount or a start beyond 28 digits is refused.
+fn window_start(payable: Decimal, allowance: Decimal) -> Result<Decimal> {
+    Amount::from_decimal(payable)
+        .checked_sub(Amount::from_decimal(allowance))
+        .map(|d| d.as_decimal())
+        .ok_or_else(|| {
+            Error::invalid_field(
+                "allowance",
+                "the window start (payable - allowance) must be a non-negative exact amount",
+            )
+        })
 }
 
 fn check_name(name: &str, field: &'static str) -> Result<()> {
@@ -415,15 +436,18 @@ impl Account {
             .unwrap_or(Decimal::ZERO)
     }
 
-    fn insert(&mut self, key: WindowKey, invoice_id: &str, allowance: Decimal) {
+    fn insert(&mut self, key: WindowKey, invoice_id: &str, allowance: Decimal) -> Result<()> {
+        let start = window_start(key.0, allowance)?;
         self.windows.insert(
             key,
             Window {
                 invoice_id: invoice_id.to_owned(),
                 allowance,
+                start,
             },
         );
         *self.allowances.entry(allowance).or_insert(0) += 1;
+        Ok(())
     }
 
     fn remove(&mut self, key: WindowKey) {
@@ -439,20 +463,22 @@ impl Account {
 
     /// Windows `[P − a, P]` with `P` in `[lo, hi + max_a]`: every window that can meet `[lo, hi]`.
     fn near(&self, lo: Decimal, hi: Decimal) -> impl Iterator<Item = (&WindowKey, &Window)> {
-        let upper = hi.checked_add(self.max_allowance()).unwrap_or(Decimal::MAX);
+        let upper = Amount::from_decimal(hi)
+            .checked_add(Amount::from_decimal(self.max_allowance()))
+            .map_or(Decimal::MAX, |u| u.as_decimal());
         self.windows
             .range((Bound::Included((lo, 0)), Bound::Included((upper, u32::MAX))))
     }
 
     /// Whether `[lo, hi]` meets any window.
     fn overlaps(&self, lo: Decimal, hi: Decimal) -> bool {
-        self.near(lo, hi).any(|((p, _), w)| *p - w.allowance <= hi)
+        self.near(lo, hi).any(|(_, w)| w.start <= hi)
     }
 
     /// Windows holding `amount`.
     fn holders(&self, amount: Decimal) -> impl Iterator<Item = &Window> {
         self.near(amount, amount)
-            .filter(move |((p, _), w)| *p - w.allowance <= amount)
+            .filter(move |(_, w)| w.start <= amount)
             .map(|(_, w)| w)
     }
 }
@@ -468,22 +494,48 @@ mod tests {
     #[test]
     fn unique_amounts_and_match() {
         let mut m = Matcher::new();
-        assert_eq!(m.allocate("main", "x", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3"));
-        assert_eq!(m.allocate("main", "y", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3.01"));
-        assert_eq!(m.match_amount("main", a("3.01")), Match::Matched("y".into()));
+        assert_eq!(
+            m.allocate("main", "x", a("3"), a("0.01"), Amount::ZERO)
+                .unwrap(),
+            a("3")
+        );
+        assert_eq!(
+            m.allocate("main", "y", a("3"), a("0.01"), Amount::ZERO)
+                .unwrap(),
+            a("3.01")
+        );
+        assert_eq!(
+            m.match_amount("main", a("3.01")),
+            Match::Matched("y".into())
+        );
         assert_eq!(m.match_amount("main", a("3.02")), Match::Unmatched);
         assert_eq!(m.match_amount("other", a("3")), Match::Unmatched);
         m.release("x");
-        assert_eq!(m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3"));
-        assert_eq!(m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO).unwrap_err().code(), "invalid_field");
+        assert_eq!(
+            m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO)
+                .unwrap(),
+            a("3")
+        );
+        assert_eq!(
+            m.allocate("main", "z", a("3"), a("0.01"), Amount::ZERO)
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
     }
 
     #[test]
     fn windows_do_not_overlap() {
         let mut m = Matcher::new();
-        assert_eq!(m.allocate("acc", "a", a("10"), a("0.1"), a("0.5")).unwrap(), a("10"));
+        assert_eq!(
+            m.allocate("acc", "a", a("10"), a("0.1"), a("0.5")).unwrap(),
+            a("10")
+        );
         // [9.5, 10] is taken: the next window must start above 10 -> P - 0.5 > 10 -> 10.6
-        assert_eq!(m.allocate("acc", "b", a("10"), a("0.1"), a("0.5")).unwrap(), a("10.6"));
+        assert_eq!(
+            m.allocate("acc", "b", a("10"), a("0.1"), a("0.5")).unwrap(),
+            a("10.6")
+        );
         assert_eq!(m.match_amount("acc", a("9.5")), Match::Matched("a".into()));
         assert_eq!(m.match_amount("acc", a("10.1")), Match::Matched("b".into()));
         assert_eq!(m.match_amount("acc", a("10.61")), Match::Unmatched);
@@ -495,10 +547,17 @@ mod tests {
         m.register("acc", "b", a("5"), a("1")).unwrap();
         m.register("acc", "a", a("5.5"), Amount::ZERO).unwrap();
         m.register("acc", "c", a("5.5"), a("0.2")).unwrap();
-        assert_eq!(m.match_amount("acc", a("5.5")), Match::Ambiguous(vec!["a".into(), "c".into()]));
+        assert_eq!(
+            m.match_amount("acc", a("5.5")),
+            Match::Ambiguous(vec!["a".into(), "c".into()])
+        );
         assert_eq!(m.match_amount("acc", a("4.5")), Match::Matched("b".into()));
         // allocation avoids every registered window
-        assert_eq!(m.allocate("acc", "d", a("4"), a("1"), Amount::ZERO).unwrap(), a("6"));
+        assert_eq!(
+            m.allocate("acc", "d", a("4"), a("1"), Amount::ZERO)
+                .unwrap(),
+            a("6")
+        );
         m.release("nope");
     }
 
@@ -506,10 +565,16 @@ mod tests {
     fn many_same_price_allocations_stay_cheap() {
         let mut m = Matcher::new();
         for i in 0..2000u32 {
-            let p = m.allocate("acc", &format!("i{i}"), a("3"), a("0.01"), Amount::ZERO).unwrap();
+            let p = m
+                .allocate("acc", &format!("i{i}"), a("3"), a("0.01"), Amount::ZERO)
+                .unwrap();
             assert_eq!(p, Amount::from_decimal(Decimal::new(300 + i64::from(i), 2)));
         }
         m.release("i5");
-        assert_eq!(m.allocate("acc", "again", a("3"), a("0.01"), Amount::ZERO).unwrap(), a("3.05"));
+        assert_eq!(
+            m.allocate("acc", "again", a("3"), a("0.01"), Amount::ZERO)
+                .unwrap(),
+            a("3.05")
+        );
     }
 }

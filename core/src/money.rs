@@ -90,7 +90,56 @@ impl Amount {
         Ok(())
     }
 
-    /// Sum, saturating at the decimal maximum rather than panicking.
+    /// The exact sum, or `None` when it needs more than 28 significant digits (rust_decimal
+    /// would silently round it).
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        // rust_decimal returns the other operand unchanged when one side is zero.
+        if self.is_zero() || other.is_zero() {
+            return Some(if self.is_zero() { other } else { self });
+        }
+        let r = self.0.checked_add(other.0)?;
+        exact(r, self.0.scale().max(other.0.scale())).map(Amount)
+    }
+
+    /// The exact difference, or `None` when `other > self` or it cannot be held exactly.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        if other.0 > self.0 {
+            return None;
+        }
+        if other.is_zero() {
+            return Some(self);
+        }
+        let r = self.0.checked_sub(other.0)?;
+        exact(r, self.0.scale().max(other.0.scale())).map(Amount)
+    }
+
+    /// The exact product, or `None` when it cannot be held exactly in 28 digits.
+    pub fn checked_mul(self, other: Amount) -> Option<Amount> {
+        if self.is_zero() || other.is_zero() {
+            return Some(Amount::ZERO);
+        }
+        let r = self.0.checked_mul(other.0)?;
+        exact(r, self.0.scale() + other.0.scale()).map(Amount)
+    }
+
+    /// This amount divided by 100, exactly (a percentage), or `None`.
+    pub fn checked_percent_of(self) -> Option<Amount> {
+        if self.is_zero() {
+            return Some(Amount::ZERO);
+        }
+        let mut d = self.0;
+        d.set_scale(d.scale() + 2).ok()?;
+        exact(d, d.scale()).map(Amount)
+    }
+
+    /// Whether the value fits the amount grammar (at most 28 significant digits), so its
+    /// text reads back as the same amount.
+    pub fn fits_grammar(&self) -> bool {
+        fits_28_digits(self.0)
+    }
+
+    /// Sum, saturating at the decimal maximum rather than panicking. Used only on totals the
+    /// core has already proved exact (see `checked_add`).
     pub fn saturating_add(self, other: Amount) -> Amount {
         Amount::from_decimal(self.0.saturating_add(other.0))
     }
@@ -104,7 +153,8 @@ impl Amount {
         }
     }
 
-    /// Rounds up (away from zero) to `scale` decimal places.
+    /// Rounds up (away from zero) to `scale` decimal places. Check [`Amount::fits_grammar`]
+    /// on the result when the input is near 28 digits.
     pub fn round_up(self, scale: u32) -> Amount {
         Amount::from_decimal(
             self.0
@@ -131,6 +181,19 @@ impl Amount {
         d.set_scale(exponent).ok()?;
         Some(Amount::from_decimal(d))
     }
+}
+
+/// 10^28: a mantissa below it has at most 28 digits.
+const TEN_POW_28: u128 = 10_000_000_000_000_000_000_000_000_000;
+
+fn fits_28_digits(d: Decimal) -> bool {
+    d.normalize().mantissa().unsigned_abs() < TEN_POW_28
+}
+
+/// `r` if it was computed without rounding (rust_decimal lowers the scale when it has to
+/// round) and fits 28 significant digits.
+fn exact(r: Decimal, expected_scale: u32) -> Option<Decimal> {
+    (r.scale() == expected_scale && fits_28_digits(r)).then_some(r)
 }
 
 /// The strict grammar. Returns the reason on failure (no allocation on the happy path).

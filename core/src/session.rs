@@ -153,6 +153,9 @@ mod tests {
         assert!(verify_session_token(b"server-secret", "s1", &t).unwrap());
         assert!(!verify_session_token(b"server-secret", "s2", &t).unwrap());
         assert!(!verify_session_token(b"server-secret", "s1", "zz").unwrap());
-        assert_eq!(session_token(b"", "s1").unwrap_err().code(), "invalid_field");
+        assert_eq!(
+            session_token(b"", "s1").unwrap_err().code(),
+            "invalid_field"
+        );
     }
 }

@@ -54,11 +54,7 @@ impl Tolerance {
         match self {
             Tolerance::Exact => Some(Amount::ZERO),
             Tolerance::Absolute(x) => Some(*x),
-            Tolerance::Percent(p) => due
-                .as_decimal()
-                .checked_mul(p.as_decimal())
-                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
-                .map(Amount::from_decimal),
+            Tolerance::Percent(p) => due.checked_mul(*p).and_then(|v| v.checked_percent_of()),
         }
     }
 
@@ -82,7 +78,12 @@ pub struct Assessment {
 }
 
 /// Judges `received` against `due`, its `threshold` and the `overpay_dust`.
-pub fn assess(received: Amount, due: Amount, threshold: Amount, overpay_dust: Amount) -> Assessment {
+pub fn assess(
+    received: Amount,
+    due: Amount,
+    threshold: Amount,
+    overpay_dust: Amount,
+) -> Assessment {
     let surplus = received.saturating_sub(due);
     Assessment {
         reaches_threshold: received >= threshold,
@@ -114,8 +115,20 @@ mod tests {
     fn percent_is_not_rounded() {
         let t = Tolerance::Percent(a("1.5"));
         assert_eq!(t.threshold(a("33.33")), a("32.83005"));
-        assert_eq!(Tolerance::Percent(a("100")).validate(a("5")).unwrap_err().code(), "invalid_field");
-        assert_eq!(Tolerance::Absolute(a("5")).validate(a("5")).unwrap_err().code(), "invalid_field");
+        assert_eq!(
+            Tolerance::Percent(a("100"))
+                .validate(a("5"))
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            Tolerance::Absolute(a("5"))
+                .validate(a("5"))
+                .unwrap_err()
+                .code(),
+            "invalid_field"
+        );
         assert!(Tolerance::Absolute(a("0")).validate(a("5")).is_ok());
     }
 

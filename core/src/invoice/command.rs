@@ -194,11 +194,15 @@ impl Command {
             }
             "confirm_transfer" => {
                 only(&["tx_id"])?;
-                Command::ConfirmTransfer { tx_id: id("tx_id")? }
+                Command::ConfirmTransfer {
+                    tx_id: id("tx_id")?,
+                }
             }
             "drop_transfer" => {
                 only(&["tx_id"])?;
-                Command::DropTransfer { tx_id: id("tx_id")? }
+                Command::DropTransfer {
+                    tx_id: id("tx_id")?,
+                }
             }
             "tick" => {
                 only(&[])?;
@@ -223,7 +227,10 @@ impl Command {
                     other => {
                         return Err(Error::invalid_field(
                             "outcome",
-                            format!("expected succeeded or failed, found {:?}", super::status::short(other)),
+                            format!(
+                                "expected succeeded or failed, found {:?}",
+                                super::status::short(other)
+                            ),
                         ))
                     }
                 };
@@ -245,7 +252,9 @@ impl Command {
             }
             "claim_txid" => {
                 only(&["tx_id"])?;
-                Command::ClaimTxid { tx_id: id("tx_id")? }
+                Command::ClaimTxid {
+                    tx_id: id("tx_id")?,
+                }
             }
             other => {
                 return Err(Error::invalid_field(
@@ -277,7 +286,9 @@ impl Command {
             Command::Tick => json!({"op": "tick"}),
             Command::Cancel => json!({"op": "cancel"}),
             Command::RequestRefund { refund_id, amount } => match amount {
-                Some(a) => json!({"op": "request_refund", "refund_id": refund_id, "amount": a.to_string()}),
+                Some(a) => {
+                    json!({"op": "request_refund", "refund_id": refund_id, "amount": a.to_string()})
+                }
                 None => json!({"op": "request_refund", "refund_id": refund_id}),
             },
             Command::SettleRefund { refund_id, outcome } => {

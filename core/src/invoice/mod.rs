@@ -14,9 +14,13 @@ pub mod table;
 
 use serde::{Deserialize, Serialize};
 
-pub use command::{transfer_from_json, Command, CommandKind, JournalEntry, RefundOutcome, TransferInput};
+pub use command::{
+    transfer_from_json, Command, CommandKind, JournalEntry, RefundOutcome, TransferInput,
+};
 pub use event::{Event, EventType, Snapshot};
-pub use spec::{Expiry, InvoiceSpec, LatePayment, Pricing, DEFAULT_CONFIRMATION_WINDOW, MAX_ID_LEN};
+pub use spec::{
+    Expiry, InvoiceSpec, LatePayment, Pricing, DEFAULT_CONFIRMATION_WINDOW, MAX_ID_LEN,
+};
 pub use status::{Exception, Exceptions, Status};
 
 use crate::error::{Error, Result};
@@ -490,7 +494,9 @@ impl Invoice {
             Command::ConfirmTransfer { tx_id } => {
                 let i = self
                     .find_transfer(tx_id)
-                    .ok_or_else(|| Error::UnknownTransfer { tx_id: tx_id.clone() })?;
+                    .ok_or_else(|| Error::UnknownTransfer {
+                        tx_id: tx_id.clone(),
+                    })?;
                 match self.transfers.get(i) {
                     Some(t) if t.dropped => Err(Error::InvalidTransition {
                         command: "confirm_transfer",
@@ -504,7 +510,9 @@ impl Invoice {
             Command::DropTransfer { tx_id } => {
                 let i = self
                     .find_transfer(tx_id)
-                    .ok_or_else(|| Error::UnknownTransfer { tx_id: tx_id.clone() })?;
+                    .ok_or_else(|| Error::UnknownTransfer {
+                        tx_id: tx_id.clone(),
+                    })?;
                 match self.transfers.get(i) {
                     Some(t) if t.confirmed => Err(Error::InvalidTransition {
                         command: "drop_transfer",
@@ -625,6 +633,19 @@ impl Invoice {
         input
             .amount
             .check_scale(self.spec.asset.scale(), "transfer.amount")?;
+        // Totals must stay exact: refuse a transfer that would push them beyond 28 digits.
+        let total = self
+            .transfers
+            .iter()
+            .filter(|t| !t.dropped)
+            .try_fold(input.amount, |acc, t| acc.checked_add(t.amount));
+        if total.is_none() {
+            return Err(Error::InvalidAmount {
+                field: "transfer.amount".into(),
+                value: input.amount.to_string(),
+                reason: "the invoice's total would exceed 28 significant digits",
+            });
+        }
         let made_at = input.at.unwrap_or(now);
         let late = made_at >= self.deadline;
         let counted = match status {
@@ -812,7 +833,12 @@ impl Invoice {
 
     /// The exceptions that follow from the money (underpaid, overpaid, txid_claimed).
     fn refresh_exceptions(&mut self, t: &Totals) {
-        let a = assess(t.received(), self.due, self.threshold(), self.spec.overpay_dust);
+        let a = assess(
+            t.received(),
+            self.due,
+            self.threshold(),
+            self.spec.overpay_dust,
+        );
         self.exceptions.set(Exception::Underpaid, a.underpaid);
         self.exceptions.set(Exception::Overpaid, a.overpaid);
         self.exceptions

@@ -118,23 +118,28 @@ impl InvoiceSpec {
                 amount.check_scale(currency.exponent(), "invoice.price.amount")?;
                 positive(*rate, "invoice.rate")?;
                 surcharge.check_scale(scale, "invoice.surcharge")?;
-                let converted = amount
-                    .as_decimal()
-                    .checked_mul(rate.as_decimal())
-                    .and_then(|v| v.checked_add(surcharge.as_decimal()))
-                    .ok_or_else(|| Error::InvalidAmount {
-                        field: "invoice.price.amount".into(),
-                        value: amount.to_string(),
-                        reason: "price × rate + surcharge is out of range",
-                    })?;
-                Amount::from_decimal(converted).round_up(scale)
+                let out_of_range = || Error::InvalidAmount {
+                    field: "invoice.price.amount".into(),
+                    value: amount.to_string(),
+                    reason: "price × rate + surcharge cannot be computed exactly in 28 digits",
+                };
+                let due = amount
+                    .checked_mul(*rate)
+                    .and_then(|v| v.checked_add(*surcharge))
+                    .ok_or_else(out_of_range)?
+                    .round_up(scale);
+                if !due.fits_grammar() {
+                    return Err(out_of_range());
+                }
+                due
             }
         };
         self.tolerance.validate(due)?;
         if let Tolerance::Absolute(x) = self.tolerance {
             x.check_scale(scale, "invoice.tolerance.absolute")?;
         }
-        self.overpay_dust.check_scale(scale, "invoice.overpay_dust")?;
+        self.overpay_dust
+            .check_scale(scale, "invoice.overpay_dust")?;
         let deadline = match self.expiry {
             Expiry::In(d) if d.as_millis() == 0 => {
                 return Err(Error::invalid_field(
@@ -188,7 +193,10 @@ impl InvoiceSpec {
             (None, None) => return Err(Error::missing("invoice.due")),
             (Some(due), None) => {
                 if o.has("rate") {
-                    return Err(Error::invalid_field("invoice.rate", "rate applies to price only"));
+                    return Err(Error::invalid_field(
+                        "invoice.rate",
+                        "rate applies to price only",
+                    ));
                 }
                 if o.has("surcharge") {
                     return Err(Error::invalid_field(

@@ -65,7 +65,10 @@ impl Status {
 
     /// Paid, or paid and then (partly) refunded: confirmed money reached the threshold.
     pub fn is_paid_family(&self) -> bool {
-        matches!(self, Status::Paid | Status::PartiallyRefunded | Status::Refunded)
+        matches!(
+            self,
+            Status::Paid | Status::PartiallyRefunded | Status::Refunded
+        )
     }
 
     /// Still collecting money toward the invoice.

@@ -105,7 +105,9 @@ pub const RULES: &[Rule] = &[
 
 /// The rule for `command` from `from`, if the command is allowed there.
 pub fn rule(from: Option<Status>, command: CommandKind) -> Option<&'static Rule> {
-    RULES.iter().find(|r| r.from == from && r.command == command)
+    RULES
+        .iter()
+        .find(|r| r.from == from && r.command == command)
 }
 
 /// Whether `command` is allowed from `from`.

@@ -35,10 +35,16 @@ fn types(events: &[Event]) -> Vec<&'static str> {
 
 #[test]
 fn margin_example_of_seed_004() {
-    let (mut inv, ev) = Invoice::create(spec("5", Tolerance::Absolute(amt("1"))), at("2026-01-01T00:00:00Z")).unwrap();
+    let (mut inv, ev) = Invoice::create(
+        spec("5", Tolerance::Absolute(amt("1"))),
+        at("2026-01-01T00:00:00Z"),
+    )
+    .unwrap();
     assert_eq!(types(&ev), ["invoice.created"]);
     assert_eq!(ev[0].id, "inv_1:1");
-    let ev = inv.apply(&transfer("t1", "4", true), at("2026-01-01T00:01:00Z")).unwrap();
+    let ev = inv
+        .apply(&transfer("t1", "4", true), at("2026-01-01T00:01:00Z"))
+        .unwrap();
     assert_eq!(types(&ev), ["invoice.payment_received", "invoice.paid"]);
     assert_eq!(ev[1].id, "inv_1:3");
     assert_eq!(inv.status(), Status::Paid);
@@ -47,25 +53,40 @@ fn margin_example_of_seed_004() {
 
 #[test]
 fn failed_command_leaves_state_untouched() {
-    let (mut inv, _) = Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
-    inv.apply(&transfer("t1", "4", false), at("2026-01-01T00:01:00Z")).unwrap();
+    let (mut inv, _) =
+        Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
+    inv.apply(&transfer("t1", "4", false), at("2026-01-01T00:01:00Z"))
+        .unwrap();
     let before = inv.clone();
-    let err = inv.apply(&transfer("t1", "5", false), at("2026-01-01T00:40:00Z")).unwrap_err();
+    let err = inv
+        .apply(&transfer("t1", "5", false), at("2026-01-01T00:40:00Z"))
+        .unwrap_err();
     assert_eq!(err.code(), "integrity_conflict");
     assert_eq!(inv, before, "no deadline applied, no clock moved");
-    let err = inv.apply(&Command::Cancel, at("2026-01-01T00:02:00Z")).unwrap_err();
+    let err = inv
+        .apply(&Command::Cancel, at("2026-01-01T00:02:00Z"))
+        .unwrap_err();
     assert_eq!(err.code(), "invalid_transition");
     assert_eq!(inv, before);
 }
 
 #[test]
 fn processing_times_out_to_invalid() {
-    let (mut inv, _) = Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
-    let ev = inv.apply(&transfer("t1", "10", false), at("2026-01-01T00:01:00Z")).unwrap();
-    assert_eq!(types(&ev), ["invoice.payment_received", "invoice.processing"]);
+    let (mut inv, _) =
+        Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
+    let ev = inv
+        .apply(&transfer("t1", "10", false), at("2026-01-01T00:01:00Z"))
+        .unwrap();
+    assert_eq!(
+        types(&ev),
+        ["invoice.payment_received", "invoice.processing"]
+    );
     assert_eq!(inv.next_deadline(), Some(at("2026-01-02T00:30:00Z")));
     assert!(inv.tick(at("2026-01-02T00:29:59.999Z")).is_empty());
-    assert_eq!(types(&inv.tick(at("2026-01-02T00:30:00Z"))), ["invoice.invalid"]);
+    assert_eq!(
+        types(&inv.tick(at("2026-01-02T00:30:00Z"))),
+        ["invoice.invalid"]
+    );
     assert_eq!(inv.next_deadline(), None);
 }
 
@@ -73,17 +94,38 @@ fn processing_times_out_to_invalid() {
 fn replay_and_serde_round_trip() {
     let t0 = at("2026-01-01T00:00:00Z");
     let s = spec("40", Tolerance::Percent(amt("1")));
-    let mut journal = vec![JournalEntry { at: t0, command: Command::Create(Box::new(s.clone())) }];
+    let mut journal = vec![JournalEntry {
+        at: t0,
+        command: Command::Create(Box::new(s.clone())),
+    }];
     let (mut inv, _) = Invoice::create(s, t0).unwrap();
     let cmds = [
         (transfer("t1", "39.7", false), "2026-01-01T00:01:00Z"),
-        (Command::ConfirmTransfer { tx_id: "t1".into() }, "2026-01-01T00:02:00Z"),
-        (Command::RequestRefund { refund_id: "r1".into(), amount: None }, "2026-01-01T00:03:00Z"),
-        (Command::SettleRefund { refund_id: "r1".into(), outcome: RefundOutcome::Succeeded }, "2026-01-01T00:04:00Z"),
+        (
+            Command::ConfirmTransfer { tx_id: "t1".into() },
+            "2026-01-01T00:02:00Z",
+        ),
+        (
+            Command::RequestRefund {
+                refund_id: "r1".into(),
+                amount: None,
+            },
+            "2026-01-01T00:03:00Z",
+        ),
+        (
+            Command::SettleRefund {
+                refund_id: "r1".into(),
+                outcome: RefundOutcome::Succeeded,
+            },
+            "2026-01-01T00:04:00Z",
+        ),
     ];
     for (c, t) in cmds {
         inv.apply(&c, at(t)).unwrap();
-        journal.push(JournalEntry { at: at(t), command: c });
+        journal.push(JournalEntry {
+            at: at(t),
+            command: c,
+        });
     }
     assert_eq!(inv.status(), Status::Refunded);
     assert_eq!(Invoice::replay(&journal).unwrap(), inv);

@@ -1,0 +1,206 @@
+//! Regression tests for what the fuzz targets in `fuzz/` found (see RELIABILITY.md).
+//!
+//! Each test is the minimal failing input of one finding, written as a plain test. A test
+//! marked `#[ignore]` documents a finding that is reported but not yet fixed in the core:
+//! remove the `ignore` together with the fix (`cargo test -p paystate --test
+//! fuzz_regressions -- --include-ignored` runs them all).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use paystate::invoice::Expiry;
+use paystate::{
+    Amount, Asset, Currency, Duration, Invoice, InvoiceSpec, Matcher, Pricing, Timestamp,
+};
+
+fn amt(s: &str) -> Amount {
+    Amount::parse(s, "a").unwrap()
+}
+
+fn t0() -> Timestamp {
+    Timestamp::parse("2026-01-01T00:00:00Z", "t").unwrap()
+}
+
+/// F1 (fuzz target `matcher_ops`): `allocate` computes `due + k·step` with rust_decimal,
+/// which rounds a result it cannot hold exactly instead of failing. With due
+/// 9999999999999999999999999999 and step 0.003 the candidates after k = 0 round back onto
+/// the taken window until one rounds up, and the matcher returned 10000000000000000000000000000:
+/// not on the `due + k·step` lattice, 29 digits (not a valid amount: the stored matcher
+/// does not load back). The contract: the smallest free `due + k·step`, exactly, or an
+/// error.
+#[test]
+fn f1_allocate_never_rounds_a_payable_amount() {
+    let mut m = Matcher::new();
+    let due = amt("9999999999999999999999999999");
+    let (step, allowance) = (amt("0.003"), amt("0.004"));
+    match m.allocate("acc", "a", due, step, allowance) {
+        // The window start due - 0.004 needs 31 digits: refused rather than rounded.
+        Err(e) => {
+            assert_eq!(e.code(), "invalid_field");
+            return;
+        }
+        Ok(p) => assert_eq!(p, due),
+    }
+    match m.allocate("acc", "b", due, step, allowance) {
+        Err(e) => assert_eq!(e.code(), "invalid_field"),
+        Ok(p) => {
+            // Must be exactly due + k·step for a whole k, and a valid amount.
+            let k = (p.as_decimal() - due.as_decimal()) / step.as_decimal();
+            assert!(
+                k.fract().is_zero() && k.is_sign_positive(),
+                "{p} is not due + k·step"
+            );
+            assert!(
+                Amount::parse(&p.to_string(), "p").is_ok(),
+                "{p} is not a valid amount"
+            );
+            let text = serde_json::to_string(&m).unwrap();
+            assert!(
+                serde_json::from_str::<Matcher>(&text).is_ok(),
+                "stored matcher does not load"
+            );
+        }
+    }
+}
+
+/// F2 (fuzz target `invoice_commands`): a priced invoice whose due (price × rate, rounded
+/// up to the asset's scale) has more than 28 significant digits is created, but its stored
+/// state (`to_json`) cannot be loaded (`from_json` fails: "more than 28 significant
+/// digits"), and rust_decimal has already rounded the product (3333329999999999999999999999.7
+/// for 9999999999999999999999999999 × 0.333333 = 3333329999999999999999999999.666666...6667,
+/// not rounded *up* to 18 places as DESIGN §2 says). Creation must refuse a due it cannot
+/// compute exactly (`invalid_amount`), or the state must round-trip.
+#[test]
+fn f2_priced_due_beyond_28_digits_is_refused_or_round_trips() {
+    let spec = InvoiceSpec::new(
+        "inv_fz",
+        Pricing::Price {
+            amount: amt("9999999999999999999999999999"),
+            currency: Currency::parse("JPY", "c").unwrap(),
+            rate: amt("0.333333"),
+            surcharge: Amount::ZERO,
+        },
+        Asset::UsdtBsc,
+        Expiry::In(Duration::from_seconds(60, "e").unwrap()),
+    );
+    match Invoice::create(spec, t0()) {
+        Err(e) => assert_eq!(e.code(), "invalid_amount"),
+        Ok((inv, _)) => {
+            assert!(
+                Amount::parse(&inv.due().to_string(), "due").is_ok(),
+                "due {} is not a valid amount",
+                inv.due()
+            );
+            assert_eq!(Invoice::from_json(&inv.to_json()).unwrap(), inv);
+        }
+    }
+}
+
+/// F2, second shape: sums of valid transfer amounts (each within 28 digits) exceed 28
+/// digits; refunding "everything" stores a refund of that sum, and the stored state no
+/// longer loads. Totals must either be refused when a command would push them beyond what
+/// an amount can hold, or the stored form must read back what the core wrote.
+#[test]
+fn f2_refund_of_a_29_digit_total_round_trips() {
+    use paystate::invoice::TransferInput;
+    use paystate::Command;
+    let spec = InvoiceSpec::new(
+        "inv_big",
+        Pricing::Due(amt("10")),
+        Asset::UsdtTrc20,
+        Expiry::In(Duration::from_seconds(60, "e").unwrap()),
+    );
+    let (mut inv, _) = Invoice::create(spec, t0()).unwrap();
+    let big = amt("9999999999999999999999999999");
+    for tx in ["t1", "t2"] {
+        let cmd = Command::ObserveTransfer(TransferInput {
+            tx_id: tx.into(),
+            amount: big,
+            asset: Asset::UsdtTrc20,
+            confirmed: true,
+            at: None,
+        });
+        if let Err(e) = inv.apply(&cmd, t0()) {
+            assert_eq!(e.code(), "invalid_amount");
+            return;
+        }
+    }
+    if let Err(e) = inv.apply(
+        &Command::RequestRefund {
+            refund_id: "r1".into(),
+            amount: None,
+        },
+        t0(),
+    ) {
+        assert_eq!(e.code(), "invalid_amount");
+        return;
+    }
+    assert_eq!(Invoice::from_json(&inv.to_json()).unwrap(), inv);
+}
+
+/// F3 (fuzz target `matcher_ops`, exact reference): window bounds `P − allowance` are
+/// computed with rust_decimal, which rounds a result beyond its precision (here
+/// 9999999999999999999999999998.5, rounded half-even to ...998). An amount just below a
+/// window then matches it: the matcher guesses, which DESIGN §4 forbids. Needs a payable
+/// near 10^28 with a fractional allowance; the exact answer is `unmatched`.
+#[test]
+fn f3_match_uses_exact_window_bounds() {
+    let mut m = Matcher::new();
+    m.register("acc", "wide", amt("3"), amt("1")).unwrap();
+    // The window of "big" would be [9999999999999999999999999998.5, 9999999999999999999999999999]:
+    // its start needs 29 digits. The matcher refuses it rather than round it...
+    match m.register(
+        "acc",
+        "big",
+        amt("9999999999999999999999999999"),
+        amt("0.5"),
+    ) {
+        Err(e) => assert_eq!(e.code(), "invalid_field"),
+        // ...or, if it ever accepts it, must not match an amount below the window.
+        Ok(()) => assert_eq!(
+            m.match_amount("acc", amt("9999999999999999999999999998")),
+            paystate::Match::Unmatched
+        ),
+    }
+    // A window start that fits is still matched exactly.
+    m.register(
+        "acc",
+        "near",
+        amt("999999999999999999999999999"),
+        amt("0.5"),
+    )
+    .unwrap();
+    assert_eq!(
+        m.match_amount("acc", amt("999999999999999999999999998.5")),
+        paystate::Match::Matched("near".into())
+    );
+    assert_eq!(
+        m.match_amount("acc", amt("999999999999999999999999998.4")),
+        paystate::Match::Unmatched
+    );
+}
+
+/// F1, with a window start that fits: the second candidate `due + 0.003` needs 31 digits,
+/// so the allocation is refused instead of rounded onto `10^28`.
+#[test]
+fn f1_allocate_refuses_an_inexact_candidate() {
+    let mut m = Matcher::new();
+    let due = amt("9999999999999999999999999999");
+    assert_eq!(
+        m.allocate("acc", "a", due, amt("0.003"), Amount::ZERO)
+            .unwrap(),
+        due
+    );
+    let err = m
+        .allocate("acc", "b", due, amt("0.003"), Amount::ZERO)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_field");
+    assert_eq!(
+        m.payable("b"),
+        None,
+        "a refused allocation registers nothing"
+    );
+}
