@@ -7,7 +7,9 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use paystate::invoice::{Expiry, Pricing, TransferInput};
-use paystate::{Amount, Asset, Command, Duration, Invoice, InvoiceSpec, JournalEntry, Matcher, Timestamp};
+use paystate::{
+    Amount, Asset, Command, Duration, Invoice, InvoiceSpec, JournalEntry, Matcher, Timestamp,
+};
 use std::hint::black_box;
 
 const T0: i64 = 1_767_225_600_000;
@@ -55,12 +57,26 @@ fn observe(c: &mut Criterion) {
 }
 
 fn replay(c: &mut Criterion) {
-    let mut journal = vec![JournalEntry { at: ts(0), command: Command::Create(Box::new(spec())) }];
+    let mut journal = vec![JournalEntry {
+        at: ts(0),
+        command: Command::Create(Box::new(spec())),
+    }];
     for i in 0..8 {
-        journal.push(JournalEntry { at: ts(i + 1), command: transfer(i as usize) });
+        journal.push(JournalEntry {
+            at: ts(i + 1),
+            command: transfer(i as usize),
+        });
     }
-    journal.push(JournalEntry { at: ts(20), command: Command::ConfirmTransfer { tx_id: format!("0x{:064x}", 1) } });
-    journal.push(JournalEntry { at: ts(30), command: Command::Tick });
+    journal.push(JournalEntry {
+        at: ts(20),
+        command: Command::ConfirmTransfer {
+            tx_id: format!("0x{:064x}", 1),
+        },
+    });
+    journal.push(JournalEntry {
+        at: ts(30),
+        command: Command::Tick,
+    });
     let mut group = c.benchmark_group("replay");
     group.throughput(Throughput::Elements(journal.len() as u64));
     group.bench_function("journal_of_11_entries", |b| {
@@ -80,12 +96,16 @@ fn matcher(c: &mut Criterion) {
         // Realistic spread: many prices, each with a few invoices at the same price.
         for i in 0..n {
             let price = Amount::from_minor_units(1_000 + (i as u64 % 50_000), 2).unwrap();
-            m.allocate("acct", &format!("inv{i}"), price, step, Amount::ZERO).unwrap();
+            m.allocate("acct", &format!("inv{i}"), price, step, Amount::ZERO)
+                .unwrap();
         }
         let after = resident_bytes();
         if n >= 100_000 {
             // Resident-set growth over the build: allocator slack included, so an upper bound.
-            eprintln!("matcher: {n} open invoices, ~{} bytes per open invoice (RSS growth)", after.saturating_sub(before) / n as u64);
+            eprintln!(
+                "matcher: {n} open invoices, ~{} bytes per open invoice (RSS growth)",
+                after.saturating_sub(before) / n as u64
+            );
         }
         let probe = m.payable("inv7").unwrap();
         group.bench_function(format!("match/{n}"), |b| {
@@ -110,7 +130,11 @@ fn matcher(c: &mut Criterion) {
 fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
-        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<u64>().ok())
+        })
         .map_or(0, |pages| pages * 4096)
 }
 

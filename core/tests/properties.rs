@@ -1,5 +1,10 @@
 //! Property tests over random command sequences (DESIGN §3 invariants).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use paystate::invoice::{table, CommandKind, Expiry, Pricing, TransferInput};
 use paystate::{
@@ -16,12 +21,12 @@ fn amount(units: u64, scale: u32) -> Amount {
 
 fn arb_spec() -> impl Strategy<Value = InvoiceSpec> {
     (
-        1u64..5_000,                       // due in cents
+        1u64..5_000, // due in cents
         prop_oneof![Just(0u8), Just(1), Just(2)],
-        0u64..300,                         // tolerance size
-        any::<bool>(),                     // accept late
+        0u64..300,     // tolerance size
+        any::<bool>(), // accept late
         prop_oneof![Just(600u64), Just(1800)],
-        0u64..3,                           // dust in cents
+        0u64..3, // dust in cents
     )
         .prop_map(|(due, tol_kind, tol, late, expires, dust)| {
             let due_amount = amount(due, 2);
@@ -77,7 +82,10 @@ fn arb_command() -> impl Strategy<Value = Command> {
 
 /// Commands with the seconds after creation they are applied at (possibly out of order).
 fn arb_script() -> impl Strategy<Value = (InvoiceSpec, Vec<(i64, Command)>)> {
-    (arb_spec(), prop::collection::vec((0i64..6_000, arb_command()), 0..40))
+    (
+        arb_spec(),
+        prop::collection::vec((0i64..6_000, arb_command()), 0..40),
+    )
 }
 
 fn check_invariants(inv: &Invoice) {

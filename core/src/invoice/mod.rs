@@ -484,6 +484,14 @@ impl Invoice {
 
     fn plan<'c>(&self, command: &'c Command, status: Status, now: Timestamp) -> Result<Plan<'c>> {
         let kind = command.kind();
+        if let Command::Mark { status: to } = command {
+            if !matches!(to, Status::Paid | Status::Invalid) {
+                return Err(Error::invalid_field(
+                    "status",
+                    format!("an invoice can be marked paid or invalid, not {to}"),
+                ));
+            }
+        }
         if !table::allows(status, kind) {
             return Err(Self::not_allowed(kind, status));
         }

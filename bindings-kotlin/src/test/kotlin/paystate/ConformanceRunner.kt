@@ -1,0 +1,569 @@
+package paystate
+
+import java.io.File
+import java.math.BigDecimal
+import java.time.Instant
+import java.util.TreeMap
+
+/**
+ * The Kotlin conformance runner: drives the generated Kotlin API through the scenario files
+ * of `shared/conformance/FORMAT.md`, with the step semantics of the reference runner
+ * (`cli/src/conformance/mod.rs`): same op fields, same expect keys, same error-leaves-state
+ * check, same order of argument checks. Everything a step does goes through the public
+ * Kotlin API (no call into a Rust runner).
+ */
+object ConformanceRunner {
+    /** Why a scenario failed. */
+    class Failure(message: String) : Exception(message) {
+        var step: Int? = null
+        var op: String? = null
+        override fun toString(): String = when {
+            step != null && op != null -> "step $step ($op): $message"
+            step != null -> "step $step: $message"
+            else -> message ?: ""
+        }
+    }
+
+    /** The result of a run. */
+    class Report(val passed: Int, val failed: List<Pair<File, Failure>>) {
+        /** The closing line: `N passed, N failed`. */
+        fun summary(): String = "$passed passed, ${failed.size} failed"
+    }
+
+    /** Every `*.json` file below each path (a file is taken as is), sorted by path. */
+    fun collect(paths: List<File>): List<File> {
+        val out = sortedSetOf<String>()
+        for (p in paths) {
+            if (p.isDirectory) {
+                p.walkTopDown().filter { it.isFile && it.name.endsWith(".json") }.forEach { out.add(it.path) }
+            } else {
+                out.add(p.path)
+            }
+        }
+        return out.map(::File)
+    }
+
+    /** Runs every scenario file below `paths`. */
+    fun runPaths(paths: List<File>): Report {
+        var passed = 0
+        val failed = mutableListOf<Pair<File, Failure>>()
+        for (file in collect(paths)) {
+            try {
+                val doc = try {
+                    Json.parse(file.readText(Charsets.UTF_8))
+                } catch (e: Json.ParseError) {
+                    throw Failure("not JSON: ${e.message}")
+                } catch (e: java.io.IOException) {
+                    throw Failure("cannot read: ${e.message}")
+                }
+                runScenario(doc)
+                passed++
+            } catch (f: Failure) {
+                failed.add(file to f)
+            }
+        }
+        return Report(passed, failed)
+    }
+
+    /** Runs one scenario document against a fresh world. */
+    fun runScenario(doc: Any) {
+        val steps = ((doc as? Map<*, *>)?.get("steps") as? List<*>) ?: throw Failure("scenario has no steps array")
+        if ((doc as Map<*, *>)["name"] !is String) throw Failure("scenario has no name")
+        val world = World()
+        steps.forEachIndexed { i, step ->
+            try {
+                world.runStep(step)
+            } catch (f: Failure) {
+                f.step = i
+                f.op = (step as? Map<*, *>)?.get("op") as? String
+                throw f
+            } catch (e: PaystateException) {
+                throw Failure("unexpected error ${e.code}: ${e.message}").also { it.step = i }
+            }
+        }
+    }
+}
+
+/** An error the runner raises itself while reading a step, with the core's code for it. */
+class StepError(val code: String, message: String) : Exception(message)
+
+private fun codeOf(e: Exception): String? = when (e) {
+    is PaystateException -> e.code
+    is StepError -> e.code
+    else -> null
+}
+
+/** A step's JSON object, read the way the core's `json::Obj` reads one (null is absent). */
+private class Obj(val map: Map<String, Any>, val prefix: String) {
+    fun path(name: String) = if (prefix.isEmpty()) name else "$prefix.$name"
+    fun get(name: String): Any? = map[name]?.takeIf { it !== JNull }
+
+    fun optStr(name: String): String? = when (val v = get(name)) {
+        null -> null
+        is String -> v
+        else -> throw StepError("invalid_field", "${path(name)}: expected a string, found ${jsonKind(v)}")
+    }
+
+    fun str(name: String): String = optStr(name) ?: missing(name)
+
+    fun optBool(name: String): Boolean? = when (val v = get(name)) {
+        null -> null
+        is Boolean -> v
+        else -> throw StepError("invalid_field", "${path(name)}: expected true or false, found ${jsonKind(v)}")
+    }
+
+    fun optU64(name: String): ULong? = when (val v = get(name)) {
+        null -> null
+        is JNum -> {
+            if (v.text.isEmpty() || !v.text.all { it in '0'..'9' }) {
+                throw StepError("invalid_field", "${path(name)}: expected a non-negative whole number, found ${v.text}")
+            }
+            v.text.toULongOrNull() ?: throw StepError("invalid_field", "${path(name)}: ${v.text} is out of range")
+        }
+        else -> throw StepError("invalid_field", "${path(name)}: expected a whole number, found ${jsonKind(v)}")
+    }
+
+    fun u64(name: String): ULong = optU64(name) ?: missing(name)
+
+    /** Amounts are strings, parsed by the core (`parseAmount`); never a double. */
+    fun optAmount(name: String): BigDecimal? = when (val v = get(name)) {
+        null -> null
+        is String -> parseAmount(v)
+        else -> throw StepError("invalid_amount", "${path(name)}: amounts are decimal strings such as \"10.50\"")
+    }
+
+    fun amount(name: String): BigDecimal = optAmount(name) ?: missing(name)
+
+    @Suppress("UNCHECKED_CAST")
+    fun optObj(name: String): Map<String, Any>? = when (val v = get(name)) {
+        null -> null
+        is Map<*, *> -> v as Map<String, Any>
+        else -> throw StepError("invalid_field", "${path(name)}: expected an object, found ${jsonKind(v)}")
+    }
+
+    fun obj(name: String): Map<String, Any> = optObj(name) ?: missing(name)
+
+    private fun missing(name: String): Nothing =
+        throw StepError("missing_field", "${path(name)}: required field is missing")
+}
+
+/** What one step produced, for its `expect` checks. */
+private class Output(
+    val invoice: String? = null,
+    val events: List<String> = emptyList(),
+    val payable: BigDecimal? = null,
+    val matched: TransferMatch? = null,
+    val expiresAt: Instant? = null,
+    val valid: Boolean? = null,
+    val headers: List<HttpHeader>? = null,
+    val signature: String? = null,
+    val next: NextAttempt? = null,
+)
+
+/** An invoice with the journal the host would keep. */
+private class Tracked(var invoice: Invoice, val journal: MutableList<JournalEntry>)
+
+private fun fieldsOf(op: String): List<String>? = when (op) {
+    "create_invoice" -> listOf("invoice")
+    "observe_transfer" -> listOf("invoice", "transfer")
+    "confirm_transfer", "drop_transfer" -> listOf("invoice", "tx_id")
+    "tick" -> listOf("invoice")
+    "cancel" -> listOf("invoice")
+    "request_refund" -> listOf("invoice", "refund_id", "amount")
+    "settle_refund" -> listOf("invoice", "refund_id", "outcome")
+    "mark" -> listOf("invoice", "status")
+    "claim_txid" -> listOf("invoice", "tx_id")
+    "replay" -> listOf("invoice")
+    "allocate_amount" -> listOf("account", "invoice", "due", "step", "allowance")
+    "match_transfer" -> listOf("account", "amount")
+    "register_amount" -> listOf("account", "invoice", "payable", "allowance")
+    "release" -> listOf("invoice")
+    "open_session" -> listOf("session", "invoice", "ttl")
+    "use_session" -> listOf("session")
+    "verify_signature" -> listOf("scheme", "secrets", "headers", "body", "body_base64", "tolerance_seconds", "replay_guard")
+    "sign" -> listOf("scheme", "secret", "body", "headers")
+    "plan_delivery" -> listOf("delivery", "policy")
+    "report_attempt" -> listOf("delivery", "http_status", "error", "duration_ms")
+    else -> null
+}
+
+private val INVOICE_KEYS = listOf(
+    "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
+    "amount_refunded", "refundable", "deadline", "events",
+)
+
+private fun expectKeysOf(op: String): List<String> = when (op) {
+    "allocate_amount" -> listOf("payable")
+    "match_transfer" -> listOf("match")
+    "register_amount", "release", "use_session" -> emptyList()
+    "open_session" -> listOf("expires_at")
+    "verify_signature" -> listOf("valid")
+    "sign" -> listOf("headers", "signature")
+    "plan_delivery", "report_attempt" -> listOf("next")
+    else -> INVOICE_KEYS
+}
+
+private fun fail(message: String) = ConformanceRunner.Failure(message)
+
+private fun reused(field: String, what: String, id: String) =
+    StepError("invalid_field", "$field: ${Json.write(id)} $what")
+
+/** Everything a scenario can touch, starting empty. */
+private class World {
+    val invoices = TreeMap<String, Tracked>()
+    val matcher = Matcher()
+    val sessions = TreeMap<String, Session>()
+    val replayGuard = ReplayGuard()
+    val deliveries = TreeMap<String, DeliveryPlan>()
+
+    /** The whole state as text, to check that a failed step changed nothing. */
+    fun fingerprint(): String = buildString {
+        for ((id, t) in invoices) append("I ").append(id).append(' ').append(t.invoice.toJson()).append(' ').append(t.journal.size).append('\n')
+        append("M ").append(matcher.toJson()).append('\n')
+        for ((id, s) in sessions) append("S ").append(id).append(' ').append(s.toJson()).append('\n')
+        append("G ").append(replayGuard.toJson()).append('\n')
+        for ((id, d) in deliveries) append("D ").append(id).append(' ').append(d.toJson()).append('\n')
+    }
+
+    fun runStep(stepValue: Any?) {
+        @Suppress("UNCHECKED_CAST")
+        val map = stepValue as? Map<String, Any> ?: throw fail("a step must be a JSON object")
+        val s = Obj(map, "")
+        val op = (s.get("op") as? String) ?: throw fail("step has no op")
+        val fields = fieldsOf(op) ?: throw fail("unknown op ${Json.write(op)}")
+        map.keys.firstOrNull { it !in listOf("op", "at", "expect") && it !in fields }?.let {
+            throw fail("field ${Json.write(it)} is not a field of $op")
+        }
+        val atText = (s.get("at") as? String) ?: throw fail("step has no \"at\" time")
+        val at = try {
+            parseTimestamp(atText)
+        } catch (e: PaystateException) {
+            throw fail(e.message ?: e.code)
+        }
+        @Suppress("UNCHECKED_CAST")
+        val expect: Map<String, Any>? = when (val e = map["expect"]) {
+            null -> null
+            is Map<*, *> -> e as Map<String, Any>
+            else -> throw fail("expect must be an object")
+        }
+        if (expect != null) {
+            val allowed = expectKeysOf(op)
+            expect.keys.firstOrNull { it != "error" && it !in allowed }?.let {
+                throw fail("unknown expect key ${Json.write(it)} for $op")
+            }
+            if (expect.containsKey("error") && expect.size > 1) throw fail("expect has error and state keys at once")
+        }
+        val before = fingerprint()
+        val result: Result<Output> = try {
+            Result.success(execute(op, at, s))
+        } catch (e: PaystateException) {
+            Result.failure(e)
+        } catch (e: StepError) {
+            Result.failure(e)
+        }
+        val wantError = expect?.get("error")
+        result.fold(
+            onSuccess = { out ->
+                if (wantError != null) throw fail("expected error ${Json.write(wantError)}, but the step succeeded")
+                if (expect != null) check(expect, out)
+            },
+            onFailure = { err ->
+                val code = codeOf(err as Exception)
+                if (wantError == null) throw fail("unexpected error $code: ${err.message}")
+                if (wantError != code) throw fail("expected error ${Json.write(wantError)}, got $code (${err.message})")
+                if (fingerprint() != before) throw fail("error $code changed the state")
+            },
+        )
+    }
+
+    fun tracked(id: String): Tracked = invoices[id] ?: throw reused("invoice", "is unknown", id)
+
+    fun execute(op: String, at: Instant, f: Obj): Output = when (op) {
+        "create_invoice" -> {
+            val spec = invoiceSpecFromJson(Json.write(f.obj("invoice")))
+            if (invoices.containsKey(spec.id)) throw reused("invoice.id", "already exists", spec.id)
+            val created = createInvoice(spec, at)
+            invoices[spec.id] = Tracked(created.invoice, mutableListOf(JournalEntry(at, Command.Create(spec))))
+            Output(invoice = spec.id, events = created.events.map { it.eventType.asStr() })
+        }
+        "observe_transfer", "confirm_transfer", "drop_transfer", "cancel",
+        "request_refund", "settle_refund", "mark", "claim_txid" -> {
+            val id = f.str("invoice")
+            val commandJson = LinkedHashMap(f.map)
+            commandJson.remove("invoice")
+            commandJson.remove("at")
+            commandJson.remove("expect")
+            commandJson["op"] = op
+            val command = commandFromJson(Json.write(commandJson))
+            val t = tracked(id)
+            val events = t.invoice.applyCommand(command, at)
+            t.journal.add(JournalEntry(at, command))
+            Output(invoice = id, events = events.map { it.eventType.asStr() })
+        }
+        "tick" -> {
+            val named = f.optStr("invoice")
+            if (named != null) tracked(named)
+            var events = emptyList<String>()
+            for ((id, t) in invoices) {
+                val evs = t.invoice.applyCommand(Command.Tick, at)
+                t.journal.add(JournalEntry(at, Command.Tick))
+                if (id == named) events = evs.map { it.eventType.asStr() }
+            }
+            for (plan in deliveries.values) plan.tick(at)
+            Output(invoice = named, events = events)
+        }
+        "replay" -> {
+            val id = f.str("invoice")
+            val t = tracked(id)
+            val rebuilt = Invoice.replay(t.journal)
+            if (!rebuilt.sameState(t.invoice)) {
+                throw StepError("integrity_conflict", "journal: replaying the journal did not rebuild the identical state")
+            }
+            t.invoice = rebuilt
+            Output(invoice = id)
+        }
+        "allocate_amount" -> {
+            val id = f.str("invoice")
+            tracked(id)
+            val account = f.str("account")
+            val due = f.amount("due")
+            val step = f.amount("step")
+            val allowance = f.optAmount("allowance") ?: BigDecimal.ZERO
+            Output(payable = matcher.allocate(account, id, due, step, allowance))
+        }
+        "register_amount" -> {
+            val id = f.str("invoice")
+            tracked(id)
+            val account = f.str("account")
+            val payable = f.amount("payable")
+            val allowance = f.optAmount("allowance") ?: BigDecimal.ZERO
+            matcher.register(account, id, payable, allowance)
+            Output()
+        }
+        "match_transfer" -> {
+            val account = f.str("account")
+            Output(matched = matcher.matchAmount(account, f.amount("amount")))
+        }
+        "release" -> {
+            matcher.release(f.str("invoice"))
+            Output()
+        }
+        "open_session" -> {
+            val sessionId = f.str("session")
+            if (sessions.containsKey(sessionId)) throw reused("session", "already exists", sessionId)
+            val invoice = tracked(f.str("invoice")).invoice
+            val session = Session.open(sessionId, invoice, f.u64("ttl"), at)
+            sessions[sessionId] = session
+            Output(expiresAt = session.expiresAt())
+        }
+        "use_session" -> {
+            val sessionId = f.str("session")
+            val session = sessions[sessionId] ?: throw reused("session", "is unknown", sessionId)
+            val invoice = tracked(session.invoiceId()).invoice
+            session.useAt(invoice, at)
+            Output()
+        }
+        "verify_signature", "sign" -> signatureStep(op, at, f)
+        "plan_delivery", "report_attempt" -> deliveryStep(op, at, f)
+        else -> throw StepError("invalid_field", "op: op ${Json.write(op)} is not implemented")
+    }
+
+    private fun strings(v: Any?, field: String): List<String> {
+        if (v !is List<*>) {
+            throw if (v == null) StepError("missing_field", "$field: required field is missing")
+            else StepError("invalid_field", "$field: expected an array of strings")
+        }
+        return v.map { it as? String ?: throw StepError("invalid_field", "$field: expected an array of strings") }
+    }
+
+    private fun stringPairs(m: Map<String, Any>?): List<Pair<String, String>> =
+        m?.map { (k, v) ->
+            k to (v as? String ?: throw StepError("invalid_field", "headers.$k: header values are strings"))
+        } ?: emptyList()
+
+    /** Standard, padded base64, as strict as the reference runner's decoder. */
+    private fun decodeBase64(text: String): ByteArray? {
+        if (text.length % 4 != 0) return null
+        return try {
+            java.util.Base64.getDecoder().decode(text)
+        } catch (e: IllegalArgumentException) {
+            null
+        }
+    }
+
+    private fun find(pairs: List<Pair<String, String>>, names: List<String>): String? =
+        names.firstNotNullOfOrNull { n -> pairs.firstOrNull { it.first.equals(n, ignoreCase = true) }?.second }
+
+    private fun signatureStep(op: String, at: Instant, f: Obj): Output {
+        val scheme = parseScheme(f.str("scheme"))
+        if (op == "verify_signature") {
+            val secrets = strings(f.get("secrets"), "secrets")
+            val headers = stringPairs(f.optObj("headers"))
+            val bodyText = f.optStr("body")
+            val bodyB64 = f.optStr("body_base64")
+            val body = when {
+                bodyText != null && bodyB64 == null -> bodyText.toByteArray(Charsets.UTF_8)
+                bodyText == null && bodyB64 != null -> decodeBase64(bodyB64)
+                    ?: throw StepError("invalid_field", "body_base64: not standard padded base64")
+                bodyText == null -> throw StepError("missing_field", "body: required field is missing")
+                else -> throw StepError("invalid_field", "body_base64: give body or body_base64, not both")
+            }
+            val options = when (val s = f.optU64("tolerance_seconds")) {
+                null -> defaultVerifierOptions()
+                else -> defaultVerifierOptions().copy(timeCheck = TimeCheck.WithinSeconds(s))
+            }
+            Verifier.withOptions(scheme, secrets, options).use { verifier ->
+                val verified = verifier.verify(headers.toMap(), body, at)
+                if (f.optBool("replay_guard") == true) replayGuard.record(verified, at)
+            }
+            return Output(valid = true)
+        }
+        val secret = f.str("secret")
+        val body = f.str("body")
+        val inputs = stringPairs(f.optObj("headers"))
+        val timestamp = find(inputs, listOf("webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"))
+            ?.let { parseSchemeTimestamp(scheme, it) } ?: at
+        val input = SignInput(
+            id = find(inputs, listOf("webhook-id", "id")),
+            nonce = find(inputs, listOf("X-GatePay-Nonce", "nonce")),
+            timestamp = timestamp,
+        )
+        Signer(scheme, listOf(secret)).use { signer ->
+            signer.sign(body.toByteArray(Charsets.UTF_8), input).use { signed ->
+                return Output(headers = signed.headers(), signature = signed.signature())
+            }
+        }
+    }
+
+    private fun deliveryStep(op: String, at: Instant, f: Obj): Output {
+        val id = f.str("delivery")
+        if (op == "plan_delivery") {
+            if (deliveries.containsKey(id)) throw reused("delivery", "already exists", id)
+            val plan = DeliveryPlan(id, parseDeliveryPolicy(f.str("policy")), at)
+            deliveries[id] = plan
+            return Output(next = plan.next())
+        }
+        val status = f.optU64("http_status")
+        val error = f.optStr("error")
+        val outcome = when {
+            status != null && error == null ->
+                httpOutcome(if (status > UShort.MAX_VALUE.toULong()) 0u else status.toUShort())
+            status == null && error == "timeout" -> AttemptOutcome.Timeout
+            status == null && error != null -> AttemptOutcome.TransportError
+            status == null -> throw StepError("missing_field", "http_status: required field is missing")
+            else -> throw StepError("invalid_field", "error: give http_status or error, not both")
+        }
+        val duration = f.optU64("duration_ms")
+        val plan = deliveries[id] ?: throw reused("delivery", "is unknown", id)
+        return Output(next = plan.report(outcome, at, duration))
+    }
+
+    // ---- expect checks ----
+
+    private fun amountEq(want: Any?, got: BigDecimal?): Boolean {
+        if (want !is String || got == null) return false
+        val w = try { parseAmount(want) } catch (e: PaystateException) { return false }
+        return w.compareTo(got) == 0
+    }
+
+    private fun timeEq(want: Any?, got: Instant?): Boolean {
+        if (want !is String || got == null) return false
+        val w = try { parseTimestamp(want) } catch (e: PaystateException) { return false }
+        return w == got
+    }
+
+    private fun matchValue(m: TransferMatch): Any = when (m) {
+        is TransferMatch.Matched -> linkedMapOf("matched" to m.invoiceId)
+        is TransferMatch.Ambiguous -> linkedMapOf("ambiguous" to m.invoiceIds)
+        TransferMatch.Unmatched -> "unmatched"
+    }
+
+    private fun nextValue(n: NextAttempt): Any = when (n) {
+        is NextAttempt.RetryAt -> linkedMapOf("retry_at" to formatTimestamp(n.at))
+        NextAttempt.Delivered -> "delivered"
+        NextAttempt.GaveUp -> "gave_up"
+    }
+
+    private fun nextEq(want: Any, got: Any): Boolean =
+        if (want is Map<*, *> && got is Map<*, *>) {
+            want.size == 1 && want.containsKey("retry_at") && timeEq(want["retry_at"], parseTimestamp(got["retry_at"] as String))
+        } else {
+            want == got
+        }
+
+    private fun describe(key: String, out: Output): String = when (key) {
+        "payable" -> out.payable?.toPlainString().toString()
+        "match" -> out.matched?.let { Json.write(matchValue(it)) } ?: "nothing"
+        "expires_at" -> out.expiresAt.toString()
+        "valid" -> out.valid.toString()
+        "next" -> out.next?.let { Json.write(nextValue(it)) } ?: "nothing"
+        "signature" -> out.signature.toString()
+        else -> "something else"
+    }
+
+    private fun amountText(a: BigDecimal) = a.toPlainString()
+
+    fun check(expect: Map<String, Any>, out: Output) {
+        val invoice = out.invoice?.let { invoices[it]?.invoice }
+        for ((key, want) in expect) {
+            val ok: Boolean = when (key) {
+                "events" -> {
+                    val w = (want as? List<*>)?.filterIsInstance<String>() ?: emptyList()
+                    if (w != out.events) throw fail("events: expected $w, got ${out.events}")
+                    true
+                }
+                "payable" -> amountEq(want, out.payable)
+                "match" -> out.matched?.let { matchValue(it) == want } ?: false
+                "expires_at" -> timeEq(want, out.expiresAt)
+                "valid" -> out.valid != null && want == out.valid
+                "next" -> out.next?.let { nextEq(want, nextValue(it)) } ?: false
+                "signature" -> out.signature != null && out.signature == want
+                "headers" -> {
+                    val got = out.headers ?: throw fail("this step produced no headers")
+                    val w = want as? Map<*, *> ?: throw fail("expect.headers must be an object")
+                    for ((name, value) in w) {
+                        val found = got.firstOrNull { it.name.equals(name as String, ignoreCase = true) }?.value
+                        if (found == null || found != value) {
+                            throw fail("header $name: expected ${Json.write(value)}, got ${found?.let { Json.write(it) } ?: "nothing"}")
+                        }
+                    }
+                    true
+                }
+                else -> {
+                    val inv = invoice ?: throw fail("expect.$key needs an invoice on the step")
+                    val snap = inv.snapshot()
+                    when (key) {
+                        "status" -> {
+                            val got = snap.status.asStr()
+                            if (want != got) throw fail("status: expected ${Json.write(want)}, got ${Json.write(got)}")
+                        }
+                        "exceptions" -> {
+                            val w = ((want as? List<*>)?.filterIsInstance<String>() ?: emptyList()).sorted()
+                            val g = snap.exceptions.map { it.asStr() }.sorted()
+                            if (w != g) throw fail("exceptions: expected $w, got $g")
+                        }
+                        "deadline" -> if (!timeEq(want, inv.deadline())) {
+                            throw fail("deadline: expected ${Json.write(want)}, got ${formatTimestamp(inv.deadline())}")
+                        }
+                        else -> {
+                            val got = when (key) {
+                                "amount_paid" -> snap.amountPaid
+                                "amount_pending" -> snap.amountPending
+                                "amount_held" -> snap.amountHeld
+                                "surplus" -> snap.surplus
+                                "amount_refunded" -> snap.amountRefunded
+                                "refundable" -> snap.refundable
+                                else -> throw fail("unknown expect key ${Json.write(key)}")
+                            }
+                            if (!amountEq(want, got)) {
+                                throw fail("$key: expected ${Json.write(want)}, got \"${amountText(got)}\"")
+                            }
+                        }
+                    }
+                    true
+                }
+            }
+            if (!ok) throw fail("$key: expected ${Json.write(want)}, got ${describe(key, out)}")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+"""The exception hierarchy of paystate.
+
+Every error the library raises is a :class:`PaystateError` (or a :class:`TypeError` for
+arguments of the wrong Python type). Each carries the core's stable snake_case
+:attr:`~PaystateError.code`, the :attr:`~PaystateError.field` it is about (or ``None``)
+and a message that never contains a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+__all__ = [
+    "IntegrityError",
+    "PaystateError",
+    "SignatureError",
+    "TransitionError",
+    "ValidationError",
+]
+
+
+class PaystateError(Exception):
+    """Base class of every paystate error.
+
+    Attributes:
+        code: the stable snake_case error code (``"invalid_amount"``, ...).
+        field: the field the error is about (``"transfer.amount"``), or ``None``.
+        message: the human-readable message (never contains a secret).
+
+    """
+
+    code: str
+    field: Optional[str]
+    message: str
+
+    def __init__(self, code: str, field: Optional[str], message: str) -> None:
+        """Builds an error from its code, field and message."""
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+    def __repr__(self) -> str:
+        """Shows the class, code, field and message."""
+        name = type(self).__name__
+        return f"{name}(code={self.code!r}, field={self.field!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[type[PaystateError], tuple[str, Optional[str], str]]:
+        """Pickles with the code, field and message."""
+        return (type(self), (self.code, self.field, self.message))
+
+
+class ValidationError(PaystateError, ValueError):
+    """An input value is invalid: an amount, asset, id, field, or a range rule.
+
+    Codes: ``invalid_amount``, ``too_many_decimals``, ``invalid_field``,
+    ``missing_field``, ``invalid_asset``, ``asset_mismatch``,
+    ``amount_below_minimum``, ``amount_above_maximum``. Also a :class:`ValueError`.
+    """
+
+
+class TransitionError(PaystateError):
+    """The command is not allowed in the current state.
+
+    Codes: ``invalid_transition``, ``unknown_transfer``, ``unknown_refund``,
+    ``refund_exceeds_available``, ``session_expired``, ``session_used``.
+    """
+
+
+class SignatureError(PaystateError):
+    """A webhook failed verification.
+
+    Codes: ``signature_missing``, ``signature_malformed``, ``signature_mismatch``,
+    ``timestamp_out_of_tolerance``, ``replayed``, ``malformed_json``.
+    """
+
+
+class IntegrityError(PaystateError):
+    """Data disagrees with what is already known (code ``integrity_conflict``)."""
+
+
+_CLASS_BY_CODE: dict[str, type[PaystateError]] = {
+    "invalid_amount": ValidationError,
+    "amount_below_minimum": ValidationError,
+    "amount_above_maximum": ValidationError,
+    "too_many_decimals": ValidationError,
+    "invalid_asset": ValidationError,
+    "asset_mismatch": ValidationError,
+    "invalid_field": ValidationError,
+    "missing_field": ValidationError,
+    "invalid_transition": TransitionError,
+    "unknown_transfer": TransitionError,
+    "unknown_refund": TransitionError,
+    "refund_exceeds_available": TransitionError,
+    "session_expired": TransitionError,
+    "session_used": TransitionError,
+    "signature_missing": SignatureError,
+    "signature_malformed": SignatureError,
+    "signature_mismatch": SignatureError,
+    "timestamp_out_of_tolerance": SignatureError,
+    "replayed": SignatureError,
+    "malformed_json": SignatureError,
+    "integrity_conflict": IntegrityError,
+}
+
+
+def _from_core(code: str, field: Optional[str], message: str) -> PaystateError:
+    """Builds the exception for a core error (called from the native module)."""
+    cls = _CLASS_BY_CODE.get(code, PaystateError)
+    return cls(code, field, message)

@@ -1,0 +1,61 @@
+//! The one place where a core [`paystate::Error`] becomes a Python exception.
+//!
+//! The exception classes are pure Python (`paystate/_errors.py`); the factory
+//! `paystate._errors._from_core(code, field, message)` picks the subclass for the code.
+//! It is imported once and cached.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+static FROM_CORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Converts a core error into the matching `paystate.PaystateError` subclass, with
+/// `.code`, `.field` and the core's message (which never contains a secret).
+pub fn to_py_err(py: Python<'_>, e: &paystate::Error) -> PyErr {
+    let make = match FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("paystate._errors")?
+            .getattr("_from_core")?
+            .unbind())
+    }) {
+        Ok(f) => f.bind(py),
+        Err(import_error) => return import_error,
+    };
+    match make.call1((e.code(), e.field(), e.to_string())) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(other) => other,
+    }
+}
+
+/// `?`-friendly mapping of core results.
+pub trait Core<T> {
+    /// Maps the core error, if any, to its Python exception.
+    fn core(self) -> PyResult<T>;
+}
+
+impl<T> Core<T> for Result<T, paystate::Error> {
+    fn core(self) -> PyResult<T> {
+        self.map_err(|e| Python::attach(|py| to_py_err(py, &e)))
+    }
+}
+
+/// An `invalid_field` error raised by the conversion layer itself (a naive datetime, an
+/// integer out of range), expressed in the core's vocabulary.
+pub fn invalid_field(
+    field: impl Into<paystate::error::FieldName>,
+    reason: impl Into<String>,
+) -> PyErr {
+    let e = paystate::Error::InvalidField {
+        field: field.into(),
+        reason: reason.into(),
+    };
+    Python::attach(|py| to_py_err(py, &e))
+}
+
+/// A `malformed_json` error for state documents that do not parse.
+pub fn malformed_json(reason: impl Into<String>) -> PyErr {
+    let e = paystate::Error::MalformedJson {
+        reason: reason.into(),
+    };
+    Python::attach(|py| to_py_err(py, &e))
+}

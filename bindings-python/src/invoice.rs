@@ -1,0 +1,1265 @@
+//! Invoices: specs, commands, the journal, events and snapshots.
+
+use std::sync::{Mutex, MutexGuard};
+
+use paystate::invoice::{Refund, RefundState, Snapshot, Transfer};
+use paystate::{
+    Asset, Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, Status,
+    Tolerance,
+};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
+use serde_json::{Map, Value};
+
+use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
+use crate::errors::Core;
+
+static STATUS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+static EXCEPTION: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+static EVENT_TYPE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+static ASSET: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
+
+/// `status` as a `paystate.Status` member.
+pub fn status_member(py: Python<'_>, s: Status) -> PyResult<Bound<'_, PyAny>> {
+    let values: Vec<&str> = Status::ALL.iter().map(Status::as_str).collect();
+    convert::enum_member(
+        py,
+        &STATUS,
+        "Status",
+        &values,
+        Status::ALL.iter().position(|x| *x == s),
+    )
+}
+
+fn exception_member(py: Python<'_>, e: Exception) -> PyResult<Bound<'_, PyAny>> {
+    let values: Vec<&str> = Exception::ALL.iter().map(Exception::as_str).collect();
+    convert::enum_member(
+        py,
+        &EXCEPTION,
+        "InvoiceException",
+        &values,
+        Exception::ALL.iter().position(|x| *x == e),
+    )
+}
+
+fn event_type_member(py: Python<'_>, t: EventType) -> PyResult<Bound<'_, PyAny>> {
+    let values: Vec<&str> = EventType::ALL.iter().map(EventType::as_str).collect();
+    convert::enum_member(
+        py,
+        &EVENT_TYPE,
+        "EventType",
+        &values,
+        EventType::ALL.iter().position(|x| *x == t),
+    )
+}
+
+fn asset_member(py: Python<'_>, a: Asset) -> PyResult<Bound<'_, PyAny>> {
+    let values: Vec<&str> = Asset::ALL.iter().map(Asset::code).collect();
+    convert::enum_member(
+        py,
+        &ASSET,
+        "Asset",
+        &values,
+        Asset::ALL.iter().position(|x| *x == a),
+    )
+}
+
+fn exceptions_set<'py>(py: Python<'py>, snap: &Snapshot) -> PyResult<Bound<'py, PyAny>> {
+    let members: PyResult<Vec<Bound<'py, PyAny>>> = snap
+        .exceptions
+        .iter()
+        .map(|e| exception_member(py, e))
+        .collect();
+    Ok(PyFrozenSet::new(py, members?)?.into_any())
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock can only follow a panic, which the core never raises; the state
+    // itself is still consistent (a failed command leaves it untouched), so keep going.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn bool_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<bool> {
+    match obj.cast::<PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(PyTypeError::new_err(format!("{field}: expected bool"))),
+    }
+}
+
+fn s(v: impl Into<String>) -> Value {
+    Value::String(v.into())
+}
+
+// ---- tolerance and late payment ----------------------------------------------------------
+
+/// How much of the due amount may be missing for an invoice to count as paid.
+#[pyclass(frozen, eq, module = "paystate", name = "Tolerance")]
+#[derive(Clone, PartialEq)]
+pub struct PyTolerance {
+    json: Value,
+}
+
+#[pymethods]
+impl PyTolerance {
+    /// Pay the exact amount (the default).
+    #[staticmethod]
+    fn exact() -> Self {
+        PyTolerance { json: s("exact") }
+    }
+
+    /// Up to this amount (in the asset) may be missing; `0 <= x < due`.
+    #[staticmethod]
+    fn absolute(amount: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyTolerance {
+            json: Value::Object(Map::from_iter([(
+                "absolute".to_owned(),
+                s(amount_text(amount, "invoice.tolerance.absolute")?),
+            )])),
+        })
+    }
+
+    /// Up to this percentage of the due amount may be missing; `0 <= p < 100`.
+    #[staticmethod]
+    fn percent(percent: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyTolerance {
+            json: Value::Object(Map::from_iter([(
+                "percent".to_owned(),
+                s(amount_text(percent, "invoice.tolerance.percent")?),
+            )])),
+        })
+    }
+
+    /// The JSON form (`"exact"`, `{"absolute": "1"}`, `{"percent": "2.5"}`).
+    fn to_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::from_json(py, &self.json)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Tolerance({})", self.json)
+    }
+}
+
+impl PyTolerance {
+    fn from_core(t: &Tolerance) -> Self {
+        let json = match t {
+            Tolerance::Exact => s("exact"),
+            Tolerance::Absolute(x) => {
+                Value::Object(Map::from_iter([("absolute".to_owned(), s(x.to_string()))]))
+            }
+            Tolerance::Percent(p) => {
+                Value::Object(Map::from_iter([("percent".to_owned(), s(p.to_string()))]))
+            }
+        };
+        PyTolerance { json }
+    }
+}
+
+/// What happens to money whose transfer was made at or after the deadline.
+#[pyclass(frozen, eq, module = "paystate", name = "LatePayment")]
+#[derive(Clone, PartialEq)]
+pub struct PyLatePayment {
+    json: Value,
+}
+
+#[pymethods]
+impl PyLatePayment {
+    /// Late money is held apart and stays refundable (the default).
+    #[staticmethod]
+    fn reject() -> Self {
+        PyLatePayment { json: s("reject") }
+    }
+
+    /// Late money counts when made before `deadline + window` (int seconds or timedelta).
+    #[staticmethod]
+    fn accept_within(window: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyLatePayment {
+            json: Value::Object(Map::from_iter([(
+                "accept_within".to_owned(),
+                convert::seconds(window, "invoice.late_payment.accept_within")?,
+            )])),
+        })
+    }
+
+    /// The JSON form (`"reject"` or `{"accept_within": seconds}`).
+    fn to_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::from_json(py, &self.json)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("LatePayment({})", self.json)
+    }
+}
+
+// ---- spec ----------------------------------------------------------------------------------
+
+/// Everything an invoice is created from, validated by the core.
+#[pyclass(frozen, eq, module = "paystate", name = "InvoiceSpec")]
+#[derive(Clone, PartialEq)]
+pub struct PyInvoiceSpec {
+    pub inner: InvoiceSpec,
+}
+
+#[pymethods]
+impl PyInvoiceSpec {
+    #[new]
+    #[pyo3(signature = (id, *, asset, due=None, price=None, currency=None, rate=None, surcharge=None,
+        expires_in=None, expires_at=None, reference=None, tolerance=None, late_payment=None,
+        overpay_dust=None, confirmation_window=None, metadata=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new<'py>(
+        id: &Bound<'py, PyAny>,
+        asset: &Bound<'py, PyAny>,
+        due: Option<&Bound<'_, PyAny>>,
+        price: Option<&Bound<'_, PyAny>>,
+        currency: Option<&Bound<'_, PyAny>>,
+        rate: Option<&Bound<'_, PyAny>>,
+        surcharge: Option<&Bound<'_, PyAny>>,
+        expires_in: Option<&Bound<'_, PyAny>>,
+        expires_at: Option<&Bound<'_, PyAny>>,
+        reference: Option<&Bound<'_, PyAny>>,
+        tolerance: Option<&Bound<'_, PyAny>>,
+        late_payment: Option<&Bound<'_, PyAny>>,
+        overpay_dust: Option<&Bound<'_, PyAny>>,
+        confirmation_window: Option<&Bound<'_, PyAny>>,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        fn some<'py>(o: Option<&Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
+            o.filter(|v| !v.is_none()).cloned()
+        }
+        let mut m = Map::new();
+        m.insert("id".into(), s(text(id, "invoice.id")?));
+        if let Some(r) = some(reference) {
+            m.insert("reference".into(), s(text(&r, "invoice.reference")?));
+        }
+        m.insert("asset".into(), s(text(asset, "invoice.asset")?));
+        if let Some(d) = some(due) {
+            m.insert("due".into(), s(amount_text(&d, "invoice.due")?));
+        }
+        match some(price) {
+            Some(p) => {
+                let currency = match some(currency) {
+                    Some(c) => text(&c, "invoice.price.currency")?,
+                    None => "USD".to_owned(),
+                };
+                let mut pm = Map::new();
+                pm.insert("amount".into(), s(amount_text(&p, "invoice.price.amount")?));
+                pm.insert("currency".into(), s(currency));
+                m.insert("price".into(), Value::Object(pm));
+            }
+            None => {
+                if some(currency).is_some() {
+                    return Err(crate::errors::invalid_field(
+                        "invoice.price.currency",
+                        "currency applies to price only",
+                    ));
+                }
+            }
+        }
+        if let Some(r) = some(rate) {
+            m.insert("rate".into(), s(amount_text(&r, "invoice.rate")?));
+        }
+        if let Some(x) = some(surcharge) {
+            m.insert("surcharge".into(), s(amount_text(&x, "invoice.surcharge")?));
+        }
+        if let Some(e) = some(expires_in) {
+            m.insert(
+                "expires_in".into(),
+                convert::seconds(&e, "invoice.expires_in")?,
+            );
+        }
+        if let Some(e) = some(expires_at) {
+            let t = convert::timestamp(&e, "invoice.expires_at")?;
+            m.insert("expires_at".into(), s(t.to_rfc3339()));
+        }
+        if let Some(t) = some(tolerance) {
+            let json = if let Ok(tol) = t.cast::<PyTolerance>() {
+                tol.get().json.clone()
+            } else if t.is_instance_of::<PyString>() {
+                s(text(&t, "invoice.tolerance")?)
+            } else {
+                return Err(PyTypeError::new_err(
+                    "invoice.tolerance: expected Tolerance.exact(), Tolerance.absolute(x) or Tolerance.percent(p)",
+                ));
+            };
+            m.insert("tolerance".into(), json);
+        }
+        if let Some(l) = some(late_payment) {
+            let json = if let Ok(lp) = l.cast::<PyLatePayment>() {
+                lp.get().json.clone()
+            } else if l.is_instance_of::<PyString>() {
+                s(text(&l, "invoice.late_payment")?)
+            } else {
+                return Err(PyTypeError::new_err(
+                    "invoice.late_payment: expected LatePayment.reject() or LatePayment.accept_within(seconds)",
+                ));
+            };
+            m.insert("late_payment".into(), json);
+        }
+        if let Some(d) = some(overpay_dust) {
+            m.insert(
+                "overpay_dust".into(),
+                s(amount_text(&d, "invoice.overpay_dust")?),
+            );
+        }
+        if let Some(c) = some(confirmation_window) {
+            m.insert(
+                "confirmation_window".into(),
+                convert::seconds(&c, "invoice.confirmation_window")?,
+            );
+        }
+        if let Some(md) = some(metadata) {
+            m.insert(
+                "metadata".into(),
+                Value::Object(convert::json_object(&md, "invoice.metadata")?),
+            );
+        }
+        Ok(PyInvoiceSpec {
+            inner: InvoiceSpec::from_json(&m).core()?,
+        })
+    }
+
+    /// Reads the conformance `create_invoice` shape (amounts as strings).
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let m = convert::json_object(data, "invoice")?;
+        Ok(PyInvoiceSpec {
+            inner: InvoiceSpec::from_json(&m).core()?,
+        })
+    }
+
+    /// The conformance `create_invoice` shape (amounts as strings).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::from_json(py, &self.inner.to_json())
+    }
+
+    /// The host's invoice id.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+
+    /// The merchant's order reference.
+    #[getter]
+    fn reference(&self) -> Option<&str> {
+        self.inner.reference.as_deref()
+    }
+
+    /// The asset the invoice is paid in.
+    #[getter]
+    fn asset<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        asset_member(py, self.inner.asset)
+    }
+
+    /// The tolerance policy.
+    #[getter]
+    fn tolerance(&self) -> PyTolerance {
+        PyTolerance::from_core(&self.inner.tolerance)
+    }
+
+    /// The host's opaque metadata, if any.
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.inner.metadata {
+            Some(m) => convert::from_json(py, &Value::Object(m.clone())),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("InvoiceSpec({})", self.inner.to_json())
+    }
+}
+
+// ---- commands and the journal ----------------------------------------------------------
+
+/// A command to an invoice, as the host journals it.
+#[pyclass(frozen, eq, module = "paystate", name = "Command")]
+#[derive(Clone, PartialEq)]
+pub struct PyCommand {
+    pub inner: Command,
+}
+
+fn command(m: Map<String, Value>) -> PyResult<PyCommand> {
+    Ok(PyCommand {
+        inner: Command::from_json(&m).core()?,
+    })
+}
+
+fn op(name: &str) -> Map<String, Value> {
+    Map::from_iter([("op".to_owned(), s(name))])
+}
+
+fn transfer_command(
+    tx_id: &Bound<'_, PyAny>,
+    amount: &Bound<'_, PyAny>,
+    asset: &Bound<'_, PyAny>,
+    confirmed: &Bound<'_, PyAny>,
+    made_at: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCommand> {
+    let mut t = Map::new();
+    t.insert("tx_id".into(), s(text(tx_id, "transfer.tx_id")?));
+    t.insert("amount".into(), s(amount_text(amount, "transfer.amount")?));
+    t.insert("asset".into(), s(text(asset, "transfer.asset")?));
+    t.insert(
+        "confirmed".into(),
+        Value::Bool(bool_arg(confirmed, "transfer.confirmed")?),
+    );
+    if let Some(at) = convert::opt_timestamp(made_at, "transfer.at")? {
+        t.insert("at".into(), s(at.to_rfc3339()));
+    }
+    let mut m = op("observe_transfer");
+    m.insert("transfer".into(), Value::Object(t));
+    command(m)
+}
+
+fn id_command(name: &str, key: &'static str, id: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
+    let mut m = op(name);
+    m.insert(key.into(), s(text(id, key)?));
+    command(m)
+}
+
+fn refund_command(
+    refund_id: &Bound<'_, PyAny>,
+    amount: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyCommand> {
+    let mut m = op("request_refund");
+    m.insert("refund_id".into(), s(text(refund_id, "refund_id")?));
+    if let Some(a) = amount.filter(|a| !a.is_none()) {
+        m.insert("amount".into(), s(amount_text(a, "amount")?));
+    }
+    command(m)
+}
+
+fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
+    let mut m = op("settle_refund");
+    m.insert("refund_id".into(), s(text(refund_id, "refund_id")?));
+    m.insert("outcome".into(), s(text(outcome, "outcome")?));
+    command(m)
+}
+
+fn mark_command(status: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
+    let mut m = op("mark");
+    m.insert("status".into(), s(text(status, "status")?));
+    command(m)
+}
+
+#[pymethods]
+impl PyCommand {
+    /// Creates the invoice (the first entry of every journal).
+    #[staticmethod]
+    fn create(spec: &PyInvoiceSpec) -> Self {
+        PyCommand {
+            inner: Command::Create(Box::new(spec.inner.clone())),
+        }
+    }
+
+    /// A transfer was seen (or seen again, or seen confirmed).
+    #[staticmethod]
+    #[pyo3(signature = (tx_id, amount, asset, *, confirmed, made_at=None))]
+    fn observe_transfer(
+        tx_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        asset: &Bound<'_, PyAny>,
+        confirmed: &Bound<'_, PyAny>,
+        made_at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        transfer_command(tx_id, amount, asset, confirmed, made_at)
+    }
+
+    /// A transfer seen unconfirmed is now final.
+    #[staticmethod]
+    fn confirm_transfer(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
+        id_command("confirm_transfer", "tx_id", tx_id)
+    }
+
+    /// An unconfirmed transfer was reorged out or failed.
+    #[staticmethod]
+    fn drop_transfer(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
+        id_command("drop_transfer", "tx_id", tx_id)
+    }
+
+    /// Applies the deadlines that have passed.
+    #[staticmethod]
+    fn tick() -> Self {
+        PyCommand {
+            inner: Command::Tick,
+        }
+    }
+
+    /// Cancels a pending invoice with nothing received.
+    #[staticmethod]
+    fn cancel() -> Self {
+        PyCommand {
+            inner: Command::Cancel,
+        }
+    }
+
+    /// Starts a refund (all that is refundable when `amount` is None).
+    #[staticmethod]
+    #[pyo3(signature = (refund_id, amount=None))]
+    fn request_refund(
+        refund_id: &Bound<'_, PyAny>,
+        amount: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        refund_command(refund_id, amount)
+    }
+
+    /// Records how a refund ended (`"succeeded"` or `"failed"`).
+    #[staticmethod]
+    fn settle_refund(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<Self> {
+        settle_command(refund_id, outcome)
+    }
+
+    /// An operator forces the status to `paid` or `invalid`.
+    #[staticmethod]
+    fn mark(status: &Bound<'_, PyAny>) -> PyResult<Self> {
+        mark_command(status)
+    }
+
+    /// The payer claims to have sent this transaction.
+    #[staticmethod]
+    fn claim_txid(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
+        id_command("claim_txid", "tx_id", tx_id)
+    }
+
+    /// Reads the journal shape `{"op": ..., <fields>}`.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        command(convert::json_object(data, "command")?)
+    }
+
+    /// The journal shape `{"op": ..., <fields>}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::from_json(py, &self.inner.to_json())
+    }
+
+    /// The op name (`observe_transfer`, `create_invoice`, ...).
+    #[getter]
+    fn op(&self) -> String {
+        self.inner
+            .to_json()
+            .get("op")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Command({})", self.inner.to_json())
+    }
+}
+
+/// One accepted command and the time it was applied at: a line of the journal.
+#[pyclass(frozen, eq, module = "paystate", name = "JournalEntry")]
+#[derive(Clone, PartialEq)]
+pub struct PyJournalEntry {
+    pub inner: JournalEntry,
+}
+
+#[pymethods]
+impl PyJournalEntry {
+    #[new]
+    fn new(at: &Bound<'_, PyAny>, command: &PyCommand) -> PyResult<Self> {
+        Ok(PyJournalEntry {
+            inner: JournalEntry {
+                at: convert::timestamp(at, "at")?,
+                command: command.inner.clone(),
+            },
+        })
+    }
+
+    /// When the command was applied.
+    #[getter]
+    fn at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.inner.at)
+    }
+
+    /// The command.
+    #[getter]
+    fn command(&self) -> PyCommand {
+        PyCommand {
+            inner: self.inner.command.clone(),
+        }
+    }
+
+    /// `{"at": RFC 3339, "command": {...}}`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::serde_to_py(py, &self.inner)
+    }
+
+    /// Reads `{"at": RFC 3339, "command": {...}}`.
+    #[staticmethod]
+    fn from_dict(data: &Bound<'_, PyAny>) -> PyResult<Self> {
+        entry_from_dict(data)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "JournalEntry(at={}, command={})",
+            self.inner.at,
+            self.inner.command.to_json()
+        )
+    }
+}
+
+fn entry_from_dict(data: &Bound<'_, PyAny>) -> PyResult<PyJournalEntry> {
+    let m = convert::json_object(data, "journal")?;
+    let at = match m.get("at") {
+        Some(Value::String(t)) => paystate::Timestamp::parse(t, "journal.at").core()?,
+        Some(_) => {
+            return Err(crate::errors::invalid_field(
+                "journal.at",
+                "expected an RFC 3339 string",
+            ))
+        }
+        None => {
+            return Err(Python::attach(|py| {
+                crate::errors::to_py_err(
+                    py,
+                    &paystate::Error::MissingField {
+                        field: "journal.at".into(),
+                    },
+                )
+            }))
+        }
+    };
+    let command = match m.get("command") {
+        Some(Value::Object(c)) => Command::from_json(c).core()?,
+        Some(_) => {
+            return Err(crate::errors::invalid_field(
+                "journal.command",
+                "expected an object",
+            ))
+        }
+        None => {
+            return Err(Python::attach(|py| {
+                crate::errors::to_py_err(
+                    py,
+                    &paystate::Error::MissingField {
+                        field: "journal.command".into(),
+                    },
+                )
+            }))
+        }
+    };
+    Ok(PyJournalEntry {
+        inner: JournalEntry { at, command },
+    })
+}
+
+// ---- events and snapshots ----------------------------------------------------------------
+
+/// The money and status of an invoice at one instant.
+#[pyclass(frozen, eq, module = "paystate", name = "Snapshot")]
+#[derive(Clone, PartialEq)]
+pub struct PySnapshot {
+    inner: Snapshot,
+}
+
+#[pymethods]
+impl PySnapshot {
+    /// The status.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        status_member(py, self.inner.status)
+    }
+    /// The exceptions beside the status.
+    #[getter]
+    fn exceptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        exceptions_set(py, &self.inner)
+    }
+    /// Confirmed transfers that count toward the invoice.
+    #[getter]
+    fn amount_paid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount_paid)
+    }
+    /// Unconfirmed transfers that count toward the invoice.
+    #[getter]
+    fn amount_pending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount_pending)
+    }
+    /// Money that arrived but does not count.
+    #[getter]
+    fn amount_held<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount_held)
+    }
+    /// `max(0, received - due)`.
+    #[getter]
+    fn surplus<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.surplus)
+    }
+    /// Succeeded refunds.
+    #[getter]
+    fn amount_refunded<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount_refunded)
+    }
+    /// Refunds requested and not yet settled.
+    #[getter]
+    fn refunds_in_flight<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.refunds_in_flight)
+    }
+    /// Money that may still be refunded.
+    #[getter]
+    fn refundable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.refundable)
+    }
+    /// The JSON shape (amounts as strings).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::serde_to_py(py, &self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Snapshot(status={}, amount_paid={}, amount_pending={})",
+            self.inner.status, self.inner.amount_paid, self.inner.amount_pending
+        )
+    }
+}
+
+/// Something that happened to an invoice, with a deterministic id `"{invoice_id}:{seq}"`.
+#[pyclass(frozen, eq, module = "paystate", name = "Event")]
+#[derive(Clone, PartialEq)]
+pub struct PyEvent {
+    inner: Event,
+}
+
+#[pymethods]
+impl PyEvent {
+    /// `"{invoice_id}:{seq}"`: stable across replays, for deduplicating deliveries.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.inner.id
+    }
+    /// What happened.
+    #[getter]
+    fn r#type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        event_type_member(py, self.inner.event_type)
+    }
+    /// The invoice.
+    #[getter]
+    fn invoice_id(&self) -> &str {
+        &self.inner.invoice_id
+    }
+    /// When the command that emitted it was applied.
+    #[getter]
+    fn at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.inner.at)
+    }
+    /// The transfer concerned, if any.
+    #[getter]
+    fn tx_id(&self) -> Option<&str> {
+        self.inner.tx_id.as_deref()
+    }
+    /// The refund concerned, if any.
+    #[getter]
+    fn refund_id(&self) -> Option<&str> {
+        self.inner.refund_id.as_deref()
+    }
+    /// The amount of the transfer or refund concerned, if any.
+    #[getter]
+    fn amount<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        opt_decimal(py, self.inner.amount.as_ref())
+    }
+    /// The invoice after the command.
+    #[getter]
+    fn snapshot(&self) -> PySnapshot {
+        PySnapshot {
+            inner: self.inner.invoice.clone(),
+        }
+    }
+    /// The invoice status after the command.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        status_member(py, self.inner.invoice.status)
+    }
+    /// The webhook payload shape (`type`, `id`, amounts as strings, times RFC 3339).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        convert::serde_to_py(py, &self.inner)
+    }
+    /// The webhook payload as compact JSON text.
+    fn to_json(&self) -> PyResult<String> {
+        convert::to_json_text(&self.inner)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Event(id={:?}, type={:?})",
+            self.inner.id,
+            self.inner.event_type.as_str()
+        )
+    }
+}
+
+fn events(list: Vec<Event>) -> Vec<PyEvent> {
+    list.into_iter().map(|inner| PyEvent { inner }).collect()
+}
+
+/// A transfer as the invoice recorded it.
+#[pyclass(frozen, eq, module = "paystate", name = "Transfer")]
+#[derive(Clone, PartialEq)]
+pub struct PyTransfer {
+    inner: Transfer,
+}
+
+#[pymethods]
+impl PyTransfer {
+    /// The transaction id.
+    #[getter]
+    fn tx_id(&self) -> &str {
+        &self.inner.tx_id
+    }
+    /// The amount, in the invoice's asset.
+    #[getter]
+    fn amount<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount)
+    }
+    /// Final on its network.
+    #[getter]
+    fn confirmed(&self) -> bool {
+        self.inner.confirmed
+    }
+    /// Counts toward the invoice (False: held apart).
+    #[getter]
+    fn counted(&self) -> bool {
+        self.inner.counted
+    }
+    /// Reorged out or failed.
+    #[getter]
+    fn dropped(&self) -> bool {
+        self.inner.dropped
+    }
+    /// Made at or after the deadline.
+    #[getter]
+    fn late(&self) -> bool {
+        self.inner.late
+    }
+    /// When the transfer was made.
+    #[getter]
+    fn made_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.inner.made_at)
+    }
+    /// When the invoice learned of it.
+    #[getter]
+    fn observed_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.inner.observed_at)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Transfer(tx_id={:?}, amount={})",
+            self.inner.tx_id, self.inner.amount
+        )
+    }
+}
+
+/// A refund as the invoice recorded it.
+#[pyclass(frozen, eq, module = "paystate", name = "Refund")]
+#[derive(Clone, PartialEq)]
+pub struct PyRefund {
+    inner: Refund,
+}
+
+#[pymethods]
+impl PyRefund {
+    /// The host's refund id.
+    #[getter]
+    fn refund_id(&self) -> &str {
+        &self.inner.refund_id
+    }
+    /// The amount.
+    #[getter]
+    fn amount<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        decimal(py, &self.inner.amount)
+    }
+    /// `"in_flight"`, `"succeeded"` or `"failed"`.
+    #[getter]
+    fn state(&self) -> &'static str {
+        match self.inner.state {
+            RefundState::InFlight => "in_flight",
+            RefundState::Succeeded => "succeeded",
+            RefundState::Failed => "failed",
+        }
+    }
+    /// When it was requested.
+    #[getter]
+    fn requested_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.inner.requested_at)
+    }
+    /// When it was settled, if it was.
+    #[getter]
+    fn settled_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        opt_datetime(py, self.inner.settled_at)
+    }
+    fn __repr__(&self) -> String {
+        format!(
+            "Refund(refund_id={:?}, amount={})",
+            self.inner.refund_id, self.inner.amount
+        )
+    }
+}
+
+// ---- the invoice ---------------------------------------------------------------------------
+
+/// An invoice: its spec and everything that happened to it since. Thread-safe: commands
+/// on one invoice are serialised by an internal lock.
+#[pyclass(frozen, module = "paystate", name = "Invoice")]
+pub struct PyInvoice {
+    pub inner: Mutex<Invoice>,
+}
+
+impl PyInvoice {
+    fn wrap(invoice: Invoice) -> Self {
+        PyInvoice {
+            inner: Mutex::new(invoice),
+        }
+    }
+
+    /// A clone of the current state.
+    pub fn state(&self) -> Invoice {
+        lock(&self.inner).clone()
+    }
+
+    fn run(&self, cmd: &Command, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
+        let now = convert::timestamp(now, "now")?;
+        let evs = lock(&self.inner).apply(cmd, now).core()?;
+        Ok(events(evs))
+    }
+
+    fn read<'py, T>(
+        &self,
+        py: Python<'py>,
+        f: impl FnOnce(&Invoice) -> T,
+        conv: impl FnOnce(Python<'py>, T) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let v = f(&lock(&self.inner));
+        conv(py, v)
+    }
+}
+
+fn dec<'py>(py: Python<'py>, a: paystate::Amount) -> PyResult<Bound<'py, PyAny>> {
+    decimal(py, &a)
+}
+
+#[pymethods]
+impl PyInvoice {
+    /// Creates an invoice at `now`; returns it with its `invoice.created` event.
+    #[staticmethod]
+    fn create(spec: &PyInvoiceSpec, now: &Bound<'_, PyAny>) -> PyResult<(Self, Vec<PyEvent>)> {
+        let now = convert::timestamp(now, "now")?;
+        let (invoice, evs) = Invoice::create(spec.inner.clone(), now).core()?;
+        Ok((PyInvoice::wrap(invoice), events(evs)))
+    }
+
+    /// Applies any command (see `Command`) at `now`. On error the invoice is untouched.
+    fn apply(&self, command: &PyCommand, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
+        if let Command::Create(_) = command.inner {
+            return Err(crate::errors::invalid_field(
+                "op",
+                "create_invoice starts a new invoice: use Invoice.create",
+            ));
+        }
+        self.run(&command.inner, now)
+    }
+
+    /// A transfer was seen. `made_at` is the transfer's own time (default: `now`).
+    #[pyo3(signature = (tx_id, amount, asset, *, confirmed, now, made_at=None))]
+    fn observe_transfer(
+        &self,
+        tx_id: &Bound<'_, PyAny>,
+        amount: &Bound<'_, PyAny>,
+        asset: &Bound<'_, PyAny>,
+        confirmed: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        made_at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<PyEvent>> {
+        let cmd = transfer_command(tx_id, amount, asset, confirmed, made_at)?;
+        self.run(&cmd.inner, now)
+    }
+
+    /// A transfer seen unconfirmed is now final.
+    #[pyo3(signature = (tx_id, *, now))]
+    fn confirm_transfer(
+        &self,
+        tx_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyEvent>> {
+        self.run(&id_command("confirm_transfer", "tx_id", tx_id)?.inner, now)
+    }
+
+    /// An unconfirmed transfer was reorged out or failed.
+    #[pyo3(signature = (tx_id, *, now))]
+    fn drop_transfer(
+        &self,
+        tx_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyEvent>> {
+        self.run(&id_command("drop_transfer", "tx_id", tx_id)?.inner, now)
+    }
+
+    /// Applies every deadline passed by `now`.
+    fn tick(&self, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
+        self.run(&Command::Tick, now)
+    }
+
+    /// Cancels a pending invoice with nothing received or held.
+    #[pyo3(signature = (*, now))]
+    fn cancel(&self, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
+        self.run(&Command::Cancel, now)
+    }
+
+    /// Starts a refund of `amount` (all that is refundable when None).
+    #[pyo3(signature = (refund_id, amount=None, *, now))]
+    fn request_refund(
+        &self,
+        refund_id: &Bound<'_, PyAny>,
+        amount: Option<&Bound<'_, PyAny>>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyEvent>> {
+        self.run(&refund_command(refund_id, amount)?.inner, now)
+    }
+
+    /// Records how a refund ended: `"succeeded"` or `"failed"`.
+    #[pyo3(signature = (refund_id, outcome, *, now))]
+    fn settle_refund(
+        &self,
+        refund_id: &Bound<'_, PyAny>,
+        outcome: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyEvent>> {
+        self.run(&settle_command(refund_id, outcome)?.inner, now)
+    }
+
+    /// An operator forces the status to `paid` or `invalid`.
+    #[pyo3(signature = (status, *, now))]
+    fn mark(&self, status: &Bound<'_, PyAny>, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
+        self.run(&mark_command(status)?.inner, now)
+    }
+
+    /// The payer claims to have sent this transaction.
+    #[pyo3(signature = (tx_id, *, now))]
+    fn claim_txid(
+        &self,
+        tx_id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<PyEvent>> {
+        self.run(&id_command("claim_txid", "tx_id", tx_id)?.inner, now)
+    }
+
+    /// When to wake the invoice next (`tick`), or None.
+    fn next_deadline<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::next_deadline, opt_datetime)
+    }
+
+    /// The status the invoice would have at `now`, without applying deadlines.
+    fn status_at<'py>(
+        &self,
+        py: Python<'py>,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = convert::timestamp(now, "now")?;
+        let st = lock(&self.inner).status_at(now);
+        status_member(py, st)
+    }
+
+    /// Status, exceptions and every amount at once.
+    fn snapshot(&self) -> PySnapshot {
+        PySnapshot {
+            inner: lock(&self.inner).snapshot(),
+        }
+    }
+
+    /// The invoice id.
+    #[getter]
+    fn id(&self) -> String {
+        lock(&self.inner).id().to_owned()
+    }
+    /// The status.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let st = lock(&self.inner).status();
+        status_member(py, st)
+    }
+    /// The exceptions beside the status.
+    #[getter]
+    fn exceptions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let snap = lock(&self.inner).snapshot();
+        exceptions_set(py, &snap)
+    }
+    /// The asset it is paid in.
+    #[getter]
+    fn asset<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let a = lock(&self.inner).asset();
+        asset_member(py, a)
+    }
+    /// The amount due, in the asset.
+    #[getter]
+    fn due<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::due, dec)
+    }
+    /// The least received amount that pays it.
+    #[getter]
+    fn threshold<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::threshold, dec)
+    }
+    /// Confirmed transfers that count.
+    #[getter]
+    fn amount_paid<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::amount_paid, dec)
+    }
+    /// Unconfirmed transfers that count.
+    #[getter]
+    fn amount_pending<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::amount_pending, dec)
+    }
+    /// Money that arrived but does not count.
+    #[getter]
+    fn amount_held<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::amount_held, dec)
+    }
+    /// Money that may still be refunded.
+    #[getter]
+    fn refundable<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::refundable, dec)
+    }
+    /// The payment deadline.
+    #[getter]
+    fn deadline<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::deadline, datetime)
+    }
+    /// Deadline plus the confirmation window.
+    #[getter]
+    fn confirmation_deadline<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::confirmation_deadline, datetime)
+    }
+    /// When it was created.
+    #[getter]
+    fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::created_at, datetime)
+    }
+    /// The time of the last applied command.
+    #[getter]
+    fn updated_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.read(py, Invoice::updated_at, datetime)
+    }
+    /// Commands accepted so far, creation included (for optimistic concurrency).
+    #[getter]
+    fn version(&self) -> u64 {
+        lock(&self.inner).version()
+    }
+    /// The spec it was created from.
+    #[getter]
+    fn spec(&self) -> PyInvoiceSpec {
+        PyInvoiceSpec {
+            inner: lock(&self.inner).spec().clone(),
+        }
+    }
+    /// The transfers, in the order observed.
+    #[getter]
+    fn transfers(&self) -> Vec<PyTransfer> {
+        lock(&self.inner)
+            .transfers()
+            .iter()
+            .map(|t| PyTransfer { inner: t.clone() })
+            .collect()
+    }
+    /// The refunds, in the order requested.
+    #[getter]
+    fn refunds(&self) -> Vec<PyRefund> {
+        lock(&self.inner)
+            .refunds()
+            .iter()
+            .map(|r| PyRefund { inner: r.clone() })
+            .collect()
+    }
+    /// Transaction ids the payer claimed.
+    #[getter]
+    fn claims(&self) -> Vec<String> {
+        lock(&self.inner).claims().to_vec()
+    }
+
+    /// The storable state (JSON text with `schema_version`).
+    fn to_json(&self) -> String {
+        lock(&self.inner).to_json()
+    }
+
+    /// Restores a state written by `to_json` (`str` or `bytes`).
+    #[staticmethod]
+    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let t = convert::state_text(text)?;
+        Ok(PyInvoice::wrap(Invoice::from_json(&t).core()?))
+    }
+
+    /// Rebuilds an invoice from its journal (`JournalEntry` objects or their dicts); the
+    /// first entry must be the creation.
+    #[staticmethod]
+    fn replay(journal: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut entries = Vec::new();
+        for item in journal.try_iter()? {
+            let item = item?;
+            match item.cast::<PyJournalEntry>() {
+                Ok(e) => entries.push(e.get().inner.clone()),
+                Err(_) if item.is_instance_of::<PyDict>() => {
+                    entries.push(entry_from_dict(&item)?.inner)
+                }
+                Err(_) => {
+                    return Err(PyTypeError::new_err(
+                        "journal entries must be JournalEntry or dict",
+                    ))
+                }
+            }
+        }
+        Ok(PyInvoice::wrap(Invoice::replay(&entries).core()?))
+    }
+
+    /// An independent copy.
+    fn copy(&self) -> Self {
+        PyInvoice::wrap(self.state())
+    }
+
+    fn __copy__(&self) -> Self {
+        self.copy()
+    }
+
+    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
+        self.copy()
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        match other.cast::<PyInvoice>() {
+            Ok(o) => {
+                if std::ptr::eq(self, o.get()) {
+                    return true;
+                }
+                let mine = self.state();
+                mine == o.get().state()
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        let inv = lock(&self.inner);
+        format!(
+            "Invoice(id={:?}, status={}, due={} {}, version={})",
+            inv.id(),
+            inv.status(),
+            inv.due(),
+            inv.asset(),
+            inv.version()
+        )
+    }
+}
+
+/// Registers the invoice classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTolerance>()?;
+    m.add_class::<PyLatePayment>()?;
+    m.add_class::<PyInvoiceSpec>()?;
+    m.add_class::<PyCommand>()?;
+    m.add_class::<PyJournalEntry>()?;
+    m.add_class::<PySnapshot>()?;
+    m.add_class::<PyEvent>()?;
+    m.add_class::<PyTransfer>()?;
+    m.add_class::<PyRefund>()?;
+    m.add_class::<PyInvoice>()?;
+    Ok(())
+}

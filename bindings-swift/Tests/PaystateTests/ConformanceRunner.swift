@@ -1,0 +1,626 @@
+import Foundation
+import Paystate
+
+/// The Swift conformance runner: drives the generated Swift API through the scenario files
+/// of `shared/conformance/FORMAT.md` with the step semantics of the reference runner
+/// (`cli/src/conformance/mod.rs`), like the Kotlin runner in `bindings-kotlin`.
+enum ConformanceRunner {
+    struct Failure: Error, CustomStringConvertible {
+        var message: String
+        var step: Int?
+        var op: String?
+
+        init(_ message: String) { self.message = message }
+
+        var description: String {
+            switch (step, op) {
+            case let (s?, o?): return "step \(s) (\(o)): \(message)"
+            case let (s?, nil): return "step \(s): \(message)"
+            default: return message
+            }
+        }
+    }
+
+    struct Report {
+        var passed = 0
+        var failed: [(String, Failure)] = []
+        /// The closing line: `N passed, N failed`.
+        var summary: String { "\(passed) passed, \(failed.count) failed" }
+    }
+
+    /// Every `*.json` file below each path (a file is taken as is), sorted by path.
+    static func collect(_ paths: [String]) -> [String] {
+        var out = Set<String>()
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                out.insert(p)
+                continue
+            }
+            if isDir.boolValue {
+                let e = fm.enumerator(atPath: p)
+                while let rel = e?.nextObject() as? String {
+                    if rel.hasSuffix(".json") { out.insert((p as NSString).appendingPathComponent(rel)) }
+                }
+            } else {
+                out.insert(p)
+            }
+        }
+        return out.sorted()
+    }
+
+    static func runPaths(_ paths: [String]) -> Report {
+        var report = Report()
+        for file in collect(paths) {
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else { throw Failure("cannot read") }
+                let doc: JSON
+                do {
+                    doc = try JSONText.parse(String(decoding: data, as: UTF8.self))
+                } catch {
+                    throw Failure("not JSON: \(error)")
+                }
+                try runScenario(doc)
+                report.passed += 1
+            } catch let f as Failure {
+                report.failed.append((file, f))
+            } catch {
+                report.failed.append((file, Failure("\(error)")))
+            }
+        }
+        return report
+    }
+
+    static func runScenario(_ doc: JSON) throws {
+        guard case .object(let d) = doc, case .array(let steps)? = d["steps"] else {
+            throw Failure("scenario has no steps array")
+        }
+        guard case .string? = d["name"] else { throw Failure("scenario has no name") }
+        let world = try World()
+        for (i, step) in steps.enumerated() {
+            do {
+                try world.runStep(step)
+            } catch var f as Failure {
+                f.step = i
+                if case .object(let o) = step { f.op = o["op"]?.string }
+                throw f
+            }
+        }
+    }
+}
+
+/// An error the runner raises itself while reading a step, with the core's code for it.
+struct StepError: Error {
+    let code: String
+    let message: String
+}
+
+private func codeAndMessage(_ e: Error) -> (String, String)? {
+    if let p = e as? PaystateError { return (p.code, p.message) }
+    if let s = e as? StepError { return (s.code, s.message) }
+    return nil
+}
+
+/// A step's JSON object, read the way the core's `json::Obj` reads one (null is absent).
+private struct Obj {
+    let map: JSONObject
+    let prefix: String
+
+    func path(_ name: String) -> String { prefix.isEmpty ? name : "\(prefix).\(name)" }
+
+    func get(_ name: String) -> JSON? {
+        if let v = map[name], v != .null { return v }
+        return nil
+    }
+
+    func missing(_ name: String) -> StepError {
+        StepError(code: "missing_field", message: "\(path(name)): required field is missing")
+    }
+
+    func optStr(_ name: String) throws -> String? {
+        switch get(name) {
+        case nil: return nil
+        case .string(let s)?: return s
+        case let other?: throw StepError(code: "invalid_field", message: "\(path(name)): expected a string, found \(other.kind)")
+        }
+    }
+
+    func str(_ name: String) throws -> String {
+        guard let s = try optStr(name) else { throw missing(name) }
+        return s
+    }
+
+    func optBool(_ name: String) throws -> Bool? {
+        switch get(name) {
+        case nil: return nil
+        case .bool(let b)?: return b
+        case let other?: throw StepError(code: "invalid_field", message: "\(path(name)): expected true or false, found \(other.kind)")
+        }
+    }
+
+    func optU64(_ name: String) throws -> UInt64? {
+        switch get(name) {
+        case nil: return nil
+        case .number(let text)?:
+            guard !text.isEmpty, text.allSatisfy({ $0 >= "0" && $0 <= "9" }) else {
+                throw StepError(code: "invalid_field", message: "\(path(name)): expected a non-negative whole number, found \(text)")
+            }
+            guard let v = UInt64(text) else {
+                throw StepError(code: "invalid_field", message: "\(path(name)): \(text) is out of range")
+            }
+            return v
+        case let other?:
+            throw StepError(code: "invalid_field", message: "\(path(name)): expected a whole number, found \(other.kind)")
+        }
+    }
+
+    func u64(_ name: String) throws -> UInt64 {
+        guard let v = try optU64(name) else { throw missing(name) }
+        return v
+    }
+
+    /// Amounts are strings, parsed by the core (`parseAmount`); never a Double.
+    func optAmount(_ name: String) throws -> Decimal? {
+        switch get(name) {
+        case nil: return nil
+        case .string(let s)?: return try parseAmount(text: s)
+        case _?: throw StepError(code: "invalid_amount", message: "\(path(name)): amounts are decimal strings such as \"10.50\"")
+        }
+    }
+
+    func amount(_ name: String) throws -> Decimal {
+        guard let v = try optAmount(name) else { throw missing(name) }
+        return v
+    }
+
+    func optObj(_ name: String) throws -> JSONObject? {
+        switch get(name) {
+        case nil: return nil
+        case .object(let o)?: return o
+        case let other?: throw StepError(code: "invalid_field", message: "\(path(name)): expected an object, found \(other.kind)")
+        }
+    }
+
+    func obj(_ name: String) throws -> JSONObject {
+        guard let o = try optObj(name) else { throw missing(name) }
+        return o
+    }
+}
+
+/// What one step produced, for its `expect` checks.
+private struct Output {
+    var invoice: String?
+    var events: [String] = []
+    var payable: Decimal?
+    var matched: TransferMatch?
+    var expiresAt: Date?
+    var valid: Bool?
+    var headers: [HttpHeader]?
+    var signature: String?
+    var next: NextAttempt?
+}
+
+private final class Tracked {
+    var invoice: Invoice
+    var journal: [JournalEntry]
+    init(invoice: Invoice, journal: [JournalEntry]) {
+        self.invoice = invoice
+        self.journal = journal
+    }
+}
+
+private func fieldsOf(_ op: String) -> [String]? {
+    switch op {
+    case "create_invoice": return ["invoice"]
+    case "observe_transfer": return ["invoice", "transfer"]
+    case "confirm_transfer", "drop_transfer": return ["invoice", "tx_id"]
+    case "tick": return ["invoice"]
+    case "cancel": return ["invoice"]
+    case "request_refund": return ["invoice", "refund_id", "amount"]
+    case "settle_refund": return ["invoice", "refund_id", "outcome"]
+    case "mark": return ["invoice", "status"]
+    case "claim_txid": return ["invoice", "tx_id"]
+    case "replay": return ["invoice"]
+    case "allocate_amount": return ["account", "invoice", "due", "step", "allowance"]
+    case "match_transfer": return ["account", "amount"]
+    case "register_amount": return ["account", "invoice", "payable", "allowance"]
+    case "release": return ["invoice"]
+    case "open_session": return ["session", "invoice", "ttl"]
+    case "use_session": return ["session"]
+    case "verify_signature": return ["scheme", "secrets", "headers", "body", "body_base64", "tolerance_seconds", "replay_guard"]
+    case "sign": return ["scheme", "secret", "body", "headers"]
+    case "plan_delivery": return ["delivery", "policy"]
+    case "report_attempt": return ["delivery", "http_status", "error", "duration_ms"]
+    default: return nil
+    }
+}
+
+private let invoiceKeys = [
+    "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
+    "amount_refunded", "refundable", "deadline", "events",
+]
+
+private func expectKeysOf(_ op: String) -> [String] {
+    switch op {
+    case "allocate_amount": return ["payable"]
+    case "match_transfer": return ["match"]
+    case "register_amount", "release", "use_session": return []
+    case "open_session": return ["expires_at"]
+    case "verify_signature": return ["valid"]
+    case "sign": return ["headers", "signature"]
+    case "plan_delivery", "report_attempt": return ["next"]
+    default: return invoiceKeys
+    }
+}
+
+private func fail(_ m: String) -> ConformanceRunner.Failure { ConformanceRunner.Failure(m) }
+
+private func reused(_ field: String, _ what: String, _ id: String) -> StepError {
+    StepError(code: "invalid_field", message: "\(field): \(JSONText.quoted(id)) \(what)")
+}
+
+/// Everything a scenario can touch, starting empty.
+private final class World {
+    var invoices: [String: Tracked] = [:]
+    let matcher = Matcher()
+    var sessions: [String: Session] = [:]
+    let replayGuard: ReplayGuard
+    var deliveries: [String: DeliveryPlan] = [:]
+
+    init() throws {
+        replayGuard = try ReplayGuard(capacity: nil)
+    }
+
+    /// The whole state as text, to check that a failed step changed nothing.
+    func fingerprint() -> String {
+        var s = ""
+        for id in invoices.keys.sorted() {
+            let t = invoices[id]!
+            s += "I \(id) \(t.invoice.toJson()) \(t.journal.count)\n"
+        }
+        s += "M \(matcher.toJson())\n"
+        for id in sessions.keys.sorted() { s += "S \(id) \(sessions[id]!.toJson())\n" }
+        s += "G \(replayGuard.toJson())\n"
+        for id in deliveries.keys.sorted() { s += "D \(id) \(deliveries[id]!.toJson())\n" }
+        return s
+    }
+
+    func runStep(_ stepValue: JSON) throws {
+        guard case .object(let map) = stepValue else { throw fail("a step must be a JSON object") }
+        let s = Obj(map: map, prefix: "")
+        guard let op = s.get("op")?.string else { throw fail("step has no op") }
+        guard let fields = fieldsOf(op) else { throw fail("unknown op \(JSONText.quoted(op))") }
+        if let k = map.keys.first(where: { !["op", "at", "expect"].contains($0) && !fields.contains($0) }) {
+            throw fail("field \(JSONText.quoted(k)) is not a field of \(op)")
+        }
+        guard let atText = s.get("at")?.string else { throw fail("step has no \"at\" time") }
+        let at: Date
+        do {
+            at = try parseTimestamp(text: atText)
+        } catch let e as PaystateError {
+            throw fail(e.message)
+        }
+        var expect: JSONObject?
+        switch map["expect"] {
+        case nil: expect = nil
+        case .object(let e)?: expect = e
+        case _?: throw fail("expect must be an object")
+        }
+        if let e = expect {
+            let allowed = expectKeysOf(op)
+            if let k = e.keys.first(where: { $0 != "error" && !allowed.contains($0) }) {
+                throw fail("unknown expect key \(JSONText.quoted(k)) for \(op)")
+            }
+            if e["error"] != nil && e.count > 1 { throw fail("expect has error and state keys at once") }
+        }
+        let before = fingerprint()
+        let wantError = expect?["error"]
+        do {
+            let out = try execute(op, at, s)
+            if let w = wantError { throw fail("expected error \(JSONText.write(w)), but the step succeeded") }
+            if let e = expect { try check(e, out) }
+        } catch let f as ConformanceRunner.Failure {
+            throw f
+        } catch {
+            guard let cm = codeAndMessage(error) else { throw fail("unexpected \(error)") }
+            let (code, message) = cm
+            guard let w = wantError else { throw fail("unexpected error \(code): \(message)") }
+            if w != JSON.string(code) { throw fail("expected error \(JSONText.write(w)), got \(code) (\(message))") }
+            if fingerprint() != before { throw fail("error \(code) changed the state") }
+        }
+    }
+
+    func tracked(_ id: String) throws -> Tracked {
+        guard let t = invoices[id] else { throw reused("invoice", "is unknown", id) }
+        return t
+    }
+
+    func execute(_ op: String, _ at: Date, _ f: Obj) throws -> Output {
+        switch op {
+        case "create_invoice":
+            let spec = try invoiceSpecFromJson(json: JSONText.write(.object(try f.obj("invoice"))))
+            if invoices[spec.id] != nil { throw reused("invoice.id", "already exists", spec.id) }
+            let created = try createInvoice(spec: spec, now: at)
+            invoices[spec.id] = Tracked(invoice: created.invoice, journal: [JournalEntry(at: at, command: .create(spec: spec))])
+            return Output(invoice: spec.id, events: created.events.map { $0.eventType.asStr() })
+        case "observe_transfer", "confirm_transfer", "drop_transfer", "cancel",
+             "request_refund", "settle_refund", "mark", "claim_txid":
+            let id = try f.str("invoice")
+            var commandJson = f.map
+            commandJson["invoice"] = nil
+            commandJson["at"] = nil
+            commandJson["expect"] = nil
+            commandJson["op"] = .string(op)
+            let command = try commandFromJson(json: JSONText.write(.object(commandJson)))
+            let t = try tracked(id)
+            let events = try t.invoice.applyCommand(command: command, now: at)
+            t.journal.append(JournalEntry(at: at, command: command))
+            return Output(invoice: id, events: events.map { $0.eventType.asStr() })
+        case "tick":
+            let named = try f.optStr("invoice")
+            if let n = named { _ = try tracked(n) }
+            var events: [String] = []
+            for id in invoices.keys.sorted() {
+                let t = invoices[id]!
+                let evs = try t.invoice.applyCommand(command: .tick, now: at)
+                t.journal.append(JournalEntry(at: at, command: .tick))
+                if id == named { events = evs.map { $0.eventType.asStr() } }
+            }
+            for id in deliveries.keys.sorted() { _ = try deliveries[id]!.tick(now: at) }
+            return Output(invoice: named, events: events)
+        case "replay":
+            let id = try f.str("invoice")
+            let t = try tracked(id)
+            let rebuilt = try Invoice.replay(journal: t.journal)
+            if !rebuilt.sameState(other: t.invoice) {
+                throw StepError(code: "integrity_conflict", message: "journal: replaying the journal did not rebuild the identical state")
+            }
+            t.invoice = rebuilt
+            return Output(invoice: id)
+        case "allocate_amount":
+            let id = try f.str("invoice")
+            _ = try tracked(id)
+            let account = try f.str("account")
+            let due = try f.amount("due")
+            let step = try f.amount("step")
+            let allowance = try f.optAmount("allowance") ?? Decimal(0)
+            return Output(payable: try matcher.allocate(account: account, invoiceId: id, due: due, step: step, allowance: allowance))
+        case "register_amount":
+            let id = try f.str("invoice")
+            _ = try tracked(id)
+            let account = try f.str("account")
+            let payable = try f.amount("payable")
+            let allowance = try f.optAmount("allowance") ?? Decimal(0)
+            try matcher.register(account: account, invoiceId: id, payable: payable, allowance: allowance)
+            return Output()
+        case "match_transfer":
+            let account = try f.str("account")
+            return Output(matched: try matcher.matchAmount(account: account, amount: try f.amount("amount")))
+        case "release":
+            matcher.release(invoiceId: try f.str("invoice"))
+            return Output()
+        case "open_session":
+            let sessionId = try f.str("session")
+            if sessions[sessionId] != nil { throw reused("session", "already exists", sessionId) }
+            let invoice = try tracked(try f.str("invoice")).invoice
+            let session = try Session.open(id: sessionId, invoice: invoice, ttlSeconds: try f.u64("ttl"), now: at)
+            sessions[sessionId] = session
+            return Output(expiresAt: session.expiresAt())
+        case "use_session":
+            let sessionId = try f.str("session")
+            guard let session = sessions[sessionId] else { throw reused("session", "is unknown", sessionId) }
+            let invoice = try tracked(session.invoiceId()).invoice
+            try session.useAt(invoice: invoice, now: at)
+            return Output()
+        case "verify_signature", "sign":
+            return try signatureStep(op, at, f)
+        case "plan_delivery", "report_attempt":
+            return try deliveryStep(op, at, f)
+        default:
+            throw StepError(code: "invalid_field", message: "op: op \(JSONText.quoted(op)) is not implemented")
+        }
+    }
+
+    private func strings(_ v: JSON?, _ field: String) throws -> [String] {
+        guard case .array(let items)? = v else {
+            if v == nil { throw StepError(code: "missing_field", message: "\(field): required field is missing") }
+            throw StepError(code: "invalid_field", message: "\(field): expected an array of strings")
+        }
+        return try items.map {
+            guard let s = $0.string else { throw StepError(code: "invalid_field", message: "\(field): expected an array of strings") }
+            return s
+        }
+    }
+
+    private func stringPairs(_ m: JSONObject?) throws -> [(String, String)] {
+        guard let m = m else { return [] }
+        return try m.entries.map { pair in
+            let (k, v) = pair
+            guard let s = v.string else { throw StepError(code: "invalid_field", message: "headers.\(k): header values are strings") }
+            return (k, s)
+        }
+    }
+
+    private func find(_ pairs: [(String, String)], _ names: [String]) -> String? {
+        for n in names {
+            if let hit = pairs.first(where: { $0.0.lowercased() == n.lowercased() }) { return hit.1 }
+        }
+        return nil
+    }
+
+    private func signatureStep(_ op: String, _ at: Date, _ f: Obj) throws -> Output {
+        let scheme = try parseScheme(name: try f.str("scheme"))
+        if op == "verify_signature" {
+            let secrets = try strings(f.get("secrets"), "secrets")
+            let headers = try stringPairs(try f.optObj("headers"))
+            let bodyText = try f.optStr("body")
+            let bodyB64 = try f.optStr("body_base64")
+            let body: Data
+            switch (bodyText, bodyB64) {
+            case let (b?, nil): body = Data(b.utf8)
+            case let (nil, b64?):
+                guard b64.utf8.count % 4 == 0, let d = Data(base64Encoded: b64) else {
+                    throw StepError(code: "invalid_field", message: "body_base64: not standard padded base64")
+                }
+                body = d
+            case (nil, nil): throw StepError(code: "missing_field", message: "body: required field is missing")
+            default: throw StepError(code: "invalid_field", message: "body_base64: give body or body_base64, not both")
+            }
+            var options = defaultVerifierOptions()
+            if let s = try f.optU64("tolerance_seconds") { options.timeCheck = .withinSeconds(seconds: s) }
+            var headerMap: [String: String] = [:]
+            for (k, v) in headers { headerMap[k] = v }
+            let verified = try Verifier.withOptions(scheme: scheme, secrets: secrets, options: options)
+                .verify(headers: headerMap, body: body, now: at)
+            if try f.optBool("replay_guard") ?? false { try replayGuard.record(verified: verified, now: at) }
+            return Output(valid: true)
+        }
+        let secret = try f.str("secret")
+        let body = try f.str("body")
+        let inputs = try stringPairs(try f.optObj("headers"))
+        var timestamp = at
+        if let t = find(inputs, ["webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"]) {
+            timestamp = try parseSchemeTimestamp(scheme: scheme, text: t)
+        }
+        let input = SignInput(
+            id: find(inputs, ["webhook-id", "id"]),
+            nonce: find(inputs, ["X-GatePay-Nonce", "nonce"]),
+            timestamp: timestamp
+        )
+        let signed = try Signer(scheme: scheme, secrets: [secret]).sign(body: Data(body.utf8), input: input)
+        return Output(headers: signed.headers(), signature: signed.signature())
+    }
+
+    private func deliveryStep(_ op: String, _ at: Date, _ f: Obj) throws -> Output {
+        let id = try f.str("delivery")
+        if op == "plan_delivery" {
+            if deliveries[id] != nil { throw reused("delivery", "already exists", id) }
+            let plan = try DeliveryPlan(id: id, policy: try parseDeliveryPolicy(name: try f.str("policy")), now: at)
+            deliveries[id] = plan
+            return Output(next: plan.next())
+        }
+        let status = try f.optU64("http_status")
+        let error = try f.optStr("error")
+        let outcome: AttemptOutcome
+        switch (status, error) {
+        case let (s?, nil): outcome = try httpOutcome(status: UInt16(exactly: s) ?? 0)
+        case (nil, "timeout"?): outcome = .timeout
+        case (nil, _?): outcome = .transportError
+        case (nil, nil): throw StepError(code: "missing_field", message: "http_status: required field is missing")
+        default: throw StepError(code: "invalid_field", message: "error: give http_status or error, not both")
+        }
+        let duration = try f.optU64("duration_ms")
+        guard let plan = deliveries[id] else { throw reused("delivery", "is unknown", id) }
+        return Output(next: try plan.report(outcome: outcome, at: at, durationMs: duration))
+    }
+
+    // ---- expect checks ----
+
+    private func amountEq(_ want: JSON, _ got: Decimal?) -> Bool {
+        guard let w = want.string, let g = got, let wd = try? parseAmount(text: w) else { return false }
+        return wd == g
+    }
+
+    private func timeEq(_ want: JSON, _ got: Date?) -> Bool {
+        guard let w = want.string, let g = got, let wd = try? parseTimestamp(text: w) else { return false }
+        return wd == g
+    }
+
+    private func matchValue(_ m: TransferMatch) -> JSON {
+        var o = JSONObject()
+        switch m {
+        case .matched(let id): o["matched"] = .string(id)
+        case .ambiguous(let ids): o["ambiguous"] = .array(ids.map { JSON.string($0) })
+        case .unmatched: return .string("unmatched")
+        }
+        return .object(o)
+    }
+
+    private func nextValue(_ n: NextAttempt) -> JSON {
+        switch n {
+        case .retryAt(let at):
+            var o = JSONObject()
+            o["retry_at"] = .string((try? formatTimestamp(at: at)) ?? "")
+            return .object(o)
+        case .delivered: return .string("delivered")
+        case .gaveUp: return .string("gave_up")
+        }
+    }
+
+    private func nextEq(_ want: JSON, _ got: JSON) -> Bool {
+        if case .object(let w) = want, case .object(let g) = got {
+            guard w.count == 1, let wt = w["retry_at"], let gt = g["retry_at"]?.string else { return false }
+            return timeEq(wt, try? parseTimestamp(text: gt))
+        }
+        return want == got
+    }
+
+    private func describe(_ key: String, _ out: Output) -> String {
+        switch key {
+        case "payable": return out.payable.map { "\($0)" } ?? "nil"
+        case "match": return out.matched.map { JSONText.write(matchValue($0)) } ?? "nothing"
+        case "expires_at": return out.expiresAt.map { (try? formatTimestamp(at: $0)) ?? "?" } ?? "nil"
+        case "valid": return out.valid.map { "\($0)" } ?? "nil"
+        case "next": return out.next.map { JSONText.write(nextValue($0)) } ?? "nothing"
+        case "signature": return out.signature ?? "nil"
+        default: return "something else"
+        }
+    }
+
+    func check(_ expect: JSONObject, _ out: Output) throws {
+        let invoice = out.invoice.flatMap { invoices[$0]?.invoice }
+        for (key, want) in expect.entries {
+            var ok = true
+            switch key {
+            case "events":
+                var w: [String] = []
+                if case .array(let items) = want { w = items.compactMap { $0.string } }
+                if w != out.events { throw fail("events: expected \(w), got \(out.events)") }
+            case "payable": ok = amountEq(want, out.payable)
+            case "match": ok = out.matched.map { matchValue($0) == want } ?? false
+            case "expires_at": ok = timeEq(want, out.expiresAt)
+            case "valid": ok = out.valid.map { want == JSON.bool($0) } ?? false
+            case "next": ok = out.next.map { nextEq(want, nextValue($0)) } ?? false
+            case "signature": ok = out.signature.map { want == JSON.string($0) } ?? false
+            case "headers":
+                guard let got = out.headers else { throw fail("this step produced no headers") }
+                guard case .object(let w) = want else { throw fail("expect.headers must be an object") }
+                for (name, value) in w.entries {
+                    let found = got.first(where: { $0.name.lowercased() == name.lowercased() })?.value
+                    if found == nil || JSON.string(found!) != value {
+                        throw fail("header \(name): expected \(JSONText.write(value)), got \(found.map { JSONText.quoted($0) } ?? "nothing")")
+                    }
+                }
+            default:
+                guard let inv = invoice else { throw fail("expect.\(key) needs an invoice on the step") }
+                let snap = inv.snapshot()
+                switch key {
+                case "status":
+                    let got = snap.status.asStr()
+                    if want != JSON.string(got) { throw fail("status: expected \(JSONText.write(want)), got \(JSONText.quoted(got))") }
+                case "exceptions":
+                    var w: [String] = []
+                    if case .array(let items) = want { w = items.compactMap { $0.string } }
+                    let g = snap.exceptions.map { $0.asStr() }.sorted()
+                    if w.sorted() != g { throw fail("exceptions: expected \(w.sorted()), got \(g)") }
+                case "deadline":
+                    if !timeEq(want, inv.deadline()) { throw fail("deadline: expected \(JSONText.write(want))") }
+                default:
+                    let got: Decimal
+                    switch key {
+                    case "amount_paid": got = snap.amountPaid
+                    case "amount_pending": got = snap.amountPending
+                    case "amount_held": got = snap.amountHeld
+                    case "surplus": got = snap.surplus
+                    case "amount_refunded": got = snap.amountRefunded
+                    case "refundable": got = snap.refundable
+                    default: throw fail("unknown expect key \(JSONText.quoted(key))")
+                    }
+                    if !amountEq(want, got) { throw fail("\(key): expected \(JSONText.write(want)), got \"\(got)\"") }
+                }
+            }
+            if !ok { throw fail("\(key): expected \(JSONText.write(want)), got \(describe(key, out))") }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! UniFFI bindings (Swift and Kotlin) for the paystate core.
+//!
+//! This crate is thin on purpose: it converts types and maps errors, and every rule lives in
+//! the `paystate` crate. It is built as a `cdylib` that the generated Kotlin (through JNA)
+//! and Swift (through a C module) load; `uniffi-bindgen generate` reads the interface from
+//! the library's metadata (proc-macros, no UDL).
+//!
+//! Conventions, identical in both languages:
+//!
+//! * **Amounts** cross as exact decimal text and surface as `java.math.BigDecimal` in
+//!   Kotlin and `Foundation.Decimal` in Swift (see `uniffi.toml`); never as a float. The
+//!   core parses them strictly, so a negative, NaN or over-precise value is the typed error
+//!   `invalid_amount` / `too_many_decimals`, never a crash.
+//! * **Timestamps** cross as unix milliseconds and surface as `java.time.Instant` / `Date`.
+//! * **Durations** are whole seconds (`*_seconds`, unsigned), as in the scenario format.
+//! * **Bodies** are bytes (`ByteArray` / `Data`): signatures are computed over the raw bytes.
+//! * **Stateful things are objects** (`Invoice`, `Matcher`, `Session`, `ReplayGuard`,
+//!   `DeliveryPlan`, `Verifier`, `Signer`): mutable handles whose methods apply one command
+//!   atomically under a lock. A method that fails leaves the object untouched (the core's
+//!   guarantee), so callers can retry or report without rolling anything back. Each has
+//!   `to_json()` / `from_json()` for storage and `copy()` where a snapshot is useful.
+//! * **Plain data are records** (`Snapshot`, `Event`, `TransferInput`, `InvoiceSpec`, ...)
+//!   and closed sets are enums (`Status`, `ExceptionFlag`, `EventType`, `Asset`, `Scheme`,
+//!   `DeliveryPolicy`).
+//! * **One error type**, `PaystateError` (Kotlin `PaystateException`), one variant per
+//!   core error code, whose message is the core's message.
+
+uniffi::setup_scaffolding!();
+
+mod delivery;
+mod invoice;
+mod matching;
+mod session;
+mod signature;
+mod types;
+
+pub use delivery::*;
+pub use invoice::*;
+pub use matching::*;
+pub use session::*;
+pub use signature::*;
+pub use types::*;
