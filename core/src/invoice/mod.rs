@@ -482,6 +482,25 @@ impl Invoice {
         self.transfers.iter().position(|t| t.tx_id == tx_id)
     }
 
+    /// The recorded transfer `tx_id` and its index, or `unknown_transfer`.
+    fn known_transfer(&self, tx_id: &str) -> Result<(usize, &Transfer)> {
+        self.transfers
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.tx_id == tx_id)
+            .ok_or_else(|| Error::UnknownTransfer {
+                tx_id: tx_id.to_owned(),
+            })
+    }
+
+    fn transfer_is(command: &'static str, state: &str) -> Error {
+        Error::InvalidTransition {
+            command,
+            subject: "transfer",
+            state: state.to_owned(),
+        }
+    }
+
     fn plan<'c>(&self, command: &'c Command, status: Status, now: Timestamp) -> Result<Plan<'c>> {
         let kind = command.kind();
         if let Command::Mark { status: to } = command {
@@ -500,35 +519,23 @@ impl Invoice {
             Command::Tick => Ok(Plan::Nothing),
             Command::ObserveTransfer(input) => self.plan_observe(input, status, now),
             Command::ConfirmTransfer { tx_id } => {
-                let i = self
-                    .find_transfer(tx_id)
-                    .ok_or_else(|| Error::UnknownTransfer {
-                        tx_id: tx_id.clone(),
-                    })?;
-                match self.transfers.get(i) {
-                    Some(t) if t.dropped => Err(Error::InvalidTransition {
-                        command: "confirm_transfer",
-                        subject: "transfer",
-                        state: "dropped".into(),
-                    }),
-                    Some(t) if t.confirmed => Ok(Plan::Nothing),
-                    _ => Ok(Plan::Confirm(i)),
+                let (i, t) = self.known_transfer(tx_id)?;
+                if t.dropped {
+                    Err(Self::transfer_is("confirm_transfer", "dropped"))
+                } else if t.confirmed {
+                    Ok(Plan::Nothing)
+                } else {
+                    Ok(Plan::Confirm(i))
                 }
             }
             Command::DropTransfer { tx_id } => {
-                let i = self
-                    .find_transfer(tx_id)
-                    .ok_or_else(|| Error::UnknownTransfer {
-                        tx_id: tx_id.clone(),
-                    })?;
-                match self.transfers.get(i) {
-                    Some(t) if t.confirmed => Err(Error::InvalidTransition {
-                        command: "drop_transfer",
-                        subject: "transfer",
-                        state: "confirmed".into(),
-                    }),
-                    Some(t) if t.dropped => Ok(Plan::Nothing),
-                    _ => Ok(Plan::Drop(i)),
+                let (i, t) = self.known_transfer(tx_id)?;
+                if t.confirmed {
+                    Err(Self::transfer_is("drop_transfer", "confirmed"))
+                } else if t.dropped {
+                    Ok(Plan::Nothing)
+                } else {
+                    Ok(Plan::Drop(i))
                 }
             }
             Command::Cancel => {
