@@ -1,0 +1,130 @@
+// Webhook verification speed, all in one process: paystate's pre-keyed Verifier against
+// hand-written node:crypto, `standardwebhooks` (npm) and `stripe` (npm), on the same
+// 1024-byte body. Also the cost of a trivial native call and of Invoice.observeTransfer.
+//
+// Run from bindings-node/: npm run build:release && (cd bench && npm ci) && node bench/verify.mjs
+// Options (env): BENCH_ROUNDS (default 15), BENCH_MS per sample (default 100).
+// Cases run round-robin; the table shows the fastest sample of each case (the least
+// disturbed by other load on a shared machine) and the median, and ratios use the fastest.
+import { createRequire } from 'node:module'
+import { createHmac, timingSafeEqual, randomBytes } from 'node:crypto'
+
+const require = createRequire(import.meta.url)
+const ps = require('../index.js')
+const { Webhook } = require('standardwebhooks')
+const Stripe = require('stripe')
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 15)
+const SAMPLE_MS = Number(process.env.BENCH_MS || 100)
+
+// A 1024-byte Stripe-like event.
+let body = JSON.stringify({
+  id: 'evt_1NG8Du2eZvKYlo2CUI79vXWy', object: 'event', api_version: '2023-10-16', created: 1700000000,
+  type: 'invoice.paid', livemode: false, pending_webhooks: 1,
+  data: { object: { id: 'in_1NG8Du2eZvKYlo2C', object: 'invoice', amount_due: '25.50', currency: 'usdt', status: 'paid', customer: 'cus_NffrFeUfNV2Hib', metadata: { order: 'ORDER-1042' } } },
+  request: { id: 'req_8aAyh9ZHyQS8Ek', idempotency_key: 'a4e0f6c2-8e7a-4cfb-9b0b-52e4f1d1c6d9' },
+  pad: '',
+})
+body = body.replace('"pad":""', `"pad":"${'x'.repeat(1024 - body.length)}"`)
+if (body.length !== 1024) throw new Error(`body is ${body.length} bytes`)
+const bodyBuf = Buffer.from(body)
+
+const nowMs = Date.now()
+const nowSec = Math.floor(nowMs / 1000)
+
+// --- usdt_gateway style: hex HMAC-SHA256 of the raw body --------------------------------
+const plainSecret = 'whsec_' + randomBytes(24).toString('base64')
+const hexTag = createHmac('sha256', plainSecret).update(bodyBuf).digest('hex')
+const hexHeaders = { 'content-type': 'application/json', 'user-agent': 'gateway/1.0', 'x-webhook-signature': hexTag }
+const nodeCryptoVerify = () => {
+  const expected = createHmac('sha256', plainSecret).update(bodyBuf).digest()
+  const given = Buffer.from(hexHeaders['x-webhook-signature'], 'hex')
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('mismatch')
+}
+const psUsdt = new ps.Verifier('usdt_gateway', plainSecret)
+
+// --- Standard Webhooks ------------------------------------------------------------------
+const swSecret = 'whsec_' + randomBytes(24).toString('base64')
+const swSigned = ps.sign('standard_webhooks', swSecret, bodyBuf, { id: 'msg_2Lh9KRb0pzN4LePd3XiFJjSTh4d', timestamp: nowSec * 1000 })
+const swHeaders = { 'content-type': 'application/json', ...swSigned.headers }
+const swLib = new Webhook(swSecret)
+swLib.verify(body, swHeaders) // sanity: the peer accepts what paystate signed
+const psSw = new ps.Verifier('standard_webhooks', swSecret)
+
+// --- Stripe -----------------------------------------------------------------------------
+const stripe = new Stripe('sk_test_bench_only', { telemetry: false })
+const stripeSecret = 'whsec_' + randomBytes(24).toString('hex')
+const stripeHeader = stripe.webhooks.generateTestHeaderString({ payload: body, secret: stripeSecret, timestamp: nowSec })
+const stripeHeaders = { 'content-type': 'application/json', 'stripe-signature': stripeHeader }
+const psStripe = new ps.Verifier('stripe', stripeSecret)
+
+// --- observeTransfer --------------------------------------------------------------------
+const base = ps.Invoice.create({ id: 'inv_bench', due: '25.50', asset: 'USDT_TRC20', expiresIn: 3600 }, nowMs).invoice
+const transfer = { txId: '0x9f2c1e', amount: '25.5', asset: 'USDT_TRC20', confirmed: true }
+let pool = []
+const refill = (n) => {
+  pool = []
+  for (let i = 0; i < n; i++) pool.push(base.clone())
+}
+
+const cases = [
+  ['node:crypto createHmac + timingSafeEqual (hex, usdt_gateway)', nodeCryptoVerify],
+  ['paystate Verifier usdt_gateway (Buffer body)', () => psUsdt.verify(hexHeaders, bodyBuf, nowMs)],
+  ['paystate Verifier usdt_gateway (string body)', () => psUsdt.verify(hexHeaders, body, nowMs)],
+  ['standardwebhooks Webhook.verify', () => swLib.verify(body, swHeaders)],
+  ['paystate Verifier standard_webhooks', () => psSw.verify(swHeaders, bodyBuf, nowMs)],
+  ['stripe webhooks.signature.verifyHeader', () => stripe.webhooks.signature.verifyHeader(body, stripeHeader, stripeSecret, 300)],
+  ['paystate Verifier stripe', () => psStripe.verify(stripeHeaders, bodyBuf, nowMs)],
+  ['paystate trivial call (verifier.keyCount getter)', () => psUsdt.keyCount],
+  ['paystate Invoice.clone (setup of the next case)', () => base.clone()],
+]
+
+function sample(fn) {
+  // Calibrate a batch that takes ~SAMPLE_MS.
+  let n = 1000
+  for (;;) {
+    const t = process.hrtime.bigint()
+    for (let i = 0; i < n; i++) fn()
+    const ns = Number(process.hrtime.bigint() - t)
+    if (ns > SAMPLE_MS * 1e6 * 0.5) return ns / n
+    n *= 2
+  }
+}
+function sampleObserve() {
+  const n = 20000
+  refill(n)
+  const t = process.hrtime.bigint()
+  for (let i = 0; i < n; i++) pool[i].observeTransfer(transfer, nowMs)
+  return Number(process.hrtime.bigint() - t) / n
+}
+
+for (const [, fn] of cases) for (let i = 0; i < 20000; i++) fn() // warm up
+sampleObserve()
+
+const results = new Map([...cases.map(([name]) => [name, []]), ['paystate Invoice.observeTransfer (confirmed, pays it; 2 events)', []]])
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [name, fn] of cases) results.get(name).push(sample(fn))
+  results.get('paystate Invoice.observeTransfer (confirmed, pays it; 2 events)').push(sampleObserve())
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const m = new Map([...results].map(([k, v]) => [k, Math.min(...v)]))
+const med = new Map([...results].map(([k, v]) => [k, median(v)]))
+
+console.log(`node ${process.version}, ${ROUNDS} rounds x ~${SAMPLE_MS} ms, 1024-byte body\n`)
+console.log('case'.padEnd(68) + 'best ns/op'.padStart(11) + 'median'.padStart(9) + 'best ops/s'.padStart(13))
+for (const [k, v] of m) console.log(k.padEnd(68) + v.toFixed(0).padStart(11) + med.get(k).toFixed(0).padStart(9) + Math.round(1e9 / v).toLocaleString('en-US').padStart(13))
+
+const ratio = (peer, ours) => m.get(peer) / m.get(ours)
+const goals = [
+  ['vs node:crypto (usdt_gateway, same HMAC)', ratio(cases[0][0], cases[1][0]), 2],
+  ['vs standardwebhooks', ratio(cases[3][0], cases[4][0]), 15],
+  ['vs stripe verifyHeader', ratio(cases[5][0], cases[6][0]), 3],
+]
+console.log('\nspeed-up (peer time / paystate time)')
+let ok = true
+for (const [name, x, goal] of goals) {
+  const pass = x >= goal
+  ok &&= pass
+  console.log(`${name.padEnd(44)} ${x.toFixed(2).padStart(6)}x   goal >= ${goal}x  ${pass ? 'met' : 'MISSED'}`)
+}
+process.exitCode = ok || !process.env.BENCH_ENFORCE ? 0 : 1

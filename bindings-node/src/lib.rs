@@ -1,0 +1,15 @@
+//! Node.js bindings (napi-rs) for the paystate core: the npm package `paystate`.
+//!
+//! Thin by design: every function converts JavaScript values to core types, calls the core,
+//! and converts back. Core errors become `Error`s with the contract's `code` and `field`
+//! (`err.rs`); wrong JavaScript types become `TypeError`s (`conv.rs`). No payment rule lives
+//! here.
+
+mod conv;
+mod err;
+mod invoice;
+mod delivery;
+mod matching;
+mod meta;
+mod session;
+mod signature;
