@@ -1,0 +1,200 @@
+//! Helpers shared by several targets: state invariants of an invoice that must hold after
+//! every accepted command, whatever the history.
+#![allow(dead_code)]
+
+use paystate::invoice::RefundState;
+use paystate::{Amount, Exception, Invoice, Status};
+use rust_decimal::Decimal;
+
+/// Exact sum. A partial sum beyond the 28 significant digits of an amount (rust_decimal
+/// then rounds instead of failing) is a finding (F2, fixed: the core refuses commands
+/// that would push its totals there).
+pub fn sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Decimal> {
+    let total = items.into_iter().try_fold(Decimal::ZERO, |acc, a| add2(acc, a.as_decimal()));
+    assert!(total.is_some(), "a money total exceeds 28 significant digits (F2)");
+    total
+}
+
+/// `a + b` (non-negative) when rust_decimal computes it exactly and it fits 28 significant
+/// digits, else `None`. Exactness is checked in fixed point (integer part, 10^-28 units),
+/// never with rust_decimal itself, which rounds instead of failing.
+pub fn add2(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let s = a.checked_add(b)?;
+    let (x, y, z) = (fx(a), fx(b), fx(s));
+    let (i, f) = (x.0 + y.0, x.1 + y.1);
+    let exact = (i + f / ONE, f % ONE);
+    (z == exact && Amount::parse(&s.normalize().to_string(), "x").is_ok()).then_some(s)
+}
+
+const ONE: i128 = 10_000_000_000_000_000_000_000_000_000; // 10^28
+
+/// A non-negative decimal as (integer part, fraction in 10^-28 units).
+fn fx(d: Decimal) -> (i128, i128) {
+    let (m, sc) = (d.mantissa(), d.scale());
+    let p = 10i128.pow(sc);
+    (m / p, (m % p) * 10i128.pow(28 - sc))
+}
+
+pub fn dec(a: Amount) -> Decimal {
+    a.as_decimal()
+}
+
+/// Invariants of the stored state alone (no history needed). Panics on violation.
+pub fn check_state(inv: &Invoice) {
+    let s = inv.snapshot();
+    let zero = Decimal::ZERO;
+    for (name, a) in [
+        ("amount_paid", s.amount_paid),
+        ("amount_pending", s.amount_pending),
+        ("amount_held", s.amount_held),
+        ("surplus", s.surplus),
+        ("amount_refunded", s.amount_refunded),
+        ("refunds_in_flight", s.refunds_in_flight),
+        ("refundable", s.refundable),
+    ] {
+        assert!(dec(a) >= zero, "{name} negative: {a}");
+        // Amounts are kept normalised: Display re-parses to the same value.
+        let shown = a.to_string();
+        match Amount::parse(&shown, "x") {
+            Ok(back) => assert_eq!(back, a, "{name} {shown} does not re-parse to itself"),
+            Err(_) => panic!("{name} {shown} is not a valid amount (F2)"),
+        }
+    }
+    assert_eq!(s.status, inv.status());
+    assert_eq!(s.exceptions, inv.exceptions());
+
+    let live: Vec<_> = inv.transfers().iter().filter(|t| !t.dropped).collect();
+    // Money conservation: paid + pending + held = the non-dropped transfers.
+    let total = sum(live.iter().map(|t| t.amount));
+    let parts = sum([s.amount_paid, s.amount_pending, s.amount_held]);
+    if let (Some(total), Some(parts)) = (total, parts) {
+        assert_eq!(parts, total, "conservation: paid+pending+held != sum of live transfers");
+    }
+    let paid = sum(live.iter().filter(|t| t.counted && t.confirmed).map(|t| t.amount));
+    let pending = sum(live.iter().filter(|t| t.counted && !t.confirmed).map(|t| t.amount));
+    let held = sum(live.iter().filter(|t| !t.counted).map(|t| t.amount));
+    let held_confirmed = sum(live.iter().filter(|t| !t.counted && t.confirmed).map(|t| t.amount));
+    let confirmed = sum(live.iter().filter(|t| t.confirmed).map(|t| t.amount));
+    if let (Some(p), Some(q), Some(h)) = (paid, pending, held) {
+        assert_eq!(dec(s.amount_paid), p, "amount_paid");
+        assert_eq!(dec(s.amount_pending), q, "amount_pending");
+        assert_eq!(dec(s.amount_held), h, "amount_held");
+    }
+    // A confirmed transfer is final: never dropped.
+    assert!(
+        inv.transfers().iter().all(|t| !(t.confirmed && t.dropped)),
+        "a confirmed transfer was dropped"
+    );
+    // Transfer ids are unique.
+    for (i, a) in inv.transfers().iter().enumerate() {
+        assert!(inv.transfers().iter().skip(i + 1).all(|b| b.tx_id != a.tx_id), "duplicate tx {}", a.tx_id);
+    }
+    for (i, a) in inv.refunds().iter().enumerate() {
+        assert!(inv.refunds().iter().skip(i + 1).all(|b| b.refund_id != a.refund_id), "duplicate refund");
+    }
+
+    let refunded = sum(inv.refunds().iter().filter(|r| r.state == RefundState::Succeeded).map(|r| r.amount));
+    let in_flight = sum(inv.refunds().iter().filter(|r| r.state == RefundState::InFlight).map(|r| r.amount));
+    let (Some(refunded), Some(in_flight), Some(confirmed), Some(held_confirmed), Some(paid), Some(pending)) =
+        (refunded, in_flight, confirmed, held_confirmed, paid, pending)
+    else {
+        return; // overflowing sums: the exact checks below do not apply
+    };
+    assert_eq!(dec(s.amount_refunded), refunded, "amount_refunded");
+    assert_eq!(dec(s.refunds_in_flight), in_flight, "refunds_in_flight");
+    // Refund cap: never more refunded or reserved than confirmed money counted or held.
+    let out = add2(refunded, in_flight);
+    if let Some(out) = out {
+        assert!(out <= confirmed, "refund cap: refunded {refunded} + in flight {in_flight} > confirmed {confirmed}");
+    }
+    // Refundable, DESIGN §3.
+    let counted = match s.status {
+        Status::Pending | Status::Processing => zero,
+        _ => paid,
+    };
+    if let Some(want) = add2(counted, held_confirmed) {
+        let want = (want - refunded - in_flight).max(zero);
+        assert_eq!(dec(s.refundable), want, "refundable");
+    }
+
+    // Status and money agree.
+    let due = dec(inv.due());
+    let threshold = dec(inv.threshold());
+    let Some(received) = add2(paid, pending) else { return };
+    let surplus = (received - due).max(zero);
+    assert_eq!(dec(s.surplus), surplus, "surplus");
+    let marked = inv.exceptions().contains(Exception::Marked);
+    match s.status {
+        Status::Pending => assert!(received < threshold, "pending with received {received} >= threshold {threshold}"),
+        Status::Processing => assert!(
+            paid < threshold && received >= threshold,
+            "processing with paid {paid}, received {received}, threshold {threshold}"
+        ),
+        Status::Expired => assert!(received < threshold, "expired with received {received} >= threshold {threshold}"),
+        Status::Paid | Status::PartiallyRefunded | Status::Refunded => {
+            if !marked {
+                assert!(paid >= threshold, "{} with paid {paid} < threshold {threshold}", s.status);
+            }
+            // The paid family follows the refunds (DESIGN §3). An operator's mark forces
+            // the status (`mark paid` on an expired, fully refunded invoice gives paid), so
+            // marked invoices are exempt until the next refund settles.
+            let (Some(all_confirmed), Some(cap)) = (add2(paid, held_confirmed), add2(surplus, held_confirmed)) else {
+                return;
+            };
+            let want = if refunded != zero && refunded >= all_confirmed {
+                Status::Refunded
+            } else if refunded > cap {
+                Status::PartiallyRefunded
+            } else {
+                Status::Paid
+            };
+            if !marked {
+                assert_eq!(s.status, want, "paid family: refunded {refunded}, confirmed {all_confirmed}, surplus {surplus}");
+            }
+        }
+        Status::Cancelled => {
+            // Cancel needs nothing received; anything later is held, never counted.
+            assert!(inv.transfers().iter().all(|t| !t.counted || t.dropped), "cancelled invoice counts money");
+        }
+        Status::Invalid => {}
+    }
+    // Exceptions follow the money.
+    let dust = dec(inv.spec().overpay_dust);
+    let ex = inv.exceptions();
+    assert_eq!(ex.contains(Exception::Underpaid), received > zero && received < threshold, "underpaid");
+    assert_eq!(ex.contains(Exception::Overpaid), surplus > dust, "overpaid");
+    assert_eq!(ex.contains(Exception::TxidClaimed), !inv.claims().is_empty(), "txid_claimed");
+    if inv.transfers().iter().any(|t| t.late) {
+        assert!(ex.contains(Exception::PaidLate), "late transfer without paid_late");
+    }
+    // Claims are never for an observed transfer.
+    for c in inv.claims() {
+        assert!(inv.transfers().iter().all(|t| &t.tx_id != c), "claim {c} already observed");
+    }
+    // The wake-up time.
+    let want_deadline = match s.status {
+        Status::Pending => Some(inv.deadline()),
+        Status::Processing => Some(inv.confirmation_deadline()),
+        _ => None,
+    };
+    assert_eq!(inv.next_deadline(), want_deadline, "next_deadline");
+}
+
+/// Strict mode (`PAYSTATE_FUZZ_STRICT=1`): known, reported findings crash again. By
+/// default the targets step around them so long runs keep exploring (see RELIABILITY.md).
+pub fn strict() -> bool {
+    use std::sync::OnceLock;
+    static STRICT: OnceLock<bool> = OnceLock::new();
+    *STRICT.get_or_init(|| std::env::var_os("PAYSTATE_FUZZ_STRICT").is_some_and(|v| v == "1"))
+}
+
+/// Whether an amount's text is a valid input amount (at most 28 significant digits).
+pub fn reparses(a: Amount) -> bool {
+    Amount::parse(&a.to_string(), "x").is_ok()
+}
+
+/// F4: a `-0` in opaque metadata reads back as `0` from a stored state. Outside strict
+/// mode, a round-trip difference on a document containing `-0` is that known finding.
+pub fn known_f4(stored: &str) -> bool {
+    !strict() && stored.contains("-0")
+}
