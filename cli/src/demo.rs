@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use paystate::delivery::{DeliveryPlan, Next, Outcome, Policy};
-use paystate::dialect::{gatenoc, usdt_gateway};
+use paystate::dialect::{gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway};
 use paystate::invoice::{Expiry, Pricing, TransferInput};
 use paystate::signature::{Scheme, SignInput, Signer, Verifier};
 use paystate::{
@@ -108,6 +108,9 @@ pub fn run() -> String {
     refund(&mut n);
     session_and_matching(&mut n);
     gateway_dialects(&mut n);
+    gatepay_flow(&mut n);
+    monetix_flow(&mut n);
+    keypair_flow(&mut n);
     n.out.push_str("\nDone.\n");
     n.out
 }
@@ -523,5 +526,184 @@ fn gateway_dialects(n: &mut Narrator) {
                 r.body.map(|b| b.to_string()).unwrap_or_default()
             )),
         }
+    }
+}
+
+fn gatepay_flow(n: &mut Narrator) {
+    n.section("8. Seed 002 (gatepay): surcharge and tolerance, a signed notification, a stale one");
+    let now = t("2023-02-28T07:41:05Z");
+    let body = br#"{"merchantTradeNo": "ORDER1234", "env": {"terminalType": "APP"}, "merchantUserId": 123, "goods": {"goodsType": "02", "goodsName": "charge", "goodsDetail": "d"}, "chain": "MATIC", "fullCurrType": "USDT_MATIC", "currency": "USDT", "orderAmount": "5", "surchargeAmount": "0.5", "toleranceAmount": "1"}"#;
+    let ctx = gatepay::OrderContext {
+        id: "inv_gp".into(),
+        now,
+        rate: Amount::from_units(1),
+    };
+    let req = match gatepay::parse_order(body, &ctx) {
+        Ok(r) => r,
+        Err(r) => {
+            n.say(format!("rejected: {} {}", r.code(), r.field));
+            return;
+        }
+    };
+    n.say(format!(
+        "order 5 USDT + surcharge 0.5, tolerance 1 -> due {}, threshold {}",
+        req.invoice.due,
+        req.invoice.spec.tolerance.threshold(req.invoice.due)
+    ));
+    let Ok((mut inv, _)) = Invoice::create(req.invoice.spec.clone(), now) else {
+        return;
+    };
+    n.apply(
+        &mut inv,
+        "observe 4.5 USDT on Polygon",
+        transfer("0xpoly", "4.5", Asset::UsdtPolygon, true, None),
+        t("2023-02-28T07:45:00Z"),
+    );
+    let note = gatepay::render_notification(
+        &inv,
+        gatepay::BizStatus::PaySuccess,
+        &gatepay::NotifyRender {
+            prepay_id: "50620368071692288".into(),
+            client_id: "mZ96D37oKPpHpyHv".into(),
+            transaction_id: "0xpoly".into(),
+            create_time: t("2023-02-28T07:45:01Z"),
+        },
+    )
+    .to_string();
+    let input = SignInput {
+        id: None,
+        nonce: Some("4f6a2b"),
+        timestamp: Some(t("2023-02-28T07:45:01Z")),
+    };
+    let Ok(signed) = Signer::new(Scheme::Gatepay, &["gatepay-demo-key"])
+        .and_then(|s| s.sign(note.as_bytes(), &input))
+    else {
+        return;
+    };
+    let headers: Vec<(&str, &str)> = signed
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    if let Ok(v) = Verifier::new(Scheme::Gatepay, &["gatepay-demo-key"]) {
+        for (when, label) in [
+            ("2023-02-28T07:45:02Z", "1 s later"),
+            ("2023-02-28T07:50:01Z", "exactly 5 min later"),
+            ("2023-02-28T07:51:02Z", "6 min later"),
+        ] {
+            let verdict = v.verify(&headers, note.as_bytes(), t(when));
+            n.say(format!(
+                "notification verified {label}: {}",
+                verdict.map_or_else(|e| e.code().to_owned(), |_| "valid".into())
+            ));
+        }
+    }
+}
+
+fn monetix_flow(n: &mut Narrator) {
+    n.section("9. Seed 003 (monetix): 12300 minor units of RUB, the sale callback");
+    let request = include_str!("../../core/tests/dialect_golden/monetix_purchase_request.json");
+    let ctx = monetix::PurchaseContext {
+        id: "inv_mx".into(),
+        now: t("2022-03-25T11:08:05Z"),
+        rate: amt("0.01"),
+    };
+    let req = match monetix::parse_purchase(request.as_bytes(), &ctx) {
+        Ok(r) => r,
+        Err(r) => {
+            n.say(format!("rejected: {} {}", r.code(), r.field));
+            return;
+        }
+    };
+    n.say(format!(
+        "payment.amount 12300 RUB (minor units) at 0.01 USDT/RUB -> due {} USDT",
+        req.invoice.due
+    ));
+    let Ok((mut inv, _)) = Invoice::create(req.invoice.spec.clone(), req.invoice.created_at) else {
+        return;
+    };
+    let callback =
+        include_str!("../../core/tests/dialect_golden/monetix_sale_success_callback.json");
+    match monetix::parse_sale_callback(callback.as_bytes(), &inv) {
+        Ok(cb) => {
+            n.say(format!("callback status {:?}", cb.provider_status));
+            if let Some(command) = cb.command {
+                n.apply(&mut inv, "apply it", command, t("2022-03-25T11:08:46Z"));
+            }
+        }
+        Err(e) => n.say(format!("callback: {}", e.code())),
+    }
+    let tampered = callback.replace("\"amount\": 12300", "\"amount\": 1230");
+    let verdict = monetix::parse_sale_callback(tampered.as_bytes(), &inv);
+    n.say(format!(
+        "a callback whose amount disagrees -> {}",
+        verdict.map_or_else(|e| e.code().to_owned(), |_| "accepted?!".into())
+    ));
+}
+
+fn keypair_flow(n: &mut Narrator) {
+    n.section("10. Seed 004 (keypair_invoice): margin_ratio 1 on 5 USDT, callback carrying the private key");
+    let now = t("2026-03-24T12:00:00Z");
+    let body = br#"{"public_key": "yourpublickey", "private_key": "yourprivatekey", "price_amount": 5, "price_currency": "USD", "order_id": 11, "margin_ratio": 1, "expiration_date": 1}"#;
+    let ctx = keypair_invoice::InvoiceContext {
+        id: "kp-11".into(),
+        now,
+        rate: Amount::from_units(1),
+        fee: Amount::ZERO,
+        asset: Some(Asset::UsdtTrc20),
+    };
+    let req = match keypair_invoice::parse_invoice(body, &ctx) {
+        Ok(r) => r,
+        Err(r) => {
+            n.say(format!("rejected: {} {}", r.code(), r.field));
+            return;
+        }
+    };
+    n.say(format!(
+        "invoice 5 USD, margin 1 -> due {}, deadline {}",
+        req.invoice.due, req.invoice.deadline
+    ));
+    let Ok((mut inv, _)) = Invoice::create(req.invoice.spec.clone(), now) else {
+        return;
+    };
+    let callback = keypair_invoice::render_callback(
+        &req,
+        &keypair_invoice::CallbackRender {
+            private_key: "yourprivatekey".into(),
+            id: "kp-tx-1".into(),
+            amount: amt("4"),
+            amount_currency: keypair_invoice::coin_code(Asset::UsdtTrc20).into(),
+            ref_url: "https://shop.example/cart".into(),
+            ip: "198.51.100.7".into(),
+            created_at: now,
+        },
+    )
+    .to_string();
+    let no_headers: [(&str, &str); 0] = [];
+    for key in ["yourprivatekey", "someone-elses-key"] {
+        let verdict = Verifier::new(Scheme::KeypairInvoice, &[key])
+            .and_then(|v| v.verify(&no_headers, callback.as_bytes(), now));
+        n.say(format!(
+            "callback checked against private key {}: {}",
+            if key == "yourprivatekey" {
+                "(ours)"
+            } else {
+                "(wrong)"
+            },
+            verdict.map_or_else(|e| e.code().to_owned(), |_| "valid".into())
+        ));
+    }
+    match keypair_invoice::parse_callback(callback.as_bytes(), &inv) {
+        Ok(cb) => {
+            if let Some(command) = cb.command {
+                n.apply(
+                    &mut inv,
+                    "4 USDT received: within the margin",
+                    command,
+                    t("2026-03-24T12:05:00Z"),
+                );
+            }
+        }
+        Err(e) => n.say(format!("callback: {}", e.code())),
     }
 }
