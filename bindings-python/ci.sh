@@ -11,8 +11,10 @@ PY="${PYTHON:-python3}"
 pip install -q --disable-pip-version-check 'maturin>=1.9,<2' pytest==9.2.0 mypy==2.4.1 ruff==0.17.6 \
     -r examples/python-fastapi/requirements.txt
 (cd bindings-python && maturin develop -q)
-ruff format --check bindings-python examples/python-fastapi
-ruff check bindings-python examples/python-fastapi
+# Python sources only (ruff also formats code blocks in Markdown files).
+mapfile -t pyfiles < <(find bindings-python examples/python-fastapi -name '*.py' -o -name '*.pyi' | grep -v '/\.')
+ruff format --check "${pyfiles[@]}"
+ruff check "${pyfiles[@]}"
 (cd bindings-python && python -m mypy.stubtest paystate --allowlist stubtest-allowlist.txt)
 python -m pytest -q bindings-python/tests
 python -m pytest -q examples/python-fastapi/tests

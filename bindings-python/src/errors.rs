@@ -59,3 +59,44 @@ pub fn malformed_json(reason: impl Into<String>) -> PyErr {
     };
     Python::attach(|py| to_py_err(py, &e))
 }
+
+static FROM_REJECTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// Converts a dialect [`Rejection`](paystate::dialect::Rejection) into a
+/// `paystate.DialectRejection` (a `ValidationError`) carrying the core code, the
+/// provider's field name, the message, and the provider's HTTP status and body.
+pub fn rejection_to_py_err(py: Python<'_>, r: &paystate::dialect::Rejection) -> PyErr {
+    let make = match FROM_REJECTION.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        Ok(py
+            .import("paystate._errors")?
+            .getattr("_from_rejection")?
+            .unbind())
+    }) {
+        Ok(f) => f.bind(py),
+        Err(import_error) => return import_error,
+    };
+    let body = match &r.body {
+        Some(b) => match crate::convert::from_json(py, b) {
+            Ok(v) => v,
+            Err(e) => return e,
+        },
+        None => py.None().into_bound(py),
+    };
+    let field = (!r.field.is_empty()).then_some(r.field.as_str());
+    match make.call1((r.code(), field, r.error.to_string(), r.http_status, body)) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(other) => other,
+    }
+}
+
+/// `?`-friendly mapping of dialect create-request results.
+pub trait Reject<T> {
+    /// Maps the rejection, if any, to `paystate.DialectRejection`.
+    fn rejected(self) -> PyResult<T>;
+}
+
+impl<T> Reject<T> for Result<T, paystate::dialect::Rejection> {
+    fn rejected(self) -> PyResult<T> {
+        self.map_err(|r| Python::attach(|py| rejection_to_py_err(py, &r)))
+    }
+}

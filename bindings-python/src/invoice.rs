@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use paystate::invoice::{Refund, RefundState, Snapshot, Transfer};
+use paystate::invoice::{Refund, RefundState, Snapshot, Transfer, TransferInput};
 use paystate::{
     Asset, Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, Status,
     Tolerance,
@@ -913,6 +913,11 @@ impl PyInvoice {
         }
     }
 
+    /// Runs `f` on the current state under the lock (no clone).
+    pub fn with_state<T>(&self, f: impl FnOnce(&Invoice) -> T) -> T {
+        f(&lock(&self.inner))
+    }
+
     /// A clone of the current state.
     pub fn state(&self) -> Invoice {
         lock(&self.inner).clone()
@@ -971,8 +976,15 @@ impl PyInvoice {
         now: &Bound<'_, PyAny>,
         made_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyEvent>> {
-        let cmd = transfer_command(tx_id, amount, asset, confirmed, made_at)?;
-        self.run(&cmd.inner, now)
+        // Built directly (no JSON round trip): `apply` validates the tx id and the amount.
+        let cmd = Command::ObserveTransfer(TransferInput {
+            tx_id: text(tx_id, "transfer.tx_id")?,
+            amount: convert::amount(amount, "transfer.amount")?,
+            asset: Asset::parse(&text(asset, "transfer.asset")?, "transfer.asset").core()?,
+            confirmed: bool_arg(confirmed, "transfer.confirmed")?,
+            at: convert::opt_timestamp(made_at, "transfer.at")?,
+        });
+        self.run(&cmd, now)
     }
 
     /// A transfer seen unconfirmed is now final.
@@ -1014,7 +1026,12 @@ impl PyInvoice {
         amount: Option<&Bound<'_, PyAny>>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&refund_command(refund_id, amount)?.inner, now)
+        // `apply` validates the refund id and the amount's scale.
+        let cmd = Command::RequestRefund {
+            refund_id: text(refund_id, "refund_id")?,
+            amount: convert::opt_amount(amount, "amount")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// Records how a refund ended: `"succeeded"` or `"failed"`.
@@ -1031,7 +1048,9 @@ impl PyInvoice {
     /// An operator forces the status to `paid` or `invalid`.
     #[pyo3(signature = (status, *, now))]
     fn mark(&self, status: &Bound<'_, PyAny>, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
-        self.run(&mark_command(status)?.inner, now)
+        // `apply` refuses statuses other than paid and invalid.
+        let status = Status::parse(&text(status, "status")?, "status").core()?;
+        self.run(&Command::Mark { status }, now)
     }
 
     /// The payer claims to have sent this transaction.
@@ -1041,7 +1060,11 @@ impl PyInvoice {
         tx_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&id_command("claim_txid", "tx_id", tx_id)?.inner, now)
+        // `apply` validates the tx id.
+        let cmd = Command::ClaimTxid {
+            tx_id: text(tx_id, "tx_id")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// When to wake the invoice next (`tick`), or None.

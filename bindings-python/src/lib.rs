@@ -9,6 +9,7 @@
 
 mod convert;
 mod delivery;
+mod dialect;
 mod errors;
 mod invoice;
 mod matching;
@@ -53,5 +54,6 @@ fn _paystate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     matching::register(m)?;
     signature::register(m)?;
     delivery::register(m)?;
+    dialect::register(m)?;
     Ok(())
 }

@@ -505,6 +505,12 @@ impl Invoice {
         })
     }
 
+    /// Runs `f` on the core state under the lock, without a copy (dialect renders and
+    /// callback parsers).
+    pub(crate) fn with_core<T>(&self, f: impl FnOnce(&paystate::Invoice) -> T) -> T {
+        f(&lock(&self.inner))
+    }
+
     /// A copy of the core state (for sessions and tests in this crate).
     pub(crate) fn core(&self) -> paystate::Invoice {
         lock(&self.inner).clone()

@@ -28,6 +28,7 @@
 uniffi::setup_scaffolding!();
 
 mod delivery;
+mod dialect;
 mod invoice;
 mod matching;
 mod session;
@@ -35,6 +36,7 @@ mod signature;
 mod types;
 
 pub use delivery::*;
+pub use dialect::*;
 pub use invoice::*;
 pub use matching::*;
 pub use session::*;

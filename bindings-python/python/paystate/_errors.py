@@ -8,9 +8,10 @@ and a message that never contains a secret.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 __all__ = [
+    "DialectRejection",
     "IntegrityError",
     "PaystateError",
     "SignatureError",
@@ -79,6 +80,53 @@ class IntegrityError(PaystateError):
     """Data disagrees with what is already known (code ``integrity_conflict``)."""
 
 
+class DialectRejection(ValidationError):
+    """A provider-shaped create request was rejected by that provider's rules.
+
+    Raised by the dialect parsers (``Gatenoc.parse_checkout_session``, ...) and the
+    dialect key checks. Besides :attr:`code` (any core code: usually a validation code,
+    ``signature_missing``/``signature_mismatch`` for the key checks) and :attr:`field`
+    (the *provider's* field name, such as ``"amountUsdt"``), it carries the provider's
+    answer where its document defines one.
+
+    Attributes:
+        http_status: the HTTP status the provider answers with, or ``None``.
+        body: the provider-shaped error body (JSON numbers as ``int``/``Decimal``),
+            or ``None``.
+
+    """
+
+    http_status: Optional[int]
+    body: Optional[Any]
+
+    def __init__(
+        self,
+        code: str,
+        field: Optional[str],
+        message: str,
+        http_status: Optional[int] = None,
+        body: Optional[Any] = None,
+    ) -> None:
+        """Builds a rejection from the core error and the provider's answer."""
+        super().__init__(code, field, message)
+        self.http_status = http_status
+        self.body = body
+
+    def __repr__(self) -> str:
+        """Shows the class, code, field, HTTP status and message."""
+        return (
+            f"DialectRejection(code={self.code!r}, field={self.field!r}, "
+            f"http_status={self.http_status!r}, message={self.message!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles with every attribute."""
+        return (
+            type(self),
+            (self.code, self.field, self.message, self.http_status, self.body),
+        )
+
+
 _CLASS_BY_CODE: dict[str, type[PaystateError]] = {
     "invalid_amount": ValidationError,
     "amount_below_minimum": ValidationError,
@@ -108,3 +156,14 @@ def _from_core(code: str, field: Optional[str], message: str) -> PaystateError:
     """Builds the exception for a core error (called from the native module)."""
     cls = _CLASS_BY_CODE.get(code, PaystateError)
     return cls(code, field, message)
+
+
+def _from_rejection(
+    code: str,
+    field: Optional[str],
+    message: str,
+    http_status: Optional[int],
+    body: Optional[Any],
+) -> DialectRejection:
+    """Builds the exception for a dialect rejection (called from the native module)."""
+    return DialectRejection(code, field, message, http_status, body)

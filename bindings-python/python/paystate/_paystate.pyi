@@ -13,6 +13,7 @@ from paystate._enums import (
     Scheme,
     Status,
 )
+from paystate._errors import DialectRejection
 
 _AmountLike = Union[Decimal, str, int]
 _TimeLike = Union[datetime, int]
@@ -30,16 +31,25 @@ _JsonValue = Any
 
 __all__ = [
     "ERROR_CODES",
+    "CallbackResult",
     "Command",
     "DeliveryPlan",
+    "DialectRequest",
     "Event",
+    "Gatenoc",
+    "Gatepay",
     "Invoice",
     "InvoiceSpec",
     "JournalEntry",
+    "KeypairInvoice",
     "LatePayment",
     "Match",
     "Matcher",
+    "Monetix",
+    "MonetixPayout",
+    "MonetixRefund",
     "NextAttempt",
+    "PayoutResult",
     "Refund",
     "ReplayGuard",
     "Session",
@@ -48,6 +58,7 @@ __all__ = [
     "Snapshot",
     "Tolerance",
     "Transfer",
+    "UsdtGateway",
     "Verified",
     "Verifier",
     "__version__",
@@ -532,3 +543,198 @@ class DeliveryPlan:
     def from_json(text: Union[str, bytes]) -> DeliveryPlan: ...
     def copy(self) -> DeliveryPlan: ...
     def __eq__(self, value: object, /) -> bool: ...
+
+# ---- dialects ------------------------------------------------------------------------
+
+@final
+class DialectRequest:
+    @property
+    def dialect(self) -> str: ...
+    @property
+    def spec(self) -> InvoiceSpec: ...
+    @property
+    def due(self) -> Decimal: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def deadline(self) -> datetime: ...
+    @property
+    def extra(self) -> dict[str, _JsonValue]: ...
+
+@final
+class CallbackResult:
+    @property
+    def provider_status(self) -> str: ...
+    @property
+    def command(self) -> Optional[Command]: ...
+    @property
+    def at(self) -> Optional[datetime]: ...
+
+@final
+class Gatenoc:
+    @staticmethod
+    def parse_checkout_session(
+        body: _BytesLike,
+        *,
+        id: str,
+        now: _TimeLike,
+        ttl: Optional[_DurationLike] = None,
+    ) -> DialectRequest: ...
+    @staticmethod
+    def check_merchant_key(header: Optional[str], keys: Sequence[str]) -> int: ...
+    @staticmethod
+    def render_checkout_session(
+        request: DialectRequest, *, base_url: str, merchant_id: int, session_token: str
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def render_payment_completed(
+        invoice: Invoice, *, bybit_pay_id: str, payment_record_id: str
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def parse_payment_completed(body: _BytesLike, invoice: Invoice) -> CallbackResult: ...
+
+@final
+class UsdtGateway:
+    @staticmethod
+    def parse_invoice(
+        body: _BytesLike,
+        *,
+        id: str,
+        now: _TimeLike,
+        generated_reference: Optional[str] = None,
+    ) -> DialectRequest: ...
+    @staticmethod
+    def key_mode(authorization: Optional[str]) -> str: ...
+    @staticmethod
+    def duplicate_reference(reference: str) -> DialectRejection: ...
+    @staticmethod
+    def error_body(status: int, message: str) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def render_invoice(
+        request: DialectRequest, *, payout_address: str, payment_url: str, is_test: bool
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def render_webhook(
+        invoice: Invoice,
+        *,
+        merchant_id: str,
+        payout_address: str,
+        tx_hash: str,
+        paid_at: _TimeLike,
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def parse_webhook(body: _BytesLike, invoice: Invoice) -> CallbackResult: ...
+
+@final
+class Gatepay:
+    @staticmethod
+    def parse_order(
+        body: _BytesLike,
+        *,
+        id: str,
+        now: _TimeLike,
+        rate: Optional[_AmountLike] = None,
+    ) -> DialectRequest: ...
+    @staticmethod
+    def render_order(
+        request: DialectRequest,
+        *,
+        prepay_id: str,
+        qr_content: str,
+        location: str,
+        address: str,
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def render_notification(
+        invoice: Invoice,
+        status: str,
+        *,
+        prepay_id: str,
+        client_id: str,
+        transaction_id: str,
+        create_time: _TimeLike,
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def parse_notification(body: _BytesLike, invoice: Invoice) -> CallbackResult: ...
+
+@final
+class MonetixRefund:
+    @property
+    def payment_id(self) -> str: ...
+    def to_dict(self) -> dict[str, _JsonValue]: ...
+    def command(self, invoice: Invoice, refund_id: str) -> Command: ...
+
+@final
+class MonetixPayout:
+    @property
+    def payment_id(self) -> str: ...
+    def to_dict(self) -> dict[str, _JsonValue]: ...
+
+@final
+class PayoutResult:
+    @property
+    def provider_status(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def operation_id(self) -> str: ...
+    @property
+    def at(self) -> Optional[datetime]: ...
+
+@final
+class Monetix:
+    @staticmethod
+    def parse_purchase(
+        body: _BytesLike,
+        *,
+        id: str,
+        now: _TimeLike,
+        rate: Optional[_AmountLike] = None,
+    ) -> DialectRequest: ...
+    @staticmethod
+    def parse_refund(body: _BytesLike) -> MonetixRefund: ...
+    @staticmethod
+    def parse_payout(body: _BytesLike) -> MonetixPayout: ...
+    @staticmethod
+    def render_display_data(
+        request: DialectRequest, *, qr_data: str, lifetime: _TimeLike, qr_url: str
+    ) -> list[dict[str, _JsonValue]]: ...
+    @staticmethod
+    def parse_sale_callback(body: _BytesLike, invoice: Invoice) -> CallbackResult: ...
+    @staticmethod
+    def parse_refund_callback(
+        body: _BytesLike, invoice: Invoice, refund_id: Optional[str] = None
+    ) -> CallbackResult: ...
+    @staticmethod
+    def parse_payout_callback(body: _BytesLike, payout: MonetixPayout) -> PayoutResult: ...
+
+@final
+class KeypairInvoice:
+    @staticmethod
+    def parse_invoice(
+        body: _BytesLike,
+        *,
+        id: str,
+        now: _TimeLike,
+        rate: Optional[_AmountLike] = None,
+        fee: Optional[_AmountLike] = None,
+        asset: Optional[Union[Asset, str]] = None,
+    ) -> DialectRequest: ...
+    @staticmethod
+    def render_invoice(invoice_url: str) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def error_body(message: str) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def render_callback(
+        request: DialectRequest,
+        *,
+        private_key: str,
+        id: str,
+        amount: _AmountLike,
+        amount_currency: str,
+        ref_url: str,
+        ip: str,
+        created_at: _TimeLike,
+    ) -> dict[str, _JsonValue]: ...
+    @staticmethod
+    def parse_callback(body: _BytesLike, invoice: Invoice) -> CallbackResult: ...

@@ -935,6 +935,222 @@ public func FfiConverterTypeDeliveryPlan_lower(_ value: DeliveryPlan) -> UInt64 
 
 
 /**
+ * A provider create request its rules accept: the spec to pass to `createInvoice` (with
+ * the same `now`), the due amount, the deadline and the provider's extra fields.
+ */
+public protocol DialectRequestProtocol: AnyObject, Sendable {
+    
+    /**
+     * The request time the spec was resolved at.
+     */
+    func createdAt()  -> Timestamp
+    
+    /**
+     * The payment deadline.
+     */
+    func deadline()  -> Timestamp
+    
+    /**
+     * `gatenoc`, `usdt_gateway`, `gatepay`, `monetix` or `keypair_invoice`.
+     */
+    func dialect()  -> String
+    
+    /**
+     * The amount due in the asset (price × rate + surcharge, rounded up).
+     */
+    func due()  -> Amount
+    
+    /**
+     * The provider's fields the core spec does not hold, as a JSON object text.
+     */
+    func extraJson()  -> String
+    
+    /**
+     * The core create spec (pass it to `createInvoice` with the same `now`).
+     */
+    func spec()  -> InvoiceSpec
+    
+}
+/**
+ * A provider create request its rules accept: the spec to pass to `createInvoice` (with
+ * the same `now`), the due amount, the deadline and the provider's extra fields.
+ */
+open class DialectRequest: DialectRequestProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_paystate_ffi_fn_clone_dialectrequest(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_paystate_ffi_fn_free_dialectrequest(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The request time the spec was resolved at.
+     */
+open func createdAt() -> Timestamp  {
+    return try!  FfiConverterTypeTimestamp_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_created_at(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The payment deadline.
+     */
+open func deadline() -> Timestamp  {
+    return try!  FfiConverterTypeTimestamp_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_deadline(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `gatenoc`, `usdt_gateway`, `gatepay`, `monetix` or `keypair_invoice`.
+     */
+open func dialect() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_dialect(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The amount due in the asset (price × rate + surcharge, rounded up).
+     */
+open func due() -> Amount  {
+    return try!  FfiConverterTypeAmount_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_due(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The provider's fields the core spec does not hold, as a JSON object text.
+     */
+open func extraJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_extra_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The core create spec (pass it to `createInvoice` with the same `now`).
+     */
+open func spec() -> InvoiceSpec  {
+    return try!  FfiConverterTypeInvoiceSpec_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_dialectrequest_spec(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDialectRequest: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DialectRequest
+
+    public static func lift(_ handle: UInt64) throws -> DialectRequest {
+        return DialectRequest(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DialectRequest) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DialectRequest {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DialectRequest, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDialectRequest_lift(_ handle: UInt64) throws -> DialectRequest {
+    return try FfiConverterTypeDialectRequest.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDialectRequest_lower(_ value: DialectRequest) -> UInt64 {
+    return FfiConverterTypeDialectRequest.lower(value)
+}
+
+
+
+
+
+
+/**
  * An invoice: a mutable handle over the core's state machine.
  *
  * Every command method applies one command at `now` under a lock and returns the events
@@ -1940,6 +2156,317 @@ public func FfiConverterTypeMatcher_lift(_ handle: UInt64) throws -> Matcher {
 #endif
 public func FfiConverterTypeMatcher_lower(_ value: Matcher) -> UInt64 {
     return FfiConverterTypeMatcher.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A validated Monetix payout request.
+ */
+public protocol MonetixPayoutProtocol: AnyObject, Sendable {
+    
+    /**
+     * The payout's own `payment_id`.
+     */
+    func paymentId()  -> String
+    
+    /**
+     * The normalised request as JSON text.
+     */
+    func toJson()  -> String
+    
+}
+/**
+ * A validated Monetix payout request.
+ */
+open class MonetixPayout: MonetixPayoutProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_paystate_ffi_fn_clone_monetixpayout(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_paystate_ffi_fn_free_monetixpayout(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The payout's own `payment_id`.
+     */
+open func paymentId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_monetixpayout_payment_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The normalised request as JSON text.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_monetixpayout_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonetixPayout: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MonetixPayout
+
+    public static func lift(_ handle: UInt64) throws -> MonetixPayout {
+        return MonetixPayout(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MonetixPayout) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MonetixPayout {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MonetixPayout, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonetixPayout_lift(_ handle: UInt64) throws -> MonetixPayout {
+    return try FfiConverterTypeMonetixPayout.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonetixPayout_lower(_ value: MonetixPayout) -> UInt64 {
+    return FfiConverterTypeMonetixPayout.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A validated Monetix refund request.
+ */
+public protocol MonetixRefundProtocol: AnyObject, Sendable {
+    
+    /**
+     * The `request_refund` command reserving this refund on the purchase's invoice.
+     */
+    func command(invoice: Invoice, refundId: String) throws  -> Command
+    
+    /**
+     * The purchase's `payment_id`.
+     */
+    func paymentId()  -> String
+    
+    /**
+     * The normalised request as JSON text.
+     */
+    func toJson()  -> String
+    
+}
+/**
+ * A validated Monetix refund request.
+ */
+open class MonetixRefund: MonetixRefundProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_paystate_ffi_fn_clone_monetixrefund(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_paystate_ffi_fn_free_monetixrefund(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The `request_refund` command reserving this refund on the purchase's invoice.
+     */
+open func command(invoice: Invoice, refundId: String)throws  -> Command  {
+    return try  FfiConverterTypeCommand_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_monetixrefund_command(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInvoice_lower(invoice),
+        FfiConverterString.lower(refundId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The purchase's `payment_id`.
+     */
+open func paymentId() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_monetixrefund_payment_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The normalised request as JSON text.
+     */
+open func toJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_monetixrefund_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonetixRefund: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MonetixRefund
+
+    public static func lift(_ handle: UInt64) throws -> MonetixRefund {
+        return MonetixRefund(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MonetixRefund) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MonetixRefund {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MonetixRefund, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonetixRefund_lift(_ handle: UInt64) throws -> MonetixRefund {
+    return try FfiConverterTypeMonetixRefund.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonetixRefund_lower(_ value: MonetixRefund) -> UInt64 {
+    return FfiConverterTypeMonetixRefund.lower(value)
 }
 
 
@@ -3197,6 +3724,87 @@ public func FfiConverterTypeAttempt_lower(_ value: Attempt) -> RustBuffer {
 
 
 /**
+ * A provider callback translated for the core.
+ */
+public struct CallbackResult: Equatable, Hashable {
+    /**
+     * The provider's status exactly as sent (`confirmed`, `PAY_SUCCESS`, `success`).
+     */
+    public var providerStatus: String
+    /**
+     * The command to apply (`invoice.applyCommand`), or null when the status changes
+     * nothing the core tracks.
+     */
+    public var command: Command?
+    /**
+     * When the provider says it happened, if it says.
+     */
+    public var at: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provider's status exactly as sent (`confirmed`, `PAY_SUCCESS`, `success`).
+         */providerStatus: String, 
+        /**
+         * The command to apply (`invoice.applyCommand`), or null when the status changes
+         * nothing the core tracks.
+         */command: Command?, 
+        /**
+         * When the provider says it happened, if it says.
+         */at: Timestamp?) {
+        self.providerStatus = providerStatus
+        self.command = command
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CallbackResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCallbackResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CallbackResult {
+        return
+            try CallbackResult(
+                providerStatus: FfiConverterString.read(from: &buf), 
+                command: FfiConverterOptionTypeCommand.read(from: &buf), 
+                at: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CallbackResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.providerStatus, into: &buf)
+        FfiConverterOptionTypeCommand.write(value.command, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallbackResult_lift(_ buf: RustBuffer) throws -> CallbackResult {
+    return try FfiConverterTypeCallbackResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCallbackResult_lower(_ value: CallbackResult) -> RustBuffer {
+    return FfiConverterTypeCallbackResult.lower(value)
+}
+
+
+/**
  * A newly created invoice and the events its creation emitted (`invoice.created`).
  */
 public struct CreatedInvoice {
@@ -3691,6 +4299,95 @@ public func FfiConverterTypeJournalEntry_lift(_ buf: RustBuffer) throws -> Journ
 #endif
 public func FfiConverterTypeJournalEntry_lower(_ value: JournalEntry) -> RustBuffer {
     return FfiConverterTypeJournalEntry.lower(value)
+}
+
+
+/**
+ * A Monetix payout callback.
+ */
+public struct PayoutResult: Equatable, Hashable {
+    /**
+     * The provider's `operation.status` exactly as sent.
+     */
+    public var providerStatus: String
+    /**
+     * `succeeded`, `failed` or `in_progress`.
+     */
+    public var outcome: String
+    /**
+     * Monetix's operation id.
+     */
+    public var operationId: String
+    /**
+     * When the operation happened, if said.
+     */
+    public var at: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The provider's `operation.status` exactly as sent.
+         */providerStatus: String, 
+        /**
+         * `succeeded`, `failed` or `in_progress`.
+         */outcome: String, 
+        /**
+         * Monetix's operation id.
+         */operationId: String, 
+        /**
+         * When the operation happened, if said.
+         */at: Timestamp?) {
+        self.providerStatus = providerStatus
+        self.outcome = outcome
+        self.operationId = operationId
+        self.at = at
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PayoutResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePayoutResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PayoutResult {
+        return
+            try PayoutResult(
+                providerStatus: FfiConverterString.read(from: &buf), 
+                outcome: FfiConverterString.read(from: &buf), 
+                operationId: FfiConverterString.read(from: &buf), 
+                at: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PayoutResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.providerStatus, into: &buf)
+        FfiConverterString.write(value.outcome, into: &buf)
+        FfiConverterString.write(value.operationId, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.at, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePayoutResult_lift(_ buf: RustBuffer) throws -> PayoutResult {
+    return try FfiConverterTypePayoutResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePayoutResult_lower(_ value: PayoutResult) -> RustBuffer {
+    return FfiConverterTypePayoutResult.lower(value)
 }
 
 
@@ -5099,6 +5796,128 @@ public func FfiConverterTypeDeliveryPolicy_lower(_ value: DeliveryPolicy) -> Rus
     return FfiConverterTypeDeliveryPolicy.lower(value)
 }
 
+
+
+/**
+ * Why a dialect create request (or key check) failed.
+ */
+public 
+enum DialectError: Swift.Error, Equatable, Hashable {
+
+    
+    
+    /**
+     * The provider's rules reject the request: answer with `http_status` and `body_json`
+     * where the seed documents them.
+     */
+    case Rejected(
+        /**
+         * The stable core error code (`amount_below_minimum`, `invalid_field`, ...).
+         */code: String, 
+        /**
+         * The provider's field name (`amountUsdt`, `merchantTradeNo`), empty when none.
+         */field: String, 
+        /**
+         * The core's message (never contains a secret).
+         */detail: String, 
+        /**
+         * The HTTP status the provider answers with, where its document says.
+         */httpStatus: UInt16?, 
+        /**
+         * The provider-shaped error body as JSON text, where its document shows one.
+         */bodyJson: String?
+    )
+    /**
+     * A host-supplied input (id, time, rate, asset) is invalid.
+     */
+    case Invalid(
+        /**
+         * The stable core error code.
+         */code: String, 
+        /**
+         * The core's message.
+         */detail: String
+    )
+
+    
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DialectError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDialectError: FfiConverterRustBuffer {
+    typealias SwiftType = DialectError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DialectError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Rejected(
+            code: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf), 
+            httpStatus: try FfiConverterOptionUInt16.read(from: &buf), 
+            bodyJson: try FfiConverterOptionString.read(from: &buf)
+            )
+        case 2: return .Invalid(
+            code: try FfiConverterString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DialectError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Rejected(code,field,detail,httpStatus,bodyJson):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            FfiConverterOptionUInt16.write(httpStatus, into: &buf)
+            FfiConverterOptionString.write(bodyJson, into: &buf)
+            
+        
+        case let .Invalid(code,detail):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDialectError_lift(_ buf: RustBuffer) throws -> DialectError {
+    return try FfiConverterTypeDialectError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDialectError_lower(_ value: DialectError) -> RustBuffer {
+    return FfiConverterTypeDialectError.lower(value)
+}
 
 
 /**
@@ -6895,6 +7714,30 @@ public func FfiConverterTypeTransferMatch_lower(_ value: TransferMatch) -> RustB
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -6983,6 +7826,54 @@ fileprivate struct FfiConverterOptionTypeReplayKey: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeReplayKey.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeAsset: FfiConverterRustBuffer {
+    typealias SwiftType = Asset?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeAsset.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeAsset.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCommand: FfiConverterRustBuffer {
+    typealias SwiftType = Command?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCommand.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCommand.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -7455,6 +8346,349 @@ public func parseDeliveryPolicy(name: String)throws  -> DeliveryPolicy  {
 })
 }
 /**
+ * Checks an `X-Merchant-Key` header (null when absent) against the merchant keys in
+ * constant time; returns the index of the matching key, else a 401 rejection.
+ */
+public func gatenocCheckMerchantKey(header: String?, keys: [String])throws  -> UInt32  {
+    return try  FfiConverterUInt32.lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatenoc_check_merchant_key(
+        FfiConverterOptionString.lower(header),
+        FfiConverterSequenceString.lower(keys),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a gatenoc checkout-session body for invoice `id` at `now` (`ttl_seconds`
+ * defaults to 1800). Rejections are HTTP 422 with the provider's body.
+ */
+public func gatenocParseCheckoutSession(body: Data, id: String, now: Timestamp, ttlSeconds: UInt64?)throws  -> DialectRequest  {
+    return try  FfiConverterTypeDialectRequest_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatenoc_parse_checkout_session(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(id),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionUInt64.lower(ttlSeconds),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a `payment.completed` notification for `invoice` (not applied).
+ */
+public func gatenocParsePaymentCompleted(body: Data, invoice: Invoice)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatenoc_parse_payment_completed(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),uniffiCallStatus
+    )
+})
+}
+/**
+ * The 200 response for a parsed gatenoc request (JSON text).
+ */
+public func gatenocRenderCheckoutSession(request: DialectRequest, baseUrl: String, merchantId: UInt64, sessionToken: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatenoc_render_checkout_session(
+        FfiConverterTypeDialectRequest_lower(request),
+        FfiConverterString.lower(baseUrl),
+        FfiConverterUInt64.lower(merchantId),
+        FfiConverterString.lower(sessionToken),uniffiCallStatus
+    )
+})
+}
+/**
+ * The `payment.completed` notification for `invoice` (JSON text).
+ */
+public func gatenocRenderPaymentCompleted(invoice: Invoice, bybitPayId: String, paymentRecordId: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatenoc_render_payment_completed(
+        FfiConverterTypeInvoice_lower(invoice),
+        FfiConverterString.lower(bybitPayId),
+        FfiConverterString.lower(paymentRecordId),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a GatePay payment notification for `invoice` (not applied).
+ */
+public func gatepayParseNotification(body: Data, invoice: Invoice)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatepay_parse_notification(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a GatePay checkout-order body for invoice `id` at `now`; `rate` (USDT per unit
+ * of `fiatCurrency`) defaults to 1.
+ */
+public func gatepayParseOrder(body: Data, id: String, now: Timestamp, rate: Amount?)throws  -> DialectRequest  {
+    return try  FfiConverterTypeDialectRequest_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatepay_parse_order(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(id),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionTypeAmount.lower(rate),uniffiCallStatus
+    )
+})
+}
+/**
+ * A payment notification for `invoice`; `status` is `PAY_SUCCESS`, `PAY_ERROR` or
+ * `PAY_CLOSE` (JSON text).
+ */
+public func gatepayRenderNotification(invoice: Invoice, status: String, prepayId: String, clientId: String, transactionId: String, createTime: Timestamp)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatepay_render_notification(
+        FfiConverterTypeInvoice_lower(invoice),
+        FfiConverterString.lower(status),
+        FfiConverterString.lower(prepayId),
+        FfiConverterString.lower(clientId),
+        FfiConverterString.lower(transactionId),
+        FfiConverterTypeTimestamp_lower(createTime),uniffiCallStatus
+    )
+})
+}
+/**
+ * The success response for a parsed GatePay order (JSON text).
+ */
+public func gatepayRenderOrder(request: DialectRequest, prepayId: String, qrContent: String, location: String, address: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_gatepay_render_order(
+        FfiConverterTypeDialectRequest_lower(request),
+        FfiConverterString.lower(prepayId),
+        FfiConverterString.lower(qrContent),
+        FfiConverterString.lower(location),
+        FfiConverterString.lower(address),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a keypair_invoice payment callback for `invoice` (not applied).
+ */
+public func keypairInvoiceParseCallback(body: Data, invoice: Invoice)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_keypair_invoice_parse_callback(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a keypair_invoice request for invoice `id` at `now`; `rate` defaults to 1,
+ * `fee` to 0, `asset` to the first USDT network not banned. Rejections are HTTP 422.
+ */
+public func keypairInvoiceParseInvoice(body: Data, id: String, now: Timestamp, rate: Amount?, fee: Amount?, asset: Asset?)throws  -> DialectRequest  {
+    return try  FfiConverterTypeDialectRequest_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_keypair_invoice_parse_invoice(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(id),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionTypeAmount.lower(rate),
+        FfiConverterOptionTypeAmount.lower(fee),
+        FfiConverterOptionTypeAsset.lower(asset),uniffiCallStatus
+    )
+})
+}
+/**
+ * The success callback for a parsed request (JSON text). It repeats the merchant's
+ * `private_key`, as the seed does: send it only to the merchant's callback URL.
+ */
+public func keypairInvoiceRenderCallback(request: DialectRequest, privateKey: String, id: String, amount: Amount, amountCurrency: String, refUrl: String, ip: String, createdAt: Timestamp)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_keypair_invoice_render_callback(
+        FfiConverterTypeDialectRequest_lower(request),
+        FfiConverterString.lower(privateKey),
+        FfiConverterString.lower(id),
+        FfiConverterTypeAmount_lower(amount),
+        FfiConverterString.lower(amountCurrency),
+        FfiConverterString.lower(refUrl),
+        FfiConverterString.lower(ip),
+        FfiConverterTypeTimestamp_lower(createdAt),uniffiCallStatus
+    )
+})
+}
+/**
+ * The success answer `{"status":"success","message":invoice_url}` (JSON text).
+ */
+public func keypairInvoiceRenderInvoice(invoiceUrl: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_keypair_invoice_render_invoice(
+        FfiConverterString.lower(invoiceUrl),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix payout request.
+ */
+public func monetixParsePayout(body: Data)throws  -> MonetixPayout  {
+    return try  FfiConverterTypeMonetixPayout_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_payout(
+        FfiConverterData.lower(body),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix `payout` callback for a parsed payout request.
+ */
+public func monetixParsePayoutCallback(body: Data, payout: MonetixPayout)throws  -> PayoutResult  {
+    return try  FfiConverterTypePayoutResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_payout_callback(
+        FfiConverterData.lower(body),
+        FfiConverterTypeMonetixPayout_lower(payout),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix purchase (Payment Page or Gate) for invoice `id` at `now`; `rate`
+ * (USDT per unit of the purchase currency) defaults to 1.
+ */
+public func monetixParsePurchase(body: Data, id: String, now: Timestamp, rate: Amount?)throws  -> DialectRequest  {
+    return try  FfiConverterTypeDialectRequest_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_purchase(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(id),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionTypeAmount.lower(rate),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix refund request.
+ */
+public func monetixParseRefund(body: Data)throws  -> MonetixRefund  {
+    return try  FfiConverterTypeMonetixRefund_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_refund(
+        FfiConverterData.lower(body),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix `refund` callback for `invoice`; `refund_id` defaults to the only
+ * refund in flight.
+ */
+public func monetixParseRefundCallback(body: Data, invoice: Invoice, refundId: String?)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_refund_callback(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),
+        FfiConverterOptionString.lower(refundId),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a Monetix `sale` callback for `invoice` (not applied).
+ */
+public func monetixParseSaleCallback(body: Data, invoice: Invoice)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_parse_sale_callback(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),uniffiCallStatus
+    )
+})
+}
+/**
+ * The Gate `display_data` list for a parsed purchase (JSON array text); `lifetime` is
+ * the QR code's expiry time.
+ */
+public func monetixRenderDisplayData(request: DialectRequest, qrData: String, lifetime: Timestamp, qrUrl: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_monetix_render_display_data(
+        FfiConverterTypeDialectRequest_lower(request),
+        FfiConverterString.lower(qrData),
+        FfiConverterTypeTimestamp_lower(lifetime),
+        FfiConverterString.lower(qrUrl),uniffiCallStatus
+    )
+})
+}
+/**
+ * The key mode of an `Authorization` header: `test` or `live`; a 401 rejection when
+ * missing or malformed.
+ */
+public func usdtGatewayKeyMode(authorization: String?)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_usdt_gateway_key_mode(
+        FfiConverterOptionString.lower(authorization),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a usdt_gateway create-invoice body for invoice `id` at `now`;
+ * `generated_reference` is used when the request has none. Rejections are HTTP 400.
+ */
+public func usdtGatewayParseInvoice(body: Data, id: String, now: Timestamp, generatedReference: String?)throws  -> DialectRequest  {
+    return try  FfiConverterTypeDialectRequest_lift(try rustCallWithError(FfiConverterTypeDialectError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_usdt_gateway_parse_invoice(
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(id),
+        FfiConverterTypeTimestamp_lower(now),
+        FfiConverterOptionString.lower(generatedReference),uniffiCallStatus
+    )
+})
+}
+/**
+ * Parses a usdt_gateway webhook for `invoice` (not applied).
+ */
+public func usdtGatewayParseWebhook(body: Data, invoice: Invoice)throws  -> CallbackResult  {
+    return try  FfiConverterTypeCallbackResult_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_usdt_gateway_parse_webhook(
+        FfiConverterData.lower(body),
+        FfiConverterTypeInvoice_lower(invoice),uniffiCallStatus
+    )
+})
+}
+/**
+ * The 201 response for a parsed usdt_gateway request (JSON text).
+ */
+public func usdtGatewayRenderInvoice(request: DialectRequest, payoutAddress: String, paymentUrl: String, isTest: Bool)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_usdt_gateway_render_invoice(
+        FfiConverterTypeDialectRequest_lower(request),
+        FfiConverterString.lower(payoutAddress),
+        FfiConverterString.lower(paymentUrl),
+        FfiConverterBool.lower(isTest),uniffiCallStatus
+    )
+})
+}
+/**
+ * The payment webhook (`status: "confirmed"`) for `invoice` (JSON text).
+ */
+public func usdtGatewayRenderWebhook(invoice: Invoice, merchantId: String, payoutAddress: String, txHash: String, paidAt: Timestamp)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_usdt_gateway_render_webhook(
+        FfiConverterTypeInvoice_lower(invoice),
+        FfiConverterString.lower(merchantId),
+        FfiConverterString.lower(payoutAddress),
+        FfiConverterString.lower(txHash),
+        FfiConverterTypeTimestamp_lower(paidAt),uniffiCallStatus
+    )
+})
+}
+/**
  * Reads a command in the journal/scenario shape: `{"op": "observe_transfer", "transfer":
  * {...}}` (the fields of the scenario step of the same op; `create_invoice` takes
  * `invoice`). Unknown fields are `invalid_field`; amounts must be strings.
@@ -7721,6 +8955,81 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_func_parse_delivery_policy() != 19897) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_paystate_ffi_checksum_func_gatenoc_check_merchant_key() != 47020) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatenoc_parse_checkout_session() != 46236) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatenoc_parse_payment_completed() != 44091) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatenoc_render_checkout_session() != 28491) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatenoc_render_payment_completed() != 12029) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatepay_parse_notification() != 10968) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatepay_parse_order() != 43050) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatepay_render_notification() != 12651) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_gatepay_render_order() != 44218) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_keypair_invoice_parse_callback() != 7115) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_keypair_invoice_parse_invoice() != 24832) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_keypair_invoice_render_callback() != 14515) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_keypair_invoice_render_invoice() != 36894) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_payout() != 54708) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_payout_callback() != 32882) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_purchase() != 55960) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_refund() != 58884) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_refund_callback() != 8173) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_parse_sale_callback() != 8745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_monetix_render_display_data() != 50671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_usdt_gateway_key_mode() != 5739) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_usdt_gateway_parse_invoice() != 57373) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_usdt_gateway_parse_webhook() != 42422) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_usdt_gateway_render_invoice() != 18657) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_usdt_gateway_render_webhook() != 33982) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_func_command_from_json() != 29145) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7812,6 +9121,39 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_deliveryplan_to_json() != 29154) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_created_at() != 51179) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_deadline() != 54314) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_dialect() != 4145) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_due() != 17330) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_extra_json() != 36885) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_dialectrequest_spec() != 65393) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_monetixpayout_payment_id() != 24024) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_monetixpayout_to_json() != 63100) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_monetixrefund_command() != 32148) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_monetixrefund_payment_id() != 6572) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_monetixrefund_to_json() != 48583) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_invoice_apply_command() != 35708) {

@@ -519,6 +519,7 @@ impl Invoice {
             Command::Tick => Ok(Plan::Nothing),
             Command::ObserveTransfer(input) => self.plan_observe(input, status, now),
             Command::ConfirmTransfer { tx_id } => {
+                spec::check_id(tx_id, "tx_id")?;
                 let (i, t) = self.known_transfer(tx_id)?;
                 if t.dropped {
                     Err(Self::transfer_is("confirm_transfer", "dropped"))
@@ -529,6 +530,7 @@ impl Invoice {
                 }
             }
             Command::DropTransfer { tx_id } => {
+                spec::check_id(tx_id, "tx_id")?;
                 let (i, t) = self.known_transfer(tx_id)?;
                 if t.confirmed {
                     Err(Self::transfer_is("drop_transfer", "confirmed"))
@@ -580,14 +582,16 @@ impl Invoice {
                 }
                 Ok(Plan::RequestRefund { refund_id, amount })
             }
-            Command::SettleRefund { refund_id, outcome } => self
-                .refunds
-                .iter()
-                .position(|r| r.refund_id == *refund_id && r.state == RefundState::InFlight)
-                .map(|i| Plan::SettleRefund(i, *outcome))
-                .ok_or_else(|| Error::UnknownRefund {
-                    refund_id: refund_id.clone(),
-                }),
+            Command::SettleRefund { refund_id, outcome } => {
+                spec::check_id(refund_id, "refund_id")?;
+                self.refunds
+                    .iter()
+                    .position(|r| r.refund_id == *refund_id && r.state == RefundState::InFlight)
+                    .map(|i| Plan::SettleRefund(i, *outcome))
+                    .ok_or_else(|| Error::UnknownRefund {
+                        refund_id: refund_id.clone(),
+                    })
+            }
             Command::Mark { status: to } => Ok(Plan::Mark(*to)),
             Command::ClaimTxid { tx_id } => {
                 spec::check_id(tx_id, "tx_id")?;
