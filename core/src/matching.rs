@@ -132,11 +132,12 @@ impl Matcher {
             (due.as_decimal(), step.as_decimal(), allowance.as_decimal());
         let family_key: FamilyKey = (due_d, step_d, allow_d);
         let slot = self.next_slot;
-        if !self.accounts.contains_key(account) {
-            self.accounts.insert(account.to_owned(), Account::default());
-        }
-        let Some(acct) = self.accounts.get_mut(account) else {
-            return Err(Error::invalid_field("account", "unknown account"));
+        // A new account is searched in a scratch entry and stored only once an amount is
+        // chosen, so a refused allocation leaves the matcher exactly as it was.
+        let mut fresh: Option<Account> = None;
+        let acct = match self.accounts.get_mut(account) {
+            Some(acct) => acct,
+            None => fresh.insert(Account::default()),
         };
         let top = acct.families.get(&family_key).map_or(0, |f| f.top);
 
@@ -176,6 +177,7 @@ impl Matcher {
             return Err(Error::invalid_field("step", "no free payable amount"));
         };
         let p = candidate(due_d, step_d, k)?;
+        let start = window_start(p, allow_d)?;
 
         let fam = acct.families.entry(family_key).or_default();
         if k < fam.top {
@@ -184,7 +186,10 @@ impl Matcher {
             fam.holes.extend(skipped_above_top);
             fam.top = k + 1;
         }
-        acct.insert((p, slot), invoice_id, allow_d)?;
+        acct.insert((p, slot), start, invoice_id, allow_d);
+        if let Some(acct) = fresh {
+            self.accounts.insert(account.to_owned(), acct);
+        }
         self.next_slot = self.next_slot.wrapping_add(1);
         self.invoices.insert(
             invoice_id.to_owned(),
@@ -215,12 +220,16 @@ impl Matcher {
                 reason: "must be greater than zero",
             });
         }
+        // Everything that can fail is checked before the matcher changes.
+        let start = window_start(payable.as_decimal(), allowance.as_decimal())?;
         let key = (payable.as_decimal(), self.next_slot);
         self.next_slot = self.next_slot.wrapping_add(1);
-        self.accounts
-            .entry(account.to_owned())
-            .or_default()
-            .insert(key, invoice_id, allowance.as_decimal())?;
+        self.accounts.entry(account.to_owned()).or_default().insert(
+            key,
+            start,
+            invoice_id,
+            allowance.as_decimal(),
+        );
         self.invoices.insert(
             invoice_id.to_owned(),
             Registration {
@@ -358,10 +367,11 @@ impl TryFrom<MatcherData> for Matcher {
         for w in data.windows {
             check_name(&w.account, "account")?;
             m.check_new(&w.invoice)?;
+            let start = window_start(w.payable.as_decimal(), w.allowance.as_decimal())?;
             let key = (w.payable.as_decimal(), m.next_slot);
             m.next_slot = m.next_slot.wrapping_add(1);
             let acct = m.accounts.entry(w.account.clone()).or_default();
-            acct.insert(key, &w.invoice, w.allowance.as_decimal())?;
+            acct.insert(key, start, &w.invoice, w.allowance.as_decimal());
             let family = w.allocated.map(|(due, step, k)| {
                 let fk: FamilyKey = (
                     due.as_decimal(),
@@ -436,8 +446,7 @@ impl Account {
             .unwrap_or(Decimal::ZERO)
     }
 
-    fn insert(&mut self, key: WindowKey, invoice_id: &str, allowance: Decimal) -> Result<()> {
-        let start = window_start(key.0, allowance)?;
+    fn insert(&mut self, key: WindowKey, start: Decimal, invoice_id: &str, allowance: Decimal) {
         self.windows.insert(
             key,
             Window {
@@ -447,7 +456,6 @@ impl Account {
             },
         );
         *self.allowances.entry(allowance).or_insert(0) += 1;
-        Ok(())
     }
 
     fn remove(&mut self, key: WindowKey) {

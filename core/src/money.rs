@@ -153,6 +153,39 @@ impl Amount {
         }
     }
 
+    /// The largest amount not above `self - other` (zero when `other >= self`). Equal to
+    /// [`Amount::checked_sub`] whenever that is exact; otherwise the difference has more
+    /// than 28 significant digits and is cut *down* to 28, so what it reports as available
+    /// is never more than what is.
+    pub fn floor_sub(self, other: Amount) -> Amount {
+        if other.0 >= self.0 {
+            return Amount::ZERO;
+        }
+        if let Some(exact) = self.checked_sub(other) {
+            return exact;
+        }
+        // rust_decimal rounds the inexact difference to fit; rounding never crosses a power
+        // of ten downwards, so its integer digits are at least the true ones, and `self`
+        // (larger, and itself an amount) is exact at `keep` decimals.
+        let Some(approx) = self.0.checked_sub(other.0) else {
+            return Amount::ZERO;
+        };
+        let int_digits = approx
+            .trunc()
+            .normalize()
+            .mantissa()
+            .unsigned_abs()
+            .checked_ilog10();
+        let keep = (MAX_SIGNIFICANT_DIGITS as u32).saturating_sub(int_digits.map_or(0, |d| d + 1));
+        let other_up = other
+            .0
+            .round_dp_with_strategy(keep, RoundingStrategy::AwayFromZero);
+        match self.0.checked_sub(other_up) {
+            Some(d) if d.is_sign_positive() => Amount(d),
+            _ => Amount::ZERO,
+        }
+    }
+
     /// Rounds up (away from zero) to `scale` decimal places. Check [`Amount::fits_grammar`]
     /// on the result when the input is near 28 digits.
     pub fn round_up(self, scale: u32) -> Amount {

@@ -210,7 +210,6 @@ fn f1_allocate_refuses_an_inexact_candidate() {
 /// (`to_json`/`from_json`) as another, so the replayed invoice and the reloaded one differ
 /// (`PartialEq`), breaking "replay rebuilds the same state bit for bit" for such metadata.
 #[test]
-#[ignore = "F4: reported, not fixed yet"]
 fn f4_metadata_negative_zero_round_trips() {
     let journal = r#"[{"at": "2026-01-01T00:00:00Z", "command": {"op": "create_invoice", "invoice": {"id": "inv_1", "asset": "USDT_TRC20", "due": "10", "expires_in": 1800, "metadata": {"a": [1, -0]}}}}]"#;
     let journal: Vec<paystate::JournalEntry> = serde_json::from_str(journal).unwrap();
@@ -218,4 +217,82 @@ fn f4_metadata_negative_zero_round_trips() {
     let stored = inv.to_json();
     let back = Invoice::from_json(&stored).unwrap();
     assert_eq!(back, inv, "stored: {stored}");
+}
+
+/// F5 (fuzz target `matcher_ops`, strict mode): a failed `register` or `allocate` is not
+/// side-effect free. `register` bumps the slot counter and creates an empty entry for the
+/// account before the window is refused; `allocate` creates the empty account entry before
+/// a candidate is refused. Nothing observable changes in matches or in the stored form,
+/// but the matcher is no longer equal to what it was (DESIGN §1: an error leaves the state
+/// untouched), and every failing call on a new account name leaves an entry behind, so a
+/// caller can grow the matcher without bound through failing calls.
+#[test]
+fn f5_failed_register_or_allocate_leaves_the_matcher_untouched() {
+    let mut m = Matcher::new();
+    let before = m.clone();
+    // Allowance above the payable amount: the window would start below zero.
+    assert_eq!(
+        m.register("acc-1", "a", amt("1"), amt("2"))
+            .unwrap_err()
+            .code(),
+        "invalid_field"
+    );
+    assert_eq!(m, before, "failed register changed the matcher");
+    let before = m.clone();
+    let e = m
+        .allocate("acc-3", "c", amt("1"), amt("1"), amt("2"))
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_field");
+    assert_eq!(m, before, "failed allocate changed the matcher");
+}
+
+/// F6 (fuzz target `invoice_commands`, strict mode): "refund everything" (`amount`
+/// omitted) takes the refundable amount from a rounding subtraction. With 9999999999999999999999999999
+/// confirmed and 0.000001 already in flight, the rest (9999999999999999999999999998.999999)
+/// does not fit 28 digits and was rounded *up* to 9999999999999999999999999999, so the
+/// second refund reserves more than the confirmed money (refund cap broken by 0.000001).
+/// A refund must never exceed what is refundable, exactly; when the exact rest cannot be
+/// an amount, refuse (`refund_exceeds_available` or `invalid_amount`) rather than round up.
+#[test]
+fn f6_refund_of_everything_never_exceeds_the_confirmed_money() {
+    use paystate::invoice::TransferInput;
+    use paystate::Command;
+    let spec = InvoiceSpec::new(
+        "inv_f6",
+        Pricing::Due(amt("10")),
+        Asset::UsdtTrc20,
+        Expiry::In(Duration::from_seconds(60, "e").unwrap()),
+    );
+    let (mut inv, _) = Invoice::create(spec, t0()).unwrap();
+    let big = amt("9999999999999999999999999999");
+    let cmd = Command::ObserveTransfer(TransferInput {
+        tx_id: "t1".into(),
+        amount: big,
+        asset: Asset::UsdtTrc20,
+        confirmed: true,
+        at: None,
+    });
+    inv.apply(&cmd, t0()).unwrap();
+    let small = Command::RequestRefund {
+        refund_id: "r1".into(),
+        amount: Some(amt("0.000001")),
+    };
+    inv.apply(&small, t0()).unwrap();
+    let all = Command::RequestRefund {
+        refund_id: "r2".into(),
+        amount: None,
+    };
+    if inv.apply(&all, t0()).is_ok() {
+        let r2 = inv
+            .refunds()
+            .iter()
+            .find(|r| r.refund_id == "r2")
+            .unwrap()
+            .amount;
+        // r2 + 0.000001 <= big, i.e. r2 <= big - 0.000001 < big.
+        assert!(
+            r2 < big,
+            "refund of everything reserved {r2}, with 0.000001 already in flight of {big}"
+        );
+    }
 }

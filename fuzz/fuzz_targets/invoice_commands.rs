@@ -243,7 +243,14 @@ fuzz_target!(|input: Input| {
             .filter(|(_, s)| *s != RefundState::Failed)
             .fold(Amount::ZERO, |a, (x, _)| a.saturating_add(*x));
         let counted = if matches!(from, Status::Pending | Status::Processing) { Amount::ZERO } else { confirmed_counted };
-        let refundable = counted.saturating_add(confirmed_held).saturating_sub(out);
+        // Confirmed money is an exact total (F2); refunds are checked against it exactly,
+        // and the refund total must stay an amount too (F6).
+        let money = counted.saturating_add(confirmed_held);
+        let rest: Option<Amount> = if out >= money {
+            Some(Amount::ZERO)
+        } else {
+            common::exact_sub(money.as_decimal(), out.as_decimal()).map(Amount::from_decimal)
+        };
 
         let result = if matches!(step.op, Op::TickFn) {
             Ok(inv.tick(now))
@@ -295,8 +302,13 @@ fuzz_target!(|input: Input| {
                         match amount {
                             Some(a) if a.is_zero() => Some("invalid_amount"),
                             Some(a) if a.decimal_places() > asset.scale() => Some("too_many_decimals"),
-                            Some(a) if *a > refundable => Some("refund_exceeds_available"),
-                            None if refundable.is_zero() => Some("refund_exceeds_available"),
+                            Some(a) if common::sum_exceeds(a.as_decimal(), out.as_decimal(), money.as_decimal()) => {
+                                Some("refund_exceeds_available")
+                            }
+                            Some(a) if common::add2(out.as_decimal(), a.as_decimal()).is_none() => Some("invalid_amount"),
+                            None if rest == Some(Amount::ZERO) => Some("refund_exceeds_available"),
+                            // The rest needs more than 28 digits: the refund total could not be one.
+                            None if rest.is_none() => Some("invalid_amount"),
                             _ => None,
                         }
                     }
@@ -377,7 +389,7 @@ fuzz_target!(|input: Input| {
                         }
                     }
                     Command::RequestRefund { refund_id, amount } => {
-                        let a = amount.unwrap_or(refundable);
+                        let a = amount.or(rest).expect("a refund of everything succeeds only with an exact rest");
                         model.refunds.insert(refund_id.clone(), (a, RefundState::InFlight));
                     }
                     Command::SettleRefund { refund_id, outcome } => {

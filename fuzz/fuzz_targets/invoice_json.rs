@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
             Ok(inv) => {
                 let stored = inv.to_json();
                 let again = Invoice::from_json(&stored).expect("written state must load");
-                assert!(again == inv || common::known_f4(&stored), "from_json(to_json(x)) != x");
+                assert!(again == inv, "from_json(to_json(x)) != x (F4)");
                 let _ = inv.snapshot();
                 let _ = inv.next_deadline();
                 let mut later = inv.clone();
@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
                     assert_eq!(Invoice::replay(&journal).expect("replay twice"), inv, "replay not deterministic");
                     let stored = inv.to_json();
                     match Invoice::from_json(&stored) {
-                        Ok(back) => assert!(back == inv || common::known_f4(&stored), "to_json/from_json of a replayed state:\n{stored}"),
+                        Ok(back) => assert!(back == inv, "to_json/from_json of a replayed state:\n{stored}"),
                         Err(e) => panic!("replayed state does not load: {e}\n{stored}"),
                     }
                 }

@@ -406,7 +406,10 @@ impl Invoice {
                 ))
             }
         }
-        let invoice: Invoice = serde_json::from_value(value).map_err(|e| Error::MalformedJson {
+        // Deserialise from the text, not from `value`: opaque metadata must come back byte
+        // for byte, and a `Value` detour turns an arbitrary-precision `-0` into `0` (F4).
+        drop(value);
+        let invoice: Invoice = serde_json::from_str(text).map_err(|e| Error::MalformedJson {
             reason: e.to_string(),
         })?;
         // A stored state must be one the machine could have produced.
@@ -453,10 +456,10 @@ impl Invoice {
             Status::Pending | Status::Processing => Amount::ZERO,
             _ => t.paid,
         };
+        // Floor subtraction: a rest beyond 28 digits is reported cut down, never rounded up.
         counted
             .saturating_add(t.held_confirmed)
-            .saturating_sub(t.refunded)
-            .saturating_sub(t.in_flight)
+            .floor_sub(t.refunded.saturating_add(t.in_flight))
     }
 
     /// The status the deadlines passed by `now` lead to, with its event.
@@ -559,7 +562,8 @@ impl Invoice {
                         format!("refund {:?} already exists", status::short(refund_id)),
                     ));
                 }
-                let available = self.refundable_with(status, &self.totals());
+                let t = self.totals();
+                let available = self.refundable_with(status, &t);
                 let amount = match amount {
                     Some(a) => {
                         if a.is_zero() {
@@ -578,6 +582,19 @@ impl Invoice {
                     return Err(Error::RefundExceedsAvailable {
                         requested: amount.to_string(),
                         available: available.to_string(),
+                    });
+                }
+                // Like the transfer totals, the refund total must stay an exact amount, so
+                // the refund cap is checked without rounding (F6).
+                if t.refunded
+                    .checked_add(t.in_flight)
+                    .and_then(|total| total.checked_add(amount))
+                    .is_none()
+                {
+                    return Err(Error::InvalidAmount {
+                        field: "amount".into(),
+                        value: amount.to_string(),
+                        reason: "the refunds on this invoice would total more than 28 significant digits",
                     });
                 }
                 Ok(Plan::RequestRefund { refund_id, amount })

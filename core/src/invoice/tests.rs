@@ -138,10 +138,18 @@ fn replay_and_serde_round_trip() {
 
 #[test]
 fn mark_only_paid_or_invalid() {
-    let (mut inv, _) = Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
+    let (mut inv, _) =
+        Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
     let before = inv.clone();
-    for status in [Status::Pending, Status::Expired, Status::Refunded, Status::Processing] {
-        let err = inv.apply(&Command::Mark { status }, at("2026-01-01T00:01:00Z")).unwrap_err();
+    for status in [
+        Status::Pending,
+        Status::Expired,
+        Status::Refunded,
+        Status::Processing,
+    ] {
+        let err = inv
+            .apply(&Command::Mark { status }, at("2026-01-01T00:01:00Z"))
+            .unwrap_err();
         assert_eq!(err.code(), "invalid_field");
         assert_eq!(inv, before);
     }

@@ -6,12 +6,13 @@ use paystate::invoice::RefundState;
 use paystate::{Amount, Exception, Invoice, Status};
 use rust_decimal::Decimal;
 
-/// Exact sum. A partial sum beyond the 28 significant digits of an amount (rust_decimal
-/// then rounds instead of failing) is a finding (F2, fixed: the core refuses commands
-/// that would push its totals there).
+/// Exact sum. A total beyond the 28 significant digits of an amount (rust_decimal then
+/// rounds instead of failing) is a finding: F2 (transfer totals) and F6 (refund totals),
+/// both fixed, the core refusing commands that would push a total there.
 pub fn sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Decimal> {
-    let total = items.into_iter().try_fold(Decimal::ZERO, |acc, a| add2(acc, a.as_decimal()));
-    assert!(total.is_some(), "a money total exceeds 28 significant digits (F2)");
+    let items: Vec<Amount> = items.into_iter().collect();
+    let total = items.iter().try_fold(Decimal::ZERO, |acc, a| add2(acc, a.as_decimal()));
+    assert!(total.is_some(), "a money total exceeds 28 significant digits (F2/F6): {items:?}");
     total
 }
 
@@ -33,6 +34,40 @@ fn fx(d: Decimal) -> (i128, i128) {
     let (m, sc) = (d.mantissa(), d.scale());
     let p = 10i128.pow(sc);
     (m / p, (m % p) * 10i128.pow(28 - sc))
+}
+
+/// `x + y > z`, exactly (fixed point, no rounding).
+pub fn sum_exceeds(x: Decimal, y: Decimal, z: Decimal) -> bool {
+    let (a, b, c) = (fx(x), fx(y), fx(z));
+    let (i, f) = (a.0 + b.0, a.1 + b.1);
+    (i + f / ONE, f % ONE) > c
+}
+
+/// `x - y` (with `y <= x`) when it is an amount of at most 28 significant digits, computed
+/// in fixed point; `None` when the exact difference needs more digits.
+pub fn exact_sub(x: Decimal, y: Decimal) -> Option<Decimal> {
+    let (a, b) = (fx(x), fx(y));
+    let (mut i, mut f) = (a.0 - b.0, a.1 - b.1);
+    if f < 0 {
+        f += ONE;
+        i -= 1;
+    }
+    if i < 0 {
+        return None;
+    }
+    let mut decimals = 28u32;
+    let mut frac = f;
+    while decimals > 0 && frac % 10 == 0 {
+        frac /= 10;
+        decimals -= 1;
+    }
+    let int_digits = if i == 0 { 0 } else { i.ilog10() + 1 };
+    let frac_digits = if i == 0 && frac != 0 { frac.ilog10() + 1 } else { decimals };
+    if int_digits + frac_digits > 28 {
+        return None;
+    }
+    let m = i * 10i128.pow(decimals) + frac;
+    Some(Decimal::from_i128_with_scale(m, decimals))
 }
 
 pub fn dec(a: Amount) -> Decimal {
@@ -180,21 +215,8 @@ pub fn check_state(inv: &Invoice) {
     assert_eq!(inv.next_deadline(), want_deadline, "next_deadline");
 }
 
-/// Strict mode (`PAYSTATE_FUZZ_STRICT=1`): known, reported findings crash again. By
-/// default the targets step around them so long runs keep exploring (see RELIABILITY.md).
-pub fn strict() -> bool {
-    use std::sync::OnceLock;
-    static STRICT: OnceLock<bool> = OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("PAYSTATE_FUZZ_STRICT").is_some_and(|v| v == "1"))
-}
-
 /// Whether an amount's text is a valid input amount (at most 28 significant digits).
 pub fn reparses(a: Amount) -> bool {
     Amount::parse(&a.to_string(), "x").is_ok()
 }
 
-/// F4: a `-0` in opaque metadata reads back as `0` from a stored state. Outside strict
-/// mode, a round-trip difference on a document containing `-0` is that known finding.
-pub fn known_f4(stored: &str) -> bool {
-    !strict() && stored.contains("-0")
-}
