@@ -319,3 +319,180 @@ export interface TransitionRule {
   note: string
 }
 
+
+/**
+ * What a dialect create-request parser throws: a `PaystateError` (same `code` and message)
+ * whose `field` is the provider's own field name (`amountUsdt`, `payment.amount`) and which
+ * carries the provider's answer: `httpStatus` and `body` (the provider-shaped error body,
+ * with `bodyJson` its exact JSON text to send), each `null` where the seed documents none.
+ */
+export interface DialectRejection extends PaystateError {
+  field: string
+  httpStatus: number | null
+  body: Record<string, unknown> | null
+  bodyJson: string | null
+}
+
+/**
+ * A validated provider create request: `spec` to pass to `Invoice.create(spec, now)` with
+ * the same `now`, what the core computed from it, the provider's fields the spec does not
+ * hold (`extra`), and the opaque `request` the renderers take.
+ */
+export interface DialectParsed {
+  /** The invoice spec in the contract's snake_case shape (`Invoice.create` accepts it). */
+  spec: InvoiceSpec
+  /** The amount due in the asset (price × rate + surcharge, rounded up). */
+  due: AmountString
+  /** The request time (the invoice's creation time). */
+  createdAt: Date
+  /** The payment deadline. */
+  deadline: Date
+  /** The provider's fields the spec does not hold (URLs, titles, the amount as sent). */
+  extra: Record<string, unknown>
+  /** The parsed request, for the renderers. */
+  request: DialectRequest
+}
+
+/**
+ * A rendered provider body. `body` is a JS object for inspection; `json` is its exact JSON
+ * text — send `json`, not `JSON.stringify(body)`: some seeds print money as a JSON number
+ * (`"amount": 10.5`), which must not pass through a JS `number`.
+ */
+export interface Rendered<T = Record<string, unknown>> {
+  body: T
+  json: string
+}
+
+/** A provider callback translated for the core. */
+export interface CallbackResult {
+  /** The provider's status exactly as sent (`confirmed`, `PAY_SUCCESS`, `success`). */
+  providerStatus: string
+  /** The command to apply with `invoice.apply(command, now)`, or `null` when nothing changes. */
+  command: Command | null
+  /** When the provider says the event happened, if it says. */
+  at: Date | null
+}
+
+/** Inputs of a gatenoc checkout session the request cannot carry. */
+export interface GatenocCheckoutContext {
+  /** The invoice id. */
+  id: string
+  /** When the request arrived. */
+  now: TimeInput
+  /** Session lifetime in seconds (default 1800). */
+  ttlSeconds?: number
+}
+/** What the gatenoc checkout-session response needs beyond the request. */
+export interface GatenocCheckoutRender {
+  /** `https://gatenoc.com`. */
+  baseUrl: string
+  /** The merchant's numeric id. */
+  merchantId: number
+  /** The `cs` query value of the checkout link. */
+  sessionToken: string
+}
+/** What a gatenoc `payment.completed` notification needs beyond the invoice. */
+export interface GatenocCompletedRender {
+  bybitPayId: string
+  paymentRecordId: string
+}
+/** Inputs of a usdt_gateway invoice the request cannot carry. */
+export interface UsdtGatewayInvoiceContext {
+  id: string
+  now: TimeInput
+  /** The reference used when the request has none. */
+  generatedReference?: string
+}
+/** What the usdt_gateway 201 response needs beyond the request. */
+export interface UsdtGatewayInvoiceRender {
+  payoutAddress: string
+  paymentUrl: string
+  isTest: boolean
+}
+/** What the usdt_gateway payment webhook needs beyond the invoice. */
+export interface UsdtGatewayWebhookRender {
+  merchantId: string
+  payoutAddress: string
+  txHash: string
+  paidAt: TimeInput
+}
+/** Inputs of a gatepay order the request cannot carry. */
+export interface GatepayOrderContext {
+  id: string
+  now: TimeInput
+  /** USDT per unit of `fiatCurrency` (default `"1"`). */
+  rate?: AmountString
+}
+/** What the gatepay success response needs beyond the request. */
+export interface GatepayOrderRender {
+  prepayId: string
+  qrContent: string
+  location: string
+  address: string
+}
+/** A gatepay payment notification status. */
+export type GatepayBizStatus = 'PAY_SUCCESS' | 'PAY_ERROR' | 'PAY_CLOSE'
+/** What a gatepay notification needs beyond the invoice. */
+export interface GatepayNotifyRender {
+  prepayId: string
+  clientId: string
+  transactionId: string
+  createTime: TimeInput
+}
+/** Inputs of a monetix purchase the request cannot carry. */
+export interface MonetixPurchaseContext {
+  id: string
+  now: TimeInput
+  /** USDT per unit of the purchase currency (default `"1"`). */
+  rate?: AmountString
+}
+/** What the monetix `display_data` array needs beyond the purchase. */
+export interface MonetixDisplayRender {
+  /** The QR code image, base64. */
+  qrData: string
+  /** When the QR code expires. */
+  lifetime: TimeInput
+  qrUrl: string
+}
+/** A parsed monetix refund request. */
+export interface MonetixParsedRefund {
+  /** The normalised request (`amount` in minor units, `null` for a full refund). */
+  refund: Record<string, unknown>
+  request: DialectRequest
+}
+/** A parsed monetix payout request. */
+export interface MonetixParsedPayout {
+  /** The normalised request. */
+  payout: Record<string, unknown>
+  request: DialectRequest
+}
+/** A monetix payout callback, normalised. */
+export interface MonetixPayoutResult {
+  providerStatus: string
+  outcome: 'succeeded' | 'failed' | 'in_progress'
+  operationId: string
+  at: Date | null
+}
+/** Inputs of a keypair_invoice request the request cannot carry. */
+export interface KeypairInvoiceContext {
+  id: string
+  now: TimeInput
+  /** Asset units per `price_currency` unit (default `"1"`). */
+  rate?: AmountString
+  /** The network fee added when `add_fee_to_price` is 1 (default `"0"`). */
+  fee?: AmountString
+  /** The network paid on (default: the first USDT network not banned). */
+  asset?: Asset
+}
+/** What the keypair_invoice payment callback needs beyond the request. */
+export interface KeypairInvoiceCallbackRender {
+  /** The merchant's private key (the seed's callback repeats it). */
+  privateKey: string
+  id: string
+  amount: AmountString
+  /** The paid coin (`USDT-TRC20`). */
+  amountCurrency: string
+  refUrl: string
+  ip: string
+  createdAt: TimeInput
+}

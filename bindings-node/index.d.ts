@@ -321,6 +321,183 @@ export interface TransitionRule {
 
 
 /**
+ * What a dialect create-request parser throws: a `PaystateError` (same `code` and message)
+ * whose `field` is the provider's own field name (`amountUsdt`, `payment.amount`) and which
+ * carries the provider's answer: `httpStatus` and `body` (the provider-shaped error body,
+ * with `bodyJson` its exact JSON text to send), each `null` where the seed documents none.
+ */
+export interface DialectRejection extends PaystateError {
+  field: string
+  httpStatus: number | null
+  body: Record<string, unknown> | null
+  bodyJson: string | null
+}
+
+/**
+ * A validated provider create request: `spec` to pass to `Invoice.create(spec, now)` with
+ * the same `now`, what the core computed from it, the provider's fields the spec does not
+ * hold (`extra`), and the opaque `request` the renderers take.
+ */
+export interface DialectParsed {
+  /** The invoice spec in the contract's snake_case shape (`Invoice.create` accepts it). */
+  spec: InvoiceSpec
+  /** The amount due in the asset (price × rate + surcharge, rounded up). */
+  due: AmountString
+  /** The request time (the invoice's creation time). */
+  createdAt: Date
+  /** The payment deadline. */
+  deadline: Date
+  /** The provider's fields the spec does not hold (URLs, titles, the amount as sent). */
+  extra: Record<string, unknown>
+  /** The parsed request, for the renderers. */
+  request: DialectRequest
+}
+
+/**
+ * A rendered provider body. `body` is a JS object for inspection; `json` is its exact JSON
+ * text — send `json`, not `JSON.stringify(body)`: some seeds print money as a JSON number
+ * (`"amount": 10.5`), which must not pass through a JS `number`.
+ */
+export interface Rendered<T = Record<string, unknown>> {
+  body: T
+  json: string
+}
+
+/** A provider callback translated for the core. */
+export interface CallbackResult {
+  /** The provider's status exactly as sent (`confirmed`, `PAY_SUCCESS`, `success`). */
+  providerStatus: string
+  /** The command to apply with `invoice.apply(command, now)`, or `null` when nothing changes. */
+  command: Command | null
+  /** When the provider says the event happened, if it says. */
+  at: Date | null
+}
+
+/** Inputs of a gatenoc checkout session the request cannot carry. */
+export interface GatenocCheckoutContext {
+  /** The invoice id. */
+  id: string
+  /** When the request arrived. */
+  now: TimeInput
+  /** Session lifetime in seconds (default 1800). */
+  ttlSeconds?: number
+}
+/** What the gatenoc checkout-session response needs beyond the request. */
+export interface GatenocCheckoutRender {
+  /** `https://gatenoc.com`. */
+  baseUrl: string
+  /** The merchant's numeric id. */
+  merchantId: number
+  /** The `cs` query value of the checkout link. */
+  sessionToken: string
+}
+/** What a gatenoc `payment.completed` notification needs beyond the invoice. */
+export interface GatenocCompletedRender {
+  bybitPayId: string
+  paymentRecordId: string
+}
+/** Inputs of a usdt_gateway invoice the request cannot carry. */
+export interface UsdtGatewayInvoiceContext {
+  id: string
+  now: TimeInput
+  /** The reference used when the request has none. */
+  generatedReference?: string
+}
+/** What the usdt_gateway 201 response needs beyond the request. */
+export interface UsdtGatewayInvoiceRender {
+  payoutAddress: string
+  paymentUrl: string
+  isTest: boolean
+}
+/** What the usdt_gateway payment webhook needs beyond the invoice. */
+export interface UsdtGatewayWebhookRender {
+  merchantId: string
+  payoutAddress: string
+  txHash: string
+  paidAt: TimeInput
+}
+/** Inputs of a gatepay order the request cannot carry. */
+export interface GatepayOrderContext {
+  id: string
+  now: TimeInput
+  /** USDT per unit of `fiatCurrency` (default `"1"`). */
+  rate?: AmountString
+}
+/** What the gatepay success response needs beyond the request. */
+export interface GatepayOrderRender {
+  prepayId: string
+  qrContent: string
+  location: string
+  address: string
+}
+/** A gatepay payment notification status. */
+export type GatepayBizStatus = 'PAY_SUCCESS' | 'PAY_ERROR' | 'PAY_CLOSE'
+/** What a gatepay notification needs beyond the invoice. */
+export interface GatepayNotifyRender {
+  prepayId: string
+  clientId: string
+  transactionId: string
+  createTime: TimeInput
+}
+/** Inputs of a monetix purchase the request cannot carry. */
+export interface MonetixPurchaseContext {
+  id: string
+  now: TimeInput
+  /** USDT per unit of the purchase currency (default `"1"`). */
+  rate?: AmountString
+}
+/** What the monetix `display_data` array needs beyond the purchase. */
+export interface MonetixDisplayRender {
+  /** The QR code image, base64. */
+  qrData: string
+  /** When the QR code expires. */
+  lifetime: TimeInput
+  qrUrl: string
+}
+/** A parsed monetix refund request. */
+export interface MonetixParsedRefund {
+  /** The normalised request (`amount` in minor units, `null` for a full refund). */
+  refund: Record<string, unknown>
+  request: DialectRequest
+}
+/** A parsed monetix payout request. */
+export interface MonetixParsedPayout {
+  /** The normalised request. */
+  payout: Record<string, unknown>
+  request: DialectRequest
+}
+/** A monetix payout callback, normalised. */
+export interface MonetixPayoutResult {
+  providerStatus: string
+  outcome: 'succeeded' | 'failed' | 'in_progress'
+  operationId: string
+  at: Date | null
+}
+/** Inputs of a keypair_invoice request the request cannot carry. */
+export interface KeypairInvoiceContext {
+  id: string
+  now: TimeInput
+  /** Asset units per `price_currency` unit (default `"1"`). */
+  rate?: AmountString
+  /** The network fee added when `add_fee_to_price` is 1 (default `"0"`). */
+  fee?: AmountString
+  /** The network paid on (default: the first USDT network not banned). */
+  asset?: Asset
+}
+/** What the keypair_invoice payment callback needs beyond the request. */
+export interface KeypairInvoiceCallbackRender {
+  /** The merchant's private key (the seed's callback repeats it). */
+  privateKey: string
+  id: string
+  amount: AmountString
+  /** The paid coin (`USDT-TRC20`). */
+  amountCurrency: string
+  refUrl: string
+  ip: string
+  createdAt: TimeInput
+}
+
+/**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
  * flavor napi-rs can build is listed, because `NAPI_RS_NATIVE_LIBRARY_PATH`
@@ -366,6 +543,20 @@ export declare class DeliveryPlan {
   toJSON(): DeliveryPlanState
   /** Restores a plan from `toJSON()` output (an object or its JSON text). */
   static fromJSON(state: DeliveryPlanState | string): DeliveryPlan
+}
+
+/**
+ * A validated provider request as the core holds it: opaque, passed back to the renderers
+ * (`gatenocRenderCheckoutSession(parsed.request, ...)`) and to `monetixRefundCommand` /
+ * `monetixParsePayoutCallback`. The renderers also take the whole parsed object.
+ */
+export declare class DialectRequest {
+  /**
+   * What was parsed: `gatenoc.checkout_session`, `usdt_gateway.invoice`,
+   * `gatepay.order`, `monetix.purchase`, `monetix.refund`, `monetix.payout` or
+   * `keypair_invoice.invoice`.
+   */
+  get kind(): string
 }
 
 /**
@@ -733,10 +924,170 @@ export declare function eventTypes(): EventType[]
 export declare function exceptions(): InvoiceException[]
 
 /**
+ * Seed 000 (gatenoc): checks an `X-Merchant-Key` header value (or `null` when absent)
+ * against the merchant keys, in constant time, and returns the index of the key that
+ * matched. Missing or unknown: a `PaystateError` (`signature_missing` /
+ * `signature_mismatch`) with `httpStatus` 401 and the seed's body. Keys never appear in
+ * messages.
+ */
+export declare function gatenocCheckMerchantKey(header: string | null | undefined, keys: string[]): number
+
+/**
+ * Seed 000 (gatenoc): parses a `POST /api/v1/merchant/checkout-session` body
+ * (`{"amount": 10.50, "note": "order_123", ...}`) at `context.now` into an invoice priced
+ * in USD, due in `USDT_BYBIT`. `context.ttlSeconds` is the session lifetime (default 1800).
+ * Throws a `PaystateError` with `httpStatus` 422 and the seed's body
+ * (`{"error":"Amount below minimum","min_amount":1}`).
+ */
+export declare function gatenocParseCheckoutSession(body: Body, context: GatenocCheckoutContext): DialectParsed
+
+/**
+ * Seed 000 (gatenoc): parses a `payment.completed` notification for `invoice` into a
+ * confirmed `observe_transfer` of the invoice's due amount. Another amount or note is
+ * `integrity_conflict`; another event is `invalid_field`.
+ */
+export declare function gatenocParsePaymentCompleted(body: Body, invoice: Invoice): CallbackResult
+
+/**
+ * Seed 000 (gatenoc): the 200 response to a checkout-session request, as `{ body, json }`.
+ * The body's `amount` is a JSON number (`10.5`): write `json` to the wire, not
+ * `JSON.stringify(body)`. `render` holds `baseUrl`, `merchantId` (a whole number) and
+ * `sessionToken`.
+ */
+export declare function gatenocRenderCheckoutSession(parsed: DialectParsed | DialectRequest, render: GatenocCheckoutRender): Rendered
+
+/**
+ * Seed 000 (gatenoc): the `payment.completed` notification for `invoice`, as
+ * `{ body, json }` (`amount` is a JSON number: send `json`). `render` holds `bybitPayId`
+ * and `paymentRecordId`.
+ */
+export declare function gatenocRenderPaymentCompleted(invoice: Invoice, render: GatenocCompletedRender): Rendered
+
+/**
+ * Seed 002 (gatepay): parses a payment notification for `invoice`. `PAY_SUCCESS` is a
+ * confirmed `observe_transfer`, `PAY_ERROR` is `mark` invalid, `PAY_CLOSE` has
+ * `command: null`; another trade number, currency or amount is `integrity_conflict`.
+ */
+export declare function gatepayParseNotification(body: Body, invoice: Invoice): CallbackResult
+
+/**
+ * Seed 002 (gatepay): parses a `POST /v1/pay/checkout/order` body at `context.now`.
+ * `context.rate` (a decimal string, default `"1"`) is USDT per unit of `fiatCurrency` for
+ * fiat-priced orders. Throws a `PaystateError` whose `body` is
+ * `{"status":"ERROR","code":...,"errorMessage":...}`.
+ */
+export declare function gatepayParseOrder(body: Body, context: GatepayOrderContext): DialectParsed
+
+/**
+ * Seed 002 (gatepay): a payment notification for `invoice` with `status` (`PAY_SUCCESS`,
+ * `PAY_ERROR`, `PAY_CLOSE`), as `{ body, json }`. `render` holds `prepayId`, `clientId`,
+ * `transactionId` and `createTime`.
+ */
+export declare function gatepayRenderNotification(invoice: Invoice, status: GatepayBizStatus, render: GatepayNotifyRender): Rendered
+
+/**
+ * Seed 002 (gatepay): the success response (`{"status":"SUCCESS","code":"000000",...}`),
+ * as `{ body, json }`. `render` holds `prepayId`, `qrContent`, `location` and `address`.
+ */
+export declare function gatepayRenderOrder(parsed: DialectParsed | DialectRequest, render: GatepayOrderRender): Rendered
+
+/**
  * Whether `value` is an error thrown by this package for a core rule (it then has a
  * `code` from `errorCodes()` and, where one applies, a `field`).
  */
 export declare function isPaystateError(value: unknown): value is PaystateError
+
+/**
+ * Seed 004 (keypair_invoice): parses a payment callback for `invoice` into a confirmed
+ * `observe_transfer` of `amount` (the invoice's margin then decides paid or underpaid).
+ * Another price, currency, order id or coin is `integrity_conflict`.
+ */
+export declare function keypairInvoiceParseCallback(body: Body, invoice: Invoice): CallbackResult
+
+/**
+ * Seed 004 (keypair_invoice): parses an invoice-form request (JSON, or a form post decoded
+ * to the same keys) at `context.now`. `context.rate` (default `"1"`) is asset units per
+ * `price_currency` unit, `context.fee` (default `"0"`) the network fee added when
+ * `add_fee_to_price` is 1, `context.asset` the network paid on (default: the first not
+ * banned). The private key is checked and dropped. Throws a `PaystateError` with
+ * `httpStatus` 422 and `{"status":"error","message":["..."]}`.
+ */
+export declare function keypairInvoiceParseInvoice(body: Body, context: KeypairInvoiceContext): DialectParsed
+
+/**
+ * Seed 004 (keypair_invoice): the payment callback for a parsed request, as
+ * `{ body, json }`. `render` holds `privateKey` (the callback repeats the merchant's key,
+ * as the seed does), `id`, `amount` (a decimal string), `amountCurrency` (`USDT-TRC20`),
+ * `refUrl`, `ip` and `createdAt`.
+ */
+export declare function keypairInvoiceRenderCallback(parsed: DialectParsed | DialectRequest, render: KeypairInvoiceCallbackRender): Rendered
+
+/**
+ * Seed 004 (keypair_invoice): the success answer `{"status":"success","message":
+ * "<invoice url>"}`, as `{ body, json }`.
+ */
+export declare function keypairInvoiceRenderInvoice(invoiceUrl: string): Rendered
+
+/**
+ * Seed 003 (monetix): parses a payout request (payouts belong to no invoice). Returns
+ * `{ payout, request }`: `payout` is the normalised request (`project_id`, `payment_id`,
+ * `customer`, `payment: {minor, amount, currency}`), `request` what
+ * `monetixParsePayoutCallback` takes.
+ */
+export declare function monetixParsePayout(body: Body): MonetixParsedPayout
+
+/**
+ * Seed 003 (monetix): parses a payout callback for a parsed payout request:
+ * `{ providerStatus, outcome: 'succeeded' | 'failed' | 'in_progress', operationId, at }`.
+ * Another payment id or sum is `integrity_conflict`.
+ */
+export declare function monetixParsePayoutCallback(body: Body, payout: MonetixParsedPayout | DialectRequest): MonetixPayoutResult
+
+/**
+ * Seed 003 (monetix): parses a Bybit Pay purchase (Gate `{general, customer, payment}` or
+ * Payment Page flat parameters) at `context.now`. `context.rate` (a decimal string,
+ * default `"1"`) is USDT per unit of the purchase currency. Rejections carry no
+ * `httpStatus` or `body` (`null`): the seed documents none.
+ */
+export declare function monetixParsePurchase(body: Body, context: MonetixPurchaseContext): DialectParsed
+
+/**
+ * Seed 003 (monetix): parses a refund request. Returns `{ refund, request }`: `refund` is
+ * the normalised request (`project_id`, `payment_id`, `customer`, `full`, `amount` in
+ * minor units or `null`, `currency`, `description`), `request` what
+ * `monetixRefundCommand` takes.
+ */
+export declare function monetixParseRefund(body: Body): MonetixParsedRefund
+
+/**
+ * Seed 003 (monetix): parses a refund callback for `invoice` into the `settle_refund`
+ * command (`success` succeeded, `decline`/`error` failed, intermediate `null`).
+ * `refundId` names the refund; omitted, the invoice's single refund in flight is meant.
+ */
+export declare function monetixParseRefundCallback(body: Body, invoice: Invoice, refundId?: string | null): CallbackResult
+
+/**
+ * Seed 003 (monetix): parses a purchase (`sale`) callback for `invoice`. `success` is a
+ * confirmed `observe_transfer` of the due amount, `decline`/`error` is `mark` invalid,
+ * intermediate statuses have `command: null`; another payment id, currency or amount is
+ * `integrity_conflict`.
+ */
+export declare function monetixParseSaleCallback(body: Body, invoice: Invoice): CallbackResult
+
+/**
+ * Seed 003 (monetix): the `request_refund` command a parsed refund means for the
+ * purchase's `invoice` (the refund converted to the asset in proportion to the price,
+ * rounded down), under the host's `refundId`. Apply it with `invoice.apply(command, now)`.
+ * Another payment id or currency is `integrity_conflict`.
+ */
+export declare function monetixRefundCommand(refund: MonetixParsedRefund | DialectRequest, invoice: Invoice, refundId: string): Command
+
+/**
+ * Seed 003 (monetix): the purchase's `display_data` array (QR code, lifetime, amount in
+ * minor units, currency), as `{ body, json }`. `render` holds `qrData`, `lifetime` (the
+ * QR code's expiry) and `qrUrl`.
+ */
+export declare function monetixRenderDisplayData(parsed: DialectParsed | DialectRequest, render: MonetixDisplayRender): Rendered<Array<Record<string, string>>>
 
 /**
  * Parses an amount with the contract's grammar (`[0-9]+(\.[0-9]+)?`, at most 28
@@ -780,6 +1131,40 @@ export declare function transitionMermaid(): string
  * core applies it (`from` is `null` for creation).
  */
 export declare function transitionTable(): TransitionRule[]
+
+/**
+ * Seed 001 (usdt_gateway): the key mode of an `Authorization` header (`Bearer test_...`
+ * is `'test'`, `Bearer live_...` is `'live'`). Missing or malformed: a `PaystateError`
+ * with `httpStatus` 401 and the API's body.
+ */
+export declare function usdtGatewayKeyMode(authorization: string | null | undefined): 'test' | 'live'
+
+/**
+ * Seed 001 (usdt_gateway): parses a `POST /api/v1/invoices` body (`{"amountUsdt":
+ * 150.0000, "assetCode": "USDT_TRC20", "reference": "ORDER-12345"}`) at `context.now`.
+ * `context.generatedReference` is used when the body has no `reference`. Throws a
+ * `PaystateError` with `httpStatus` 400 and `{"statusCode":400,"message":...,"error":"Bad Request"}`.
+ */
+export declare function usdtGatewayParseInvoice(body: Body, context: UsdtGatewayInvoiceContext): DialectParsed
+
+/**
+ * Seed 001 (usdt_gateway): parses a webhook for `invoice`. `confirmed` is a confirmed
+ * `observe_transfer` of `tx_hash`; `pending` and `expired` have `command: null`; another
+ * reference, asset or amount is `integrity_conflict`; an unknown status `invalid_field`.
+ */
+export declare function usdtGatewayParseWebhook(body: Body, invoice: Invoice): CallbackResult
+
+/**
+ * Seed 001 (usdt_gateway): the 201 response, as `{ body, json }`. `render` holds
+ * `payoutAddress`, `paymentUrl` and `isTest`.
+ */
+export declare function usdtGatewayRenderInvoice(parsed: DialectParsed | DialectRequest, render: UsdtGatewayInvoiceRender): Rendered
+
+/**
+ * Seed 001 (usdt_gateway): the payment webhook (`status: "confirmed"`) for `invoice`, as
+ * `{ body, json }`. `render` holds `merchantId`, `payoutAddress`, `txHash` and `paidAt`.
+ */
+export declare function usdtGatewayRenderWebhook(invoice: Invoice, render: UsdtGatewayWebhookRender): Rendered
 
 /**
  * Verifies once without keeping a `Verifier` (derives the keys every call: prefer a

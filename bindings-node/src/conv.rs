@@ -6,7 +6,9 @@
 //! wrong JavaScript type is a `TypeError` with a message naming the parameter, never a
 //! napi-internal error.
 
-use napi::bindgen_prelude::{Array, FromNapiValue, Null, Object, ToNapiValue, Uint8ArraySlice, Unknown};
+use napi::bindgen_prelude::{
+    Array, FromNapiValue, Null, Object, ToNapiValue, Uint8ArraySlice, Unknown,
+};
 use napi::{Env, JsDate, JsValue, ValueType};
 use paystate::{Amount, Timestamp};
 use serde_json::{Map, Number, Value};
@@ -36,7 +38,10 @@ pub(crate) fn kind(v: &Unknown<'_>) -> &'static str {
 }
 
 fn is_nullish(v: &Unknown<'_>) -> napi::Result<bool> {
-    Ok(matches!(v.get_type()?, ValueType::Undefined | ValueType::Null))
+    Ok(matches!(
+        v.get_type()?,
+        ValueType::Undefined | ValueType::Null
+    ))
 }
 
 /// A required string.
@@ -44,12 +49,19 @@ pub(crate) fn string(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<Str
     if v.get_type()? == ValueType::String {
         String::from_unknown(v)
     } else {
-        Err(type_error(env, &format!("{field}: expected a string, got {}", kind(&v))))
+        Err(type_error(
+            env,
+            &format!("{field}: expected a string, got {}", kind(&v)),
+        ))
     }
 }
 
 /// An optional string (`undefined` or `null` is absent).
-pub(crate) fn opt_string(env: &Env, v: Option<Unknown<'_>>, field: &str) -> napi::Result<Option<String>> {
+pub(crate) fn opt_string(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    field: &str,
+) -> napi::Result<Option<String>> {
     match v {
         Some(v) if !is_nullish(&v)? => string(env, v, field).map(Some),
         _ => Ok(None),
@@ -61,7 +73,10 @@ pub(crate) fn boolean(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<bo
     if v.get_type()? == ValueType::Boolean {
         bool::from_unknown(v)
     } else {
-        Err(type_error(env, &format!("{field}: expected a boolean, got {}", kind(&v))))
+        Err(type_error(
+            env,
+            &format!("{field}: expected a boolean, got {}", kind(&v)),
+        ))
     }
 }
 
@@ -71,7 +86,10 @@ pub(crate) fn amount(env: &Env, v: Unknown<'_>, field: &'static str) -> napi::Re
     match v.get_type()? {
         ValueType::String => Amount::parse(&String::from_unknown(v)?, field).or_throw(env),
         ValueType::Number | ValueType::BigInt => {
-            let shown = v.coerce_to_string().and_then(|s| s.into_utf8()).map(|s| s.as_str().map(|s| s.chars().take(40).collect::<String>()));
+            let shown = v
+                .coerce_to_string()
+                .and_then(|s| s.into_utf8())
+                .map(|s| s.as_str().map(|s| s.chars().take(40).collect::<String>()));
             let value = match shown {
                 Ok(Ok(s)) => s,
                 _ => String::new(),
@@ -87,13 +105,20 @@ pub(crate) fn amount(env: &Env, v: Unknown<'_>, field: &'static str) -> napi::Re
         }
         _ => Err(type_error(
             env,
-            &format!("{field}: expected a decimal string such as \"10.50\", got {}", kind(&v)),
+            &format!(
+                "{field}: expected a decimal string such as \"10.50\", got {}",
+                kind(&v)
+            ),
         )),
     }
 }
 
 /// An optional amount (`undefined` or `null` is absent).
-pub(crate) fn opt_amount(env: &Env, v: Option<Unknown<'_>>, field: &'static str) -> napi::Result<Option<Amount>> {
+pub(crate) fn opt_amount(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    field: &'static str,
+) -> napi::Result<Option<Amount>> {
     match v {
         Some(v) if !is_nullish(&v)? => amount(env, v, field).map(Some),
         _ => Ok(None),
@@ -102,7 +127,10 @@ pub(crate) fn opt_amount(env: &Env, v: Option<Unknown<'_>>, field: &'static str)
 
 fn millis(env: &Env, ms: f64, field: &str) -> napi::Result<Timestamp> {
     if !ms.is_finite() {
-        return Err(raise(env, &invalid_field(field, format!("{ms} is not a time"))));
+        return Err(raise(
+            env,
+            &invalid_field(field, format!("{ms} is not a time")),
+        ));
     }
     // Sub-millisecond parts are dropped toward the past, as the core does for RFC 3339.
     let floored = ms.floor();
@@ -126,17 +154,28 @@ pub(crate) fn time(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<Times
     }
     match v.get_type()? {
         ValueType::Number => millis(env, f64::from_unknown(v)?, field),
-        ValueType::String => Timestamp::parse(&String::from_unknown(v)?, field.to_owned()).or_throw(env),
-        ValueType::Object if v.is_date()? => millis(env, JsDate::from_unknown(v)?.value_of()?, field),
+        ValueType::String => {
+            Timestamp::parse(&String::from_unknown(v)?, field.to_owned()).or_throw(env)
+        }
+        ValueType::Object if v.is_date()? => {
+            millis(env, JsDate::from_unknown(v)?.value_of()?, field)
+        }
         _ => Err(type_error(
             env,
-            &format!("{field}: expected a Date or unix milliseconds, got {}", kind(&v)),
+            &format!(
+                "{field}: expected a Date or unix milliseconds, got {}",
+                kind(&v)
+            ),
         )),
     }
 }
 
 /// An optional time (`undefined` or `null` is absent).
-pub(crate) fn opt_time(env: &Env, v: Option<Unknown<'_>>, field: &str) -> napi::Result<Option<Timestamp>> {
+pub(crate) fn opt_time(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    field: &str,
+) -> napi::Result<Option<Timestamp>> {
     match v {
         Some(v) if !is_nullish(&v)? => time(env, v, field).map(Some),
         _ => Ok(None),
@@ -146,18 +185,31 @@ pub(crate) fn opt_time(env: &Env, v: Option<Unknown<'_>>, field: &str) -> napi::
 /// A whole, non-negative number (seconds, a capacity, an HTTP status).
 pub(crate) fn whole(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<u64> {
     if v.get_type()? != ValueType::Number {
-        return Err(type_error(env, &format!("{field}: expected a whole number, got {}", kind(&v))));
+        return Err(type_error(
+            env,
+            &format!("{field}: expected a whole number, got {}", kind(&v)),
+        ));
     }
     let f = f64::from_unknown(v)?;
     if !f.is_finite() || f < 0.0 || f.fract() != 0.0 || f > 9.0e15 {
-        return Err(raise(env, &invalid_field(field, format!("expected a non-negative whole number, found {f}"))));
+        return Err(raise(
+            env,
+            &invalid_field(
+                field,
+                format!("expected a non-negative whole number, found {f}"),
+            ),
+        ));
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     Ok(f as u64)
 }
 
 /// An optional whole number (`undefined` or `null` is absent).
-pub(crate) fn opt_whole(env: &Env, v: Option<Unknown<'_>>, field: &str) -> napi::Result<Option<u64>> {
+pub(crate) fn opt_whole(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    field: &str,
+) -> napi::Result<Option<u64>> {
     match v {
         Some(v) if !is_nullish(&v)? => whole(env, v, field).map(Some),
         _ => Ok(None),
@@ -193,11 +245,17 @@ pub(crate) fn bytes<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<
         ValueType::String => Ok(Bytes::Text(String::from_unknown(v)?)),
         ValueType::Object if v.is_typedarray()? => match Uint8ArraySlice::from_unknown(v) {
             Ok(s) => Ok(Bytes::View(s)),
-            Err(_) => Err(type_error(env, &format!("{field}: expected a Buffer or Uint8Array, got another typed array"))),
+            Err(_) => Err(type_error(
+                env,
+                &format!("{field}: expected a Buffer or Uint8Array, got another typed array"),
+            )),
         },
         _ => Err(type_error(
             env,
-            &format!("{field}: expected a Buffer, Uint8Array or string, got {}", kind(&v)),
+            &format!(
+                "{field}: expected a Buffer, Uint8Array or string, got {}",
+                kind(&v)
+            ),
         )),
     }
 }
@@ -225,12 +283,20 @@ pub(crate) fn json_of(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<Va
     walk(env, v, field, 1, &mut budget)
 }
 
-fn walk(env: &Env, v: Unknown<'_>, path: &str, depth: usize, budget: &mut usize) -> napi::Result<Value> {
+fn walk(
+    env: &Env,
+    v: Unknown<'_>,
+    path: &str,
+    depth: usize,
+    budget: &mut usize,
+) -> napi::Result<Value> {
     if depth > MAX_DEPTH || *budget == 0 {
         return Err(raise(
             env,
             &paystate::Error::MalformedJson {
-                reason: format!("{path}: nesting deeper than {MAX_DEPTH} or more than {MAX_NODES} values"),
+                reason: format!(
+                    "{path}: nesting deeper than {MAX_DEPTH} or more than {MAX_NODES} values"
+                ),
             },
         ));
     }
@@ -274,13 +340,18 @@ fn walk(env: &Env, v: Unknown<'_>, path: &str, depth: usize, budget: &mut usize)
             }
             Value::Object(map)
         }
-        ValueType::BigInt => {
+        ValueType::BigInt => return Err(type_error(
+            env,
+            &format!(
+                "{path}: bigints are not accepted (amounts are decimal strings such as \"10.50\")"
+            ),
+        )),
+        _ => {
             return Err(type_error(
                 env,
-                &format!("{path}: bigints are not accepted (amounts are decimal strings such as \"10.50\")"),
+                &format!("{path}: {} is not JSON data", kind(&v)),
             ))
         }
-        _ => return Err(type_error(env, &format!("{path}: {} is not JSON data", kind(&v)))),
     })
 }
 
@@ -325,9 +396,22 @@ pub(crate) fn state_text(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result
         ValueType::String => String::from_unknown(v),
         ValueType::Object => {
             let value = json_of(env, v, field)?;
-            serde_json::to_string(&value).map_err(|e| raise(env, &paystate::Error::MalformedJson { reason: e.to_string() }))
+            serde_json::to_string(&value).map_err(|e| {
+                raise(
+                    env,
+                    &paystate::Error::MalformedJson {
+                        reason: e.to_string(),
+                    },
+                )
+            })
         }
-        _ => Err(type_error(env, &format!("{field}: expected a JSON string or object, got {}", kind(&v)))),
+        _ => Err(type_error(
+            env,
+            &format!(
+                "{field}: expected a JSON string or object, got {}",
+                kind(&v)
+            ),
+        )),
     }
 }
 
@@ -338,9 +422,16 @@ pub(crate) fn js_of_text<'e>(env: &'e Env, text: &str) -> napi::Result<Unknown<'
 }
 
 /// A JSON object argument (a spec, a command), as a map.
-pub(crate) fn json_object(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result<Map<String, Value>> {
+pub(crate) fn json_object(
+    env: &Env,
+    v: Unknown<'_>,
+    field: &str,
+) -> napi::Result<Map<String, Value>> {
     if v.get_type()? != ValueType::Object || v.is_array()? {
-        return Err(type_error(env, &format!("{field}: expected an object, got {}", kind(&v))));
+        return Err(type_error(
+            env,
+            &format!("{field}: expected an object, got {}", kind(&v)),
+        ));
     }
     match json_of(env, v, field)? {
         Value::Object(m) => Ok(m),
@@ -351,7 +442,10 @@ pub(crate) fn json_object(env: &Env, v: Unknown<'_>, field: &str) -> napi::Resul
 /// An array argument's items.
 pub(crate) fn items<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<Vec<Unknown<'a>>> {
     if v.get_type()? != ValueType::Object || !v.is_array()? {
-        return Err(type_error(env, &format!("{field}: expected an array, got {}", kind(&v))));
+        return Err(type_error(
+            env,
+            &format!("{field}: expected an array, got {}", kind(&v)),
+        ));
     }
     let arr = Array::from_unknown(v)?;
     if arr.len() > 100_000 {
@@ -371,7 +465,10 @@ pub(crate) fn items<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<
 /// Whether an object argument is a plain object (not an array, Date, typed array).
 pub(crate) fn as_object<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<Object<'a>> {
     if v.get_type()? != ValueType::Object || v.is_array()? || v.is_date()? || v.is_typedarray()? {
-        return Err(type_error(env, &format!("{field}: expected an object, got {}", kind(&v))));
+        return Err(type_error(
+            env,
+            &format!("{field}: expected an object, got {}", kind(&v)),
+        ));
     }
     Object::from_unknown(v)
 }
@@ -382,10 +479,13 @@ pub(crate) fn prop<'a>(obj: &Object<'a>, name: &str) -> napi::Result<Option<Unkn
 }
 
 /// The first of several spellings of a property that is present (`txId` or `tx_id`).
-pub(crate) fn prop2<'a>(obj: &Object<'a>, camel: &str, snake: &str) -> napi::Result<Option<Unknown<'a>>> {
+pub(crate) fn prop2<'a>(
+    obj: &Object<'a>,
+    camel: &str,
+    snake: &str,
+) -> napi::Result<Option<Unknown<'a>>> {
     match obj.get::<Unknown<'a>>(camel)? {
         Some(v) => Ok(Some(v)),
         None => obj.get(snake),
     }
 }
-

@@ -33,10 +33,22 @@ fn outcome_of(env: &Env, v: Unknown<'_>) -> napi::Result<Outcome> {
             "error" => Ok(Outcome::Error),
             other => {
                 let shown: String = other.chars().take(40).collect();
-                Err(raise(env, &invalid_field("outcome", format!("expected an HTTP status, 'timeout' or 'error', found {shown:?}"))))
+                Err(raise(
+                    env,
+                    &invalid_field(
+                        "outcome",
+                        format!("expected an HTTP status, 'timeout' or 'error', found {shown:?}"),
+                    ),
+                ))
             }
         },
-        _ => Err(type_error(env, &format!("outcome: expected an HTTP status number, 'timeout' or 'error', got {}", conv::kind(&v)))),
+        _ => Err(type_error(
+            env,
+            &format!(
+                "outcome: expected an HTTP status number, 'timeout' or 'error', got {}",
+                conv::kind(&v)
+            ),
+        )),
     }
 }
 
@@ -54,8 +66,16 @@ pub struct DeliveryPlan {
 impl DeliveryPlan {
     /// `new DeliveryPlan(id, policy, now)`: a plan whose first attempt is due at `now`.
     /// Policies: `'usdt_gateway'`, `'keypair_invoice'`, `'standard_webhooks'`.
-    #[napi(constructor, ts_args_type = "id: string, policy: DeliveryPolicy, now: TimeInput")]
-    pub fn new(env: Env, id: Unknown<'_>, policy: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Self> {
+    #[napi(
+        constructor,
+        ts_args_type = "id: string, policy: DeliveryPolicy, now: TimeInput"
+    )]
+    pub fn new(
+        env: Env,
+        id: Unknown<'_>,
+        policy: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Self> {
         let id = conv::string(&env, id, "delivery")?;
         let policy = Policy::parse(&conv::string(&env, policy, "policy")?).or_throw(&env)?;
         let now = conv::time(&env, now, "now")?;
@@ -68,8 +88,17 @@ impl DeliveryPlan {
     /// `'timeout'` or `'error'` (a transport error); `durationMs` is how long it took, when
     /// measured. Returns what comes next. A report on a finished plan is
     /// `invalid_transition` and leaves it unchanged.
-    #[napi(ts_args_type = "outcome: AttemptOutcome, at: TimeInput, durationMs?: number", ts_return_type = "DeliveryNext")]
-    pub fn report<'e>(&mut self, env: &'e Env, outcome: Unknown<'_>, at: Unknown<'_>, duration_ms: Option<Unknown<'_>>) -> napi::Result<Object<'e>> {
+    #[napi(
+        ts_args_type = "outcome: AttemptOutcome, at: TimeInput, durationMs?: number",
+        ts_return_type = "DeliveryNext"
+    )]
+    pub fn report<'e>(
+        &mut self,
+        env: &'e Env,
+        outcome: Unknown<'_>,
+        at: Unknown<'_>,
+        duration_ms: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
         let outcome = outcome_of(env, outcome)?;
         let at = conv::time(env, at, "at")?;
         let duration = conv::opt_whole(env, duration_ms, "duration_ms")?
@@ -144,18 +173,31 @@ impl DeliveryPlan {
     #[napi(js_name = "toJSON", ts_return_type = "DeliveryPlanState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
         let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         conv::js_of(env, &value)
     }
 
     /// Restores a plan from `toJSON()` output (an object or its JSON text).
-    #[napi(js_name = "fromJSON", ts_args_type = "state: DeliveryPlanState | string")]
+    #[napi(
+        js_name = "fromJSON",
+        ts_args_type = "state: DeliveryPlanState | string"
+    )]
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<DeliveryPlan> {
         let text = conv::state_text(env, state, "state")?;
         let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
         let inner = serde_json::from_value(value).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         Ok(DeliveryPlan { inner })
     }

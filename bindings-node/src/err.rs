@@ -3,11 +3,16 @@
 //! Every core error is thrown as a plain `Error` whose `name` is `"PaystateError"`, with the
 //! stable snake_case `code` of the contract and, where the core names one, the `field`.
 //! Wrong JavaScript types (an object where a string is expected, a symbol, a function) are
-//! thrown as `TypeError`s. Each throw happens here and hands napi a `PendingException`
-//! marker, so napi does not throw a second error on top.
+//! thrown as `TypeError`s. A dialect `Rejection` is the same `PaystateError` plus the
+//! provider's answer (`httpStatus`, `body`, `bodyJson`, and `field` in the provider's
+//! spelling). Each throw happens here and hands napi a `PendingException` marker, so napi
+//! does not throw a second error on top.
 
-use napi::bindgen_prelude::Object;
+use napi::bindgen_prelude::{Null, Object};
 use napi::{Env, Error as NapiError, Status};
+use paystate::dialect::Rejection;
+
+use crate::conv;
 
 /// The binding's result type: `Err` means a JavaScript exception is pending (or napi failed).
 pub(crate) type R<T> = napi::Result<T>;
@@ -18,6 +23,44 @@ fn pending() -> NapiError {
 
 /// Throws `e` as a `PaystateError` and returns the marker to propagate with `?`.
 pub(crate) fn raise(env: &Env, e: &paystate::Error) -> NapiError {
+    raise_with(env, e, |_| Ok(()))
+}
+
+/// Throws a dialect [`Rejection`] as a `PaystateError` (the same mapping as [`raise`]) that
+/// also carries the provider's answer: `field` is the provider's field name (`amountUsdt`)
+/// when the rejection names one, `httpStatus` the HTTP status (or `null`), `body` the
+/// provider-shaped error body as a JS object (or `null`) and `bodyJson` its exact JSON text
+/// (or `null`).
+pub(crate) fn raise_rejection(env: &Env, r: &Rejection) -> NapiError {
+    raise_with(env, &r.error, |obj| {
+        if !r.field.is_empty() {
+            obj.set("field", r.field.as_str())?;
+        }
+        match r.http_status {
+            Some(status) => obj.set("httpStatus", u32::from(status))?,
+            None => obj.set("httpStatus", Null)?,
+        }
+        match &r.body {
+            Some(body) => {
+                obj.set("body", conv::js_of(env, body)?)?;
+                obj.set("bodyJson", body.to_string())?;
+            }
+            None => {
+                obj.set("body", Null)?;
+                obj.set("bodyJson", Null)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The one builder of a thrown `PaystateError`: message, `code`, core `field`, `name`, then
+/// whatever `extra` adds (it may overwrite `field`).
+fn raise_with(
+    env: &Env,
+    e: &paystate::Error,
+    extra: impl FnOnce(&mut Object<'_>) -> napi::Result<()>,
+) -> NapiError {
     let thrown = (|| -> napi::Result<()> {
         let mut obj: Object<'_> =
             env.create_error(NapiError::new(Status::GenericFailure, e.to_string()))?;
@@ -26,6 +69,7 @@ pub(crate) fn raise(env: &Env, e: &paystate::Error) -> NapiError {
             obj.set("field", field)?;
         }
         obj.set("name", "PaystateError")?;
+        extra(&mut obj)?;
         env.throw(obj)
     })();
     match thrown {
@@ -54,8 +98,17 @@ impl<T> OrThrow<T> for paystate::Result<T> {
     }
 }
 
+impl<T> OrThrow<T> for Result<T, Rejection> {
+    fn or_throw(self, env: &Env) -> napi::Result<T> {
+        self.map_err(|r| raise_rejection(env, &r))
+    }
+}
+
 /// An `invalid_field` error on `field`.
-pub(crate) fn invalid_field(field: impl Into<String>, reason: impl Into<String>) -> paystate::Error {
+pub(crate) fn invalid_field(
+    field: impl Into<String>,
+    reason: impl Into<String>,
+) -> paystate::Error {
     paystate::Error::InvalidField {
         field: field.into().into(),
         reason: reason.into(),

@@ -72,7 +72,10 @@ pub(crate) fn spec_map(env: &Env, v: Unknown<'_>) -> napi::Result<Map<String, Va
         let val = match (key.as_str(), val) {
             ("expires_at", Value::Number(n)) => {
                 let ms = n.as_i64().ok_or_else(|| {
-                    raise(env, &invalid_field("invoice.expires_at", "expected whole unix milliseconds"))
+                    raise(
+                        env,
+                        &invalid_field("invoice.expires_at", "expected whole unix milliseconds"),
+                    )
                 })?;
                 let t = paystate::Timestamp::from_millis(ms, "invoice.expires_at").or_throw(env)?;
                 Value::String(t.to_rfc3339())
@@ -103,7 +106,12 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    fn run<'e>(&mut self, env: &'e Env, command: &Command, now: paystate::Timestamp) -> napi::Result<Vec<Object<'e>>> {
+    fn run<'e>(
+        &mut self,
+        env: &'e Env,
+        command: &Command,
+        now: paystate::Timestamp,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let events = self.inner.apply(command, now).or_throw(env)?;
         events_js(env, &events)
     }
@@ -124,8 +132,15 @@ impl Invoice {
     /// `tolerance?` (`'exact'`, `{absolute: '1'}`, `{percent: '2.5'}`), `latePayment?`
     /// (`'reject'` or `{acceptWithin: seconds}`), `overpayDust?`, `confirmationWindow?`
     /// (seconds), `metadata?`.
-    #[napi(ts_args_type = "spec: InvoiceSpec, now: TimeInput", ts_return_type = "CreatedInvoice")]
-    pub fn create<'e>(env: &'e Env, spec: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Object<'e>> {
+    #[napi(
+        ts_args_type = "spec: InvoiceSpec, now: TimeInput",
+        ts_return_type = "CreatedInvoice"
+    )]
+    pub fn create<'e>(
+        env: &'e Env,
+        spec: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
         let now = conv::time(env, now, "now")?;
         let map = spec_map(env, spec)?;
         let spec = paystate::InvoiceSpec::from_json(&map).or_throw(env)?;
@@ -152,7 +167,10 @@ impl Invoice {
     #[napi(ts_args_type = "journal: JournalEntry[]")]
     pub fn replay(env: &Env, journal: Unknown<'_>) -> napi::Result<Invoice> {
         let mut entries = Vec::new();
-        for (i, item) in conv::items(env, journal, "journal")?.into_iter().enumerate() {
+        for (i, item) in conv::items(env, journal, "journal")?
+            .into_iter()
+            .enumerate()
+        {
             let obj = conv::as_object(env, item, "journal[]")?;
             let at = conv::prop(&obj, "at")?
                 .ok_or_else(|| raise(env, &missing(format!("journal[{i}].at"))))?;
@@ -171,8 +189,16 @@ impl Invoice {
 
     /// Applies a command in the journal shape (`{op: 'observe_transfer', transfer: {...}}`,
     /// `{op: 'cancel'}`, ...: the fields of the conformance step of that op) at `now`.
-    #[napi(ts_args_type = "command: Command, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn apply<'e>(&mut self, env: &'e Env, command: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "command: Command, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn apply<'e>(
+        &mut self,
+        env: &'e Env,
+        command: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let command = command_of(env, command)?;
         self.run(env, &command, now)
@@ -182,8 +208,16 @@ impl Invoice {
     /// transfer's own time (lateness is judged by it; default `now`). A known `txId` with
     /// the same amount and asset is a no-op (a confirmed repeat confirms it); another amount
     /// or asset is `integrity_conflict`; another asset than the invoice's is `asset_mismatch`.
-    #[napi(ts_args_type = "transfer: TransferInput, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn observe_transfer<'e>(&mut self, env: &'e Env, transfer: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "transfer: TransferInput, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn observe_transfer<'e>(
+        &mut self,
+        env: &'e Env,
+        transfer: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let t = conv::as_object(env, transfer, "transfer")?;
         let tx_id = required(env, conv::prop2(&t, "txId", "tx_id")?, "transfer.tx_id")?;
@@ -193,7 +227,11 @@ impl Invoice {
         let input = paystate::invoice::TransferInput {
             tx_id: conv::string(env, tx_id, "transfer.tx_id")?,
             amount: conv::amount(env, amount, "transfer.amount")?,
-            asset: Asset::parse(&conv::string(env, asset, "transfer.asset")?, "transfer.asset").or_throw(env)?,
+            asset: Asset::parse(
+                &conv::string(env, asset, "transfer.asset")?,
+                "transfer.asset",
+            )
+            .or_throw(env)?,
             confirmed: conv::boolean(env, confirmed, "transfer.confirmed")?,
             at: conv::opt_time(env, conv::prop(&t, "at")?, "transfer.at")?,
         };
@@ -202,8 +240,16 @@ impl Invoice {
 
     /// A transfer seen unconfirmed is now final; may pay the invoice. Unknown id:
     /// `unknown_transfer`.
-    #[napi(ts_args_type = "txId: string, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn confirm_transfer<'e>(&mut self, env: &'e Env, tx_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "txId: string, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn confirm_transfer<'e>(
+        &mut self,
+        env: &'e Env,
+        tx_id: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let tx_id = id_arg(env, tx_id, "tx_id")?;
         self.run(env, &Command::ConfirmTransfer { tx_id }, now)
@@ -211,8 +257,16 @@ impl Invoice {
 
     /// An unconfirmed transfer was reorged out or failed: it stops counting. Dropping a
     /// confirmed transfer is `invalid_transition`; an unknown id `unknown_transfer`.
-    #[napi(ts_args_type = "txId: string, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn drop_transfer<'e>(&mut self, env: &'e Env, tx_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "txId: string, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn drop_transfer<'e>(
+        &mut self,
+        env: &'e Env,
+        tx_id: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let tx_id = id_arg(env, tx_id, "tx_id")?;
         self.run(env, &Command::DropTransfer { tx_id }, now)
@@ -235,8 +289,16 @@ impl Invoice {
 
     /// Starts a refund of `refund.amount` (all that is refundable when omitted). More than
     /// refundable is `refund_exceeds_available`; a known refund id `invalid_field`.
-    #[napi(ts_args_type = "refund: RefundRequest, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn request_refund<'e>(&mut self, env: &'e Env, refund: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "refund: RefundRequest, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn request_refund<'e>(
+        &mut self,
+        env: &'e Env,
+        refund: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let r = conv::as_object(env, refund, "refund")?;
         let id = required(env, conv::prop2(&r, "refundId", "refund_id")?, "refund_id")?;
@@ -247,8 +309,17 @@ impl Invoice {
 
     /// Records how a refund ended: `'succeeded'` or `'failed'` (its amount is refundable
     /// again). Unknown or settled id: `unknown_refund`.
-    #[napi(ts_args_type = "refundId: string, outcome: RefundOutcome, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn settle_refund<'e>(&mut self, env: &'e Env, refund_id: Unknown<'_>, outcome: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "refundId: string, outcome: RefundOutcome, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn settle_refund<'e>(
+        &mut self,
+        env: &'e Env,
+        refund_id: Unknown<'_>,
+        outcome: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let refund_id = id_arg(env, refund_id, "refund_id")?;
         let outcome = match conv::string(env, outcome, "outcome")?.as_str() {
@@ -256,7 +327,13 @@ impl Invoice {
             "failed" => RefundOutcome::Failed,
             other => {
                 let shown: String = other.chars().take(40).collect();
-                return Err(raise(env, &invalid_field("outcome", format!("expected succeeded or failed, found {shown:?}"))));
+                return Err(raise(
+                    env,
+                    &invalid_field(
+                        "outcome",
+                        format!("expected succeeded or failed, found {shown:?}"),
+                    ),
+                ));
             }
         };
         self.run(env, &Command::SettleRefund { refund_id, outcome }, now)
@@ -264,8 +341,16 @@ impl Invoice {
 
     /// An operator forces the status to `'paid'` (from pending, processing or expired) or
     /// `'invalid'` (also from paid); adds the `marked` exception.
-    #[napi(ts_args_type = "status: 'paid' | 'invalid', now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn mark<'e>(&mut self, env: &'e Env, status: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "status: 'paid' | 'invalid', now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn mark<'e>(
+        &mut self,
+        env: &'e Env,
+        status: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let status = conv::string(env, status, "status")?;
         let mut m = Map::new();
@@ -277,8 +362,16 @@ impl Invoice {
 
     /// The payer claims to have sent this transaction (adds `txid_claimed` until it is
     /// observed). Claiming an id already claimed or observed is a no-op.
-    #[napi(ts_args_type = "txId: string, now: TimeInput", ts_return_type = "InvoiceEvent[]")]
-    pub fn claim_txid<'e>(&mut self, env: &'e Env, tx_id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Vec<Object<'e>>> {
+    #[napi(
+        ts_args_type = "txId: string, now: TimeInput",
+        ts_return_type = "InvoiceEvent[]"
+    )]
+    pub fn claim_txid<'e>(
+        &mut self,
+        env: &'e Env,
+        tx_id: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Vec<Object<'e>>> {
         let now = conv::time(env, now, "now")?;
         let tx_id = id_arg(env, tx_id, "tx_id")?;
         self.run(env, &Command::ClaimTxid { tx_id }, now)
@@ -326,7 +419,11 @@ impl Invoice {
     /// The exceptions beside the status.
     #[napi(getter, ts_return_type = "InvoiceException[]")]
     pub fn exceptions(&self) -> Vec<String> {
-        self.inner.exceptions().iter().map(|e| e.as_str().to_owned()).collect()
+        self.inner
+            .exceptions()
+            .iter()
+            .map(|e| e.as_str().to_owned())
+            .collect()
     }
 
     /// The asset it is paid in.
@@ -490,16 +587,25 @@ impl Invoice {
 }
 
 /// An `Invoice` argument; anything else is a `TypeError`.
-pub(crate) fn invoice_arg<'a>(env: &Env, v: Unknown<'a>, field: &str) -> R<ClassInstance<'a, Invoice>> {
+pub(crate) fn invoice_arg<'a>(
+    env: &Env,
+    v: Unknown<'a>,
+    field: &str,
+) -> R<ClassInstance<'a, Invoice>> {
     let is_object = v.get_type()? == napi::ValueType::Object;
     match is_object.then(|| ClassInstance::<Invoice>::from_unknown(v)) {
         Some(Ok(inv)) => Ok(inv),
-        _ => Err(type_error(env, &format!("{field}: expected an Invoice, got {}", conv::kind(&v)))),
+        _ => Err(type_error(
+            env,
+            &format!("{field}: expected an Invoice, got {}", conv::kind(&v)),
+        )),
     }
 }
 
 fn missing(field: String) -> paystate::Error {
-    paystate::Error::MissingField { field: field.into() }
+    paystate::Error::MissingField {
+        field: field.into(),
+    }
 }
 
 fn required<'a>(env: &Env, v: Option<Unknown<'a>>, field: &str) -> napi::Result<Unknown<'a>> {
@@ -528,4 +634,3 @@ pub(crate) fn command_of(env: &Env, v: Unknown<'_>) -> napi::Result<Command> {
     }
     Command::from_json(&map).or_throw(env)
 }
-

@@ -6,9 +6,10 @@
 //! here.
 
 mod conv;
+mod delivery;
+mod dialect;
 mod err;
 mod invoice;
-mod delivery;
 mod matching;
 mod meta;
 mod session;

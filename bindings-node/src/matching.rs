@@ -38,7 +38,9 @@ impl Matcher {
     /// Allocates and registers the smallest `due + k × step` (k = 0, 1, ...) whose window
     /// `[payable − allowance, payable]` overlaps no other window on `account`, and returns
     /// it. An invoice id already registered is `invalid_field`.
-    #[napi(ts_args_type = "account: string, invoiceId: string, due: string, step: string, allowance?: string")]
+    #[napi(
+        ts_args_type = "account: string, invoiceId: string, due: string, step: string, allowance?: string"
+    )]
     pub fn allocate(
         &mut self,
         env: &Env,
@@ -62,7 +64,9 @@ impl Matcher {
 
     /// Registers an amount the host chose itself, without searching (windows may then
     /// overlap, which is what `ambiguous` is for).
-    #[napi(ts_args_type = "account: string, invoiceId: string, payable: string, allowance?: string")]
+    #[napi(
+        ts_args_type = "account: string, invoiceId: string, payable: string, allowance?: string"
+    )]
     pub fn register(
         &mut self,
         env: &Env,
@@ -83,8 +87,17 @@ impl Matcher {
     /// Whose payment is this amount? `{kind: 'matched', invoiceId}` when exactly one window
     /// holds it, `{kind: 'ambiguous', invoiceIds}` (sorted) when several do,
     /// `{kind: 'unmatched'}` otherwise.
-    #[napi(js_name = "match", ts_args_type = "account: string, amount: string", ts_return_type = "MatchResult")]
-    pub fn match_amount<'e>(&self, env: &'e Env, account: Unknown<'_>, amount: Unknown<'_>) -> napi::Result<Object<'e>> {
+    #[napi(
+        js_name = "match",
+        ts_args_type = "account: string, amount: string",
+        ts_return_type = "MatchResult"
+    )]
+    pub fn match_amount<'e>(
+        &self,
+        env: &'e Env,
+        account: Unknown<'_>,
+        amount: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
         let account = conv::string(env, account, "account")?;
         let amount = conv::amount(env, amount, "amount")?;
         let mut o = Object::new(env)?;
@@ -128,7 +141,12 @@ impl Matcher {
     #[napi(js_name = "toJSON", ts_return_type = "MatcherState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
         let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         conv::js_of(env, &value)
     }
@@ -139,7 +157,12 @@ impl Matcher {
         let text = conv::state_text(env, state, "state")?;
         let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
         let inner = serde_json::from_value(value).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         Ok(Matcher { inner })
     }

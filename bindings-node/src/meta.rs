@@ -107,7 +107,10 @@ pub fn transition_mermaid() -> String {
 
 /// Whether `value` is an error thrown by this package for a core rule (it then has a
 /// `code` from `errorCodes()` and, where one applies, a `field`).
-#[napi(ts_args_type = "value: unknown", ts_return_type = "value is PaystateError")]
+#[napi(
+    ts_args_type = "value: unknown",
+    ts_return_type = "value is PaystateError"
+)]
 pub fn is_paystate_error(value: Unknown<'_>) -> napi::Result<bool> {
     if value.get_type()? != ValueType::Object || !value.is_error()? {
         return Ok(false);

@@ -22,7 +22,13 @@ impl Session {
     /// Opens a session on a `pending` invoice (any other status is `invalid_transition`);
     /// `ttlSeconds` must be at least 1.
     #[napi(ts_args_type = "id: string, invoice: Invoice, ttlSeconds: number, now: TimeInput")]
-    pub fn open(env: &Env, id: Unknown<'_>, invoice: Unknown<'_>, ttl_seconds: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Session> {
+    pub fn open(
+        env: &Env,
+        id: Unknown<'_>,
+        invoice: Unknown<'_>,
+        ttl_seconds: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Session> {
         let id = conv::string(env, id, "session")?;
         let ttl = conv::whole(env, ttl_seconds, "ttl")?;
         let ttl = paystate::Duration::from_seconds(ttl, "ttl").or_throw(env)?;
@@ -37,7 +43,12 @@ impl Session {
     /// its deadline (`session_expired`), invoice no longer pending (`invalid_transition`).
     /// On error the session is unchanged.
     #[napi(js_name = "use", ts_args_type = "invoice: Invoice, now: TimeInput")]
-    pub fn use_at(&mut self, env: &Env, invoice: Unknown<'_>, now: Unknown<'_>) -> napi::Result<()> {
+    pub fn use_at(
+        &mut self,
+        env: &Env,
+        invoice: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<()> {
         let now = conv::time(env, now, "now")?;
         let invoice = invoice_arg(env, invoice, "invoice")?;
         let mut next = self.inner.clone();
@@ -80,7 +91,12 @@ impl Session {
     #[napi(js_name = "toJSON", ts_return_type = "SessionState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
         let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         conv::js_of(env, &value)
     }
@@ -91,7 +107,12 @@ impl Session {
         let text = conv::state_text(env, state, "state")?;
         let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
         let inner = serde_json::from_value(value).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         Ok(Session { inner })
     }
@@ -100,7 +121,11 @@ impl Session {
 /// The link token of a session: lowercase hex HMAC-SHA256 of the session id under a server
 /// secret. Deterministic: the host checks a link without a lookup.
 #[napi(ts_args_type = "secret: Secret, sessionId: string")]
-pub fn session_token(env: &Env, secret: Unknown<'_>, session_id: Unknown<'_>) -> napi::Result<String> {
+pub fn session_token(
+    env: &Env,
+    secret: Unknown<'_>,
+    session_id: Unknown<'_>,
+) -> napi::Result<String> {
     let secret = conv::bytes(env, secret, "secret")?;
     let id = conv::string(env, session_id, "session")?;
     paystate::session::session_token(secret.as_slice(), &id).or_throw(env)
@@ -108,7 +133,12 @@ pub fn session_token(env: &Env, secret: Unknown<'_>, session_id: Unknown<'_>) ->
 
 /// Checks a link token in constant time.
 #[napi(ts_args_type = "secret: Secret, sessionId: string, token: string")]
-pub fn verify_session_token(env: &Env, secret: Unknown<'_>, session_id: Unknown<'_>, token: Unknown<'_>) -> napi::Result<bool> {
+pub fn verify_session_token(
+    env: &Env,
+    secret: Unknown<'_>,
+    session_id: Unknown<'_>,
+    token: Unknown<'_>,
+) -> napi::Result<bool> {
     let secret = conv::bytes(env, secret, "secret")?;
     let id = conv::string(env, session_id, "session")?;
     let token = conv::string(env, token, "token")?;

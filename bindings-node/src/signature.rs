@@ -60,12 +60,13 @@ impl<'a> JsHeaders<'a> {
                     _ => Source::Object(obj),
                 }
             }
-            _ => {
-                return Err(type_error(
-                    env,
-                    &format!("headers: expected an object, a Headers or Map, or [name, value] pairs, got {}", conv::kind(&v)),
-                ))
-            }
+            _ => return Err(type_error(
+                env,
+                &format!(
+                    "headers: expected an object, a Headers or Map, or [name, value] pairs, got {}",
+                    conv::kind(&v)
+                ),
+            )),
         };
         Ok(JsHeaders {
             source,
@@ -92,13 +93,17 @@ impl<'a> JsHeaders<'a> {
                     Some(Ok(s)) => Some(s),
                     None => None,
                     Some(Err(_)) => {
-                        self.bad.set(Some(format!("headers: the value of {name:?} is not a string")));
+                        self.bad.set(Some(format!(
+                            "headers: the value of {name:?} is not a string"
+                        )));
                         None
                     }
                 }
             }
             _ => {
-                self.bad.set(Some(format!("headers: the value of {name:?} is not a string")));
+                self.bad.set(Some(format!(
+                    "headers: the value of {name:?} is not a string"
+                )));
                 None
             }
         }
@@ -119,7 +124,9 @@ impl<'a> JsHeaders<'a> {
                 if let Ok(Some(v)) = obj.get::<Unknown<'_>>(&lower) {
                     return self.value_of(name, v);
                 }
-                let keys = self.keys.get_or_init(|| Object::keys(obj).unwrap_or_default());
+                let keys = self
+                    .keys
+                    .get_or_init(|| Object::keys(obj).unwrap_or_default());
                 let key = keys.iter().find(|k| k.eq_ignore_ascii_case(name))?;
                 let v: Unknown<'_> = obj.get(key).ok()??;
                 self.value_of(name, v)
@@ -171,20 +178,37 @@ fn options_of(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<VerifierOptions
     }
     let o = conv::as_object(env, v, "options")?;
     let skip = match conv::prop(&o, "skipTimeCheck")? {
-        Some(s) if !matches!(s.get_type()?, ValueType::Undefined) => conv::boolean(env, s, "skipTimeCheck")?,
+        Some(s) if !matches!(s.get_type()?, ValueType::Undefined) => {
+            conv::boolean(env, s, "skipTimeCheck")?
+        }
         _ => false,
     };
-    if let Some(t) = conv::opt_whole(env, conv::prop(&o, "toleranceSeconds")?, "tolerance_seconds")? {
+    if let Some(t) = conv::opt_whole(
+        env,
+        conv::prop(&o, "toleranceSeconds")?,
+        "tolerance_seconds",
+    )? {
         if skip {
-            return Err(raise(env, &invalid_field("tolerance_seconds", "give toleranceSeconds or skipTimeCheck, not both")));
+            return Err(raise(
+                env,
+                &invalid_field(
+                    "tolerance_seconds",
+                    "give toleranceSeconds or skipTimeCheck, not both",
+                ),
+            ));
         }
         options = VerifierOptions::with_tolerance_seconds(t).or_throw(env)?;
     }
     if skip {
         options.time_check = paystate::signature::TimeCheck::Skip;
     }
-    if let Some(r) = conv::opt_whole(env, conv::prop(&o, "replayRetentionSeconds")?, "replay_retention")? {
-        options.replay_retention = paystate::Duration::from_seconds(r, "replay_retention").or_throw(env)?;
+    if let Some(r) = conv::opt_whole(
+        env,
+        conv::prop(&o, "replayRetentionSeconds")?,
+        "replay_retention",
+    )? {
+        options.replay_retention =
+            paystate::Duration::from_seconds(r, "replay_retention").or_throw(env)?;
     }
     Ok(options)
 }
@@ -219,7 +243,10 @@ impl Verified {
 
     /// The replay key to record in a `ReplayGuard` (`undefined` for `gatenoc` and
     /// `keypair_invoice`, which sign nothing).
-    #[napi(getter, ts_return_type = "{ key: string; keepUntil: Date } | undefined")]
+    #[napi(
+        getter,
+        ts_return_type = "{ key: string; keepUntil: Date } | undefined"
+    )]
     pub fn replay<'e>(&self, env: &'e Env) -> napi::Result<Option<Object<'e>>> {
         self.inner
             .replay
@@ -234,7 +261,10 @@ impl Verified {
     }
 
     /// The plain form: `{scheme, keyIndex, timestamp?, replay?}`.
-    #[napi(js_name = "toJSON", ts_return_type = "{ scheme: Scheme; keyIndex: number; timestamp?: Date; replay?: { key: string; keepUntil: Date } }")]
+    #[napi(
+        js_name = "toJSON",
+        ts_return_type = "{ scheme: Scheme; keyIndex: number; timestamp?: Date; replay?: { key: string; keepUntil: Date } }"
+    )]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
         let mut o = Object::new(env)?;
         o.set("scheme", self.scheme())?;
@@ -249,7 +279,13 @@ impl Verified {
     }
 }
 
-fn verify_with(env: &Env, verifier: &paystate::signature::Verifier, headers: Unknown<'_>, body: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Verified> {
+fn verify_with(
+    env: &Env,
+    verifier: &paystate::signature::Verifier,
+    headers: Unknown<'_>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+) -> napi::Result<Verified> {
     let headers = JsHeaders::new(env, headers)?;
     let body = conv::bytes(env, body, "body")?;
     let now = conv::time(env, now, "now")?;
@@ -280,12 +316,22 @@ impl Verifier {
     /// `options.skipTimeCheck: true` turns the time check off explicitly;
     /// `options.replayRetentionSeconds` is how long replay keys of messages without a
     /// checked timestamp are kept (default 24 h).
-    #[napi(constructor, ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], options?: VerifierOptions")]
-    pub fn new(env: Env, scheme: Unknown<'_>, secrets: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
+    #[napi(
+        constructor,
+        ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], options?: VerifierOptions"
+    )]
+    pub fn new(
+        env: Env,
+        scheme: Unknown<'_>,
+        secrets: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Self> {
         let scheme = scheme_of(&env, scheme)?;
         let secrets = secrets_of(&env, secrets)?;
         let options = options_of(&env, options)?;
-        let inner = paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options).or_throw(&env)?;
+        let inner =
+            paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options)
+                .or_throw(&env)?;
         Ok(Verifier { inner })
     }
 
@@ -296,7 +342,13 @@ impl Verifier {
     /// `malformed_json`, `signature_missing`, `signature_malformed`,
     /// `timestamp_out_of_tolerance` or `signature_mismatch`, in that check order.
     #[napi(ts_args_type = "headers: HeadersInput, body: Body, now: TimeInput")]
-    pub fn verify(&self, env: &Env, headers: Unknown<'_>, body: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Verified> {
+    pub fn verify(
+        &self,
+        env: &Env,
+        headers: Unknown<'_>,
+        body: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Verified> {
         verify_with(env, &self.inner, headers, body, now)
     }
 
@@ -322,22 +374,42 @@ impl Verifier {
     /// A description without any secret.
     #[napi(js_name = "toString")]
     pub fn to_string_js(&self) -> String {
-        format!("Verifier({}, {} key(s))", self.inner.scheme().name(), self.inner.key_count())
+        format!(
+            "Verifier({}, {} key(s))",
+            self.inner.scheme().name(),
+            self.inner.key_count()
+        )
     }
 }
 
 /// Verifies once without keeping a `Verifier` (derives the keys every call: prefer a
 /// `Verifier` on a hot path).
-#[napi(ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], headers: HeadersInput, body: Body, now: TimeInput, options?: VerifierOptions")]
-pub fn verify(env: &Env, scheme: Unknown<'_>, secrets: Unknown<'_>, headers: Unknown<'_>, body: Unknown<'_>, now: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Verified> {
+#[napi(
+    ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], headers: HeadersInput, body: Body, now: TimeInput, options?: VerifierOptions"
+)]
+pub fn verify(
+    env: &Env,
+    scheme: Unknown<'_>,
+    secrets: Unknown<'_>,
+    headers: Unknown<'_>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<Verified> {
     let scheme = scheme_of(env, scheme)?;
     let secrets = secrets_of(env, secrets)?;
     let options = options_of(env, options)?;
-    let v = paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options).or_throw(env)?;
+    let v = paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options)
+        .or_throw(env)?;
     verify_with(env, &v, headers, body, now)
 }
 
-fn sign_input<'a>(env: &Env, v: Option<Unknown<'_>>, id: &'a mut Option<String>, nonce: &'a mut Option<String>) -> napi::Result<Option<Timestamp>> {
+fn sign_input<'a>(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    id: &'a mut Option<String>,
+    nonce: &'a mut Option<String>,
+) -> napi::Result<Option<Timestamp>> {
     let Some(v) = v else { return Ok(None) };
     if matches!(v.get_type()?, ValueType::Undefined | ValueType::Null) {
         return Ok(None);
@@ -374,11 +446,15 @@ pub struct Signer {
 #[napi]
 impl Signer {
     /// `new Signer(scheme, secrets)`; secrets are checked as for `Verifier`.
-    #[napi(constructor, ts_args_type = "scheme: Scheme, secrets: Secret | Secret[]")]
+    #[napi(
+        constructor,
+        ts_args_type = "scheme: Scheme, secrets: Secret | Secret[]"
+    )]
     pub fn new(env: Env, scheme: Unknown<'_>, secrets: Unknown<'_>) -> napi::Result<Self> {
         let scheme = scheme_of(&env, scheme)?;
         let secrets = secrets_of(&env, secrets)?;
-        let inner = paystate::signature::Signer::new(scheme, &secret_slices(&secrets)).or_throw(&env)?;
+        let inner =
+            paystate::signature::Signer::new(scheme, &secret_slices(&secrets)).or_throw(&env)?;
         Ok(Signer { inner })
     }
 
@@ -387,8 +463,16 @@ impl Signer {
     /// (Standard Webhooks, Stripe, GatePay); a missing one is `missing_field`. Returns the
     /// headers to send and, for `monetix` and `keypair_invoice`, the signature placed in the
     /// body and the body to send.
-    #[napi(ts_args_type = "body: Body, input?: SignInput", ts_return_type = "Signed")]
-    pub fn sign<'e>(&self, env: &'e Env, body: Unknown<'_>, input: Option<Unknown<'_>>) -> napi::Result<Object<'e>> {
+    #[napi(
+        ts_args_type = "body: Body, input?: SignInput",
+        ts_return_type = "Signed"
+    )]
+    pub fn sign<'e>(
+        &self,
+        env: &'e Env,
+        body: Unknown<'_>,
+        input: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
         let body = conv::bytes(env, body, "body")?;
         let (mut id, mut nonce) = (None, None);
         let timestamp = sign_input(env, input, &mut id, &mut nonce)?;
@@ -415,11 +499,21 @@ impl Signer {
 }
 
 /// Signs once without keeping a `Signer`.
-#[napi(ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], body: Body, input?: SignInput", ts_return_type = "Signed")]
-pub fn sign<'e>(env: &'e Env, scheme: Unknown<'_>, secrets: Unknown<'_>, body: Unknown<'_>, input: Option<Unknown<'_>>) -> napi::Result<Object<'e>> {
+#[napi(
+    ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], body: Body, input?: SignInput",
+    ts_return_type = "Signed"
+)]
+pub fn sign<'e>(
+    env: &'e Env,
+    scheme: Unknown<'_>,
+    secrets: Unknown<'_>,
+    body: Unknown<'_>,
+    input: Option<Unknown<'_>>,
+) -> napi::Result<Object<'e>> {
     let scheme = scheme_of(env, scheme)?;
     let secrets = secrets_of(env, secrets)?;
-    let signer = paystate::signature::Signer::new(scheme, &secret_slices(&secrets)).or_throw(env)?;
+    let signer =
+        paystate::signature::Signer::new(scheme, &secret_slices(&secrets)).or_throw(env)?;
     let body = conv::bytes(env, body, "body")?;
     let (mut id, mut nonce) = (None, None);
     let timestamp = sign_input(env, input, &mut id, &mut nonce)?;
@@ -434,10 +528,15 @@ pub fn sign<'e>(env: &'e Env, scheme: Unknown<'_>, secrets: Unknown<'_>, body: U
 /// Reads a timestamp header value the way `scheme` writes it (seconds for Standard Webhooks
 /// and Stripe, milliseconds for GatePay); anything else is `invalid_field`.
 #[napi(ts_args_type = "scheme: Scheme, text: string", ts_return_type = "Date")]
-pub fn parse_scheme_timestamp<'e>(env: &'e Env, scheme: Unknown<'_>, text: Unknown<'_>) -> napi::Result<Unknown<'e>> {
+pub fn parse_scheme_timestamp<'e>(
+    env: &'e Env,
+    scheme: Unknown<'_>,
+    text: Unknown<'_>,
+) -> napi::Result<Unknown<'e>> {
     let scheme = scheme_of(env, scheme)?;
     let text = conv::string(env, text, "timestamp")?;
-    let t = paystate::signature::parse_scheme_timestamp(scheme, &text, "timestamp").or_throw(env)?;
+    let t =
+        paystate::signature::parse_scheme_timestamp(scheme, &text, "timestamp").or_throw(env)?;
     conv::opt_date(env, Some(t))
 }
 
@@ -465,23 +564,35 @@ impl ReplayGuard {
     /// form): `replayed` if its
     /// key was seen inside its window (the guard is then unchanged). Results without a
     /// replay key (`gatenoc`, `keypair_invoice`) pass untouched.
-    #[napi(ts_args_type = "verified: Verified | { replay?: { key: string; keepUntil: TimeInput } }, now: TimeInput")]
-    pub fn record(&mut self, env: &Env, verified: Unknown<'_>, now: Unknown<'_>) -> napi::Result<()> {
+    #[napi(
+        ts_args_type = "verified: Verified | { replay?: { key: string; keepUntil: TimeInput } }, now: TimeInput"
+    )]
+    pub fn record(
+        &mut self,
+        env: &Env,
+        verified: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<()> {
         let now = conv::time(env, now, "now")?;
         if verified.get_type()? == ValueType::Object {
-            if let Ok(v) = napi::bindgen_prelude::ClassInstance::<Verified>::from_unknown(verified) {
+            if let Ok(v) = napi::bindgen_prelude::ClassInstance::<Verified>::from_unknown(verified)
+            {
                 return self.inner.record(&v.inner, now).or_throw(env);
             }
         }
         let v = conv::as_object(env, verified, "verified")?;
-        let Some(replay) = conv::prop(&v, "replay")? else { return Ok(()) };
+        let Some(replay) = conv::prop(&v, "replay")? else {
+            return Ok(());
+        };
         if matches!(replay.get_type()?, ValueType::Null) {
             return Ok(());
         }
         let r = conv::as_object(env, replay, "verified.replay")?;
-        let key = conv::prop(&r, "key")?.ok_or_else(|| type_error(env, "verified.replay.key: missing"))?;
+        let key = conv::prop(&r, "key")?
+            .ok_or_else(|| type_error(env, "verified.replay.key: missing"))?;
         let key = conv::string(env, key, "verified.replay.key")?;
-        let until = conv::prop(&r, "keepUntil")?.ok_or_else(|| type_error(env, "verified.replay.keepUntil: missing"))?;
+        let until = conv::prop(&r, "keepUntil")?
+            .ok_or_else(|| type_error(env, "verified.replay.keepUntil: missing"))?;
         let until = conv::time(env, until, "verified.replay.keepUntil")?;
         self.inner.check_and_record(&key, until, now).or_throw(env)
     }
@@ -489,7 +600,13 @@ impl ReplayGuard {
     /// Accepts a key once: `replayed` if it is held and its window has not passed at `now`;
     /// otherwise records it until `keepUntil`.
     #[napi(ts_args_type = "key: string, keepUntil: TimeInput, now: TimeInput")]
-    pub fn check_and_record(&mut self, env: &Env, key: Unknown<'_>, keep_until: Unknown<'_>, now: Unknown<'_>) -> napi::Result<()> {
+    pub fn check_and_record(
+        &mut self,
+        env: &Env,
+        key: Unknown<'_>,
+        keep_until: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<()> {
         let key = conv::string(env, key, "key")?;
         let until = conv::time(env, keep_until, "keep_until")?;
         let now = conv::time(env, now, "now")?;
@@ -534,18 +651,31 @@ impl ReplayGuard {
     #[napi(js_name = "toJSON", ts_return_type = "ReplayGuardState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
         let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         conv::js_of(env, &value)
     }
 
     /// Restores a guard from `toJSON()` output (an object or its JSON text).
-    #[napi(js_name = "fromJSON", ts_args_type = "state: ReplayGuardState | string")]
+    #[napi(
+        js_name = "fromJSON",
+        ts_args_type = "state: ReplayGuardState | string"
+    )]
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<ReplayGuard> {
         let text = conv::state_text(env, state, "state")?;
         let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
         let inner = serde_json::from_value(value).map_err(|e| {
-            raise(env, &paystate::Error::MalformedJson { reason: e.to_string() })
+            raise(
+                env,
+                &paystate::Error::MalformedJson {
+                    reason: e.to_string(),
+                },
+            )
         })?;
         Ok(ReplayGuard { inner })
     }
