@@ -170,6 +170,7 @@ impl Amount {
         let Some(approx) = self.0.checked_sub(other.0) else {
             return Amount::ZERO;
         };
+        // It may also round *up* across one (…999.95 → 1000), so one more decimal is tried.
         let int_digits = approx
             .trunc()
             .normalize()
@@ -177,13 +178,17 @@ impl Amount {
             .unsigned_abs()
             .checked_ilog10();
         let keep = (MAX_SIGNIFICANT_DIGITS as u32).saturating_sub(int_digits.map_or(0, |d| d + 1));
-        let other_up = other
-            .0
-            .round_dp_with_strategy(keep, RoundingStrategy::AwayFromZero);
-        match self.0.checked_sub(other_up) {
-            Some(d) if d.is_sign_positive() => Amount(d),
-            _ => Amount::ZERO,
-        }
+        // `self − (other rounded up to `decimals` places)`: never above the exact rest.
+        let cut = |decimals: u32| {
+            let other_up = other
+                .0
+                .round_dp_with_strategy(decimals, RoundingStrategy::AwayFromZero);
+            self.checked_sub(Amount(other_up))
+        };
+        let finer = (keep < MAX_SIGNIFICANT_DIGITS as u32)
+            .then(|| cut(keep + 1))
+            .flatten();
+        finer.or_else(|| cut(keep)).unwrap_or(Amount::ZERO)
     }
 
     /// Rounds up (away from zero) to `scale` decimal places. Check [`Amount::fits_grammar`]
@@ -644,6 +649,28 @@ mod tests {
         Amount::parse(s, "a")
             .map(|a| a.to_string())
             .unwrap_or_else(|e| e.to_string())
+    }
+
+    #[test]
+    fn floor_sub_never_reports_more_than_the_exact_rest() {
+        let a = |s: &str| Amount::parse(s, "a").unwrap();
+        assert_eq!(a("10.5").floor_sub(a("0.25")), a("10.25"));
+        assert_eq!(a("1").floor_sub(a("1")), Amount::ZERO);
+        assert_eq!(a("1").floor_sub(a("2")), Amount::ZERO);
+        let big = a("9999999999999999999999999999");
+        // Exact rest 9999999999999999999999999998.999999 needs 34 digits: cut down, not up.
+        assert_eq!(
+            big.floor_sub(a("0.000001")),
+            a("9999999999999999999999999998")
+        );
+        assert_eq!(
+            a("1000000000000000000000000000").floor_sub(a("0.5")),
+            a("999999999999999999999999999.5")
+        );
+        assert_eq!(
+            a("1000000000000000000000000000").floor_sub(a("0.05")),
+            a("999999999999999999999999999.9")
+        );
     }
 
     #[test]

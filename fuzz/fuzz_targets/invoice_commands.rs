@@ -249,7 +249,7 @@ fuzz_target!(|input: Input| {
         let rest: Option<Amount> = if out >= money {
             Some(Amount::ZERO)
         } else {
-            common::exact_sub(money.as_decimal(), out.as_decimal()).map(Amount::from_decimal)
+            common::exact_sub(money.as_decimal(), out.as_decimal()).map(|d| Amount::parse(&d.to_string(), "rest").expect("an exact rest is an amount"))
         };
 
         let result = if matches!(step.op, Op::TickFn) {

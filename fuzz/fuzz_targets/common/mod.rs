@@ -38,9 +38,27 @@ fn fx(d: Decimal) -> (i128, i128) {
 
 /// `x + y > z`, exactly (fixed point, no rounding).
 pub fn sum_exceeds(x: Decimal, y: Decimal, z: Decimal) -> bool {
-    let (a, b, c) = (fx(x), fx(y), fx(z));
-    let (i, f) = (a.0 + b.0, a.1 + b.1);
-    (i + f / ONE, f % ONE) > c
+    sum_exceeds_all(&[x, y], z)
+}
+
+/// `xs[0] + xs[1] + ... > z`, exactly.
+pub fn sum_exceeds_all(xs: &[Decimal], z: Decimal) -> bool {
+    let (mut i, mut f) = (0i128, 0i128);
+    for x in xs {
+        let a = fx(*x);
+        i += a.0;
+        f += a.1;
+    }
+    (i + f / ONE, f % ONE) > fx(z)
+}
+
+/// `x - ys[0] - ys[1] - ...` (not negative) as an amount of at most 28 digits, or `None`.
+pub fn exact_sub_all(x: Decimal, ys: &[Decimal]) -> Option<Decimal> {
+    let mut rest = x;
+    for y in ys {
+        rest = exact_sub(rest, *y)?;
+    }
+    Some(rest)
 }
 
 /// `x - y` (with `y <= x`) when it is an amount of at most 28 significant digits, computed
@@ -147,9 +165,24 @@ pub fn check_state(inv: &Invoice) {
         Status::Pending | Status::Processing => zero,
         _ => paid,
     };
-    if let Some(want) = add2(counted, held_confirmed) {
-        let want = (want - refunded - in_flight).max(zero);
-        assert_eq!(dec(s.refundable), want, "refundable");
+    // When the rest needs more than 28 digits it is reported cut down to 28 (F6): never
+    // above the exact rest, and less than one unit in the 28th digit below it.
+    if let Some(money) = add2(counted, held_confirmed) {
+        let got = dec(s.refundable);
+        let out = [refunded, in_flight];
+        if !sum_exceeds_all(&out, money) {
+            match exact_sub_all(money, &out) {
+                Some(want) => assert_eq!(got, want, "refundable"),
+                None => {
+                    assert!(!sum_exceeds_all(&[got, refunded, in_flight], money), "refundable {got} above the exact rest");
+                    let int_digits = got.trunc().mantissa().checked_ilog10().map_or(0, |d| d + 1);
+                    let ulp = Decimal::new(1, 28u32.saturating_sub(int_digits));
+                    assert!(sum_exceeds_all(&[got, ulp, refunded, in_flight], money), "refundable {got} not the floor");
+                }
+            }
+        } else {
+            assert_eq!(got, zero, "refundable");
+        }
     }
 
     // Status and money agree.
