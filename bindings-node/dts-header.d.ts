@@ -321,17 +321,35 @@ export interface TransitionRule {
 
 
 /**
- * What a dialect create-request parser throws: a `PaystateError` (same `code` and message)
- * whose `field` is the provider's own field name (`amountUsdt`, `payment.amount`) and which
- * carries the provider's answer: `httpStatus` and `body` (the provider-shaped error body,
- * with `bodyJson` its exact JSON text to send), each `null` where the seed documents none.
+ * What a dialect create-request parser (and `gatenocCheckMerchantKey`,
+ * `usdtGatewayKeyMode`) throws for a request the provider's rules reject: a
+ * `PaystateError` (same `code` and message) whose `field` is the provider's own field name
+ * (`amountUsdt`, `payment.amount`; absent when none applies, as for `malformed_json`) and
+ * which carries the provider's answer: `httpStatus` and `body` (the provider-shaped error
+ * body, with `bodyJson` its exact JSON text to send), each `null` where the seed documents
+ * none. Errors in the host's own arguments (a missing `context.id`, a wrong type) are
+ * plain `PaystateError`s or `TypeError`s without `httpStatus`.
  */
 export interface DialectRejection extends PaystateError {
-  field: string
+  /** The provider's field name. */
+  field?: string
+  /** The provider's HTTP status, or `null` where the seed documents none. */
   httpStatus: number | null
+  /** The provider-shaped error body, or `null` where the seed documents none. */
   body: Record<string, unknown> | null
+  /** `body`'s exact JSON text (send this), or `null`. */
   bodyJson: string | null
 }
+
+/** What a `DialectRequest` holds. */
+export type DialectRequestKind =
+  | 'gatenoc.checkout_session'
+  | 'usdt_gateway.invoice'
+  | 'gatepay.order'
+  | 'monetix.purchase'
+  | 'monetix.refund'
+  | 'monetix.payout'
+  | 'keypair_invoice.invoice'
 
 /**
  * A validated provider create request: `spec` to pass to `Invoice.create(spec, now)` with

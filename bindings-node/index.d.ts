@@ -321,17 +321,35 @@ export interface TransitionRule {
 
 
 /**
- * What a dialect create-request parser throws: a `PaystateError` (same `code` and message)
- * whose `field` is the provider's own field name (`amountUsdt`, `payment.amount`) and which
- * carries the provider's answer: `httpStatus` and `body` (the provider-shaped error body,
- * with `bodyJson` its exact JSON text to send), each `null` where the seed documents none.
+ * What a dialect create-request parser (and `gatenocCheckMerchantKey`,
+ * `usdtGatewayKeyMode`) throws for a request the provider's rules reject: a
+ * `PaystateError` (same `code` and message) whose `field` is the provider's own field name
+ * (`amountUsdt`, `payment.amount`; absent when none applies, as for `malformed_json`) and
+ * which carries the provider's answer: `httpStatus` and `body` (the provider-shaped error
+ * body, with `bodyJson` its exact JSON text to send), each `null` where the seed documents
+ * none. Errors in the host's own arguments (a missing `context.id`, a wrong type) are
+ * plain `PaystateError`s or `TypeError`s without `httpStatus`.
  */
 export interface DialectRejection extends PaystateError {
-  field: string
+  /** The provider's field name. */
+  field?: string
+  /** The provider's HTTP status, or `null` where the seed documents none. */
   httpStatus: number | null
+  /** The provider-shaped error body, or `null` where the seed documents none. */
   body: Record<string, unknown> | null
+  /** `body`'s exact JSON text (send this), or `null`. */
   bodyJson: string | null
 }
+
+/** What a `DialectRequest` holds. */
+export type DialectRequestKind =
+  | 'gatenoc.checkout_session'
+  | 'usdt_gateway.invoice'
+  | 'gatepay.order'
+  | 'monetix.purchase'
+  | 'monetix.refund'
+  | 'monetix.payout'
+  | 'keypair_invoice.invoice'
 
 /**
  * A validated provider create request: `spec` to pass to `Invoice.create(spec, now)` with
@@ -556,7 +574,7 @@ export declare class DialectRequest {
    * `gatepay.order`, `monetix.purchase`, `monetix.refund`, `monetix.payout` or
    * `keypair_invoice.invoice`.
    */
-  get kind(): string
+  get kind(): DialectRequestKind
 }
 
 /**
@@ -998,6 +1016,12 @@ export declare function gatepayRenderOrder(parsed: DialectParsed | DialectReques
 export declare function isPaystateError(value: unknown): value is PaystateError
 
 /**
+ * Seed 004 (keypair_invoice): the error answer `{"status":"error","message":["..."]}`
+ * (sent with HTTP 422) for a message the host decides itself, as `{ body, json }`.
+ */
+export declare function keypairInvoiceErrorBody(message: string): Rendered
+
+/**
  * Seed 004 (keypair_invoice): parses a payment callback for `invoice` into a confirmed
  * `observe_transfer` of `amount` (the invoice's margin then decides paid or underpaid).
  * Another price, currency, order id or coin is `integrity_conflict`.
@@ -1131,6 +1155,21 @@ export declare function transitionMermaid(): string
  * core applies it (`from` is `null` for creation).
  */
 export declare function transitionTable(): TransitionRule[]
+
+/**
+ * Seed 001 (usdt_gateway): the 409 answer to a `reference` this merchant already used (the
+ * host knows its references). Returns, without throwing, the `PaystateError`
+ * (`invalid_field` on `reference`) with `httpStatus` 409 and the API's body
+ * (`{"statusCode":409,"message":...,"error":"Conflict"}`): throw it or send its `bodyJson`.
+ */
+export declare function usdtGatewayDuplicateReference(reference: string): DialectRejection
+
+/**
+ * Seed 001 (usdt_gateway): the API's error body `{"statusCode", "message", "error"}` for
+ * an HTTP status the host decides itself (403 suspended, 404, 429 rate limited), as
+ * `{ body, json }`. `error` is the status's name (`"Too Many Requests"`).
+ */
+export declare function usdtGatewayErrorBody(status: number, message: string): Rendered
 
 /**
  * Seed 001 (usdt_gateway): the key mode of an `Authorization` header (`Bearer test_...`

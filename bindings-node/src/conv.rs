@@ -340,12 +340,14 @@ fn walk(
             }
             Value::Object(map)
         }
-        ValueType::BigInt => return Err(type_error(
-            env,
-            &format!(
+        ValueType::BigInt => {
+            return Err(type_error(
+                env,
+                &format!(
                 "{path}: bigints are not accepted (amounts are decimal strings such as \"10.50\")"
             ),
-        )),
+            ))
+        }
         _ => {
             return Err(type_error(
                 env,

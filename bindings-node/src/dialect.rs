@@ -21,7 +21,7 @@ use paystate::{Amount, Asset, Duration};
 use serde_json::Value;
 
 use crate::conv;
-use crate::err::{raise, type_error, OrThrow, R};
+use crate::err::{invalid_field, raise, rejection_error, type_error, OrThrow, R};
 use crate::invoice::{invoice_arg, Invoice};
 
 /// A parsed request, held for the renderers.
@@ -48,7 +48,7 @@ impl DialectRequest {
     /// What was parsed: `gatenoc.checkout_session`, `usdt_gateway.invoice`,
     /// `gatepay.order`, `monetix.purchase`, `monetix.refund`, `monetix.payout` or
     /// `keypair_invoice.invoice`.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "DialectRequestKind")]
     pub fn kind(&self) -> &'static str {
         match self.held {
             Held::Gatenoc(_) => "gatenoc.checkout_session",
@@ -331,6 +331,42 @@ pub fn usdt_gateway_key_mode(env: &Env, authorization: Option<Unknown<'_>>) -> R
         usdt_gateway::KeyMode::Test => "test",
         usdt_gateway::KeyMode::Live => "live",
     })
+}
+
+/// Seed 001 (usdt_gateway): the 409 answer to a `reference` this merchant already used (the
+/// host knows its references). Returns, without throwing, the `PaystateError`
+/// (`invalid_field` on `reference`) with `httpStatus` 409 and the API's body
+/// (`{"statusCode":409,"message":...,"error":"Conflict"}`): throw it or send its `bodyJson`.
+#[napi(
+    ts_args_type = "reference: string",
+    ts_return_type = "DialectRejection"
+)]
+pub fn usdt_gateway_duplicate_reference<'e>(env: &'e Env, reference: Unknown<'_>) -> R<Object<'e>> {
+    let reference = conv::string(env, reference, "reference")?;
+    rejection_error(env, &usdt_gateway::duplicate_reference(&reference))
+}
+
+/// Seed 001 (usdt_gateway): the API's error body `{"statusCode", "message", "error"}` for
+/// an HTTP status the host decides itself (403 suspended, 404, 429 rate limited), as
+/// `{ body, json }`. `error` is the status's name (`"Too Many Requests"`).
+#[napi(
+    ts_args_type = "status: number, message: string",
+    ts_return_type = "Rendered"
+)]
+pub fn usdt_gateway_error_body<'e>(
+    env: &'e Env,
+    status: Unknown<'_>,
+    message: Unknown<'_>,
+) -> R<Object<'e>> {
+    let status = conv::whole(env, status, "status")?;
+    let Ok(status) = u16::try_from(status) else {
+        return Err(raise(
+            env,
+            &invalid_field("status", format!("{status} is not an HTTP status")),
+        ));
+    };
+    let message = conv::string(env, message, "message")?;
+    rendered(env, &usdt_gateway::error_body(status, &message))
 }
 
 /// Seed 001 (usdt_gateway): the 201 response, as `{ body, json }`. `render` holds
@@ -730,6 +766,14 @@ pub fn keypair_invoice_parse_invoice<'e>(
 pub fn keypair_invoice_render_invoice<'e>(env: &'e Env, invoice_url: Unknown<'_>) -> R<Object<'e>> {
     let url = conv::string(env, invoice_url, "invoiceUrl")?;
     rendered(env, &keypair_invoice::render_invoice(&url))
+}
+
+/// Seed 004 (keypair_invoice): the error answer `{"status":"error","message":["..."]}`
+/// (sent with HTTP 422) for a message the host decides itself, as `{ body, json }`.
+#[napi(ts_args_type = "message: string", ts_return_type = "Rendered")]
+pub fn keypair_invoice_error_body<'e>(env: &'e Env, message: Unknown<'_>) -> R<Object<'e>> {
+    let message = conv::string(env, message, "message")?;
+    rendered(env, &keypair_invoice::error_body(&message))
 }
 
 /// Seed 004 (keypair_invoice): the payment callback for a parsed request, as

@@ -32,7 +32,16 @@ pub(crate) fn raise(env: &Env, e: &paystate::Error) -> NapiError {
 /// provider-shaped error body as a JS object (or `null`) and `bodyJson` its exact JSON text
 /// (or `null`).
 pub(crate) fn raise_rejection(env: &Env, r: &Rejection) -> NapiError {
-    raise_with(env, &r.error, |obj| {
+    match rejection_error(env, r).and_then(|obj| env.throw(obj)) {
+        Ok(()) => pending(),
+        Err(x) => x,
+    }
+}
+
+/// The `PaystateError` of a dialect [`Rejection`], built but not thrown (for the rejections
+/// a host answers with itself, such as a duplicate reference).
+pub(crate) fn rejection_error<'e>(env: &'e Env, r: &Rejection) -> napi::Result<Object<'e>> {
+    error_object(env, &r.error, |obj| {
         if !r.field.is_empty() {
             obj.set("field", r.field.as_str())?;
         }
@@ -54,28 +63,34 @@ pub(crate) fn raise_rejection(env: &Env, r: &Rejection) -> NapiError {
     })
 }
 
-/// The one builder of a thrown `PaystateError`: message, `code`, core `field`, `name`, then
-/// whatever `extra` adds (it may overwrite `field`).
+/// Throws `e` as a `PaystateError` built by [`error_object`].
 fn raise_with(
     env: &Env,
     e: &paystate::Error,
     extra: impl FnOnce(&mut Object<'_>) -> napi::Result<()>,
 ) -> NapiError {
-    let thrown = (|| -> napi::Result<()> {
-        let mut obj: Object<'_> =
-            env.create_error(NapiError::new(Status::GenericFailure, e.to_string()))?;
-        obj.set("code", e.code())?;
-        if let Some(field) = e.field() {
-            obj.set("field", field)?;
-        }
-        obj.set("name", "PaystateError")?;
-        extra(&mut obj)?;
-        env.throw(obj)
-    })();
-    match thrown {
+    match error_object(env, e, extra).and_then(|obj| env.throw(obj)) {
         Ok(()) => pending(),
         Err(x) => x,
     }
+}
+
+/// The one builder of a `PaystateError`: message, `code`, core `field`, `name`, then
+/// whatever `extra` adds (it may overwrite `field`).
+fn error_object<'e>(
+    env: &'e Env,
+    e: &paystate::Error,
+    extra: impl FnOnce(&mut Object<'e>) -> napi::Result<()>,
+) -> napi::Result<Object<'e>> {
+    let mut obj: Object<'e> =
+        env.create_error(NapiError::new(Status::GenericFailure, e.to_string()))?;
+    obj.set("code", e.code())?;
+    if let Some(field) = e.field() {
+        obj.set("field", field)?;
+    }
+    obj.set("name", "PaystateError")?;
+    extra(&mut obj)?;
+    Ok(obj)
 }
 
 /// Throws a `TypeError` with this message.

@@ -60,13 +60,15 @@ impl<'a> JsHeaders<'a> {
                     _ => Source::Object(obj),
                 }
             }
-            _ => return Err(type_error(
-                env,
-                &format!(
+            _ => {
+                return Err(type_error(
+                    env,
+                    &format!(
                     "headers: expected an object, a Headers or Map, or [name, value] pairs, got {}",
                     conv::kind(&v)
                 ),
-            )),
+                ))
+            }
         };
         Ok(JsHeaders {
             source,
