@@ -97,8 +97,7 @@ impl Amount {
         if self.is_zero() || other.is_zero() {
             return Some(if self.is_zero() { other } else { self });
         }
-        let r = self.0.checked_add(other.0)?;
-        exact(r, self.0.scale().max(other.0.scale())).map(Amount)
+        exact_op(self.0, other.0, Decimal::checked_add).map(Amount)
     }
 
     /// The exact difference, or `None` when `other > self` or it cannot be held exactly.
@@ -109,8 +108,7 @@ impl Amount {
         if other.is_zero() {
             return Some(self);
         }
-        let r = self.0.checked_sub(other.0)?;
-        exact(r, self.0.scale().max(other.0.scale())).map(Amount)
+        exact_op(self.0, other.0, Decimal::checked_sub).map(Amount)
     }
 
     /// The exact product, or `None` when it cannot be held exactly in 28 digits.
@@ -226,6 +224,25 @@ const TEN_POW_28: u128 = 10_000_000_000_000_000_000_000_000_000;
 
 fn fits_28_digits(d: Decimal) -> bool {
     d.normalize().mantissa().unsigned_abs() < TEN_POW_28
+}
+
+/// `a op b` (add or sub) when exact and within 28 digits. Operands are used as they are
+/// first (no normalising on the hot path); trailing zeros can make an exact result look
+/// rounded (`1.000000 + 9…998` needs 34 digits at scale 6), so a refusal is retried on
+/// normalised operands before it stands.
+fn exact_op(
+    a: Decimal,
+    b: Decimal,
+    op: fn(Decimal, Decimal) -> Option<Decimal>,
+) -> Option<Decimal> {
+    let run = |a: Decimal, b: Decimal| op(a, b).and_then(|r| exact(r, a.scale().max(b.scale())));
+    run(a, b).or_else(|| {
+        let (na, nb) = (a.normalize(), b.normalize());
+        if (na.scale(), nb.scale()) == (a.scale(), b.scale()) {
+            return None;
+        }
+        run(na, nb)
+    })
 }
 
 /// `r` if it was computed without rounding (rust_decimal lowers the scale when it has to

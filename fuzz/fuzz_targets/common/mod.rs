@@ -16,15 +16,13 @@ pub fn sum<I: IntoIterator<Item = Amount>>(items: I) -> Option<Decimal> {
     total
 }
 
-/// `a + b` (non-negative) when rust_decimal computes it exactly and it fits 28 significant
-/// digits, else `None`. Exactness is checked in fixed point (integer part, 10^-28 units),
-/// never with rust_decimal itself, which rounds instead of failing.
+/// `a + b` (non-negative) when it is an amount of at most 28 significant digits, else
+/// `None`. Computed in fixed point (integer part, 10^-28 units), never with rust_decimal
+/// itself, which rounds instead of failing.
 pub fn add2(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let s = a.checked_add(b)?;
-    let (x, y, z) = (fx(a), fx(b), fx(s));
+    let (x, y) = (fx(a), fx(b));
     let (i, f) = (x.0 + y.0, x.1 + y.1);
-    let exact = (i + f / ONE, f % ONE);
-    (z == exact && Amount::parse(&s.normalize().to_string(), "x").is_ok()).then_some(s)
+    from_fx(i + f / ONE, f % ONE)
 }
 
 const ONE: i128 = 10_000_000_000_000_000_000_000_000_000; // 10^28
@@ -70,6 +68,12 @@ pub fn exact_sub(x: Decimal, y: Decimal) -> Option<Decimal> {
         f += ONE;
         i -= 1;
     }
+    from_fx(i, f)
+}
+
+/// The decimal `i + f·10^-28` (`f` in 0..10^28) when it is a non-negative amount of at most
+/// 28 significant digits.
+fn from_fx(i: i128, f: i128) -> Option<Decimal> {
     if i < 0 {
         return None;
     }
@@ -84,7 +88,7 @@ pub fn exact_sub(x: Decimal, y: Decimal) -> Option<Decimal> {
     if int_digits + frac_digits > 28 {
         return None;
     }
-    let m = i * 10i128.pow(decimals) + frac;
+    let m = i.checked_mul(10i128.pow(decimals))? + frac;
     Some(Decimal::from_i128_with_scale(m, decimals))
 }
 
