@@ -163,12 +163,19 @@ impl DeliveryPlan {
 
     /// Records an attempt made at `at` that took `duration_ms` (if measured) and returns
     /// what comes next.
-    pub fn report(&self, outcome: AttemptOutcome, at: Timestamp, duration_ms: Option<u64>) -> Result<NextAttempt> {
+    pub fn report(
+        &self,
+        outcome: AttemptOutcome,
+        at: Timestamp,
+        duration_ms: Option<u64>,
+    ) -> Result<NextAttempt> {
         let at = ts_in(at, "at")?;
         let duration = duration_ms
             .map(|ms| paystate::Duration::from_millis(ms, "duration_ms"))
             .transpose()?;
-        Ok(lock(&self.inner).report(outcome.into(), at, duration)?.into())
+        Ok(lock(&self.inner)
+            .report(outcome.into(), at, duration)?
+            .into())
     }
 
     /// Applies the time (it never runs backwards) and says whether an attempt is due.

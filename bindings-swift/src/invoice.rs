@@ -3,9 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use crate::types::{
-    amount_in, amount_out, events_out, from_stored_json, lock, opt_amount_in, secs_in, to_stored_json,
-    ts_in, ts_out, Amount, Asset, Event, ExceptionFlag, RefundOutcome, Result, Snapshot,
-    Status, Timestamp,
+    amount_in, amount_out, events_out, from_stored_json, lock, opt_amount_in, secs_in,
+    to_stored_json, ts_in, ts_out, Amount, Asset, Event, ExceptionFlag, RefundOutcome, Result,
+    Snapshot, Status, Timestamp,
 };
 
 /// How the amount due is given.
@@ -194,12 +194,16 @@ impl InvoiceSpec {
             None => None,
             Some(text) => Some(paystate::json::parse_object(text.as_bytes())?),
         };
-        let mut spec = paystate::InvoiceSpec::new(self.id.clone(), pricing, self.asset.into(), expiry);
+        let mut spec =
+            paystate::InvoiceSpec::new(self.id.clone(), pricing, self.asset.into(), expiry);
         spec.reference = self.reference.clone();
         spec.tolerance = tolerance;
         spec.late_payment = late_payment;
         spec.overpay_dust = amount_in(&self.overpay_dust, "invoice.overpay_dust")?;
-        spec.confirmation_window = secs_in(self.confirmation_window_seconds, "invoice.confirmation_window")?;
+        spec.confirmation_window = secs_in(
+            self.confirmation_window_seconds,
+            "invoice.confirmation_window",
+        )?;
         spec.metadata = metadata;
         Ok(spec)
     }
@@ -325,8 +329,12 @@ impl Command {
         Ok(match self {
             Command::Create { spec } => C::Create(Box::new(spec.to_core()?)),
             Command::ObserveTransfer { transfer } => C::ObserveTransfer(transfer.to_core()?),
-            Command::ConfirmTransfer { tx_id } => C::ConfirmTransfer { tx_id: tx_id.clone() },
-            Command::DropTransfer { tx_id } => C::DropTransfer { tx_id: tx_id.clone() },
+            Command::ConfirmTransfer { tx_id } => C::ConfirmTransfer {
+                tx_id: tx_id.clone(),
+            },
+            Command::DropTransfer { tx_id } => C::DropTransfer {
+                tx_id: tx_id.clone(),
+            },
             Command::Tick => C::Tick,
             Command::Cancel => C::Cancel,
             Command::RequestRefund { refund_id, amount } => C::RequestRefund {
@@ -343,7 +351,9 @@ impl Command {
             Command::MarkInvalid => C::Mark {
                 status: paystate::Status::Invalid,
             },
-            Command::ClaimTxid { tx_id } => C::ClaimTxid { tx_id: tx_id.clone() },
+            Command::ClaimTxid { tx_id } => C::ClaimTxid {
+                tx_id: tx_id.clone(),
+            },
         })
     }
 }
@@ -354,7 +364,9 @@ impl From<paystate::Command> for Command {
         use paystate::Command as C;
         let kind = c.kind();
         match c {
-            C::Create(spec) => Command::Create { spec: (*spec).into() },
+            C::Create(spec) => Command::Create {
+                spec: (*spec).into(),
+            },
             C::ObserveTransfer(t) => Command::ObserveTransfer {
                 transfer: TransferInput {
                     tx_id: t.tx_id,
@@ -555,7 +567,9 @@ impl Invoice {
     /// Rebuilds an invoice by replaying its journal from creation: the same state, bit for bit.
     #[uniffi::constructor]
     pub fn replay(journal: Vec<JournalEntry>) -> Result<Arc<Invoice>> {
-        Ok(Invoice::wrap(paystate::Invoice::replay(&journal_to_core(&journal)?)?))
+        Ok(Invoice::wrap(paystate::Invoice::replay(&journal_to_core(
+            &journal,
+        )?)?))
     }
 
     /// Applies any command (the journal form); see the named methods for each rule.
@@ -589,7 +603,12 @@ impl Invoice {
     }
 
     /// Starts a refund of `amount` (all that is refundable when none).
-    pub fn request_refund(&self, refund_id: String, amount: Option<Amount>, now: Timestamp) -> Result<Vec<Event>> {
+    pub fn request_refund(
+        &self,
+        refund_id: String,
+        amount: Option<Amount>,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
         self.run(
             paystate::Command::RequestRefund {
                 refund_id,
@@ -600,7 +619,12 @@ impl Invoice {
     }
 
     /// Records how a refund ended.
-    pub fn settle_refund(&self, refund_id: String, outcome: RefundOutcome, now: Timestamp) -> Result<Vec<Event>> {
+    pub fn settle_refund(
+        &self,
+        refund_id: String,
+        outcome: RefundOutcome,
+        now: Timestamp,
+    ) -> Result<Vec<Event>> {
         self.run(
             paystate::Command::SettleRefund {
                 refund_id,
@@ -647,7 +671,11 @@ impl Invoice {
 
     /// The exceptions beside the status.
     pub fn exceptions(&self) -> Vec<ExceptionFlag> {
-        lock(&self.inner).exceptions().iter().map(Into::into).collect()
+        lock(&self.inner)
+            .exceptions()
+            .iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// Status, exceptions and every amount at once.

@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::types::{amount_in, amount_out, from_stored_json, lock, opt_amount_in, to_stored_json, Amount, Result};
+use crate::types::{
+    amount_in, amount_out, from_stored_json, lock, opt_amount_in, to_stored_json, Amount, Result,
+};
 
 /// The answer to "whose payment is this amount?" — never a guess.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use crate::invoice::Invoice;
-use crate::types::{from_stored_json, lock, secs_in, to_stored_json, ts_in, ts_out, Result, Timestamp};
+use crate::types::{
+    from_stored_json, lock, secs_in, to_stored_json, ts_in, ts_out, Result, Timestamp,
+};
 
 /// A checkout session on one invoice. A mutable handle: [`Session::use_at`] consumes it.
 #[derive(uniffi::Object)]
@@ -17,7 +19,12 @@ impl Session {
     /// `invalid_transition`); it expires at the earlier of `now + ttl_seconds` and the
     /// invoice deadline.
     #[uniffi::constructor]
-    pub fn open(id: String, invoice: Arc<Invoice>, ttl_seconds: u64, now: Timestamp) -> Result<Arc<Session>> {
+    pub fn open(
+        id: String,
+        invoice: Arc<Invoice>,
+        ttl_seconds: u64,
+        now: Timestamp,
+    ) -> Result<Arc<Session>> {
         let ttl = secs_in(ttl_seconds, "ttl")?;
         let now = ts_in(now, "now")?;
         let session = paystate::Session::open(&id, &invoice.core(), ttl, now)?;
@@ -91,5 +98,9 @@ pub fn session_token(secret: Vec<u8>, session_id: String) -> Result<String> {
 /// Checks a link token in constant time.
 #[uniffi::export]
 pub fn verify_session_token(secret: Vec<u8>, session_id: String, token: String) -> Result<bool> {
-    Ok(paystate::session::verify_session_token(&secret, &session_id, &token)?)
+    Ok(paystate::session::verify_session_token(
+        &secret,
+        &session_id,
+        &token,
+    )?)
 }

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 
 use paystate::signature as sig;
 
-use crate::types::{from_stored_json, lock, secs_in, to_stored_json, ts_in, ts_out, Result, Timestamp};
+use crate::types::{
+    from_stored_json, lock, secs_in, to_stored_json, ts_in, ts_out, Result, Timestamp,
+};
 
 /// A signature format, named after the provider whose format it implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -86,7 +88,9 @@ impl Scheme {
 
     /// The scheme's own window in seconds, for timestamped schemes.
     pub fn default_tolerance_seconds(&self) -> Option<u64> {
-        sig::Scheme::from(*self).default_tolerance().map(|d| d.as_seconds())
+        sig::Scheme::from(*self)
+            .default_tolerance()
+            .map(|d| d.as_seconds())
     }
 
     /// Whether the replay guard applies (not for `gatenoc` and `keypair_invoice`).
@@ -105,7 +109,11 @@ pub fn parse_scheme(name: String) -> Result<Scheme> {
 /// Webhooks and Stripe, milliseconds for GatePay); anything else is `invalid_field`.
 #[uniffi::export]
 pub fn parse_scheme_timestamp(scheme: Scheme, text: String) -> Result<Timestamp> {
-    Ok(ts_out(sig::parse_scheme_timestamp(scheme.into(), &text, "timestamp")?))
+    Ok(ts_out(sig::parse_scheme_timestamp(
+        scheme.into(),
+        &text,
+        "timestamp",
+    )?))
 }
 
 /// How the signed timestamp is checked against `now`.
@@ -235,7 +243,11 @@ impl Verifier {
 
     /// A verifier with explicit options.
     #[uniffi::constructor]
-    pub fn with_options(scheme: Scheme, secrets: Vec<String>, options: VerifierOptions) -> Result<Arc<Verifier>> {
+    pub fn with_options(
+        scheme: Scheme,
+        secrets: Vec<String>,
+        options: VerifierOptions,
+    ) -> Result<Arc<Verifier>> {
         Ok(Arc::new(Verifier {
             inner: sig::Verifier::with_options(scheme.into(), &secrets, options.to_core()?)?,
         }))
@@ -245,7 +257,12 @@ impl Verifier {
     /// its headers (names matched case-insensitively) and the current time. Errors, in
     /// check order: `malformed_json`, `signature_missing`, `signature_malformed`,
     /// `timestamp_out_of_tolerance`, `signature_mismatch`.
-    pub fn verify(&self, headers: HashMap<String, String>, body: Vec<u8>, now: Timestamp) -> Result<Verified> {
+    pub fn verify(
+        &self,
+        headers: HashMap<String, String>,
+        body: Vec<u8>,
+        now: Timestamp,
+    ) -> Result<Verified> {
         let now = ts_in(now, "now")?;
         Ok(self.inner.verify(&headers, &body, now)?.into())
     }
@@ -401,7 +418,12 @@ impl ReplayGuard {
     }
 
     /// Accepts a key once: `replayed` if it is held and inside its window at `now`.
-    pub fn check_and_record(&self, key: String, keep_until: Timestamp, now: Timestamp) -> Result<()> {
+    pub fn check_and_record(
+        &self,
+        key: String,
+        keep_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<()> {
         let keep_until = ts_in(keep_until, "keep_until")?;
         let now = ts_in(now, "now")?;
         lock(&self.inner).check_and_record(&key, keep_until, now)?;

@@ -172,7 +172,10 @@ pub type Result<T, E = PaystateError> = std::result::Result<T, E>;
 /// Every error code the core can return, in the contract's order.
 #[uniffi::export]
 pub fn error_codes() -> Vec<String> {
-    paystate::Error::CODES.iter().map(|c| (*c).to_owned()).collect()
+    paystate::Error::CODES
+        .iter()
+        .map(|c| (*c).to_owned())
+        .collect()
 }
 
 // ---- conversion helpers (no rules: the core validates) ----
@@ -181,7 +184,10 @@ pub(crate) fn amount_in(a: &Amount, field: &'static str) -> Result<paystate::Amo
     Ok(paystate::Amount::parse(&a.0, field)?)
 }
 
-pub(crate) fn opt_amount_in(a: &Option<Amount>, field: &'static str) -> Result<Option<paystate::Amount>> {
+pub(crate) fn opt_amount_in(
+    a: &Option<Amount>,
+    field: &'static str,
+) -> Result<Option<paystate::Amount>> {
     a.as_ref().map(|a| amount_in(a, field)).transpose()
 }
 
@@ -626,7 +632,10 @@ mod tests {
         let core = paystate::Amount::parse("-1", "transfer.amount").err();
         let core_msg = core.as_ref().map(ToString::to_string);
         let ffi = core.map(PaystateError::from);
-        assert_eq!(ffi.as_ref().map(PaystateError::code), Some("invalid_amount"));
+        assert_eq!(
+            ffi.as_ref().map(PaystateError::code),
+            Some("invalid_amount")
+        );
         assert_eq!(ffi.map(|e| e.to_string()), core_msg);
     }
 }
