@@ -111,6 +111,21 @@ fn matcher(c: &mut Criterion) {
         group.bench_function(format!("match/{n}"), |b| {
             b.iter(|| black_box(m.match_amount("acct", black_box(probe))))
         });
+        // Allocation alone: each timed call takes the next free amount; its release (and
+        // the clock reads) happen outside the timed section.
+        group.bench_function(format!("allocate/{n}"), |b| {
+            b.iter_custom(|iters| {
+                let mut timed = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let start = std::time::Instant::now();
+                    let p = m.allocate("acct", "bench-new", due, step, Amount::ZERO);
+                    timed += start.elapsed();
+                    black_box(p.unwrap());
+                    m.release("bench-new");
+                }
+                timed
+            })
+        });
         let mut k = 0u64;
         group.bench_function(format!("allocate_release/{n}"), |b| {
             b.iter(|| {

@@ -1851,3 +1851,97 @@ fn keypair_callback() {
         pair("integrity_conflict", "order_id")
     );
 }
+
+/// A mistake in the host's own context is the host's bug: it names `context.<member>` and
+/// carries no provider HTTP status or body, so a gateway never answers a payer with a 4xx
+/// for it. The request itself is valid in every case here.
+#[test]
+fn host_context_mistakes_are_not_provider_rejections() {
+    fn host(r: Rejection, code: &str, field: &str) {
+        assert_eq!((r.code(), r.field.as_str()), (code, field), "{}", r.error);
+        assert_eq!(r.http_status, None, "{field}");
+        assert!(r.body.is_none(), "{field}");
+        assert!(r.error.to_string().contains(field), "{}", r.error);
+    }
+    let noc_body = br#"{"amount": 10.50, "note": "order_123"}"#;
+    let e = gatenoc::parse_checkout_session(
+        noc_body,
+        &gatenoc::CheckoutContext {
+            id: String::new(),
+            ..noc_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_field", "context.id");
+    let e = gatenoc::parse_checkout_session(
+        noc_body,
+        &gatenoc::CheckoutContext {
+            ttl: paystate::Duration::seconds(0),
+            ..noc_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_field", "context.ttl");
+    // The same request with a good context is accepted.
+    assert!(gatenoc::parse_checkout_session(noc_body, &noc_ctx()).is_ok());
+
+    let ug_body = br#"{"amountUsdt": 1, "assetCode": "USDT_TRC20"}"#;
+    let e = usdt_gateway::parse_invoice(
+        ug_body,
+        &usdt_gateway::InvoiceContext {
+            id: "a\nb".into(),
+            ..ug_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_field", "context.id");
+    assert!(usdt_gateway::parse_invoice(ug_body, &ug_ctx()).is_ok());
+
+    let gp_body = format!(
+        r#"{{"merchantTradeNo": "ORDER1234", {GP_BASE}, "currency": "USDT", "orderAmount": "1"}}"#
+    );
+    let e = gatepay::parse_order(
+        gp_body.as_bytes(),
+        &gatepay::OrderContext {
+            rate: Amount::ZERO,
+            ..gp_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_amount", "context.rate");
+    assert!(gatepay::parse_order(gp_body.as_bytes(), &gp_ctx()).is_ok());
+
+    let mx_body = golden("monetix_purchase_request.json");
+    let e = monetix::parse_purchase(
+        mx_body.as_bytes(),
+        &monetix::PurchaseContext {
+            id: "x".repeat(129),
+            ..mx_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_field", "context.id");
+    let e = monetix::parse_purchase(
+        mx_body.as_bytes(),
+        &monetix::PurchaseContext {
+            rate: Amount::ZERO,
+            ..mx_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_amount", "context.rate");
+    assert!(monetix::parse_purchase(mx_body.as_bytes(), &mx_ctx()).is_ok());
+
+    let kp_body = br#"{"public_key": "pk", "private_key": "sk", "price_amount": 5, "add_fee_to_price": 1}"#;
+    let e = keypair_invoice::parse_invoice(
+        kp_body,
+        &keypair_invoice::InvoiceContext {
+            fee: amt("0.0000001"),
+            ..kp_ctx()
+        },
+    );
+    host(e.unwrap_err(), "too_many_decimals", "context.fee");
+    let e = keypair_invoice::parse_invoice(
+        kp_body,
+        &keypair_invoice::InvoiceContext {
+            rate: Amount::ZERO,
+            ..kp_ctx()
+        },
+    );
+    host(e.unwrap_err(), "invalid_amount", "context.rate");
+    assert!(keypair_invoice::parse_invoice(kp_body, &kp_ctx()).is_ok());
+}

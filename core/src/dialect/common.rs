@@ -9,7 +9,7 @@ use serde_json::{Number, Value};
 use crate::error::{Error, FieldName, Result};
 use crate::json::{kind, Obj};
 use crate::money::Amount;
-use crate::time::Timestamp;
+use crate::time::{Duration, Timestamp};
 
 /// Longest text accepted where a seed sets no limit (names, notes, titles): keeps hostile
 /// inputs bounded without inventing a provider rule.
@@ -369,6 +369,37 @@ pub fn check_id(value: &str, field: &str) -> Result<()> {
             field.to_owned(),
             "contains control characters",
         ));
+    }
+    Ok(())
+}
+
+/// Errors about the host's own context (the id, ttl, rate and fee it passes to a parser)
+/// name the member `context.<member>`.
+pub const CONTEXT: &str = "context.";
+
+/// Whether an error is about the host's own context rather than the payer's request. Such
+/// an error is the host's bug: it carries no provider HTTP status or body, so a gateway
+/// never answers a payer with a 4xx for its own misconfiguration.
+pub fn is_host_error(error: &Error) -> bool {
+    error.field().is_some_and(|f| f.starts_with(CONTEXT))
+}
+
+/// Checks what every create context shares, before the request is read: the invoice id,
+/// and the ttl and conversion rate where the dialect takes them.
+pub fn check_context(id: &str, ttl: Option<Duration>, rate: Option<Amount>) -> Result<()> {
+    check_id(id, "context.id")?;
+    if ttl.is_some_and(|t| t.as_millis() == 0) {
+        return Err(Error::invalid_field(
+            "context.ttl",
+            "must be greater than zero",
+        ));
+    }
+    if let Some(rate) = rate.filter(Amount::is_zero) {
+        return Err(Error::InvalidAmount {
+            field: "context.rate".into(),
+            value: rate.to_string(),
+            reason: "must be greater than zero",
+        });
     }
     Ok(())
 }

@@ -127,7 +127,13 @@ pub fn parse_checkout_session(
     body: &[u8],
     ctx: &CheckoutContext,
 ) -> Result<CheckoutRequest, Rejection> {
-    parse_inner(body, ctx).map_err(reject)
+    parse_inner(body, ctx).map_err(|e| {
+        if common::is_host_error(&e) {
+            Rejection::bare(e)
+        } else {
+            reject(e)
+        }
+    })
 }
 
 fn reject(error: Error) -> Rejection {
@@ -147,6 +153,7 @@ fn reject(error: Error) -> Rejection {
 }
 
 fn parse_inner(body: &[u8], ctx: &CheckoutContext) -> Result<CheckoutRequest> {
+    common::check_context(&ctx.id, Some(ctx.ttl), None)?;
     let map = parse_object(body)?;
     let o = Obj::new(&map, "");
     o.deny_unknown(&[

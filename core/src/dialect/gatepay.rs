@@ -157,11 +157,16 @@ pub fn error_body(error: &Error) -> Value {
 
 /// Parses and validates a checkout-order body.
 pub fn parse_order(body: &[u8], ctx: &OrderContext) -> Result<OrderRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|error| Rejection {
-        field: error.field().unwrap_or_default().to_owned(),
-        body: Some(error_body(&error)),
-        error,
-        http_status: None,
+    parse_inner(body, ctx).map_err(|error| {
+        if common::is_host_error(&error) {
+            return Rejection::bare(error);
+        }
+        Rejection {
+            field: error.field().unwrap_or_default().to_owned(),
+            body: Some(error_body(&error)),
+            error,
+            http_status: None,
+        }
     })
 }
 
@@ -170,6 +175,7 @@ fn opt_string<'a>(o: &Obj<'a>, name: &str) -> Result<Option<&'a str>> {
 }
 
 fn parse_inner(body: &[u8], ctx: &OrderContext) -> Result<OrderRequest> {
+    common::check_context(&ctx.id, None, Some(ctx.rate))?;
     let map = parse_object(body)?;
     let o = Obj::new(&map, "");
     o.deny_unknown(&[

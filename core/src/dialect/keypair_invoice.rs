@@ -177,11 +177,16 @@ pub fn render_invoice(invoice_url: &str) -> Value {
 
 /// Parses and validates an invoice request (JSON; form posts decoded to the same keys).
 pub fn parse_invoice(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|error| Rejection {
-        field: error.field().unwrap_or_default().to_owned(),
-        body: Some(error_body(&error.to_string())),
-        error,
-        http_status: Some(422),
+    parse_inner(body, ctx).map_err(|error| {
+        if common::is_host_error(&error) {
+            return Rejection::bare(error);
+        }
+        Rejection {
+            field: error.field().unwrap_or_default().to_owned(),
+            body: Some(error_body(&error.to_string())),
+            error,
+            http_status: Some(422),
+        }
     })
 }
 
@@ -257,6 +262,7 @@ fn is_banned(asset: Asset, banned: &[String]) -> bool {
 }
 
 fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
+    common::check_context(&ctx.id, None, Some(ctx.rate))?;
     let map = parse_object(body)?;
     let o = Obj::new(&map, "");
     o.deny_unknown(&[
@@ -335,6 +341,8 @@ fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
                 value: "every USDT network is banned".into(),
             })?,
     };
+    // The fee is the host's: more decimals than the asset has is its mistake, not the payer's.
+    ctx.fee.check_scale(asset.scale(), "context.fee")?;
     let url = |name: &str, rule: UrlRule| -> Result<Option<String>> {
         match o.opt_str(name)? {
             Some(u) => {

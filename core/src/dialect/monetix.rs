@@ -287,6 +287,7 @@ pub fn parse_purchase(body: &[u8], ctx: &PurchaseContext) -> Result<PurchaseRequ
 }
 
 fn purchase_inner(body: &[u8], ctx: &PurchaseContext) -> Result<PurchaseRequest> {
+    common::check_context(&ctx.id, None, Some(ctx.rate))?;
     let map = parse_object(body)?;
     let o = Obj::new(&map, "");
     let (interface, project, payment, money, customer, force) = if o.has("general") {

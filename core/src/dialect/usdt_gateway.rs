@@ -179,6 +179,9 @@ impl InvoiceRequest {
 /// exactly "Amount must have at most 4 decimal places".
 pub fn parse_invoice(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest, Rejection> {
     parse_inner(body, ctx).map_err(|error| {
+        if common::is_host_error(&error) {
+            return Rejection::bare(error);
+        }
         let message = match (&error, error.field()) {
             (Error::TooManyDecimals { .. }, Some("amountUsdt")) => {
                 "Amount must have at most 4 decimal places".to_owned()
@@ -198,6 +201,7 @@ pub fn parse_invoice(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest
 }
 
 fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
+    common::check_context(&ctx.id, None, None)?;
     let map = parse_object(body)?;
     let o = Obj::new(&map, "");
     o.deny_unknown(&[
