@@ -417,6 +417,32 @@ pub(crate) fn state_text(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result
     }
 }
 
+/// Core state as a plain JavaScript object (what `toJSON()` returns).
+pub(crate) fn state_to_js<'e, T: serde::Serialize>(
+    env: &'e Env,
+    state: &T,
+) -> napi::Result<Unknown<'e>> {
+    let value = serde_json::to_value(state).map_err(|e| {
+        raise(
+            env,
+            &paystate::Error::MalformedJson {
+                reason: e.to_string(),
+            },
+        )
+    })?;
+    js_of(env, &value)
+}
+
+/// Core state from `toJSON()` output (the object or its JSON text), read by the core with
+/// its size and depth caps.
+pub(crate) fn state_from_js<T: serde::de::DeserializeOwned>(
+    env: &Env,
+    state: Unknown<'_>,
+) -> napi::Result<T> {
+    let text = state_text(env, state, "state")?;
+    paystate::json::from_stored(&text).or_throw(env)
+}
+
 /// Parses JSON text the core wrote (states) into a JavaScript value.
 pub(crate) fn js_of_text<'e>(env: &'e Env, text: &str) -> napi::Result<Unknown<'e>> {
     let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;

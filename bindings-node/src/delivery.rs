@@ -172,15 +172,7 @@ impl DeliveryPlan {
     /// The storable state as a plain object (`JSON.stringify` uses it).
     #[napi(js_name = "toJSON", ts_return_type = "DeliveryPlanState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
-        conv::js_of(env, &value)
+        conv::state_to_js(env, &self.inner)
     }
 
     /// Restores a plan from `toJSON()` output (an object or its JSON text).
@@ -189,16 +181,7 @@ impl DeliveryPlan {
         ts_args_type = "state: DeliveryPlanState | string"
     )]
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<DeliveryPlan> {
-        let text = conv::state_text(env, state, "state")?;
-        let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
-        let inner = serde_json::from_value(value).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let inner = conv::state_from_js(env, state)?;
         Ok(DeliveryPlan { inner })
     }
 }

@@ -6,7 +6,7 @@ use napi_derive::napi;
 use paystate::{Amount, Match};
 
 use crate::conv;
-use crate::err::{raise, OrThrow};
+use crate::err::OrThrow;
 
 /// Payable amounts per receiving account, and transfer → invoice matching by amount.
 ///
@@ -140,30 +140,13 @@ impl Matcher {
     /// The storable state as a plain object (`JSON.stringify` uses it).
     #[napi(js_name = "toJSON", ts_return_type = "MatcherState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
-        conv::js_of(env, &value)
+        conv::state_to_js(env, &self.inner)
     }
 
     /// Restores a matcher from `toJSON()` output (an object or its JSON text).
     #[napi(js_name = "fromJSON", ts_args_type = "state: MatcherState | string")]
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Matcher> {
-        let text = conv::state_text(env, state, "state")?;
-        let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
-        let inner = serde_json::from_value(value).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let inner = conv::state_from_js(env, state)?;
         Ok(Matcher { inner })
     }
 }

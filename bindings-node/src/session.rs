@@ -5,7 +5,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::conv;
-use crate::err::{raise, OrThrow};
+use crate::err::OrThrow;
 use crate::invoice::invoice_arg;
 
 /// A short-lived, single-use view of an invoice (a checkout link, a QR code).
@@ -90,30 +90,13 @@ impl Session {
     /// The storable state as a plain object (`JSON.stringify` uses it).
     #[napi(js_name = "toJSON", ts_return_type = "SessionState")]
     pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        let value = serde_json::to_value(&self.inner).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
-        conv::js_of(env, &value)
+        conv::state_to_js(env, &self.inner)
     }
 
     /// Restores a session from `toJSON()` output (an object or its JSON text).
     #[napi(js_name = "fromJSON", ts_args_type = "state: SessionState | string")]
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Session> {
-        let text = conv::state_text(env, state, "state")?;
-        let value = paystate::json::parse_value(text.as_bytes()).or_throw(env)?;
-        let inner = serde_json::from_value(value).map_err(|e| {
-            raise(
-                env,
-                &paystate::Error::MalformedJson {
-                    reason: e.to_string(),
-                },
-            )
-        })?;
+        let inner = conv::state_from_js(env, state)?;
         Ok(Session { inner })
     }
 }

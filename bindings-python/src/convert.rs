@@ -531,10 +531,11 @@ pub fn to_json_text<T: serde::Serialize>(value: &T) -> PyResult<String> {
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
 
-/// Reads core state with serde; a document that does not parse is `malformed_json`.
+/// Reads core state with the core's size and depth caps; a document that does not parse
+/// is `malformed_json`.
 pub fn from_json_text<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
     let text = state_text(obj)?;
-    serde_json::from_str(&text).map_err(|e| crate::errors::malformed_json(e.to_string()))
+    paystate::json::from_stored(&text).core()
 }
 
 /// A core serde value as Python (dicts, lists, str, int, Decimal).

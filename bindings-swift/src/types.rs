@@ -215,12 +215,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Reads JSON with the core's size and depth caps, then deserialises it.
 pub(crate) fn from_stored_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    let value = paystate::json::parse_value(text.as_bytes())?;
-    serde_json::from_value(value).map_err(|e| {
-        PaystateError::from(paystate::Error::MalformedJson {
-            reason: e.to_string(),
-        })
-    })
+    Ok(paystate::json::from_stored(text)?)
 }
 
 pub(crate) fn to_stored_json<T: serde::Serialize>(value: &T) -> String {

@@ -43,6 +43,17 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value> {
     Ok(value)
 }
 
+/// Reads stored state (a matcher, session, delivery plan, replay guard, journal...) that
+/// the host kept in its database: the size and depth caps of [`parse_value`] first, then
+/// deserialisation from the text itself, so numbers and opaque values come back exactly as
+/// written. Anything that is not that shape is `malformed_json`.
+pub fn from_stored<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    parse_value(text.as_bytes())?;
+    serde_json::from_str(text).map_err(|e| Error::MalformedJson {
+        reason: e.to_string(),
+    })
+}
+
 fn depth(v: &Value) -> usize {
     // Iterative, so a hostile document cannot exhaust the stack here.
     let mut max = 0;

@@ -1926,7 +1926,8 @@ fn host_context_mistakes_are_not_provider_rejections() {
     host(e.unwrap_err(), "invalid_amount", "context.rate");
     assert!(monetix::parse_purchase(mx_body.as_bytes(), &mx_ctx()).is_ok());
 
-    let kp_body = br#"{"public_key": "pk", "private_key": "sk", "price_amount": 5, "add_fee_to_price": 1}"#;
+    let kp_body =
+        br#"{"public_key": "pk", "private_key": "sk", "price_amount": 5, "add_fee_to_price": 1}"#;
     let e = keypair_invoice::parse_invoice(
         kp_body,
         &keypair_invoice::InvoiceContext {
