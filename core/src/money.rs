@@ -223,7 +223,9 @@ impl Amount {
 const TEN_POW_28: u128 = 10_000_000_000_000_000_000_000_000_000;
 
 fn fits_28_digits(d: Decimal) -> bool {
-    d.normalize().mantissa().unsigned_abs() < TEN_POW_28
+    // Normalising only drops trailing zeros, so a mantissa already below 10^28 fits; the
+    // (rare) larger one is normalised before it is judged.
+    d.mantissa().unsigned_abs() < TEN_POW_28 || d.normalize().mantissa().unsigned_abs() < TEN_POW_28
 }
 
 /// `a op b` (add or sub) when exact and within 28 digits. Operands are used as they are

@@ -373,10 +373,20 @@ pub(crate) fn check_id(id: &str, field: &'static str) -> Result<()> {
             format!("longer than {MAX_ID_LEN} bytes"),
         ));
     }
-    if id.chars().any(char::is_control) {
+    if has_control(id) {
         return Err(Error::invalid_field(field, "contains control characters"));
     }
     Ok(())
+}
+
+/// Whether text holds a control character (C0, DEL or C1). Ids are almost always ASCII,
+/// checked byte-wise; other text char-wise, where the C1 controls live.
+pub(crate) fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_control())
+    } else {
+        text.chars().any(char::is_control)
+    }
 }
 
 impl Serialize for InvoiceSpec {
