@@ -4,15 +4,14 @@
 # corpus (fuzz/corpus-seeds/<target>). Fails (non-zero exit) if any target crashes, hits
 # an invariant violation, times out or runs out of memory, or does not build.
 #
-# Usage: fuzz/run-smoke.sh [seconds-per-target]      (default 15; env FUZZ_SECONDS too)
+# Usage: fuzz/run-smoke.sh [seconds-per-target]      (default 20; env FUZZ_SECONDS too)
 #        FUZZ_TARGETS="amount_parse matcher_ops" fuzz/run-smoke.sh   (a subset)
-#        PAYSTATE_FUZZ_STRICT=1 fuzz/run-smoke.sh    (known findings crash again)
 # Output: one line per target with executions and coverage, then `N passed, N failed`.
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-seconds="${1:-${FUZZ_SECONDS:-15}}"
+seconds="${1:-${FUZZ_SECONDS:-20}}"
 cargo_fuzz_version="0.13.2"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
