@@ -12,7 +12,7 @@
 //! allowance) remembers the steps it already holds, so a thousand invoices for the same
 //! price do not make the thousand-and-first walk past every one of them.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 use rust_decimal::Decimal;
@@ -51,9 +51,71 @@ struct Window {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Family {
     /// Every step index below `top` that this family does not currently hold.
-    holes: BTreeSet<u64>,
+    holes: Holes,
     /// One past the highest step index this family has tried.
     top: u64,
+}
+
+/// A set of step indices kept as disjoint, non-adjacent ranges `start -> end` (end
+/// exclusive), so its size follows the number of gaps, not their width: a stored matcher
+/// claiming index 10^18 costs one range on load, not 10^18 entries (F7). Ranges are always
+/// merged, so equal sets are equal values.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Holes(BTreeMap<u64, u64>);
+
+impl Holes {
+    /// Every index, in increasing order.
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        self.0.iter().flat_map(|(&start, &end)| start..end)
+    }
+
+    /// Adds `start..end` (not overlapping what is held), merging with its neighbours.
+    fn insert_range(&mut self, mut start: u64, mut end: u64) {
+        if start >= end {
+            return;
+        }
+        if let Some((&s, &e)) = self.0.range(..start).next_back() {
+            if e == start {
+                self.0.remove(&s);
+                start = s;
+            }
+        }
+        if let Some(e) = self.0.remove(&end) {
+            end = e;
+        }
+        self.0.insert(start, end);
+    }
+
+    fn insert(&mut self, k: u64) {
+        self.insert_range(k, k.saturating_add(1));
+    }
+
+    /// Removes `k`, splitting its range; whether it was there.
+    fn remove(&mut self, k: u64) -> bool {
+        let Some((&s, &e)) = self.0.range(..=k).next_back() else {
+            return false;
+        };
+        if k >= e {
+            return false;
+        }
+        self.0.remove(&s);
+        if s < k {
+            self.0.insert(s, k);
+        }
+        if k + 1 < e {
+            self.0.insert(k + 1, e);
+        }
+        true
+    }
+
+    /// Removes the range ending exactly at `top`, returning its start.
+    fn take_last_ending_at(&mut self, top: u64) -> Option<u64> {
+        let (&s, &e) = self.0.iter().next_back()?;
+        (e == top).then(|| {
+            self.0.remove(&s);
+            s
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -141,36 +203,23 @@ impl Matcher {
         };
         let top = acct.families.get(&family_key).map_or(0, |f| f.top);
 
-        // Candidates in increasing order: the family's holes, then top, top+1, ...
-        let mut chosen: Option<u64> = None;
-        let mut skipped_above_top: Vec<u64> = Vec::new();
-        if let Some(family) = acct.families.get(&family_key) {
-            for &k in &family.holes {
-                let p = candidate(due_d, step_d, k)?;
-                if !acct.overlaps(window_start(p, allow_d)?, p) {
-                    chosen = Some(k);
-                    break;
-                }
+        // Candidates in increasing order: the family's holes, then top, top+1, ...; the
+        // candidates skipped above top (all overlapped) become holes.
+        let holes = acct.families.get(&family_key).map(|f| f.holes.iter());
+        let mut probes = 0u64;
+        let mut chosen = None;
+        for k in holes.into_iter().flatten().chain(top..=u64::MAX) {
+            let p = candidate(due_d, step_d, k)?;
+            if !acct.overlaps(window_start(p, allow_d)?, p) {
+                chosen = Some(k);
+                break;
             }
-        }
-        if chosen.is_none() {
-            let mut k = top;
-            let mut probes = 0u64;
-            loop {
-                let p = candidate(due_d, step_d, k)?;
-                if !acct.overlaps(window_start(p, allow_d)?, p) {
-                    chosen = Some(k);
-                    break;
-                }
-                skipped_above_top.push(k);
-                k += 1;
-                probes += 1;
-                if probes > MAX_PROBES {
-                    return Err(Error::invalid_field(
-                        "step",
-                        "no free payable amount within a million steps",
-                    ));
-                }
+            probes += 1;
+            if probes > MAX_PROBES {
+                return Err(Error::invalid_field(
+                    "step",
+                    "no free payable amount within a million steps",
+                ));
             }
         }
         let Some(k) = chosen else {
@@ -181,10 +230,10 @@ impl Matcher {
 
         let fam = acct.families.entry(family_key).or_default();
         if k < fam.top {
-            fam.holes.remove(&k);
+            fam.holes.remove(k);
         } else {
-            fam.holes.extend(skipped_above_top);
-            fam.top = k + 1;
+            fam.holes.insert_range(fam.top, k);
+            fam.top = k.saturating_add(1);
         }
         acct.insert((p, slot), start, invoice_id, allow_d);
         if let Some(acct) = fresh {
@@ -280,8 +329,8 @@ impl Matcher {
             if let Some(fam) = acct.families.get_mut(&family_key) {
                 fam.holes.insert(k);
                 // Trim holes at the top so an emptied family costs nothing.
-                while fam.top > 0 && fam.holes.remove(&(fam.top - 1)) {
-                    fam.top -= 1;
+                if let Some(start) = fam.holes.take_last_ending_at(fam.top) {
+                    fam.top = start;
                 }
                 if fam.top == 0 {
                     acct.families.remove(&family_key);
@@ -368,6 +417,18 @@ impl TryFrom<MatcherData> for Matcher {
             check_name(&w.account, "account")?;
             m.check_new(&w.invoice)?;
             let start = window_start(w.payable.as_decimal(), w.allowance.as_decimal())?;
+            if let Some((due, step, k)) = w.allocated {
+                // An allocated window must sit on its family's lattice: payable = due + k·step.
+                if due.is_zero()
+                    || step.is_zero()
+                    || candidate(due.as_decimal(), step.as_decimal(), k)? != w.payable.as_decimal()
+                {
+                    return Err(Error::invalid_field(
+                        "allocated",
+                        format!("invoice {:?}: payable is not due + k·step", w.invoice),
+                    ));
+                }
+            }
             let key = (w.payable.as_decimal(), m.next_slot);
             m.next_slot = m.next_slot.wrapping_add(1);
             let acct = m.accounts.entry(w.account.clone()).or_default();
@@ -384,10 +445,13 @@ impl TryFrom<MatcherData> for Matcher {
                 let fam = acct.families.entry(fk).or_default();
                 // Rebuild: every index below the highest held one that is not held is a hole.
                 if k >= fam.top {
-                    fam.holes.extend(fam.top..k);
-                    fam.top = k + 1;
-                } else {
-                    fam.holes.remove(&k);
+                    fam.holes.insert_range(fam.top, k);
+                    fam.top = k.saturating_add(1);
+                } else if !fam.holes.remove(k) {
+                    return Err(Error::invalid_field(
+                        "allocated",
+                        format!("invoice {:?}: amount index {k} is held twice", w.invoice),
+                    ));
                 }
             }
             m.invoices.insert(
@@ -497,6 +561,32 @@ mod tests {
 
     fn a(s: &str) -> Amount {
         Amount::parse(s, "a").unwrap()
+    }
+
+    #[test]
+    fn holes_are_merged_ranges() {
+        let mut h = Holes::default();
+        h.insert_range(2, 5);
+        h.insert(5);
+        h.insert(1);
+        assert_eq!(h.0, BTreeMap::from([(1, 6)]), "adjacent ranges merge");
+        assert!(h.remove(3));
+        assert!(!h.remove(3));
+        assert!(!h.remove(9));
+        assert_eq!(h.0, BTreeMap::from([(1, 3), (4, 6)]));
+        assert_eq!(h.iter().collect::<Vec<_>>(), vec![1, 2, 4, 5]);
+        h.insert(3);
+        assert_eq!(
+            h.0,
+            BTreeMap::from([(1, 6)]),
+            "refilling a split merges back"
+        );
+        assert_eq!(h.take_last_ending_at(7), None);
+        assert_eq!(h.take_last_ending_at(6), Some(1));
+        assert_eq!(h, Holes::default());
+        h.insert_range(0, u64::MAX);
+        assert!(h.remove(u64::MAX - 1));
+        assert_eq!(h.0, BTreeMap::from([(0, u64::MAX - 1)]));
     }
 
     #[test]
