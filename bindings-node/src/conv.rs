@@ -293,11 +293,9 @@ fn walk(
     if depth > MAX_DEPTH || *budget == 0 {
         return Err(raise(
             env,
-            &paystate::Error::MalformedJson {
-                reason: format!(
-                    "{path}: nesting deeper than {MAX_DEPTH} or more than {MAX_NODES} values"
-                ),
-            },
+            &paystate::Error::malformed_json(format!(
+                "{path}: nesting deeper than {MAX_DEPTH} or more than {MAX_NODES} values"
+            )),
         ));
     }
     *budget = budget.saturating_sub(1);
@@ -398,14 +396,8 @@ pub(crate) fn state_text(env: &Env, v: Unknown<'_>, field: &str) -> napi::Result
         ValueType::String => String::from_unknown(v),
         ValueType::Object => {
             let value = json_of(env, v, field)?;
-            serde_json::to_string(&value).map_err(|e| {
-                raise(
-                    env,
-                    &paystate::Error::MalformedJson {
-                        reason: e.to_string(),
-                    },
-                )
-            })
+            serde_json::to_string(&value)
+                .map_err(|e| raise(env, &paystate::Error::malformed_json(e)))
         }
         _ => Err(type_error(
             env,
@@ -422,14 +414,8 @@ pub(crate) fn state_to_js<'e, T: serde::Serialize>(
     env: &'e Env,
     state: &T,
 ) -> napi::Result<Unknown<'e>> {
-    let value = serde_json::to_value(state).map_err(|e| {
-        raise(
-            env,
-            &paystate::Error::MalformedJson {
-                reason: e.to_string(),
-            },
-        )
-    })?;
+    let value =
+        serde_json::to_value(state).map_err(|e| raise(env, &paystate::Error::malformed_json(e)))?;
     js_of(env, &value)
 }
 

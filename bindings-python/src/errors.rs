@@ -53,10 +53,8 @@ pub fn invalid_field(
 }
 
 /// A `malformed_json` error for state documents that do not parse.
-pub fn malformed_json(reason: impl Into<String>) -> PyErr {
-    let e = paystate::Error::MalformedJson {
-        reason: reason.into(),
-    };
+pub fn malformed_json(reason: impl std::fmt::Display) -> PyErr {
+    let e = paystate::Error::malformed_json(reason);
     Python::attach(|py| to_py_err(py, &e))
 }
 

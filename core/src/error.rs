@@ -212,6 +212,22 @@ impl Error {
             field: field.into(),
         }
     }
+
+    /// `malformed_json` with the parser's reason, cut to a readable length: serde quotes the
+    /// offending value, and a megabyte of host data must not become a megabyte of message.
+    pub fn malformed_json(reason: impl std::fmt::Display) -> Self {
+        const MAX_REASON: usize = 200;
+        let mut reason = reason.to_string();
+        if reason.len() > MAX_REASON {
+            let mut cut = MAX_REASON;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason.truncate(cut);
+            reason.push('…');
+        }
+        Error::MalformedJson { reason }
+    }
 }
 
 /// The core's result type.

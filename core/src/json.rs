@@ -32,9 +32,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value> {
             reason: format!("body of {} bytes exceeds {MAX_JSON_BYTES}", bytes.len()),
         });
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| Error::MalformedJson {
-        reason: e.to_string(),
-    })?;
+    let value: Value = serde_json::from_slice(bytes).map_err(Error::malformed_json)?;
     if depth(&value) > MAX_JSON_DEPTH {
         return Err(Error::MalformedJson {
             reason: format!("nesting deeper than {MAX_JSON_DEPTH}"),
@@ -49,9 +47,7 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value> {
 /// written. Anything that is not that shape is `malformed_json`.
 pub fn from_stored<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     parse_value(text.as_bytes())?;
-    serde_json::from_str(text).map_err(|e| Error::MalformedJson {
-        reason: e.to_string(),
-    })
+    serde_json::from_str(text).map_err(Error::malformed_json)
 }
 
 fn depth(v: &Value) -> usize {
@@ -121,6 +117,11 @@ impl<'a> Obj<'a> {
     /// Rejects any member not in `allowed` (catches typos in requests and scenarios).
     pub fn deny_unknown(&self, allowed: &[&str]) -> Result<()> {
         match self.map.keys().find(|k| !allowed.contains(&k.as_str())) {
+            // The name is the sender's: a long one is cut, so it cannot flood the message.
+            Some(k) if k.len() > 64 => Err(Error::invalid_field(
+                self.path(&format!("{}…", k.chars().take(40).collect::<String>())),
+                "unknown field",
+            )),
             Some(k) => Err(Error::invalid_field(self.path(k), "unknown field")),
             None => Ok(()),
         }

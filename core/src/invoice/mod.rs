@@ -409,9 +409,7 @@ impl Invoice {
         // Deserialise from the text, not from `value`: opaque metadata must come back byte
         // for byte, and a `Value` detour turns an arbitrary-precision `-0` into `0` (F4).
         drop(value);
-        let invoice: Invoice = serde_json::from_str(text).map_err(|e| Error::MalformedJson {
-            reason: e.to_string(),
-        })?;
+        let invoice: Invoice = serde_json::from_str(text).map_err(Error::malformed_json)?;
         // A stored state must be one the machine could have produced.
         let (due, deadline) = invoice.spec.resolve(invoice.created_at)?;
         if due != invoice.due || deadline != invoice.deadline {

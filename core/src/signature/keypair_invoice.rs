@@ -41,9 +41,7 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8]) -> Result<Signed> {
     let mut map = parse_object(body)?;
     let key = keys.first()?.shared_raw().unwrap_or_default().to_owned();
     map.insert("private_key".to_owned(), Value::String(key.clone()));
-    let bytes = serde_json::to_vec(&map).map_err(|e| Error::MalformedJson {
-        reason: e.to_string(),
-    })?;
+    let bytes = serde_json::to_vec(&map).map_err(Error::malformed_json)?;
     Ok(Signed {
         headers: Vec::new(),
         signature: Some(key),

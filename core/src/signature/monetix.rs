@@ -62,9 +62,7 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8]) -> Result<Signed> {
             map.insert("signature".to_owned(), value);
         }
     }
-    let bytes = serde_json::to_vec(&map).map_err(|e| Error::MalformedJson {
-        reason: e.to_string(),
-    })?;
+    let bytes = serde_json::to_vec(&map).map_err(Error::malformed_json)?;
     Ok(Signed {
         headers: Vec::new(),
         signature: Some(sig),
