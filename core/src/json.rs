@@ -250,6 +250,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn host_values_do_not_flood_messages() {
+        // serde quotes the value it did not expect: a megabyte string stays out of the message.
+        let huge = format!("\"{}\"", "x".repeat(1_000_000));
+        let e = from_stored::<crate::Matcher>(&huge).unwrap_err();
+        assert_eq!(e.code(), "malformed_json");
+        assert!(e.to_string().len() < 300, "{} bytes", e.to_string().len());
+        // An unknown member's name is the sender's too.
+        let body = format!("{{\"{}\": 1}}", "k".repeat(1_000_000));
+        let map = parse_object(body.as_bytes()).unwrap();
+        let e = Obj::new(&map, "req").deny_unknown(&["a"]).unwrap_err();
+        assert_eq!(e.code(), "invalid_field");
+        assert!(e.to_string().len() < 300, "{} bytes", e.to_string().len());
+        // Multi-byte text is cut on a character boundary.
+        let e = Error::malformed_json("é".repeat(500));
+        assert!(e.to_string().ends_with('…'));
+    }
+
+    #[test]
     fn numbers_keep_their_text() {
         let map = parse_object(br#"{"a": 10.50, "b": 1e3, "c": "7", "n": 12}"#).unwrap();
         let o = Obj::new(&map, "req");
