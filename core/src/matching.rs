@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -64,11 +65,6 @@ struct Family {
 struct Holes(BTreeMap<u64, u64>);
 
 impl Holes {
-    /// Every index, in increasing order.
-    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
-        self.0.iter().flat_map(|(&start, &end)| start..end)
-    }
-
     /// Adds `start..end` (not overlapping what is held), merging with its neighbours.
     fn insert_range(&mut self, mut start: u64, mut end: u64) {
         if start >= end {
@@ -88,6 +84,16 @@ impl Holes {
 
     fn insert(&mut self, k: u64) {
         self.insert_range(k, k.saturating_add(1));
+    }
+
+    /// The smallest index held that is `>= j`.
+    fn first_at_or_after(&self, j: u64) -> Option<u64> {
+        if let Some((_, &e)) = self.0.range(..=j).next_back() {
+            if j < e {
+                return Some(j);
+            }
+        }
+        self.0.range(j..).next().map(|(&s, _)| s)
     }
 
     /// Removes `k`, splitting its range; whether it was there.
@@ -203,17 +209,27 @@ impl Matcher {
         };
         let top = acct.families.get(&family_key).map_or(0, |f| f.top);
 
-        // Candidates in increasing order: the family's holes, then top, top+1, ...; the
-        // candidates skipped above top (all overlapped) become holes.
-        let holes = acct.families.get(&family_key).map(|f| f.holes.iter());
+        // Candidates in increasing order: the family's holes, then top, top+1, ... A
+        // candidate that meets windows jumps past the highest of them (every index in
+        // between meets that same window), so a wide window costs one probe, not one per
+        // step it covers. What is passed above top becomes holes.
+        let holes = acct.families.get(&family_key).map(|f| &f.holes);
+        let next_free = |j: u64| match holes.and_then(|h| h.first_at_or_after(j)) {
+            Some(h) if h < top => Some(h),
+            _ if j < top => Some(top),
+            _ => Some(j),
+        };
+        let mut k = next_free(0);
         let mut probes = 0u64;
-        let mut chosen = None;
-        for k in holes.into_iter().flatten().chain(top..=u64::MAX) {
-            let p = candidate(due_d, step_d, k)?;
-            if !acct.overlaps(window_start(p, allow_d)?, p) {
-                chosen = Some(k);
-                break;
-            }
+        let (k, p, start) = loop {
+            let Some(at) = k else {
+                return Err(Error::invalid_field("step", "no free payable amount"));
+            };
+            let p = candidate(due_d, step_d, at)?;
+            let start = window_start(p, allow_d)?;
+            let Some(end) = acct.blocking_end(start, p) else {
+                break (at, p, start);
+            };
             probes += 1;
             if probes > MAX_PROBES {
                 return Err(Error::invalid_field(
@@ -221,12 +237,13 @@ impl Matcher {
                     "no free payable amount within a million steps",
                 ));
             }
-        }
-        let Some(k) = chosen else {
-            return Err(Error::invalid_field("step", "no free payable amount"));
+            let past = first_index_past(due_d, step_d, allow_d, end).max(at.saturating_add(1));
+            k = if at == u64::MAX {
+                None
+            } else {
+                next_free(past)
+            };
         };
-        let p = candidate(due_d, step_d, k)?;
-        let start = window_start(p, allow_d)?;
 
         let fam = acct.families.entry(family_key).or_default();
         if k < fam.top {
@@ -477,6 +494,20 @@ fn candidate(due: Decimal, step: Decimal, k: u64) -> Result<Decimal> {
         .ok_or_else(|| Error::invalid_field("step", "payable amount out of range"))
 }
 
+/// A step index from which `due + k·step − allowance > end` may hold: every smaller index
+/// (above the one that met the window ending at `end`) meets that window too. Computed
+/// with a rounding division, so it is stepped back by one to stay at or below the exact
+/// answer; the probe that follows checks it exactly. 0 when it cannot be computed.
+fn first_index_past(due: Decimal, step: Decimal, allowance: Decimal, end: Decimal) -> u64 {
+    let quotient = end
+        .checked_add(allowance)
+        .and_then(|x| x.checked_sub(due))
+        .and_then(|x| x.checked_div(step));
+    quotient
+        .and_then(|q| q.floor().to_u64())
+        .map_or(0, |k| k.saturating_sub(1))
+}
+
 /// The window start `payable − allowance`, exactly; an allowance above the payable
 /// amount or a start beyond 28 digits is refused.
 fn window_start(payable: Decimal, allowance: Decimal) -> Result<Decimal> {
@@ -542,9 +573,12 @@ impl Account {
             .range((Bound::Included((lo, 0)), Bound::Included((upper, u32::MAX))))
     }
 
-    /// Whether `[lo, hi]` meets any window.
-    fn overlaps(&self, lo: Decimal, hi: Decimal) -> bool {
-        self.near(lo, hi).any(|(_, w)| w.start <= hi)
+    /// The highest payable amount among the windows meeting `[lo, hi]`, if any meets it.
+    fn blocking_end(&self, lo: Decimal, hi: Decimal) -> Option<Decimal> {
+        self.near(lo, hi)
+            .filter(|(_, w)| w.start <= hi)
+            .map(|(key, _)| key.0)
+            .last()
     }
 
     /// Windows holding `amount`.
@@ -574,7 +608,10 @@ mod tests {
         assert!(!h.remove(3));
         assert!(!h.remove(9));
         assert_eq!(h.0, BTreeMap::from([(1, 3), (4, 6)]));
-        assert_eq!(h.iter().collect::<Vec<_>>(), vec![1, 2, 4, 5]);
+        assert_eq!(h.first_at_or_after(0), Some(1));
+        assert_eq!(h.first_at_or_after(3), Some(4));
+        assert_eq!(h.first_at_or_after(5), Some(5));
+        assert_eq!(h.first_at_or_after(6), None);
         h.insert(3);
         assert_eq!(
             h.0,

@@ -341,3 +341,31 @@ fn f7_stored_matcher_with_a_huge_step_index_loads_in_bounded_space() {
     let again: Matcher = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
     assert_eq!(again, m);
 }
+
+/// F8 (fuzz target `matcher_json`, a timeout): allocating next to a wide window probed the
+/// lattice one step at a time, so a window covering millions of steps cost a million probes
+/// per call (1 to 3 s) and then failed with "no free payable amount within a million
+/// steps", although the first free amount was right above the window. A candidate that
+/// meets windows now jumps past the highest of them.
+#[test]
+fn f8_allocation_jumps_past_a_wide_window() {
+    let stored = r#"{"windows": [{"account": "main", "invoice": "a", "payable": "5555555110", "allowance": "5555555110"}]}"#;
+    let mut m: Matcher = serde_json::from_str(stored).unwrap();
+    let step = amt("0.01");
+    assert_eq!(
+        m.allocate("main", "b", amt("1"), step, amt("0")).unwrap(),
+        amt("5555555110.01")
+    );
+    // The indices jumped over are free again once the wide window goes, smallest first.
+    m.release("a");
+    assert_eq!(
+        m.allocate("main", "c", amt("1"), step, amt("0")).unwrap(),
+        amt("1")
+    );
+    // With an allowance the window must clear the wide one entirely: start > 5555555110.
+    let mut m: Matcher = serde_json::from_str(stored).unwrap();
+    assert_eq!(
+        m.allocate("main", "d", amt("1"), step, amt("0.5")).unwrap(),
+        amt("5555555110.51")
+    );
+}
