@@ -23,7 +23,7 @@ fn pending() -> NapiError {
 
 /// Throws `e` as a `PaystateError` and returns the marker to propagate with `?`.
 pub(crate) fn raise(env: &Env, e: &paystate::Error) -> NapiError {
-    raise_with(env, e, |_| Ok(()))
+    throw(env, error_object(env, e, |_| Ok(())))
 }
 
 /// Throws a dialect [`Rejection`] as a `PaystateError` (the same mapping as [`raise`]) that
@@ -32,10 +32,7 @@ pub(crate) fn raise(env: &Env, e: &paystate::Error) -> NapiError {
 /// provider-shaped error body as a JS object (or `null`) and `bodyJson` its exact JSON text
 /// (or `null`).
 pub(crate) fn raise_rejection(env: &Env, r: &Rejection) -> NapiError {
-    match rejection_error(env, r).and_then(|obj| env.throw(obj)) {
-        Ok(()) => pending(),
-        Err(x) => x,
-    }
+    throw(env, rejection_error(env, r))
 }
 
 /// The `PaystateError` of a dialect [`Rejection`], built but not thrown (for the rejections
@@ -63,13 +60,9 @@ pub(crate) fn rejection_error<'e>(env: &'e Env, r: &Rejection) -> napi::Result<O
     })
 }
 
-/// Throws `e` as a `PaystateError` built by [`error_object`].
-fn raise_with(
-    env: &Env,
-    e: &paystate::Error,
-    extra: impl FnOnce(&mut Object<'_>) -> napi::Result<()>,
-) -> NapiError {
-    match error_object(env, e, extra).and_then(|obj| env.throw(obj)) {
+/// Throws a built error object and returns the marker to propagate with `?`.
+fn throw(env: &Env, built: napi::Result<Object<'_>>) -> NapiError {
+    match built.and_then(|obj| env.throw(obj)) {
         Ok(()) => pending(),
         Err(x) => x,
     }

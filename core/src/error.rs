@@ -230,5 +230,10 @@ impl Error {
     }
 }
 
+/// At most 40 characters of untrusted text, for messages.
+pub(crate) fn short(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

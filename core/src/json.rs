@@ -119,7 +119,7 @@ impl<'a> Obj<'a> {
         match self.map.keys().find(|k| !allowed.contains(&k.as_str())) {
             // The name is the sender's: a long one is cut, so it cannot flood the message.
             Some(k) if k.len() > 64 => Err(Error::invalid_field(
-                self.path(&format!("{}…", k.chars().take(40).collect::<String>())),
+                self.path(&format!("{}…", crate::error::short(k))),
                 "unknown field",
             )),
             Some(k) => Err(Error::invalid_field(self.path(k), "unknown field")),

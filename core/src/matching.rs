@@ -215,16 +215,12 @@ impl Matcher {
         // step it covers. What is passed above top becomes holes.
         let holes = acct.families.get(&family_key).map(|f| &f.holes);
         let next_free = |j: u64| match holes.and_then(|h| h.first_at_or_after(j)) {
-            Some(h) if h < top => Some(h),
-            _ if j < top => Some(top),
-            _ => Some(j),
+            Some(h) if h < top => h,
+            _ => j.max(top),
         };
-        let mut k = next_free(0);
+        let mut at = next_free(0);
         let mut probes = 0u64;
         let (k, p, start) = loop {
-            let Some(at) = k else {
-                return Err(Error::invalid_field("step", "no free payable amount"));
-            };
             let p = candidate(due_d, step_d, at)?;
             let start = window_start(p, allow_d)?;
             let Some(end) = acct.blocking_end(start, p) else {
@@ -237,12 +233,10 @@ impl Matcher {
                     "no free payable amount within a million steps",
                 ));
             }
-            let past = first_index_past(due_d, step_d, allow_d, end).max(at.saturating_add(1));
-            k = if at == u64::MAX {
-                None
-            } else {
-                next_free(past)
-            };
+            if at == u64::MAX {
+                return Err(Error::invalid_field("step", "no free payable amount"));
+            }
+            at = next_free(first_index_past(due_d, step_d, allow_d, end).max(at + 1));
         };
 
         let fam = acct.families.entry(family_key).or_default();
@@ -523,7 +517,7 @@ fn window_start(payable: Decimal, allowance: Decimal) -> Result<Decimal> {
 }
 
 fn check_name(name: &str, field: &'static str) -> Result<()> {
-    if name.is_empty() || name.len() > 128 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.len() > 128 || crate::invoice::has_control(name) {
         return Err(Error::invalid_field(
             field,
             "must be 1 to 128 bytes without control characters",

@@ -348,29 +348,17 @@ pub fn with_field(err: Error, field: String) -> Error {
 
 /// At most 40 characters of untrusted text, for messages.
 pub fn short(text: &str) -> String {
-    text.chars().take(40).collect()
+    crate::error::short(text)
 }
 
 /// The core's rule for ids, references and transaction ids (1 to
 /// [`MAX_ID_LEN`](crate::invoice::MAX_ID_LEN) bytes, no control characters), applied
 /// before the spec is built so the error names the provider's field.
 pub fn check_id(value: &str, field: &str) -> Result<()> {
-    if value.is_empty() {
-        return Err(Error::invalid_field(field.to_owned(), "must not be empty"));
+    match crate::invoice::id_problem(value) {
+        Some(reason) => Err(Error::invalid_field(field.to_owned(), reason)),
+        None => Ok(()),
     }
-    if value.len() > crate::invoice::MAX_ID_LEN {
-        return Err(Error::invalid_field(
-            field.to_owned(),
-            format!("longer than {} bytes", crate::invoice::MAX_ID_LEN),
-        ));
-    }
-    if value.chars().any(char::is_control) {
-        return Err(Error::invalid_field(
-            field.to_owned(),
-            "contains control characters",
-        ));
-    }
-    Ok(())
 }
 
 /// Errors about the host's own context (the id, ttl, rate and fee it passes to a parser)

@@ -127,13 +127,7 @@ pub fn parse_checkout_session(
     body: &[u8],
     ctx: &CheckoutContext,
 ) -> Result<CheckoutRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|e| {
-        if common::is_host_error(&e) {
-            Rejection::bare(e)
-        } else {
-            reject(e)
-        }
-    })
+    parse_inner(body, ctx).map_err(|e| Rejection::of_request(e, reject))
 }
 
 fn reject(error: Error) -> Rejection {

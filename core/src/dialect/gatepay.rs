@@ -157,16 +157,13 @@ pub fn error_body(error: &Error) -> Value {
 
 /// Parses and validates a checkout-order body.
 pub fn parse_order(body: &[u8], ctx: &OrderContext) -> Result<OrderRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|error| {
-        if common::is_host_error(&error) {
-            return Rejection::bare(error);
-        }
-        Rejection {
+    parse_inner(body, ctx).map_err(|e| {
+        Rejection::of_request(e, |error| Rejection {
             field: error.field().unwrap_or_default().to_owned(),
             body: Some(error_body(&error)),
             error,
             http_status: None,
-        }
+        })
     })
 }
 

@@ -177,16 +177,13 @@ pub fn render_invoice(invoice_url: &str) -> Value {
 
 /// Parses and validates an invoice request (JSON; form posts decoded to the same keys).
 pub fn parse_invoice(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|error| {
-        if common::is_host_error(&error) {
-            return Rejection::bare(error);
-        }
-        Rejection {
+    parse_inner(body, ctx).map_err(|e| {
+        Rejection::of_request(e, |error| Rejection {
             field: error.field().unwrap_or_default().to_owned(),
             body: Some(error_body(&error.to_string())),
             error,
             http_status: Some(422),
-        }
+        })
     })
 }
 

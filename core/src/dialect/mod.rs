@@ -74,6 +74,17 @@ impl Rejection {
         }
     }
 
+    /// The rejection of a create parser: `provider` shapes the provider's answer, except
+    /// for a mistake in the host's own context (`context.<member>`), which is the host's
+    /// bug and never becomes an answer to the payer ([`Rejection::bare`]).
+    pub(crate) fn of_request(error: Error, provider: impl FnOnce(Error) -> Rejection) -> Rejection {
+        if common::is_host_error(&error) {
+            Rejection::bare(error)
+        } else {
+            provider(error)
+        }
+    }
+
     /// The stable core error code (`too_many_decimals`, `missing_field`, ...).
     pub fn code(&self) -> &'static str {
         self.error.code()

@@ -178,26 +178,26 @@ impl InvoiceRequest {
 /// `{"statusCode":400,"message":...,"error":"Bad Request"}`; too many decimals reads
 /// exactly "Amount must have at most 4 decimal places".
 pub fn parse_invoice(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest, Rejection> {
-    parse_inner(body, ctx).map_err(|error| {
-        if common::is_host_error(&error) {
-            return Rejection::bare(error);
+    parse_inner(body, ctx).map_err(|e| Rejection::of_request(e, reject))
+}
+
+/// The API's 400 answer for a request it refuses.
+fn reject(error: Error) -> Rejection {
+    let message = match (&error, error.field()) {
+        (Error::TooManyDecimals { .. }, Some("amountUsdt")) => {
+            "Amount must have at most 4 decimal places".to_owned()
         }
-        let message = match (&error, error.field()) {
-            (Error::TooManyDecimals { .. }, Some("amountUsdt")) => {
-                "Amount must have at most 4 decimal places".to_owned()
-            }
-            (Error::AmountBelowMinimum { .. }, Some("amountUsdt")) => {
-                "Amount must be at least 0.0001".to_owned()
-            }
-            (other, _) => other.to_string(),
-        };
-        Rejection {
-            field: error.field().unwrap_or_default().to_owned(),
-            error,
-            http_status: Some(400),
-            body: Some(error_body(400, &message)),
+        (Error::AmountBelowMinimum { .. }, Some("amountUsdt")) => {
+            "Amount must be at least 0.0001".to_owned()
         }
-    })
+        (other, _) => other.to_string(),
+    };
+    Rejection {
+        field: error.field().unwrap_or_default().to_owned(),
+        error,
+        http_status: Some(400),
+        body: Some(error_body(400, &message)),
+    }
 }
 
 fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {

@@ -9,6 +9,7 @@
 mod command;
 mod event;
 mod spec;
+pub(crate) use spec::{has_control, id_problem};
 mod status;
 pub mod table;
 

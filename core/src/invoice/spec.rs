@@ -364,19 +364,23 @@ fn positive(a: Amount, field: &'static str) -> Result<()> {
 
 /// Ids and references: 1 to 128 bytes, no control characters.
 pub(crate) fn check_id(id: &str, field: &'static str) -> Result<()> {
+    match id_problem(id) {
+        Some(reason) => Err(Error::invalid_field(field, reason)),
+        None => Ok(()),
+    }
+}
+
+/// Why `id` is not an acceptable id or reference, if it is not (the field is the caller's).
+pub(crate) fn id_problem(id: &str) -> Option<String> {
     if id.is_empty() {
-        return Err(Error::invalid_field(field, "must not be empty"));
+        Some("must not be empty".into())
+    } else if id.len() > MAX_ID_LEN {
+        Some(format!("longer than {MAX_ID_LEN} bytes"))
+    } else if has_control(id) {
+        Some("contains control characters".into())
+    } else {
+        None
     }
-    if id.len() > MAX_ID_LEN {
-        return Err(Error::invalid_field(
-            field,
-            format!("longer than {MAX_ID_LEN} bytes"),
-        ));
-    }
-    if has_control(id) {
-        return Err(Error::invalid_field(field, "contains control characters"));
-    }
-    Ok(())
 }
 
 /// Whether text holds a control character (C0, DEL or C1). Ids are almost always ASCII,

@@ -189,6 +189,4 @@ impl<'de> Deserialize<'de> for Exceptions {
     }
 }
 
-pub(crate) fn short(text: &str) -> String {
-    text.chars().take(40).collect()
-}
+pub(crate) use crate::error::short;
