@@ -112,6 +112,18 @@ pub enum Error {
     /// Data disagrees with what the core already knows (a provider callback, a re-sent transfer).
     #[error("{field}: integrity conflict: {reason}")]
     IntegrityConflict { field: FieldName, reason: String },
+    /// A documented capacity is full (a replay guard, transfers per invoice): the host may
+    /// grow it or keep the data elsewhere; nothing was changed.
+    #[error("{field}: limit of {limit} reached: {reason}")]
+    LimitExceeded {
+        field: FieldName,
+        limit: u64,
+        reason: String,
+    },
+    /// A stored document breaks an invariant the core keeps, so the core cannot have
+    /// written it (edited by hand, truncated, or from a hostile source).
+    #[error("invalid state: {reason}")]
+    InvalidState { reason: String },
 }
 
 impl Error {
@@ -139,6 +151,8 @@ impl Error {
             Error::Replayed { .. } => "replayed",
             Error::MalformedJson { .. } => "malformed_json",
             Error::IntegrityConflict { .. } => "integrity_conflict",
+            Error::LimitExceeded { .. } => "limit_exceeded",
+            Error::InvalidState { .. } => "invalid_state",
         }
     }
 
@@ -153,7 +167,8 @@ impl Error {
             | Error::AssetMismatch { field, .. }
             | Error::InvalidField { field, .. }
             | Error::MissingField { field }
-            | Error::IntegrityConflict { field, .. } => Some(field),
+            | Error::IntegrityConflict { field, .. }
+            | Error::LimitExceeded { field, .. } => Some(field),
             Error::UnknownTransfer { .. } => Some("tx_id"),
             Error::UnknownRefund { .. } => Some("refund_id"),
             Error::RefundExceedsAvailable { .. } => Some("amount"),
@@ -185,6 +200,8 @@ impl Error {
         "replayed",
         "malformed_json",
         "integrity_conflict",
+        "limit_exceeded",
+        "invalid_state",
     ];
 
     /// Whether this is one of the signature-verification failures.
