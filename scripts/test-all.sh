@@ -38,6 +38,9 @@ run_rust() {
   stage "rust: conformance runner (CLI)"
   mapfile -t dirs < <(scenario_dirs)
   ./target/debug/paystate conformance "${dirs[@]}"
+  stage "rust: generated vocabulary drift, scenario grammar"
+  python3 scripts/gen-vocabulary.py --check
+  python3 scripts/check-grammar.py "${dirs[@]}"
   elapsed rust "$t0"
 }
 

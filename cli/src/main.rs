@@ -75,6 +75,15 @@ enum Cmd {
         #[arg(long, default_value = "json", value_parser = ["json", "mermaid"])]
         format: String,
     },
+    /// Prints the core's vocabulary (codes, statuses, events, schemes, assets, ...) and
+    /// transition table; `scripts/gen-vocabulary.py` generates the bindings' lists from it.
+    ///
+    /// Example: paystate contract --format json > conformance/contract.json
+    Contract {
+        /// `json`.
+        #[arg(long, default_value = "json", value_parser = ["json"])]
+        format: String,
+    },
     /// Parses one request of a seed API (JSON on stdin) and prints the core's reading of it.
     ///
     /// NAME/KIND: gatenoc checkout-session, usdt_gateway invoice, gatepay order,
@@ -179,6 +188,10 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             } else {
                 println!("{}", paystate_cli::states::json());
             }
+            ExitCode::SUCCESS
+        }
+        Cmd::Contract { format } => {
+            print!("{}", paystate_cli::contract::render(&format));
             ExitCode::SUCCESS
         }
         Cmd::Dialect { name, kind, at } => {
