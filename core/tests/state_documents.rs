@@ -215,3 +215,48 @@ fn loading_refuses_only_non_json_or_broken_documents() {
         .replace("\"capacity\":2", "\"capacity\":1");
     assert_eq!(codes::<ReplayGuard>(&text), "invalid_state");
 }
+
+#[test]
+fn every_delivery_plan_the_core_writes_loads_back() {
+    // Loading replays a plan's attempts to check it (invalid_state otherwise): every plan
+    // reached by reports and ticks, in or out of order, must pass that check. 400 fixed
+    // pseudo-random walks (a linear congruential generator: no randomness in tests).
+    let outcomes = [
+        Outcome::Http(200),
+        Outcome::Http(204),
+        Outcome::Http(404),
+        Outcome::Http(410),
+        Outcome::Http(500),
+        Outcome::Timeout,
+        Outcome::Http(999),
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    for walk in 0..400 {
+        let policy = Policy::ALL[walk % Policy::ALL.len()];
+        let mut plan = DeliveryPlan::new(format!("plan_{walk}"), policy, t(1_000));
+        let mut now = 1_000i64;
+        for _ in 0..16 {
+            // time moves forward or (as reports may) backward
+            now += i64::try_from(next(5_000)).unwrap() - 1_000;
+            if next(4) == 0 {
+                plan.tick(t(now.max(0)));
+            } else {
+                let outcome = outcomes[usize::try_from(next(7)).unwrap()];
+                let duration = match next(3) {
+                    0 => None,
+                    1 => Some(Duration::seconds(next(40))),
+                    _ => Some(Duration::from_millis(next(40_000), "d").unwrap()),
+                };
+                let _ = plan.report(outcome, t(now.max(0)), duration);
+            }
+            let (_, back) = round_trip(&plan);
+            assert_eq!(back, plan, "walk {walk}");
+        }
+    }
+}
