@@ -216,8 +216,12 @@ impl VerifierOptions {
 /// What the host stores in the [`ReplayGuard`] after a successful verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayKey {
-    /// Taken only from signed material and prefixed with the scheme name, e.g.
-    /// `standard_webhooks:msg_123` or `stripe:1700000000:<hex tag>`.
+    /// Taken only from signed material, prefixed with the scheme name and independent of
+    /// which secret matched (docs/spec.md §6): `standard_webhooks:<webhook-id>`,
+    /// `stripe:<timestamp seconds>:<hex SHA-256 of the body>`,
+    /// `gatepay:<timestamp ms>:<nonce>`, and `<scheme>:<hex tag>` for the schemes that
+    /// sign no timestamp (`usdt_gateway`, `github`, `coinbase_commerce`, `shopify`,
+    /// `monetix`, `nowpayments`).
     pub key: String,
     /// The last instant at which the message could still verify (timestamp + tolerance,
     /// or `now` + retention for schemes without a checked timestamp): the guard keeps the
@@ -538,6 +542,38 @@ mod tests {
             Some("super-secret-value")
         );
         assert!(format!("{signed:?}").contains("X-Gateway-Merchant-Key"));
+    }
+
+    #[test]
+    fn replay_keys_name_the_scheme_and_ignore_which_secret_matched() {
+        let now = Timestamp::from_seconds(1_700_000_000, "now").unwrap();
+        let body = br#"{"id":"evt_1","amount":"10.50"}"#;
+        let input = SignInput {
+            id: Some("msg_1"),
+            nonce: Some("n1"),
+            timestamp: Some(now),
+        };
+        let (k1, k2) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        );
+        for scheme in Scheme::ALL.into_iter().filter(|s| s.has_replay_key()) {
+            // Standard Webhooks and Stripe sign with both keys (a key roll); the others
+            // with the first. Either order of the verifier's keys gives one replay key.
+            let signed = sign(scheme, &[k1, k2], body, &input).unwrap();
+            let sent = signed.body.clone().unwrap_or_else(|| body.to_vec());
+            let a = Verifier::new(scheme, &[k1, k2])
+                .unwrap()
+                .verify(&signed.headers, &sent, now)
+                .unwrap();
+            let b = Verifier::new(scheme, &[k2, k1])
+                .unwrap()
+                .verify(&signed.headers, &sent, now)
+                .unwrap();
+            assert_eq!(a.replay, b.replay, "{scheme}");
+            let key = a.replay.map(|r| r.key).unwrap_or_default();
+            assert!(key.starts_with(&format!("{}:", scheme.name())), "{key}");
+        }
     }
 
     #[test]
