@@ -370,22 +370,20 @@ fn positive(a: Amount, field: &'static str) -> Result<()> {
     Ok(())
 }
 
-/// Ids and references: 1 to 128 bytes, no control characters.
 /// `metadata` within [`MAX_METADATA_DEPTH`] and [`MAX_METADATA_BYTES`], else
 /// `invalid_field` on `metadata` (docs/spec.md §2 "State documents").
 fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<()> {
     let Some(map) = metadata else {
         return Ok(());
     };
-    let value = Value::Object(map.clone());
-    let depth = crate::json::nesting(&value);
+    let depth = 1 + map.values().map(crate::json::nesting).max().unwrap_or(0);
     if depth > MAX_METADATA_DEPTH {
         return Err(Error::invalid_field(
             "metadata",
             format!("nested {depth} levels deep, more than {MAX_METADATA_DEPTH}"),
         ));
     }
-    let bytes = serde_json::to_string(&value).map_or(usize::MAX, |t| t.len());
+    let bytes = serde_json::to_string(map).map_or(usize::MAX, |t| t.len());
     if bytes > MAX_METADATA_BYTES {
         return Err(Error::invalid_field(
             "metadata",
@@ -395,6 +393,7 @@ fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<()> {
     Ok(())
 }
 
+/// Ids and references: 1 to 128 bytes, no control characters.
 pub(crate) fn check_id(id: &str, field: &'static str) -> Result<()> {
     match id_problem(id) {
         Some(reason) => Err(Error::invalid_field(field, reason)),
