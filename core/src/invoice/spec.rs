@@ -11,6 +11,13 @@ use crate::tolerance::Tolerance;
 
 /// Longest invoice id or reference accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;
+/// Largest `metadata` accepted at `create`, as compact JSON text in bytes: state grows
+/// with it and must stay small enough for every host to store and reload
+/// (docs/spec.md §2 "State documents").
+pub const MAX_METADATA_BYTES: usize = 16_384;
+/// Deepest `metadata` accepted at `create`, in nesting levels of objects and arrays (the
+/// metadata object itself is level 1).
+pub const MAX_METADATA_DEPTH: usize = 16;
 /// Default window after the deadline for unconfirmed payment to confirm (24 hours).
 pub const DEFAULT_CONFIRMATION_WINDOW: Duration = Duration::seconds(86_400);
 
@@ -156,6 +163,7 @@ impl InvoiceSpec {
             }
             Expiry::At(t) => t,
         };
+        check_metadata(self.metadata.as_ref())?;
         Ok((due, deadline))
     }
 
@@ -358,6 +366,29 @@ fn positive(a: Amount, field: &'static str) -> Result<()> {
             value: a.to_string(),
             reason: "must be greater than zero",
         });
+    }
+    Ok(())
+}
+
+/// `metadata` within [`MAX_METADATA_DEPTH`] and [`MAX_METADATA_BYTES`], else
+/// `invalid_field` on `metadata` (docs/spec.md §2 "State documents").
+fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<()> {
+    let Some(map) = metadata else {
+        return Ok(());
+    };
+    let depth = 1 + map.values().map(crate::json::nesting).max().unwrap_or(0);
+    if depth > MAX_METADATA_DEPTH {
+        return Err(Error::invalid_field(
+            "metadata",
+            format!("nested {depth} levels deep, more than {MAX_METADATA_DEPTH}"),
+        ));
+    }
+    let bytes = serde_json::to_string(map).map_or(usize::MAX, |t| t.len());
+    if bytes > MAX_METADATA_BYTES {
+        return Err(Error::invalid_field(
+            "metadata",
+            format!("{bytes} bytes of compact JSON, more than {MAX_METADATA_BYTES}"),
+        ));
     }
     Ok(())
 }
