@@ -2,7 +2,7 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use paystate::invoice::{Refund, RefundState, Snapshot, Transfer, TransferInput};
+use paystate::invoice::{Refund, RefundOutcome, RefundState, Snapshot, Transfer, TransferInput};
 use paystate::{
     Asset, Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, Status,
     Tolerance,
@@ -11,10 +11,11 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
-use crate::errors::Core;
+use crate::errors::{Core, Load};
 
 static STATUS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 static EXCEPTION: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
@@ -239,13 +240,13 @@ impl PyInvoiceSpec {
         }
         match some(price) {
             Some(p) => {
-                let currency = match some(currency) {
-                    Some(c) => text(&c, "invoice.price.currency")?,
-                    None => "USD".to_owned(),
-                };
                 let mut pm = Map::new();
                 pm.insert("amount".into(), s(amount_text(&p, "invoice.price.amount")?));
-                pm.insert("currency".into(), s(currency));
+                // An omitted currency is passed on as omitted: the core decides its
+                // default (docs/spec.md §3).
+                if let Some(c) = some(currency) {
+                    pm.insert("currency".into(), s(text(&c, "invoice.price.currency")?));
+                }
                 m.insert("price".into(), Value::Object(pm));
             }
             None => {
@@ -430,6 +431,14 @@ fn refund_command(
         m.insert("amount".into(), s(amount_text(a, "amount")?));
     }
     command(m)
+}
+
+/// `"succeeded"` or `"failed"` (or `RefundOutcome`), spelled as the core's serde names them.
+fn refund_outcome(outcome: &Bound<'_, PyAny>) -> PyResult<RefundOutcome> {
+    let t = text(outcome, "outcome")?;
+    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&t);
+    RefundOutcome::deserialize(de)
+        .map_err(|_| crate::errors::invalid_field("outcome", "expected succeeded or failed"))
 }
 
 fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
@@ -994,7 +1003,11 @@ impl PyInvoice {
         tx_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&id_command("confirm_transfer", "tx_id", tx_id)?.inner, now)
+        // Built directly (no JSON round trip): `apply` validates the tx id.
+        let cmd = Command::ConfirmTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// An unconfirmed transfer was reorged out or failed.
@@ -1004,7 +1017,10 @@ impl PyInvoice {
         tx_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&id_command("drop_transfer", "tx_id", tx_id)?.inner, now)
+        let cmd = Command::DropTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// Applies every deadline passed by `now`.
@@ -1042,7 +1058,12 @@ impl PyInvoice {
         outcome: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&settle_command(refund_id, outcome)?.inner, now)
+        // `apply` validates the refund id.
+        let cmd = Command::SettleRefund {
+            refund_id: text(refund_id, "refund_id")?,
+            outcome: refund_outcome(outcome)?,
+        };
+        self.run(&cmd, now)
     }
 
     /// An operator forces the status to `paid` or `invalid`.
@@ -1208,7 +1229,7 @@ impl PyInvoice {
     #[staticmethod]
     fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
         let t = convert::state_text(text)?;
-        Ok(PyInvoice::wrap(Invoice::from_json(&t).core()?))
+        Ok(PyInvoice::wrap(Invoice::from_json(&t).loading()?))
     }
 
     /// Rebuilds an invoice from its journal (`JournalEntry` objects or their dicts); the

@@ -305,9 +305,10 @@ fn verify_with(
     verifier: &Verifier,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
-    now: Option<&Bound<'_, PyAny>>,
+    now: &Bound<'_, PyAny>,
 ) -> PyResult<PyVerified> {
-    let now: Timestamp = convert::now_or_clock(now)?;
+    // `now` is always the host's: no binding reads the clock (docs/spec.md §1).
+    let now: Timestamp = convert::timestamp(now, "now")?;
     let raw = convert::raw(body, "body")?;
     let hdrs = PyHeaders::new(headers)?;
     let body = raw.as_slice();
@@ -345,14 +346,14 @@ impl PyVerifier {
     }
 
     /// Verifies one delivery: the headers, the raw body (`bytes`, or `str` as UTF-8) and
-    /// `now` (default: the system clock). Raises `SignatureError` on failure.
-    #[pyo3(signature = (headers, body, now=None))]
+    /// `now`, the time of receipt (required). Raises `SignatureError` on failure.
+    #[pyo3(signature = (headers, body, now))]
     fn verify(
         &self,
         py: Python<'_>,
         headers: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
+        now: &Bound<'_, PyAny>,
     ) -> PyResult<PyVerified> {
         verify_with(py, &self.inner, headers, body, now)
     }
@@ -389,7 +390,7 @@ impl PyVerifier {
 
 /// One-shot verification (builds the keys every call: prefer a `Verifier`).
 #[pyfunction]
-#[pyo3(signature = (scheme, secrets, headers, body, now=None, *, tolerance=None, check_time=true))]
+#[pyo3(signature = (scheme, secrets, headers, body, now, *, tolerance=None, check_time=true))]
 #[allow(clippy::too_many_arguments)]
 fn verify(
     py: Python<'_>,
@@ -397,7 +398,7 @@ fn verify(
     secrets: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
-    now: Option<&Bound<'_, PyAny>>,
+    now: &Bound<'_, PyAny>,
     tolerance: Option<&Bound<'_, PyAny>>,
     check_time: bool,
 ) -> PyResult<PyVerified> {

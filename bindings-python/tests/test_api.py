@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import paystate
 import pytest
@@ -150,6 +150,24 @@ def test_spec_from_dict_matches_kwargs() -> None:
     assert e.value.code == "invalid_field"
 
 
+def test_price_currency_omitted_is_decided_by_the_core() -> None:
+    # The binding adds no default of its own: keyword arguments and the dict shape
+    # without a currency give the same answer, whatever the core decides.
+    def outcome(make: Callable[[], paystate.InvoiceSpec]) -> object:
+        try:
+            return make().to_dict()
+        except paystate.PaystateError as e:
+            return (type(e), e.code, e.field)
+
+    data = {"id": "i", "asset": "USDT_TRC20", "price": {"amount": "100"}, "expires_in": 60}
+    kwargs = outcome(
+        lambda: paystate.InvoiceSpec("i", asset="USDT_TRC20", price="100", expires_in=60)
+    )
+    assert kwargs == outcome(lambda: paystate.InvoiceSpec.from_dict(data))
+    if isinstance(kwargs, dict):
+        assert kwargs["price"] == {"amount": "100", "currency": "USD"}
+
+
 def test_matcher() -> None:
     m = paystate.Matcher()
     assert m.allocate("acct", "a", "10", "0.01") == Decimal("10")
@@ -239,8 +257,11 @@ def test_verifier_key_rotation_and_header_shapes() -> None:
     lax = paystate.Verifier("standard_webhooks", SECRET, check_time=False)
     assert lax.tolerance is None
     assert lax.verify(signed.headers, b"{}", T0 + timedelta(days=3)).key_index == 0
-    default_clock = paystate.Verifier("standard_webhooks", SECRET, tolerance=10**9)
-    assert default_clock.verify(signed.headers, b"{}").key_index == 0
+    # `now` is the host's: the binding never reads the clock, so omitting it is a TypeError.
+    with pytest.raises(TypeError):
+        v.verify(signed.headers, b"{}")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        paystate.verify("standard_webhooks", SECRET, signed.headers, b"{}")  # type: ignore[call-arg]
 
 
 def test_large_bodies_release_the_gil_and_threads_share_a_verifier() -> None:

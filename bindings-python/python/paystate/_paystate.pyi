@@ -430,9 +430,7 @@ class Verifier:
         check_time: bool = True,
         replay_retention: Optional[_DurationLike] = None,
     ) -> Verifier: ...
-    def verify(
-        self, headers: _HeadersLike, body: _BytesLike, now: Optional[_TimeLike] = None
-    ) -> Verified: ...
+    def verify(self, headers: _HeadersLike, body: _BytesLike, now: _TimeLike) -> Verified: ...
     @property
     def scheme(self) -> Scheme: ...
     @property
@@ -445,7 +443,7 @@ def verify(
     secrets: _Secrets,
     headers: _HeadersLike,
     body: _BytesLike,
-    now: Optional[_TimeLike] = None,
+    now: _TimeLike,
     *,
     tolerance: Optional[_DurationLike] = None,
     check_time: bool = True,
