@@ -1,6 +1,6 @@
 //! Invoices: specs, commands, the journal, events and snapshots.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use paystate::invoice::{Refund, RefundOutcome, RefundState, Snapshot, Transfer, TransferInput};
 use paystate::{
@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
-use crate::errors::{Core, Load};
+use crate::errors::Core;
+use crate::handle::{lock, state_handle};
 
 static STATUS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 static EXCEPTION: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
@@ -74,12 +75,6 @@ fn exceptions_set<'py>(py: Python<'py>, snap: &Snapshot) -> PyResult<Bound<'py, 
         .map(|e| exception_member(py, e))
         .collect();
     Ok(PyFrozenSet::new(py, members?)?.into_any())
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock can only follow a panic, which the core never raises; the state
-    // itself is still consistent (a failed command leaves it untouched), so keep going.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn bool_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<bool> {
@@ -953,7 +948,7 @@ fn dec<'py>(py: Python<'py>, a: paystate::Amount) -> PyResult<Bound<'py, PyAny>>
     decimal(py, &a)
 }
 
-#[pymethods]
+state_handle! {
 impl PyInvoice {
     /// Creates an invoice at `now`; returns it with its `invoice.created` event.
     #[staticmethod]
@@ -1220,18 +1215,6 @@ impl PyInvoice {
         lock(&self.inner).claims().to_vec()
     }
 
-    /// The storable state (JSON text with `schema_version`).
-    fn to_json(&self) -> String {
-        lock(&self.inner).to_json()
-    }
-
-    /// Restores a state written by `to_json` (`str` or `bytes`).
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let t = convert::state_text(text)?;
-        Ok(PyInvoice::wrap(Invoice::from_json(&t).loading()?))
-    }
-
     /// Rebuilds an invoice from its journal (`JournalEntry` objects or their dicts); the
     /// first entry must be the creation.
     #[staticmethod]
@@ -1254,32 +1237,6 @@ impl PyInvoice {
         Ok(PyInvoice::wrap(Invoice::replay(&entries).core()?))
     }
 
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyInvoice::wrap(self.state())
-    }
-
-    fn __copy__(&self) -> Self {
-        self.copy()
-    }
-
-    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
-        self.copy()
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyInvoice>() {
-            Ok(o) => {
-                if std::ptr::eq(self, o.get()) {
-                    return true;
-                }
-                let mine = self.state();
-                mine == o.get().state()
-            }
-            Err(_) => false,
-        }
-    }
-
     fn __repr__(&self) -> String {
         let inv = lock(&self.inner);
         format!(
@@ -1291,6 +1248,7 @@ impl PyInvoice {
             inv.version()
         )
     }
+}
 }
 
 /// Registers the invoice classes.

@@ -1,7 +1,7 @@
 //! Webhook signatures: pre-keyed verifiers, signers and the replay guard.
 
 use std::cell::{Cell, OnceCell};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use paystate::signature::{
     Headers, ReplayGuard, Scheme, SignInput, Signed, Signer, TimeCheck, Verified, Verifier,
@@ -15,6 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::convert::{self, datetime, opt_datetime, text};
 use crate::errors::Core;
+use crate::handle::{lock, state_handle};
 
 /// Bodies above this size are verified with the GIL released; small ones are not (the
 /// release and re-acquire would cost more than the hashing).
@@ -35,10 +36,6 @@ fn scheme_member(py: Python<'_>, s: Scheme) -> PyResult<Bound<'_, PyAny>> {
 
 fn scheme_arg(obj: &Bound<'_, PyAny>) -> PyResult<Scheme> {
     Scheme::parse(&text(obj, "scheme")?).core()
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Secrets: one `str`/`bytes`, or a sequence of them (tried in order).
@@ -556,7 +553,7 @@ pub struct PyReplayGuard {
     inner: Mutex<ReplayGuard>,
 }
 
-#[pymethods]
+state_handle! {
 impl PyReplayGuard {
     #[new]
     #[pyo3(signature = (capacity=None))]
@@ -634,45 +631,15 @@ impl PyReplayGuard {
         lock(&self.inner).capacity()
     }
 
-    /// The storable state as JSON text.
-    fn to_json(&self) -> PyResult<String> {
-        convert::to_json_text(&*lock(&self.inner))
-    }
-
-    /// Restores a state written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyReplayGuard {
-            inner: Mutex::new(convert::from_json_text(text)?),
-        })
-    }
-
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyReplayGuard {
-            inner: Mutex::new(lock(&self.inner).clone()),
-        }
-    }
-
     fn __len__(&self) -> usize {
         lock(&self.inner).len()
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyReplayGuard>() {
-            Ok(o) if std::ptr::eq(self, o.get()) => true,
-            Ok(o) => {
-                let mine = lock(&self.inner).clone();
-                mine == *lock(&o.get().inner)
-            }
-            Err(_) => false,
-        }
     }
 
     fn __repr__(&self) -> String {
         let g = lock(&self.inner);
         format!("ReplayGuard(len={}, capacity={})", g.len(), g.capacity())
     }
+}
 }
 
 /// Registers signature classes and functions.

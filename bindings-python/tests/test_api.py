@@ -94,6 +94,42 @@ def test_state_json_round_trip_and_copy() -> None:
     assert inv.spec.reference == "ORDER-1"
 
 
+def _handles() -> list[tuple[Any, Callable[[Any], object]]]:
+    """One of each stateful handle, with a change that makes a copy differ."""
+    inv, _ = make_invoice()
+    matcher = paystate.Matcher()
+    matcher.allocate("acct", "a", "10", "0.01")
+    guard = paystate.ReplayGuard()
+    guard.check_and_record("k1", T0 + timedelta(hours=1), now=T0)
+    return [
+        (inv, lambda h: h.observe_transfer("t", "1", "USDT_TRC20", confirmed=True, now=T0)),
+        (matcher, lambda h: h.allocate("acct", "b", "10", "0.01")),
+        (paystate.Session.open("s1", inv, 60, now=T0), lambda h: h.use(inv, now=T0)),
+        (guard, lambda h: h.check_and_record("k2", T0 + timedelta(hours=1), now=T0)),
+        (
+            paystate.DeliveryPlan("d", "usdt_gateway", now=T0),
+            lambda h: h.report(500, now=T0),
+        ),
+    ]
+
+
+def test_every_handle_copies_compares_and_reloads() -> None:
+    handles = _handles()
+    for handle, change in handles:
+        kind = type(handle)
+        for dup in (handle.copy(), copy.copy(handle), copy.deepcopy(handle)):
+            assert type(dup) is kind
+            assert dup == handle
+            assert dup is not handle
+            change(dup)
+            assert dup != handle, kind.__name__
+        text = handle.to_json()
+        assert kind.from_json(text) == handle
+        assert kind.from_json(text.encode()) == handle
+        assert all(handle != other for other, _ in handles if type(other) is not kind)
+        assert handle != text
+
+
 def test_journal_and_replay() -> None:
     spec = paystate.InvoiceSpec("inv_9", asset="USDT_TRC20", due="10", expires_in=600)
     inv, _ = Invoice.create(spec, T0)
