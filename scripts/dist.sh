@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Release artifacts for every language, into <repo>/dist/ (`make dist`):
-#   - Python: the abi3 wheel (maturin, release, stripped) and the sdist. The wheel's
+#   - Python: the abi3 wheel (maturin, release) and the sdist. The wheel's
 #     platform tag is the one maturin's audit chose for the glibc symbols it links; it is
 #     checked again here with `auditwheel show`, and the run fails when the tag claims more
 #     than the binary complies with.
 #   - Node: bindings-node/scripts/dist.sh (the main and platform npm tarballs), when present.
 #   - Kotlin/JVM: bindings-kotlin/dist.sh (`mvn install` of the jar with its native
 #     library), when present.
-# Every build uses the one cargo target directory (target/) in the release profile, so the
-# core crate is compiled once and reused by each binding's release build.
+# Every build uses the one cargo target directory (target/) in the plain release profile,
+# so the core crate is compiled once and reused by each binding's release build. No
+# `maturin --strip` (nor a CARGO_PROFILE_RELEASE_STRIP set here): either gives the Python
+# build a profile of its own, and the next binding compiles the core again (measured).
+# Stripping belongs in `[profile.release]` of the workspace, where every build sees it.
 #
 # The tools come from PyPI into the Python venv (.venv, or PAYSTATE_DIST_VENV).
 set -euo pipefail
@@ -25,10 +28,11 @@ mkdir -p "$DIST"
 # ---- Python ---------------------------------------------------------------------------
 VENV="${PAYSTATE_DIST_VENV:-$ROOT/.venv}"
 [ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.9,<2' 'auditwheel>=6.8,<7'
+"$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.9,<2' 'auditwheel>=6.8,<7' \
+  'twine>=6.1,<7'
 
 echo "dist: python wheel (release, abi3) and sdist"
-(cd bindings-python && "$VENV/bin/maturin" build --release --strip --locked --out "$DIST")
+(cd bindings-python && "$VENV/bin/maturin" build --release --locked --out "$DIST")
 (cd bindings-python && "$VENV/bin/maturin" sdist --out "$DIST")
 
 shopt -s nullglob
@@ -94,6 +98,9 @@ for need in ("core/src/lib.rs", "Cargo.lock", "PKG-INFO", "README.md"):
         sys.exit(f"dist: the sdist lacks {need}")
 print(f"dist: sdist carries {len(names)} files, the core crate and Cargo.lock included")
 PY
+
+# The metadata and the README as long description, as the package index will render them.
+"$VENV/bin/twine" check --strict "$wheel" "${sdists[0]}"
 
 # ---- the other languages --------------------------------------------------------------
 run_part() {

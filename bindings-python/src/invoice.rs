@@ -238,7 +238,7 @@ impl PyInvoiceSpec {
                 let mut pm = Map::new();
                 pm.insert("amount".into(), s(amount_text(&p, "invoice.price.amount")?));
                 // An omitted currency is passed on as omitted: the core decides its
-                // default (docs/spec.md §3).
+                // default (docs/spec.md §2, "Pricing currencies").
                 if let Some(c) = some(currency) {
                     pm.insert("currency".into(), s(text(&c, "invoice.price.currency")?));
                 }
