@@ -28,8 +28,8 @@ mkdir -p "$DIST"
 # ---- Python ---------------------------------------------------------------------------
 VENV="${PAYSTATE_DIST_VENV:-$ROOT/.venv}"
 [ -x "$VENV/bin/python" ] || "${PYTHON:-python3}" -m venv "$VENV"
-"$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.9,<2' 'auditwheel>=6.8,<7' \
-  'twine>=6.1,<7'
+"$VENV/bin/pip" install -q --disable-pip-version-check 'maturin>=1.9,<2' 'auditwheel==6.8.2' \
+  'twine==6.2.0'
 
 echo "dist: python wheel (release, abi3) and sdist"
 (cd bindings-python && "$VENV/bin/maturin" build --release --locked --out "$DIST")
