@@ -65,6 +65,15 @@ run_kotlin() {
   elapsed kotlin "$t0"
 }
 
+run_dist() {
+  local t0; t0=$(date +%s)
+  stage "dist: one version, release artifacts, installed without a Rust toolchain"
+  bash scripts/check-versions.sh
+  bash scripts/dist.sh
+  bash scripts/test-dist.sh
+  elapsed dist "$t0"
+}
+
 run_swift() {
   stage "swift: generated sources"
   bash bindings-swift/ci.sh
@@ -78,16 +87,17 @@ run_fuzz() {
 }
 
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin swift fuzz)
+[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin dist swift fuzz)
 for s in "${stages[@]}"; do
   case "$s" in
     rust) run_rust ;;
     python) run_python ;;
     node) run_node ;;
     kotlin) run_kotlin ;;
+    dist) run_dist ;;
     swift) run_swift ;;
     fuzz) run_fuzz ;;
-    *) echo "unknown stage: $s (rust python node kotlin swift fuzz)" >&2; exit 2 ;;
+    *) echo "unknown stage: $s (rust python node kotlin dist swift fuzz)" >&2; exit 2 ;;
   esac
 done
 stage "all requested stages passed: ${stages[*]}"
