@@ -32,6 +32,11 @@ use crate::tolerance::{assess, Tolerance};
 /// The version of the serialised state; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Most transfers one invoice records, dropped ones included (docs/spec.md §2 "State
+/// documents"): observing one more new transfer is `limit_exceeded` on `transfer.tx_id`, so
+/// a stored invoice stays small enough to load back.
+pub const MAX_TRANSFERS_PER_INVOICE: usize = 10_000;
+
 /// A transfer as the invoice recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transfer {
@@ -128,6 +133,14 @@ enum Plan<'c> {
         late: bool,
         counted: bool,
     },
+    /// A dropped transfer observed again: it counts again as a new observation.
+    Reobserve {
+        index: usize,
+        input: &'c TransferInput,
+        made_at: Timestamp,
+        late: bool,
+        counted: bool,
+    },
     Confirm(usize),
     Drop(usize),
     Cancel,
@@ -197,6 +210,12 @@ impl Invoice {
         let deadline_step = self.deadline_step(now);
         let status = deadline_step.map_or(self.status, |(s, _)| s);
         let plan = self.plan(command, status, now)?;
+        // A command that changes nothing leaves the state equal, version included, so the
+        // host can skip the write (docs/spec.md §2); `tick` exists to move the clock.
+        let moves_clock = matches!(command, Command::Tick) && now > self.clock;
+        if deadline_step.is_none() && matches!(plan, Plan::Nothing) && !moves_clock {
+            return Ok(Vec::new());
+        }
 
         let mut pending = Vec::new();
         if let Some((s, ev)) = deadline_step {
@@ -634,11 +653,26 @@ impl Invoice {
                 reason: "must be greater than zero",
             });
         }
-        if let Some(i) = self.find_transfer(&input.tx_id) {
-            let known = self.transfers.get(i);
-            return match known {
+        let known = self.find_transfer(&input.tx_id);
+        if let Some(i) = known {
+            return match self.transfers.get(i) {
+                // Re-included after a reorg: it counts again, as a new observation with the
+                // time it now carries (docs/spec.md §3).
+                Some(k)
+                    if k.dropped && k.amount == input.amount && input.asset == self.spec.asset =>
+                {
+                    self.check_total(input)?;
+                    let (made_at, late, counted) = self.classify(input, status, now);
+                    Ok(Plan::Reobserve {
+                        index: i,
+                        input,
+                        made_at,
+                        late,
+                        counted,
+                    })
+                }
                 Some(k) if k.amount == input.amount && input.asset == self.spec.asset => {
-                    if input.confirmed && !k.confirmed && !k.dropped {
+                    if input.confirmed && !k.confirmed {
                         Ok(Plan::Confirm(i))
                     } else {
                         Ok(Plan::Nothing)
@@ -668,7 +702,25 @@ impl Invoice {
         input
             .amount
             .check_scale(self.spec.asset.scale(), "transfer.amount")?;
-        // Totals must stay exact: refuse a transfer that would push them beyond 28 digits.
+        if self.transfers.len() >= MAX_TRANSFERS_PER_INVOICE {
+            return Err(Error::LimitExceeded {
+                field: "transfer.tx_id".into(),
+                limit: MAX_TRANSFERS_PER_INVOICE as u64,
+                reason: format!("an invoice records at most {MAX_TRANSFERS_PER_INVOICE} transfers"),
+            });
+        }
+        self.check_total(input)?;
+        let (made_at, late, counted) = self.classify(input, status, now);
+        Ok(Plan::NewTransfer {
+            input,
+            made_at,
+            late,
+            counted,
+        })
+    }
+
+    /// Totals must stay exact: refuse a transfer that would push them beyond 28 digits.
+    fn check_total(&self, input: &TransferInput) -> Result<()> {
         let total = self
             .transfers
             .iter()
@@ -681,6 +733,16 @@ impl Invoice {
                 reason: "the invoice's total would exceed 28 significant digits",
             });
         }
+        Ok(())
+    }
+
+    /// When a transfer was made, whether it is late, and whether it counts.
+    fn classify(
+        &self,
+        input: &TransferInput,
+        status: Status,
+        now: Timestamp,
+    ) -> (Timestamp, bool, bool) {
         let made_at = input.at.unwrap_or(now);
         let late = made_at >= self.deadline;
         let counted = match status {
@@ -691,12 +753,7 @@ impl Invoice {
                 LatePayment::AcceptWithin(w) => made_at < self.deadline.plus(w),
             },
         };
-        Ok(Plan::NewTransfer {
-            input,
-            made_at,
-            late,
-            counted,
-        })
+        (made_at, late, counted)
     }
 
     /// Carries out a validated plan; says whether money moved (the status then follows it).
@@ -719,22 +776,25 @@ impl Invoice {
                     made_at,
                     observed_at: now,
                 });
-                self.claims.retain(|c| *c != input.tx_id);
-                out.push(Pending {
-                    event_type: EventType::PaymentReceived,
-                    tx_id: Some(input.tx_id.clone()),
-                    refund_id: None,
-                    amount: Some(input.amount),
-                });
-                if late {
-                    self.exceptions.set(Exception::PaidLate, true);
-                    out.push(Pending {
-                        event_type: EventType::PaidLate,
-                        tx_id: Some(input.tx_id.clone()),
-                        refund_id: None,
-                        amount: Some(input.amount),
-                    });
+                self.received(input, late, out);
+                true
+            }
+            Plan::Reobserve {
+                index,
+                input,
+                made_at,
+                late,
+                counted,
+            } => {
+                if let Some(t) = self.transfers.get_mut(index) {
+                    t.confirmed = input.confirmed;
+                    t.counted = counted;
+                    t.dropped = false;
+                    t.late = late;
+                    t.made_at = made_at;
+                    t.observed_at = now;
                 }
+                self.received(input, late, out);
                 true
             }
             Plan::Confirm(i) => {
@@ -773,7 +833,7 @@ impl Invoice {
                     refund_id: Some(refund_id.to_owned()),
                     amount: Some(amount),
                 });
-                false
+                true
             }
             Plan::SettleRefund(i, outcome) => {
                 let Some(r) = self.refunds.get_mut(i) else {
@@ -814,7 +874,29 @@ impl Invoice {
         }
     }
 
-    /// After money changed: the status the money now justifies.
+    /// The events and exceptions of a transfer that now counts or is held.
+    fn received(&mut self, input: &TransferInput, late: bool, out: &mut Vec<Pending>) {
+        self.claims.retain(|c| *c != input.tx_id);
+        out.push(Pending {
+            event_type: EventType::PaymentReceived,
+            tx_id: Some(input.tx_id.clone()),
+            refund_id: None,
+            amount: Some(input.amount),
+        });
+        if late {
+            self.exceptions.set(Exception::PaidLate, true);
+            out.push(Pending {
+                event_type: EventType::PaidLate,
+                tx_id: Some(input.tx_id.clone()),
+                refund_id: None,
+                amount: Some(input.amount),
+            });
+        }
+    }
+
+    /// After money changed: the status the money now justifies. Entering **paid**, from
+    /// any status, emits `invoice.paid`; a paid, partially refunded or refunded invoice
+    /// takes the refund status its money gives (docs/spec.md §3).
     fn settle_status(&mut self, now: Timestamp, t: &Totals, out: &mut Vec<Pending>) {
         let threshold = self.threshold();
         let next = match self.status {
@@ -829,19 +911,21 @@ impl Invoice {
                     Status::Pending
                 }
             }
-            Status::Paid | Status::PartiallyRefunded | Status::Refunded => {
-                // Moves inside the paid family are reported by the refund events.
-                self.status = self.paid_family_status(t);
-                return;
-            }
+            // Confirmed money never leaves the paid family: only the refund rule moves it.
+            Status::Paid | Status::PartiallyRefunded | Status::Refunded => Status::Paid,
             Status::Cancelled | Status::Invalid => return,
         };
-        if next == Status::Paid {
+        if next != Status::Paid {
             self.set_status(next, out);
-            self.status = self.paid_family_status(t);
-        } else {
-            self.set_status(next, out);
+            return;
         }
+        let family = self.paid_family_status(t);
+        let entering_paid = !self.status.is_paid_family()
+            || (family == Status::Paid && self.status != Status::Paid);
+        if entering_paid {
+            out.push(Pending::bare(EventType::Paid));
+        }
+        self.status = family;
     }
 
     /// Paid, partially refunded or refunded, from the refunds against the confirmed money.
