@@ -211,18 +211,18 @@ pub fn currency(o: &Obj<'_>, name: &str) -> Result<Currency> {
     Ok(c)
 }
 
-/// A positive integer amount in minor units (`12300`): fractions, exponents, strings and
-/// zero are `invalid_amount`.
+/// A positive integer amount in minor units (`12300`, or `1.23e4` written in exponent
+/// form): fractions, negatives, strings and zero are `invalid_amount`.
 pub fn minor_units(o: &Obj<'_>, name: &str) -> Result<Option<u64>> {
     match o.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => {
+            // Read exactly, exponent form included (`1.23e4` is 12300): a number is judged
+            // by its value, never by how it was written (docs/spec.md §2).
             let text = n.to_string();
-            let v = if text.bytes().all(|b| b.is_ascii_digit()) {
-                text.parse::<u64>().ok()
-            } else {
-                None
-            };
+            let v = Amount::from_json_number(&text, o.path(name))
+                .ok()
+                .and_then(|a| a.to_minor_units(0));
             match v {
                 Some(0) => Err(Error::InvalidAmount {
                     field: o.path(name),
