@@ -70,6 +70,40 @@ pub enum RefundState {
     Failed,
 }
 
+impl RefundState {
+    /// Every state, in a stable order.
+    pub const ALL: [RefundState; 3] = [
+        RefundState::InFlight,
+        RefundState::Succeeded,
+        RefundState::Failed,
+    ];
+
+    /// The contract's spelling: `in_flight`, `succeeded` or `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefundState::InFlight => "in_flight",
+            RefundState::Succeeded => "succeeded",
+            RefundState::Failed => "failed",
+        }
+    }
+}
+
+impl std::fmt::Display for RefundState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a settled refund stands.
+impl From<RefundOutcome> for RefundState {
+    fn from(outcome: RefundOutcome) -> RefundState {
+        match outcome {
+            RefundOutcome::Succeeded => RefundState::Succeeded,
+            RefundOutcome::Failed => RefundState::Failed,
+        }
+    }
+}
+
 /// A refund as the invoice recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
@@ -840,10 +874,7 @@ impl Invoice {
                     return false;
                 };
                 r.settled_at = Some(now);
-                r.state = match outcome {
-                    RefundOutcome::Succeeded => RefundState::Succeeded,
-                    RefundOutcome::Failed => RefundState::Failed,
-                };
+                r.state = RefundState::from(outcome);
                 out.push(Pending {
                     event_type: match outcome {
                         RefundOutcome::Succeeded => EventType::Refunded,

@@ -261,3 +261,20 @@ fn no_state_holds_a_passed_deadline() {
     }
     assert_eq!(inv.status(), Status::Invalid);
 }
+
+#[test]
+fn refund_spellings_round_trip_with_serde() {
+    for o in RefundOutcome::ALL {
+        assert_eq!(RefundOutcome::parse(o.as_str(), "outcome").unwrap(), o);
+        assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+    }
+    let err = RefundOutcome::parse("Succeeded", "outcome").unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        ("invalid_field", Some("outcome"))
+    );
+    for s in RefundState::ALL {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        assert_eq!(s.to_string(), s.as_str());
+    }
+}
