@@ -23,10 +23,10 @@ pub struct Session {
     expires_at: Timestamp,
     used_at: Option<Timestamp>,
     /// The time of the last tick or use applied: time never runs backwards for a session
-    /// (docs/spec.md §2). Absent in documents written before it existed: the opening time
-    /// stands in.
-    #[serde(default)]
-    clock: Timestamp,
+    /// (docs/spec.md §2). Stored as `clock`, as in an invoice's document; absent in
+    /// documents written before it existed, where the opening time stands in.
+    #[serde(rename = "clock", default)]
+    updated_at: Timestamp,
 }
 
 impl Session {
@@ -56,7 +56,7 @@ impl Session {
             opened_at: now,
             expires_at: now.plus(ttl).min(invoice.deadline()),
             used_at: None,
-            clock: now,
+            updated_at: now,
         })
     }
 
@@ -64,15 +64,15 @@ impl Session {
     /// dated before `now` then counts as of `now` (docs/spec.md §2). A time before the
     /// session's clock changes nothing.
     pub fn tick(&mut self, now: Timestamp) {
-        self.clock = self.clock().max(now);
+        self.updated_at = self.updated_at().max(now);
     }
 
-    /// Consumes the session at `now` (a time before its clock counts as its clock). Checks,
+    /// Consumes the session at `now` (a time before [`Session::updated_at`] counts as it). Checks,
     /// in order: already used (`session_used`), at or past its deadline
     /// (`session_expired`), invoice no longer pending (`invalid_transition`). On error the
     /// session is untouched.
     pub fn use_at(&mut self, invoice: &Invoice, now: Timestamp) -> Result<()> {
-        let now = now.max(self.clock());
+        let now = now.max(self.updated_at());
         if self.used_at.is_some() {
             return Err(Error::SessionUsed {
                 session_id: self.id.clone(),
@@ -99,13 +99,13 @@ impl Session {
             });
         }
         self.used_at = Some(now);
-        self.clock = now;
+        self.updated_at = now;
         Ok(())
     }
 
     /// The time of the last tick or use applied (never before the opening).
-    pub fn clock(&self) -> Timestamp {
-        self.clock.max(self.opened_at)
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at.max(self.opened_at)
     }
 
     /// The session id.
@@ -129,9 +129,9 @@ impl Session {
     }
 
     /// Whether it can no longer be used at `now` (used or expired), `now` counting as the
-    /// session's clock when earlier.
+    /// session's time when earlier.
     pub fn is_closed(&self, now: Timestamp) -> bool {
-        self.used_at.is_some() || now.max(self.clock()) >= self.expires_at
+        self.used_at.is_some() || now.max(self.updated_at()) >= self.expires_at
     }
 }
 
@@ -187,7 +187,7 @@ mod tests {
         let mut fresh = s.clone();
         s.tick(t(600));
         s.tick(t(10)); // earlier: nothing moves
-        assert_eq!(s.clock(), t(600));
+        assert_eq!(s.updated_at(), t(600));
         assert!(s.is_closed(t(599)));
         let before = s.clone();
         assert_eq!(
@@ -198,7 +198,7 @@ mod tests {
         // Without the tick the same use succeeds, and is recorded at its own time.
         fresh.use_at(&invoice, t(599)).unwrap();
         assert_eq!(fresh.used_at(), Some(t(599)));
-        assert_eq!(fresh.clock(), t(599));
+        assert_eq!(fresh.updated_at(), t(599));
     }
 
     #[test]
@@ -206,7 +206,7 @@ mod tests {
         let text = r#"{"id":"s1","invoice_id":"inv_1","opened_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T00:10:00Z","used_at":null}"#;
         let s: Session = serde_json::from_str(text).unwrap();
         assert_eq!(
-            s.clock(),
+            s.updated_at(),
             Timestamp::parse("2026-01-01T00:00:00Z", "t").unwrap()
         );
     }
