@@ -380,7 +380,8 @@ impl Invoice {
                     refund_id: Some(refund_id.to_owned()),
                     amount: Some(amount),
                 });
-                true
+                // Only succeeded refunds move the refund statuses; a reservation does not.
+                false
             }
             Plan::SettleRefund(i, outcome) => {
                 let Some(r) = self.refunds.get_mut(i) else {
