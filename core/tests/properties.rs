@@ -116,6 +116,24 @@ fn check_invariants(inv: &Invoice) {
         !received.is_zero() && received < inv.threshold()
     );
     assert_eq!(snap.surplus, received.saturating_sub(inv.due()));
+    // Refund statuses are a function of the money (unless an operator forced the status).
+    if snap.status.is_paid_family() && !snap.exceptions.contains(paystate::Exception::Marked) {
+        let held_confirmed = inv
+            .transfers()
+            .iter()
+            .filter(|t| !t.dropped && !t.counted && t.confirmed)
+            .fold(Amount::ZERO, |acc, t| acc.saturating_add(t.amount));
+        let refunded = snap.amount_refunded;
+        let want =
+            if !refunded.is_zero() && refunded >= snap.amount_paid.saturating_add(held_confirmed) {
+                Status::Refunded
+            } else if refunded > snap.surplus.saturating_add(held_confirmed) {
+                Status::PartiallyRefunded
+            } else {
+                Status::Paid
+            };
+        assert_eq!(snap.status, want, "refund status against the money");
+    }
 }
 
 proptest! {
