@@ -128,17 +128,14 @@ impl InvoiceSpec {
                 let out_of_range = || Error::InvalidAmount {
                     field: "invoice.price.amount".into(),
                     value: amount.to_string(),
-                    reason: "price × rate + surcharge cannot be computed exactly in 28 digits",
+                    reason:
+                        "price × rate + surcharge, rounded up, is more than 28 significant digits",
                 };
-                let due = amount
-                    .checked_mul(*rate)
-                    .and_then(|v| v.checked_add(*surcharge))
+                // Exact however long the product: only the rounded result must be an
+                // amount (docs/spec.md §2).
+                amount
+                    .mul_add_round_up(*rate, *surcharge, scale)
                     .ok_or_else(out_of_range)?
-                    .round_up(scale);
-                if !due.fits_grammar() {
-                    return Err(out_of_range());
-                }
-                due
             }
         };
         self.tolerance.validate(due)?;
@@ -219,7 +216,10 @@ impl InvoiceSpec {
                 p.deny_unknown(&["amount", "currency"])?;
                 Pricing::Price {
                     amount: p.amount("amount")?,
-                    currency: Currency::parse(p.str("currency")?, "invoice.price.currency")?,
+                    currency: Currency::parse_or_default(
+                        p.opt_str("currency")?,
+                        "invoice.price.currency",
+                    )?,
                     rate: o.opt_amount("rate")?.unwrap_or(Amount::from_units(1)),
                     surcharge: o.opt_amount("surcharge")?.unwrap_or(Amount::ZERO),
                 }
