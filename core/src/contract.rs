@@ -24,17 +24,6 @@ use crate::signature::Scheme;
 /// and the serde alias accept exactly these; a test below keeps the three in step.
 pub const ASSET_ALIASES: &[(&str, Asset)] = &[("USDT_MATIC", Asset::UsdtPolygon)];
 
-/// Every refund outcome. The exhaustive match in [`refund_outcome_name`] makes a new
-/// variant a compile error here until it is listed.
-const REFUND_OUTCOMES: [RefundOutcome; 2] = [RefundOutcome::Succeeded, RefundOutcome::Failed];
-
-fn refund_outcome_name(o: RefundOutcome) -> &'static str {
-    match o {
-        RefundOutcome::Succeeded => "succeeded",
-        RefundOutcome::Failed => "failed",
-    }
-}
-
 /// The version of this document's shape (not of the product): bumped when a key changes
 /// meaning, so generators can refuse a document they do not understand.
 pub const CONTRACT_VERSION: u32 = 1;
@@ -92,7 +81,7 @@ pub fn document() -> Value {
         "exceptions": Exception::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
         "event_types": EventType::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
         "commands": CommandKind::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
-        "refund_outcomes": REFUND_OUTCOMES.iter().map(|o| refund_outcome_name(*o)).collect::<Vec<_>>(),
+        "refund_outcomes": RefundOutcome::ALL.iter().map(|o| o.as_str()).collect::<Vec<_>>(),
         "schemes": schemes,
         "assets": assets,
         "delivery_policies": policies,
@@ -100,6 +89,9 @@ pub fn document() -> Value {
             "invoice_schema_version": SCHEMA_VERSION,
             "max_significant_digits": MAX_SIGNIFICANT_DIGITS,
             "max_id_len": MAX_ID_LEN,
+            "max_transfers_per_invoice": crate::invoice::MAX_TRANSFERS_PER_INVOICE,
+            "max_metadata_bytes": crate::invoice::MAX_METADATA_BYTES,
+            "max_metadata_depth": crate::invoice::MAX_METADATA_DEPTH,
             "max_json_bytes": crate::json::MAX_JSON_BYTES,
             "max_json_depth": crate::json::MAX_JSON_DEPTH,
             "replay_guard_default_capacity": crate::signature::replay::DEFAULT_CAPACITY,
@@ -132,11 +124,8 @@ mod tests {
 
     #[test]
     fn refund_outcomes_match_serde() {
-        for o in REFUND_OUTCOMES {
-            assert_eq!(
-                serde_json::to_value(o).unwrap(),
-                json!(refund_outcome_name(o))
-            );
+        for o in RefundOutcome::ALL {
+            assert_eq!(serde_json::to_value(o).unwrap(), json!(o.as_str()));
         }
     }
 

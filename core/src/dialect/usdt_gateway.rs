@@ -217,9 +217,11 @@ fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
         "useWhiteLabel",
         "returnUrl",
     ])?;
-    let amount = common::lenient_amount(&o, "amountUsdt")?.ok_or_else(|| Error::MissingField {
-        field: "amountUsdt".into(),
-    })?;
+    let amount = o
+        .opt_amount_lenient("amountUsdt")?
+        .ok_or_else(|| Error::MissingField {
+            field: "amountUsdt".into(),
+        })?;
     amount.check_scale(AMOUNT_DECIMALS, "amountUsdt")?;
     common::check_minimum(amount, min_amount(), "amountUsdt")?;
     let code = o.str("assetCode")?;
@@ -465,8 +467,9 @@ pub fn parse_webhook(body: &[u8], invoice: &Invoice) -> Result<CallbackResult> {
             ),
         ));
     }
-    let amount =
-        common::lenient_amount(&o, "amount_usdt_exact")?.ok_or_else(|| Error::MissingField {
+    let amount = o
+        .opt_amount_lenient("amount_usdt_exact")?
+        .ok_or_else(|| Error::MissingField {
             field: "amount_usdt_exact".into(),
         })?;
     if amount != invoice.due() {
