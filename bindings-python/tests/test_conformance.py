@@ -231,3 +231,16 @@ def test_expect_values_compare_by_kind(tmp_path: Path) -> None:
     assert "deadline" in failure_of(lines, "time")
     assert "exceptions" in failure_of(lines, "exceptions")
     assert "events" in failure_of(lines, "events_order")
+
+
+def test_runner_knows_the_json_shape_of_every_step_field_type() -> None:
+    # The runner checks the JSON shape of the fields it hands to the API itself; a type
+    # added to an op in the grammar must be known to it (nested members go to from_dict).
+    from paystate.conformance import _WIRE_TYPES, GRAMMAR
+
+    kinds = {
+        kind.split(":")[0]
+        for spec in GRAMMAR["ops"].values()
+        for kind in (*spec["required"].values(), *spec["optional"].values())
+    }
+    assert kinds <= set(_WIRE_TYPES), kinds - set(_WIRE_TYPES)
