@@ -12,7 +12,8 @@ Conventions at this boundary:
   unix milliseconds; times come back as UTC ``datetime``;
 * durations are int seconds or :class:`datetime.timedelta`;
 * bodies are ``bytes`` (``str`` is encoded as UTF-8);
-* every error is a :class:`PaystateError` with ``.code`` and ``.field``.
+* every error is a :class:`PaystateError` with ``.code`` (an :data:`ErrorCode`, one of
+  :data:`ERROR_CODES`) and ``.field``.
 
 State objects (:class:`Invoice`, :class:`Matcher`, :class:`Session`,
 :class:`ReplayGuard`, :class:`DeliveryPlan`) serialise with ``to_json()`` and come back
@@ -84,6 +85,7 @@ from paystate._paystate import (
     verify,
     verify_session_token,
 )
+from paystate._vocabulary import ErrorCode
 
 __all__ = [
     "ERROR_CODES",
@@ -94,6 +96,7 @@ __all__ = [
     "DeliveryPolicy",
     "DialectRejection",
     "DialectRequest",
+    "ErrorCode",
     "Event",
     "EventType",
     "Gatenoc",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from paystate._vocabulary import ErrorCode
+
 __all__ = [
     "DialectRejection",
     "IntegrityError",
@@ -26,17 +28,18 @@ class PaystateError(Exception):
     """Base class of every paystate error.
 
     Attributes:
-        code: the stable snake_case error code (``"invalid_amount"``, ...).
+        code: the stable snake_case error code (``"invalid_amount"``, ...), one of
+            the core's codes (``ErrorCode``, generated from the core's contract).
         field: the field the error is about (``"transfer.amount"``), or ``None``.
         message: the human-readable message (never contains a secret).
 
     """
 
-    code: str
+    code: ErrorCode
     field: Optional[str]
     message: str
 
-    def __init__(self, code: str, field: Optional[str], message: str) -> None:
+    def __init__(self, code: ErrorCode, field: Optional[str], message: str) -> None:
         """Builds an error from its code, field and message."""
         super().__init__(message)
         self.code = code
@@ -48,7 +51,7 @@ class PaystateError(Exception):
         name = type(self).__name__
         return f"{name}(code={self.code!r}, field={self.field!r}, message={self.message!r})"
 
-    def __reduce__(self) -> tuple[type[PaystateError], tuple[str, Optional[str], str]]:
+    def __reduce__(self) -> tuple[type[PaystateError], tuple[ErrorCode, Optional[str], str]]:
         """Pickles with the code, field and message."""
         return (type(self), (self.code, self.field, self.message))
 
@@ -122,7 +125,7 @@ class DialectRejection(ValidationError):
 
     def __init__(
         self,
-        code: str,
+        code: ErrorCode,
         field: Optional[str],
         message: str,
         http_status: Optional[int] = None,
@@ -148,7 +151,10 @@ class DialectRejection(ValidationError):
         )
 
 
-_CLASS_BY_CODE: dict[str, type[PaystateError]] = {
+# The class of each core code. The codes are the core's (``ErrorCode``, generated into
+# ``_vocabulary`` from `paystate contract`); tests/test_vocabulary.py proves that this table
+# names every one of them and nothing else (docs/spec.md §9).
+_CLASS_BY_CODE: dict[ErrorCode, type[PaystateError]] = {
     "invalid_amount": ValidationError,
     "amount_below_minimum": ValidationError,
     "amount_above_maximum": ValidationError,
@@ -176,26 +182,26 @@ _CLASS_BY_CODE: dict[str, type[PaystateError]] = {
 
 # While loading a stored document, text that does not parse is a state error, not a
 # signature one (docs/spec.md §2, "State documents").
-_LOADING_CLASS_BY_CODE: dict[str, type[PaystateError]] = {
+_LOADING_CLASS_BY_CODE: dict[ErrorCode, type[PaystateError]] = {
     **_CLASS_BY_CODE,
     "malformed_json": StateError,
 }
 
 
 def _from_core(
-    code: str, field: Optional[str], message: str, loading: bool = False
+    code: ErrorCode, field: Optional[str], message: str, loading: bool = False
 ) -> PaystateError:
     """Builds the exception for a core error (called from the native module).
 
-    ``loading`` is true when the error comes from reading a stored state document.
+    ``code`` is the core's ``Error::code()``, one of ``ERROR_CODES``; ``loading`` is true
+    when the error comes from reading a stored state document.
     """
     table = _LOADING_CLASS_BY_CODE if loading else _CLASS_BY_CODE
-    cls = table.get(code, PaystateError)
-    return cls(code, field, message)
+    return table.get(code, PaystateError)(code, field, message)
 
 
 def _from_rejection(
-    code: str,
+    code: ErrorCode,
     field: Optional[str],
     message: str,
     http_status: Optional[int],

@@ -14,6 +14,7 @@ from paystate._enums import (
     Status,
 )
 from paystate._errors import DialectRejection
+from paystate._vocabulary import ErrorCode
 
 _AmountLike = Union[Decimal, str, int]
 _TimeLike = Union[datetime, int]
@@ -74,7 +75,7 @@ __all__ = [
 ]
 
 __version__: str
-ERROR_CODES: list[str]
+ERROR_CODES: list[ErrorCode]
 
 def parse_time(text: str) -> datetime: ...
 def format_time(time: _TimeLike) -> str: ...
