@@ -99,7 +99,7 @@ def test_packaged_grammar_is_the_repository_grammar() -> None:
     repo = (REPO / "conformance" / "grammar.json").read_bytes()
     assert packaged == repo, (
         "bindings-python/python/paystate/grammar.json differs from conformance/grammar.json:"
-        " cp conformance/grammar.json bindings-python/python/paystate/grammar.json"
+        " regenerate with python3 scripts/gen-vocabulary.py"
     )
 
 
