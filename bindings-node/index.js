@@ -176,12 +176,17 @@ function headerString(v, name) {
   throw new TypeError(`headers: the value of ${JSON.stringify(name)} is not a string`)
 }
 
+/** The keys of the plain-object headers of the current verification, read once and only when a name misses. */
+let scanned = null
+
 /** The value of header `name` (lower-case), matched case-insensitively. */
 function lookup(h, how, name) {
   if (how === OBJECT) {
     let v = h[name]
     if (v === undefined) {
-      for (const k of Object.keys(h)) {
+      if (scanned === null) scanned = Object.keys(h)
+      for (let i = 0; i < scanned.length; i++) {
+        const k = scanned[i]
         if (k.length === name.length && k.toLowerCase() === name) {
           v = h[k]
           break
@@ -217,6 +222,7 @@ class Verifier {
   }
   verify(headers, body, now) {
     const how = headersKind(headers)
+    scanned = null
     const n = this.#names
     const h = this.#handle
     let r
