@@ -77,6 +77,7 @@ const refill = (n) => {
   for (let i = 0; i < n; i++) pool.push(base.clone())
 }
 
+let beforeObserve = null
 const cases = [
   ['node:crypto createHmac + timingSafeEqual (hex, usdt_gateway)', nodeCryptoVerify],
   ['paystate Verifier usdt_gateway (Buffer body)', () => psUsdt.verify(hexHeaders, bodyBuf, nowMs)],
@@ -88,6 +89,30 @@ const cases = [
   ['paystate trivial native call (buildProfile(), a plain function)', () => ps.buildProfile()],
   ['paystate Invoice.clone (setup of the next case)', () => base.clone()],
 ]
+
+// BENCH_BEFORE=<path of another build's index.js> adds the same paystate cases run through
+// that build (e.g. the previous release), in the same process and rounds: a before/after
+// measured under the same load.
+if (process.env.BENCH_BEFORE) {
+  const old = require(process.env.BENCH_BEFORE)
+  const oUsdt = new old.Verifier('usdt_gateway', plainSecret)
+  const oSw = new old.Verifier('standard_webhooks', swSecret)
+  const oStripe = new old.Verifier('stripe', stripeSecret)
+  const oBase = old.Invoice.create({ id: 'inv_bench', due: '25.50', asset: 'USDT_TRC20', expiresIn: 3600 }, nowMs).invoice
+  cases.push(
+    ['before: paystate Verifier usdt_gateway (Buffer body)', () => oUsdt.verify(hexHeaders, bodyBuf, nowMs)],
+    ['before: paystate Verifier standard_webhooks', () => oSw.verify(swHeaders, bodyBuf, nowMs)],
+    ['before: paystate Verifier stripe', () => oStripe.verify(stripeHeaders, bodyBuf, nowMs)],
+  )
+  beforeObserve = () => {
+    const n = 20000
+    const p = []
+    for (let i = 0; i < n; i++) p.push(oBase.clone())
+    const t = clock()
+    for (let i = 0; i < n; i++) p[i].observeTransfer(transfer, nowMs)
+    return (clock() - t) / n
+  }
+}
 
 function sample(fn) {
   // Calibrate a batch that takes ~SAMPLE_MS.
@@ -112,10 +137,13 @@ for (const [, fn] of cases) for (let i = 0; i < 20000; i++) fn() // warm up
 sampleObserve()
 
 const OBSERVE = 'paystate Invoice.observeTransfer (confirmed, pays it; 2 events)'
+const OBSERVE_BEFORE = 'before: paystate Invoice.observeTransfer'
 const results = new Map([...cases.map(([name]) => [name, []]), [OBSERVE, []]])
+if (beforeObserve) results.set(OBSERVE_BEFORE, [])
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, fn] of cases) results.get(name).push(sample(fn))
   results.get(OBSERVE).push(sampleObserve())
+  if (beforeObserve) results.get(OBSERVE_BEFORE).push(beforeObserve())
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const best = new Map([...results].map(([k, v]) => [k, Math.min(...v)]))
@@ -138,6 +166,13 @@ for (const [name, x, goal] of goals) {
   const pass = x >= goal
   ok &&= pass
   console.log(`${name.padEnd(44)} ${x.toFixed(2).padStart(6)}x   goal >= ${goal}x  ${pass ? 'met' : 'MISSED'}`)
+}
+if (beforeObserve) {
+  console.log('\nbefore -> after (median of the per-round ratios before / after)')
+  for (const [a, b] of [[1, 'before: paystate Verifier usdt_gateway (Buffer body)'], [4, 'before: paystate Verifier standard_webhooks'], [6, 'before: paystate Verifier stripe']]) {
+    console.log(`${cases[a][0].padEnd(52)} ${ratio(b, cases[a][0]).toFixed(2)}x faster`)
+  }
+  console.log(`${OBSERVE.padEnd(52)} ${ratio(OBSERVE_BEFORE, OBSERVE).toFixed(2)}x faster`)
 }
 const observeUs = med.get(OBSERVE) / 1000
 ok &&= observeUs <= 3
