@@ -3,7 +3,9 @@
 # fresh npm project with the Rust toolchain hidden, as a user without Rust would, then:
 # checks that the loaded binary is the release one from the platform package, runs
 # `npx paystate-conformance` over the repository's scenarios and a smoke script (verify a
-# signed webhook, pay an invoice). Needs only node and npm.
+# signed webhook, pay an invoice), and that without the platform package `require` fails
+# naming the platform. Needs only node and npm, and no network (`npm install --offline`:
+# the other platforms' optional packages are skipped).
 # Usage: bindings-node/scripts/test-dist.sh [DIR]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -37,7 +39,7 @@ mkdir "$tmp/app"
 cd "$tmp/app"
 printf '{"name":"paystate-dist-test","version":"1.0.0","private":true}\n' > package.json
 export npm_config_cache="$tmp/npm-cache"
-npm install --no-audit --no-fund --loglevel=error "$plat" "$main"
+npm install --offline --no-audit --no-fund --loglevel=error "$plat" "$main"
 [ ! -e node_modules/paystate/paystate.linux-x64-gnu.node ] || { echo "test-dist: the main package holds a binary" >&2; exit 1; }
 node -e '
   const ps = require("paystate")
@@ -73,7 +75,7 @@ node smoke.js
 mkdir "$tmp/bare"
 cd "$tmp/bare"
 printf '{"name":"paystate-dist-bare","version":"1.0.0","private":true}\n' > package.json
-npm install --no-audit --no-fund --loglevel=error --omit=optional "$main"
+npm install --offline --no-audit --no-fund --loglevel=error --omit=optional "$main"
 node -e '
   try { require("paystate"); throw new Error("test-dist: paystate loaded without its platform package") } catch (e) {
     if (e.code !== "ERR_PAYSTATE_NO_BINARY" || !e.message.includes(process.platform + "-" + process.arch)) throw e
