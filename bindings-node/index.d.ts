@@ -291,7 +291,12 @@ export interface SignInput {
   timestamp?: TimeInput
 }
 
-/** What a provider would send. */
+/**
+ * What a provider would send. Its values are secrets for some schemes (gatenoc's merchant
+ * key header, keypair_invoice's key in `signature` and `body`), so `util.inspect`,
+ * `console.log` and `JSON.stringify` of it show only the header names, `'<redacted>'` and
+ * the body's length; read the fields themselves to send them.
+ */
 export interface Signed {
   /** Headers to send, with the provider's spelling of their names. */
   headers: Record<string, string>
