@@ -20,7 +20,7 @@ export type HeadersInput =
   | { get(name: string): string | null | undefined }
   | ReadonlyArray<readonly [string, string]>
 
-/** Invoice statuses (DESIGN §3). */
+/** Invoice statuses (docs/spec.md §3). */
 export type InvoiceStatus =
   | 'pending'
   | 'processing'
@@ -587,7 +587,7 @@ export declare class DialectRequest {
 }
 
 /**
- * An invoice: the payment state machine of one order (DESIGN §3).
+ * An invoice: the payment state machine of one order (docs/spec.md §3).
  *
  * Create one with `Invoice.create(spec, now)`, feed it what the host observes
  * (`observeTransfer`, `confirmTransfer`, ...) with the time it happens at, publish the

@@ -4,7 +4,7 @@
  * paystate-conformance — the Node conformance runner.
  *
  * Drives this package's public API (not a Rust runner) through the scenario files of
- * shared/conformance/FORMAT.md, with the step semantics of the reference runner
+ * conformance/FORMAT.md (docs/spec.md §10), with the step semantics of the reference runner
  * (cli/src/conformance/mod.rs): a fresh world per scenario, unknown ops, fields and expect
  * keys fail the scenario, an expected error must leave every state unchanged.
  *

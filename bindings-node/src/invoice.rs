@@ -152,7 +152,7 @@ pub(crate) fn spec_map(env: &Env, v: Unknown<'_>) -> napi::Result<Map<String, Va
     Ok(map)
 }
 
-/// An invoice: the payment state machine of one order (DESIGN §3).
+/// An invoice: the payment state machine of one order (docs/spec.md §3).
 ///
 /// Create one with `Invoice.create(spec, now)`, feed it what the host observes
 /// (`observeTransfer`, `confirmTransfer`, ...) with the time it happens at, publish the

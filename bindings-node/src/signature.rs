@@ -1,4 +1,4 @@
-//! Webhook signatures (DESIGN §6): pre-keyed verifiers, signers, and the replay guard.
+//! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
 use std::cell::RefCell;
 
