@@ -18,7 +18,7 @@ export type HeadersInput =
   | { get(name: string): string | null | undefined }
   | ReadonlyArray<readonly [string, string]>
 
-/** Invoice statuses (DESIGN §3). */
+/** Invoice statuses (docs/spec.md §3). */
 export type InvoiceStatus =
   | 'pending'
   | 'processing'

@@ -4,7 +4,7 @@
  * paystate-conformance — the Node conformance runner.
  *
  * Drives this package's public API (not a Rust runner) through the scenario files of
- * shared/conformance/FORMAT.md, with the step semantics of the reference runner
+ * conformance/FORMAT.md (docs/spec.md §10), with the step semantics of the reference runner
  * (cli/src/conformance/mod.rs): a fresh world per scenario, unknown ops, fields and expect
  * keys fail the scenario, an expected error must leave every state unchanged.
  *
@@ -73,7 +73,7 @@ const INVOICE_COMMANDS = new Set([
 
 const INVOICE_KEYS = [
   'status', 'exceptions', 'amount_paid', 'amount_pending', 'amount_held',
-  'surplus', 'amount_refunded', 'refundable', 'deadline', 'events',
+  'surplus', 'amount_refunded', 'refundable', 'deadline', 'events', 'version',
 ]
 
 function expectKeys(op) {
@@ -441,6 +441,11 @@ class World {
             const w = (Array.isArray(want) ? want.filter((x) => typeof x === 'string') : []).sort()
             const g = [...snap.exceptions].sort()
             if (JSON.stringify(w) !== JSON.stringify(g)) throw fail(`exceptions: expected ${JSON.stringify(w)}, got ${JSON.stringify(g)}`)
+            break
+          }
+          if (key === 'version') {
+            // The count of accepted commands (docs/spec.md §2 "State documents"): a whole number.
+            if (inv.version !== want) throw fail(`version: expected ${JSON.stringify(want)}, got ${inv.version}`)
             break
           }
           if (key === 'deadline') {

@@ -491,15 +491,3 @@ pub(crate) fn as_object<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Res
 pub(crate) fn prop<'a>(obj: &Object<'a>, name: &str) -> napi::Result<Option<Unknown<'a>>> {
     obj.get(name)
 }
-
-/// The first of several spellings of a property that is present (`txId` or `tx_id`).
-pub(crate) fn prop2<'a>(
-    obj: &Object<'a>,
-    camel: &str,
-    snake: &str,
-) -> napi::Result<Option<Unknown<'a>>> {
-    match obj.get::<Unknown<'a>>(camel)? {
-        Some(v) => Ok(Some(v)),
-        None => obj.get(snake),
-    }
-}

@@ -1,4 +1,4 @@
-//! Webhook delivery schedules (DESIGN §7).
+//! Webhook delivery schedules (docs/spec.md §7).
 
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::{Env, ValueType};

@@ -1,4 +1,4 @@
-//! The five seed payment APIs (DESIGN §8), spoken both ways: `gatenoc` (seed 000),
+//! The five seed payment APIs (docs/spec.md §8), spoken both ways: `gatenoc` (seed 000),
 //! `usdt_gateway` (001), `gatepay` (002), `monetix` (003) and `keypair_invoice` (004).
 //!
 //! Thin: every function reads its JavaScript arguments, calls the core's

@@ -1,4 +1,4 @@
-//! Matching transfers to invoices by amount, per receiving account (DESIGN §4).
+//! Matching transfers to invoices by amount, per receiving account (docs/spec.md §4).
 
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::Env;

@@ -134,3 +134,14 @@ pub fn parse_timestamp<'e>(env: &'e Env, text: Unknown<'_>) -> napi::Result<Unkn
     let t = paystate::Timestamp::parse(&text, "at").or_throw(env)?;
     conv::opt_date(env, Some(t))
 }
+
+/// How the loaded binary was compiled: `'release'` (what the published platform package
+/// holds) or `'debug'` (a development build). Packaging and its tests check it.
+#[napi(ts_return_type = "'release' | 'debug'")]
+pub fn build_profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}

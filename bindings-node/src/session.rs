@@ -1,4 +1,4 @@
-//! Checkout sessions (DESIGN §5) and their link tokens.
+//! Checkout sessions (docs/spec.md §5) and their link tokens.
 
 use napi::bindgen_prelude::Unknown;
 use napi::Env;

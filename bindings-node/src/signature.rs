@@ -1,8 +1,8 @@
-//! Webhook signatures (DESIGN §6): pre-keyed verifiers, signers, and the replay guard.
+//! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
-use std::cell::{Cell, OnceCell};
+use std::cell::RefCell;
 
-use napi::bindgen_prelude::{Array, Buffer, FromNapiValue, Function, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use paystate::signature::{Headers, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions};
@@ -10,148 +10,6 @@ use paystate::Timestamp;
 
 use crate::conv;
 use crate::err::{invalid_field, raise, type_error, OrThrow};
-
-/// Where header values come from.
-enum Source<'a> {
-    /// A plain object (`req.headers` of Node's `http`, Express, Fastify): names looked up
-    /// lower-cased first, then case-insensitively.
-    Object(Object<'a>),
-    /// An object with a `get(name)` method (`Headers` of `fetch`, a `Map`).
-    Getter(Object<'a>, Function<'a, String, Unknown<'a>>),
-    /// `[name, value]` pairs, already read.
-    Pairs(Vec<(String, String)>),
-}
-
-const SLOTS: usize = 12;
-
-/// Headers read lazily from a JavaScript value: only the names a scheme asks for are
-/// looked up, each at most once.
-struct JsHeaders<'a> {
-    source: Source<'a>,
-    slots: [OnceCell<(String, Option<String>)>; SLOTS],
-    keys: OnceCell<Vec<String>>,
-    bad: Cell<Option<String>>,
-}
-
-impl<'a> JsHeaders<'a> {
-    fn new(env: &Env, v: Unknown<'a>) -> napi::Result<JsHeaders<'a>> {
-        let source = match v.get_type()? {
-            ValueType::Object if v.is_array()? => {
-                let mut pairs = Vec::new();
-                for item in conv::items(env, v, "headers")? {
-                    let pair = conv::items(env, item, "headers[]")?;
-                    match pair.as_slice() {
-                        [k, val] => pairs.push((
-                            conv::string(env, *k, "headers[][0]")?,
-                            conv::string(env, *val, "headers[][1]")?,
-                        )),
-                        _ => return Err(type_error(env, "headers: expected [name, value] pairs")),
-                    }
-                }
-                Source::Pairs(pairs)
-            }
-            ValueType::Object if !v.is_date()? && !v.is_typedarray()? => {
-                let obj = Object::from_unknown(v)?;
-                let get: Option<Unknown<'a>> = obj.get("get")?;
-                match get {
-                    Some(g) if g.get_type()? == ValueType::Function => {
-                        Source::Getter(obj, Function::from_unknown(g)?)
-                    }
-                    _ => Source::Object(obj),
-                }
-            }
-            _ => {
-                return Err(type_error(
-                    env,
-                    &format!(
-                    "headers: expected an object, a Headers or Map, or [name, value] pairs, got {}",
-                    conv::kind(&v)
-                ),
-                ))
-            }
-        };
-        Ok(JsHeaders {
-            source,
-            slots: Default::default(),
-            keys: OnceCell::new(),
-            bad: Cell::new(None),
-        })
-    }
-
-    fn value_of(&self, name: &str, v: Unknown<'_>) -> Option<String> {
-        // Fast path: a string value, read without a type query first.
-        if let Ok(s) = String::from_unknown(v) {
-            return Some(s);
-        }
-        match v.get_type() {
-            Ok(ValueType::String) => String::from_unknown(v).ok(),
-            Ok(ValueType::Undefined | ValueType::Null) => None,
-            Ok(ValueType::Object) if v.is_array().unwrap_or(false) => {
-                // Node joins repeated headers, except a few kept as arrays: take the first.
-                let arr = Array::from_unknown(v).ok()?;
-                let first: Option<Unknown<'_>> = arr.get(0).ok()?;
-                // No recursion: a nested array is not a header value.
-                match first.map(String::from_unknown) {
-                    Some(Ok(s)) => Some(s),
-                    None => None,
-                    Some(Err(_)) => {
-                        self.bad.set(Some(format!(
-                            "headers: the value of {name:?} is not a string"
-                        )));
-                        None
-                    }
-                }
-            }
-            _ => {
-                self.bad.set(Some(format!(
-                    "headers: the value of {name:?} is not a string"
-                )));
-                None
-            }
-        }
-    }
-
-    fn lookup(&self, name: &str) -> Option<String> {
-        let lower = name.to_ascii_lowercase();
-        match &self.source {
-            Source::Pairs(pairs) => pairs
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone()),
-            Source::Getter(obj, get) => {
-                let v = get.apply(obj, lower).ok()?;
-                self.value_of(name, v)
-            }
-            Source::Object(obj) => {
-                if let Ok(Some(v)) = obj.get::<Unknown<'_>>(&lower) {
-                    return self.value_of(name, v);
-                }
-                let keys = self
-                    .keys
-                    .get_or_init(|| Object::keys(obj).unwrap_or_default());
-                let key = keys.iter().find(|k| k.eq_ignore_ascii_case(name))?;
-                let v: Unknown<'_> = obj.get(key).ok()??;
-                self.value_of(name, v)
-            }
-        }
-    }
-}
-
-impl Headers for JsHeaders<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        for slot in &self.slots {
-            if let Some((n, v)) = slot.get() {
-                if n.eq_ignore_ascii_case(name) {
-                    return v.as_deref();
-                }
-                continue;
-            }
-            let _ = slot.set((name.to_owned(), self.lookup(name)));
-            return slot.get().and_then(|(_, v)| v.as_deref());
-        }
-        None
-    }
-}
 
 fn scheme_of(env: &Env, v: Unknown<'_>) -> napi::Result<Scheme> {
     Scheme::parse(&conv::string(env, v, "scheme")?).or_throw(env)
@@ -215,195 +73,222 @@ fn options_of(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<VerifierOptions
     Ok(options)
 }
 
-/// A successful verification: which secret matched, the signed timestamp, and the replay
-/// key to record in a `ReplayGuard`. A native object with getters, so a verification
-/// allocates one small object; `toJSON()` gives the plain form.
-#[napi]
-pub struct Verified {
-    inner: paystate::signature::Verified,
-}
+/// The most header names one scheme reads (Standard Webhooks: three, each with its
+/// `svix-*` spelling); `verifier_verify` takes one value per name.
+const MAX_NAMES: usize = 6;
 
-#[napi]
-impl Verified {
-    /// The scheme that verified.
-    #[napi(getter, ts_return_type = "Scheme")]
-    pub fn scheme(&self) -> String {
-        self.inner.scheme.name().to_owned()
-    }
-
-    /// Index of the secret that matched, in the order given (tells when an old key can go).
-    #[napi(getter)]
-    pub fn key_index(&self) -> u32 {
-        u32::try_from(self.inner.key_index).unwrap_or(u32::MAX)
-    }
-
-    /// The signed timestamp, for timestamped schemes (else `undefined`).
-    #[napi(getter, ts_return_type = "Date | undefined")]
-    pub fn timestamp<'e>(&self, env: &'e Env) -> napi::Result<Option<napi::JsDate<'e>>> {
-        self.inner.timestamp.map(|t| conv::date(env, t)).transpose()
-    }
-
-    /// The replay key to record in a `ReplayGuard` (`undefined` for `gatenoc` and
-    /// `keypair_invoice`, which sign nothing).
-    #[napi(
-        getter,
-        ts_return_type = "{ key: string; keepUntil: Date } | undefined"
-    )]
-    pub fn replay<'e>(&self, env: &'e Env) -> napi::Result<Option<Object<'e>>> {
-        self.inner
-            .replay
-            .as_ref()
-            .map(|r| {
-                let mut rk = Object::new(env)?;
-                rk.set("key", r.key.as_str())?;
-                rk.set("keepUntil", conv::date(env, r.keep_until)?)?;
-                Ok(rk)
-            })
-            .transpose()
-    }
-
-    /// The plain form: `{scheme, keyIndex, timestamp?, replay?}`.
-    #[napi(
-        js_name = "toJSON",
-        ts_return_type = "{ scheme: Scheme; keyIndex: number; timestamp?: Date; replay?: { key: string; keepUntil: Date } }"
-    )]
-    pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
-        let mut o = Object::new(env)?;
-        o.set("scheme", self.scheme())?;
-        o.set("keyIndex", self.key_index())?;
-        if let Some(t) = self.timestamp(env)? {
-            o.set("timestamp", t)?;
-        }
-        if let Some(r) = self.replay(env)? {
-            o.set("replay", r)?;
-        }
-        Ok(o)
-    }
-}
-
-fn verify_with(
-    env: &Env,
-    verifier: &paystate::signature::Verifier,
-    headers: Unknown<'_>,
-    body: Unknown<'_>,
-    now: Unknown<'_>,
-) -> napi::Result<Verified> {
-    let headers = JsHeaders::new(env, headers)?;
-    let body = conv::bytes(env, body, "body")?;
-    let now = conv::time(env, now, "now")?;
-    let result = verifier.verify(&headers, body.as_slice(), now);
-    if let Some(msg) = headers.bad.take() {
-        return Err(type_error(env, &msg));
-    }
-    Ok(Verified {
-        inner: result.or_throw(env)?,
-    })
-}
-
-/// A webhook verifier for one scheme and its secrets (key rotation: any secret may match).
-///
-/// Build it once per endpoint: every secret is decoded and turned into a pre-keyed MAC
-/// state here (a bad secret throws now, never at verify time), so `verify` only hashes the
-/// message. Secrets never appear in messages or in `toString()`.
-#[napi]
-pub struct Verifier {
+/// A verifier behind an opaque handle, with the header names its scheme reads (lower-case,
+/// in the order the core asks for them). The JavaScript `Verifier` class reads exactly
+/// these from the request's headers and passes the values, so a verification crosses
+/// N-API once with a few strings.
+pub struct VerifierHandle {
     inner: paystate::signature::Verifier,
+    names: Vec<String>,
 }
 
-#[napi]
-impl Verifier {
-    /// `new Verifier(scheme, secrets, options?)`: `secrets` is one secret or an array
-    /// (strings as their UTF-8 bytes, or `Buffer`s; `whsec_` base64 for Standard Webhooks).
-    /// `options.toleranceSeconds` sets a two-sided window (0 means 0, never "off");
-    /// `options.skipTimeCheck: true` turns the time check off explicitly;
-    /// `options.replayRetentionSeconds` is how long replay keys of messages without a
-    /// checked timestamp are kept (default 24 h).
-    #[napi(
-        constructor,
-        ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], options?: VerifierOptions"
-    )]
-    pub fn new(
-        env: Env,
-        scheme: Unknown<'_>,
-        secrets: Unknown<'_>,
-        options: Option<Unknown<'_>>,
-    ) -> napi::Result<Self> {
-        let scheme = scheme_of(&env, scheme)?;
-        let secrets = secrets_of(&env, secrets)?;
-        let options = options_of(&env, options)?;
-        let inner =
-            paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options)
-                .or_throw(&env)?;
-        Ok(Verifier { inner })
-    }
+/// Headers that answer from a signed sample, minus the `hidden` names, and note every
+/// name the core asks for.
+struct Probe<'a> {
+    given: &'a [(String, String)],
+    hidden: &'a [String],
+    asked: RefCell<Vec<String>>,
+}
 
-    /// Verifies one delivery: its headers (a plain object such as `req.headers`, a
-    /// `Headers`/`Map`, or `[name, value]` pairs; names match case-insensitively), the raw
-    /// body exactly as received (`Buffer`, `Uint8Array` or string — never re-serialised
-    /// JSON), and the current time. Returns which secret matched and the replay key; throws
-    /// `malformed_json`, `signature_missing`, `signature_malformed`,
-    /// `timestamp_out_of_tolerance` or `signature_mismatch`, in that check order.
-    #[napi(ts_args_type = "headers: HeadersInput, body: Body, now: TimeInput")]
-    pub fn verify(
-        &self,
-        env: &Env,
-        headers: Unknown<'_>,
-        body: Unknown<'_>,
-        now: Unknown<'_>,
-    ) -> napi::Result<Verified> {
-        verify_with(env, &self.inner, headers, body, now)
-    }
-
-    /// The scheme it checks.
-    #[napi(getter, ts_return_type = "Scheme")]
-    pub fn scheme(&self) -> String {
-        self.inner.scheme().name().to_owned()
-    }
-
-    /// How many secrets it tries.
-    #[napi(getter)]
-    pub fn key_count(&self) -> u32 {
-        u32::try_from(self.inner.key_count()).unwrap_or(u32::MAX)
-    }
-
-    /// The time window applied, in seconds (`null`: skipped, or the scheme signs no time).
-    #[napi(getter)]
-    pub fn tolerance_seconds(&self) -> Option<f64> {
-        #[allow(clippy::cast_precision_loss)]
-        self.inner.tolerance().map(|d| d.as_seconds() as f64)
-    }
-
-    /// A description without any secret.
-    #[napi(js_name = "toString")]
-    pub fn to_string_js(&self) -> String {
-        format!(
-            "Verifier({}, {} key(s))",
-            self.inner.scheme().name(),
-            self.inner.key_count()
-        )
+impl Headers for Probe<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        let lower = name.to_ascii_lowercase();
+        if let Ok(mut asked) = self.asked.try_borrow_mut() {
+            if !asked.contains(&lower) {
+                asked.push(lower.clone());
+            }
+        }
+        if self.hidden.contains(&lower) {
+            return None;
+        }
+        self.given.header(name)
     }
 }
 
-/// Verifies once without keeping a `Verifier` (derives the keys every call: prefer a
-/// `Verifier` on a hot path).
+/// The header names `verifier` reads, asked of the core itself: a sample signed with the
+/// same secrets is verified once with every header present, then again with each name
+/// found hidden (which reveals the alternative spellings the core falls back to).
+fn header_names(verifier: &paystate::signature::Verifier, secrets: &[&[u8]]) -> Vec<String> {
+    let Ok(at) = Timestamp::from_millis(1_700_000_000_000, "probe") else {
+        return Vec::new();
+    };
+    let input = SignInput {
+        id: Some("msg_probe"),
+        nonce: Some("probe"),
+        timestamp: Some(at),
+    };
+    let sample = paystate::signature::Signer::new(verifier.scheme(), secrets)
+        .and_then(|s| s.sign(b"{}", &input))
+        .ok();
+    let (given, body): (&[(String, String)], &[u8]) = match &sample {
+        Some(s) => (&s.headers, s.body.as_deref().unwrap_or(b"{}")),
+        None => (&[], b"{}"),
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut queue: Vec<Vec<String>> = vec![Vec::new()];
+    // Bounded: each round hides one more name, and there are a handful of names.
+    for _ in 0..32 {
+        let Some(hidden) = queue.pop() else { break };
+        let probe = Probe {
+            given,
+            hidden: &hidden,
+            asked: RefCell::new(Vec::new()),
+        };
+        let _ = verifier.verify(&probe, body, at);
+        for name in probe.asked.into_inner() {
+            if !names.contains(&name) {
+                names.push(name.clone());
+                let mut more = hidden.clone();
+                more.push(name);
+                queue.push(more);
+            }
+        }
+    }
+    names
+}
+
+/// Header values in the order of [`VerifierHandle::names`].
+struct Given<'a> {
+    names: &'a [String],
+    values: [Option<String>; MAX_NAMES],
+}
+
+impl Headers for Given<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))?;
+        self.values.get(i)?.as_deref()
+    }
+}
+
+/// Builds a verifier handle (the `Verifier` class's constructor).
 #[napi(
-    ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], headers: HeadersInput, body: Body, now: TimeInput, options?: VerifierOptions"
+    ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], options?: VerifierOptions",
+    ts_return_type = "ExternalObject<'Verifier'>"
 )]
-pub fn verify(
+pub fn verifier_new(
     env: &Env,
     scheme: Unknown<'_>,
     secrets: Unknown<'_>,
-    headers: Unknown<'_>,
-    body: Unknown<'_>,
-    now: Unknown<'_>,
     options: Option<Unknown<'_>>,
-) -> napi::Result<Verified> {
+) -> napi::Result<External<VerifierHandle>> {
     let scheme = scheme_of(env, scheme)?;
     let secrets = secrets_of(env, secrets)?;
     let options = options_of(env, options)?;
-    let v = paystate::signature::Verifier::with_options(scheme, &secret_slices(&secrets), options)
+    let slices = secret_slices(&secrets);
+    let inner =
+        paystate::signature::Verifier::with_options(scheme, &slices, options).or_throw(env)?;
+    let mut names = header_names(&inner, &slices);
+    names.truncate(MAX_NAMES);
+    Ok(External::new(VerifierHandle { inner, names }))
+}
+
+/// What the `Verifier` class keeps beside its handle, as JSON text:
+/// `{"scheme", "keyCount", "toleranceSeconds", "headers"}`.
+#[napi(ts_args_type = "handle: ExternalObject<'Verifier'>")]
+pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
+    let v = &handle.inner;
+    serde_json::json!({
+        "scheme": v.scheme().name(),
+        "keyCount": v.key_count(),
+        "toleranceSeconds": v.tolerance().map(|d| d.as_seconds()),
+        "headers": handle.names,
+    })
+    .to_string()
+}
+
+fn verify_given(
+    env: &Env,
+    handle: &VerifierHandle,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    values: [Option<String>; MAX_NAMES],
+) -> napi::Result<String> {
+    let body = conv::bytes(env, body, "body")?;
+    let now = conv::time(env, now, "now")?;
+    let headers = Given {
+        names: &handle.names,
+        values,
+    };
+    let v = handle
+        .inner
+        .verify(&headers, body.as_slice(), now)
         .or_throw(env)?;
-    verify_with(env, &v, headers, body, now)
+    let mut out = String::with_capacity(96);
+    out.push_str(&v.key_index.to_string());
+    out.push(' ');
+    if let Some(t) = v.timestamp {
+        out.push_str(&t.as_millis().to_string());
+    }
+    out.push(' ');
+    if let Some(r) = &v.replay {
+        out.push_str(&r.keep_until.as_millis().to_string());
+        out.push(' ');
+        out.push_str(&r.key);
+    }
+    Ok(out)
+}
+
+// `verifier_verify1/3/6`: one delivery, with the values of the handle's first 1, 3 or 6
+// header names (`undefined` when absent); the JavaScript class calls the one that fits its
+// scheme, because every argument napi reads costs a call. Each returns
+// `"keyIndex timestamp keepUntil key"` (times in unix ms, empty when absent; the key is last
+// and may hold spaces), or throws the core's error.
+
+/// Verifies with one header value.
+#[napi(
+    ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string"
+)]
+pub fn verifier_verify1(
+    env: &Env,
+    handle: &External<VerifierHandle>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    h0: Option<String>,
+) -> napi::Result<String> {
+    verify_given(env, handle, body, now, [h0, None, None, None, None, None])
+}
+
+/// Verifies with three header values.
+#[napi(
+    ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string"
+)]
+pub fn verifier_verify3(
+    env: &Env,
+    handle: &External<VerifierHandle>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    h0: Option<String>,
+    h1: Option<String>,
+    h2: Option<String>,
+) -> napi::Result<String> {
+    verify_given(env, handle, body, now, [h0, h1, h2, None, None, None])
+}
+
+/// Verifies with six header values.
+#[napi(
+    ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string, h3?: string, h4?: string, h5?: string"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn verifier_verify6(
+    env: &Env,
+    handle: &External<VerifierHandle>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    h0: Option<String>,
+    h1: Option<String>,
+    h2: Option<String>,
+    h3: Option<String>,
+    h4: Option<String>,
+    h5: Option<String>,
+) -> napi::Result<String> {
+    verify_given(env, handle, body, now, [h0, h1, h2, h3, h4, h5])
 }
 
 fn sign_input<'a>(
@@ -576,12 +461,6 @@ impl ReplayGuard {
         now: Unknown<'_>,
     ) -> napi::Result<()> {
         let now = conv::time(env, now, "now")?;
-        if verified.get_type()? == ValueType::Object {
-            if let Ok(v) = napi::bindgen_prelude::ClassInstance::<Verified>::from_unknown(verified)
-            {
-                return self.inner.record(&v.inner, now).or_throw(env);
-            }
-        }
         let v = conv::as_object(env, verified, "verified")?;
         let Some(replay) = conv::prop(&v, "replay")? else {
             return Ok(());
@@ -663,5 +542,41 @@ impl ReplayGuard {
     pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<ReplayGuard> {
         let inner = conv::state_from_js(env, state)?;
         Ok(ReplayGuard { inner })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_scheme_names_its_headers_within_the_cap() {
+        let cases: [(Scheme, &[u8]); 3] = [
+            (Scheme::UsdtGateway, b"k"),
+            (Scheme::Stripe, b"whsec_k"),
+            (Scheme::Gatepay, b"k"),
+        ];
+        for (scheme, secret) in cases {
+            let v = paystate::signature::Verifier::new(scheme, &[secret])
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            let names = header_names(&v, &[secret]);
+            assert!(!names.is_empty() && names.len() <= MAX_NAMES, "{names:?}");
+        }
+        let sw = paystate::signature::Verifier::new(
+            Scheme::StandardWebhooks,
+            &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
+        )
+        .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            header_names(&sw, &[b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".as_slice()]),
+            [
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "svix-signature",
+                "svix-timestamp",
+                "svix-id"
+            ]
+        );
     }
 }

@@ -301,7 +301,7 @@ test('delivery plans: schedule, finish, state', () => {
 })
 
 test('names of the contract are exported as data', () => {
-  assert.equal(ps.errorCodes().length, 21)
+  assert.equal(ps.errorCodes().length, 23)
   assert.ok(ps.errorCodes().includes('timestamp_out_of_tolerance'))
   assert.deepEqual(ps.statuses().slice(0, 3), ['pending', 'processing', 'paid'])
   assert.ok(ps.exceptions().includes('paid_late'))
