@@ -469,7 +469,8 @@ pub async fn pay(app: &Arc<App>, id: String, p: Payment) -> Result<(Invoice, Str
 
 /// `POST /api/v1/sandbox/trigger-expiry`: the invoice's own clock is moved to its
 /// deadline (a `tick` at the deadline), so the core expires it exactly as time would.
-/// The sandbox clock is not moved. Anything the core does not expire is refused.
+/// The sandbox clock is not moved. Anything the core does not expire then is refused
+/// (and the transaction rolled back).
 pub async fn trigger_expiry(app: &Arc<App>, id: String) -> Result<Value, ApiError> {
     let now = app.clock.now();
     let a = Arc::clone(app);
@@ -479,8 +480,8 @@ pub async fn trigger_expiry(app: &Arc<App>, id: String) -> Result<Value, ApiErro
             let row = find(tx, &Lookup::Id(id.clone()))?;
             let current = load_invoice(&row)?;
             let at = current.deadline().max(now);
-            let (invoice, _) = apply_in_tx(&a, tx, &id, &Command::Tick, at)?;
-            if invoice.status() != Status::Expired {
+            let (_, events) = apply_in_tx(&a, tx, &id, &Command::Tick, at)?;
+            if !events.iter().any(|e| e.event_type == EventType::Expired) {
                 return Err(ApiError::bad_request(format!(
                     "Only pending invoices can be expired (this one is {})",
                     seed_status(current.status_at(now))
