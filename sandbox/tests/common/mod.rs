@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -117,6 +117,8 @@ pub struct Receiver {
     pub url: String,
     pub got: Arc<Mutex<Vec<Received>>>,
     pub status: Arc<AtomicU16>,
+    /// Milliseconds the receiver waits before answering.
+    pub delay_ms: Arc<AtomicU64>,
     pub task: Arc<tokio::task::JoinHandle<()>>,
 }
 
@@ -124,9 +126,14 @@ pub struct Receiver {
 struct Rx {
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
 }
 
 async fn receive(State(rx): State<Rx>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let delay = rx.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
     rx.got.lock().unwrap().push(Received { headers, body });
     StatusCode::from_u16(rx.status.load(Ordering::SeqCst)).unwrap()
 }
@@ -140,6 +147,7 @@ impl Receiver {
         let rx = Rx {
             got: Arc::new(Mutex::new(Vec::new())),
             status: Arc::new(AtomicU16::new(status)),
+            delay_ms: Arc::new(AtomicU64::new(0)),
         };
         let app = Router::new()
             .route("/webhook", post(receive))
@@ -151,6 +159,7 @@ impl Receiver {
             url: format!("http://{addr}/webhook"),
             got: rx.got,
             status: rx.status,
+            delay_ms: rx.delay_ms,
             task: Arc::new(task),
         }
     }
