@@ -21,6 +21,9 @@ use crate::ids;
 use crate::server::App;
 use crate::store::{self, DeliveryRow, InvoiceRow, NewInvoice};
 
+/// The `tx_hash` of a test webhook for an invoice nobody paid.
+pub const SAMPLE_TX_HASH: &str = "sandbox_test_tx_hash";
+
 /// The event type name of the seed's test webhook in the outbox.
 pub const TEST_EVENT: &str = "test";
 
@@ -336,7 +339,8 @@ fn webhook_body(
         &WebhookRender {
             merchant_id: app.merchant_id.clone(),
             payout_address,
-            tx_hash: paying_tx(invoice).unwrap_or_default().to_owned(),
+            // A test webhook of an unpaid (or the sample) invoice names a sample transaction.
+            tx_hash: paying_tx(invoice).unwrap_or(SAMPLE_TX_HASH).to_owned(),
             paid_at,
         },
     );

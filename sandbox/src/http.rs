@@ -63,6 +63,7 @@ pub fn router(app: Arc<App>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(seed_shaped_errors))
         .with_state(app)
 }
 
@@ -75,6 +76,21 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
         HeaderValue::from_static("application/json"),
     );
     resp
+}
+
+/// Rejections axum makes itself (an undecodable path segment, a bad query) answer in
+/// plain text: they are given the seed's error shape too.
+async fn seed_shaped_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.as_u16() < 400 || is_json {
+        return resp;
+    }
+    let message = status.canonical_reason().unwrap_or("Request rejected");
+    ApiError::new(status.as_u16(), message).into_response()
 }
 
 fn ok(body: Value) -> Response {

@@ -181,6 +181,16 @@ async fn seed_001_flow_end_to_end() {
     err(&v, 404, "Not Found");
     let (s, _) = api.get("/api/v1/nowhere").await;
     assert_eq!(s, 404);
+    // A path segment that is not UTF-8 once decoded: still the seed's shape.
+    let (s, v) = api.get("/api/v1/invoices/%FF%FE").await;
+    assert_eq!(s, 400);
+    err(&v, 400, "Bad Request");
+    let (s, v) = api
+        .raw(Method::PUT, "/api/v1/invoices", Some(&auth), Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(s, 405);
+    assert_eq!(v["statusCode"], 405);
 
     // Simulate the payment: the signed webhook arrives at the callback URL.
     let (s, v) = api
