@@ -26,6 +26,9 @@ pub const CLOCK_KEY: &str = "clock_ms";
 /// has a few deadlines, each delivery at most 11 attempts).
 const MAX_ITEMS_PER_RUN: usize = 1_000_000;
 
+/// Most delivery attempts made at once.
+const MAX_PARALLEL_ATTEMPTS: u32 = 32;
+
 /// Persists the clock value.
 pub async fn persist_clock(app: &Arc<App>, ms: i64) -> Result<(), ApiError> {
     app.db
@@ -59,13 +62,45 @@ async fn run_locked(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
             persist_clock(app, at).await?;
             app.clock.advance_to(at);
         }
-        apply_item(app, item, at).await?;
-        done = done.saturating_add(1);
+        if let Due::Delivery(_, first_at) = item {
+            let now = app.clock.now_ms();
+            let batch = app
+                .db
+                .tx(move |tx| store::delivery_batch(tx, first_at, now, MAX_PARALLEL_ATTEMPTS))
+                .await?;
+            done = done.saturating_add(attempt_all(app, batch, at).await?);
+        } else {
+            apply_item(app, item, at).await?;
+            done = done.saturating_add(1);
+        }
     }
     if app.clock.is_realtime() {
         persist_clock(app, app.clock.now_ms()).await?;
     }
     Ok(done)
+}
+
+/// Makes the attempts of a batch concurrently (one slow receiver does not hold up the
+/// others), each recorded in its own transaction. Returns how many were made.
+async fn attempt_all(app: &Arc<App>, ids: Vec<String>, at: i64) -> Result<usize, ApiError> {
+    let mut set = tokio::task::JoinSet::new();
+    for id in ids {
+        let app = Arc::clone(app);
+        set.spawn(async move { attempt(&app, &id, at).await });
+    }
+    let mut made = 0usize;
+    let mut first_error = None;
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(Ok(())) => made = made.saturating_add(1),
+            Ok(Err(e)) => first_error = first_error.or(Some(e)),
+            Err(e) => first_error = first_error.or(Some(ApiError::internal(e))),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(made),
+    }
 }
 
 /// `POST /sandbox/clock/advance`: moves the test clock by `seconds`, applying everything
@@ -126,13 +161,14 @@ async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> 
                 })
                 .await
         }
-        Due::Delivery(id, _) => attempt(app, id, at).await,
+        Due::Delivery(id, _) => attempt(app, &id, at).await,
     }
 }
 
 /// Makes one delivery attempt and records it with the plan's answer.
-async fn attempt(app: &Arc<App>, id: String, at: i64) -> Result<(), ApiError> {
-    let lookup = id.clone();
+async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
+    let lookup = id.to_owned();
+    let id = id.to_owned();
     let Some(row) = app.db.tx(move |tx| store::delivery(tx, &lookup)).await? else {
         return Ok(());
     };

@@ -382,6 +382,37 @@ pub fn earliest_due(tx: &Transaction<'_>, until: i64) -> Result<Option<Due>, Api
     Ok(candidates.into_iter().flatten().min_by_key(Due::at))
 }
 
+/// The deliveries to attempt together with the earliest due item, a delivery due at
+/// `first_at`: every delivery due at or before the time it will be made
+/// (`max(first_at, now)`), but none due at or after the next deadline or scheduled
+/// command, which come first. Oldest first, at most `limit`.
+pub fn delivery_batch(
+    tx: &Transaction<'_>,
+    first_at: i64,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<String>, ApiError> {
+    let other: Option<i64> = tx.query_row(
+        "SELECT MIN(t) FROM (
+             SELECT MIN(next_deadline) AS t FROM invoices WHERE next_deadline IS NOT NULL
+             UNION ALL SELECT MIN(due_at) AS t FROM scheduled)",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut bound = first_at.max(now);
+    if let Some(next_other) = other {
+        bound = bound.min(next_other.saturating_sub(1)).max(first_at);
+    }
+    let mut stmt = tx.prepare(
+        "SELECT id FROM deliveries WHERE next_at IS NOT NULL AND next_at <= ?1
+         ORDER BY next_at, created_seq LIMIT ?2",
+    )?;
+    let rows = stmt
+        .query_map(params![bound, limit], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(rows)
+}
+
 /// Removes a scheduled command once applied.
 pub fn unschedule(tx: &Transaction<'_>, row: i64) -> Result<(), ApiError> {
     tx.execute("DELETE FROM scheduled WHERE id = ?1", [row])?;
