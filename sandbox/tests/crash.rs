@@ -153,6 +153,11 @@ async fn sigkill_mid_burst_loses_nothing() {
     for id in &ids {
         let (s, v) = api.get(&format!("/sandbox/invoices/{id}")).await;
         assert_eq!(s, 200);
+        // State and journal were committed together: the journal replays to the state.
+        let journal: Vec<paystate::JournalEntry> =
+            serde_json::from_value(v["journal"].clone()).unwrap();
+        let stored = paystate::Invoice::from_json(&v["state"].to_string()).unwrap();
+        assert_eq!(paystate::Invoice::replay(&journal).unwrap(), stored, "{id}");
         let transfers = v["state"]["transfers"].as_array().unwrap().len();
         assert!(transfers <= 1, "{id}: {transfers} transfers");
         if accepted.contains(id) {

@@ -125,7 +125,10 @@ async fn payer_behaviours() {
         status(&pay(parts.clone(), json!({"amount": "4"})).await),
         "pending"
     );
-    assert_eq!(status(&pay(parts, json!({"amount": "6"})).await), "paid");
+    assert_eq!(
+        status(&pay(parts.clone(), json!({"amount": "6"})).await),
+        "paid"
+    );
 
     let confirmed_later = create(&api, "10", 1800, None).await;
     let v = pay(
@@ -204,6 +207,24 @@ async fn payer_behaviours() {
     api.advance(301).await;
     let v = pay(late.clone(), json!({})).await;
     assert_eq!(status(&v), "expired");
+
+    // Each stored state is exactly what its journal replays to (docs/spec.md §3).
+    for id in [
+        &exact,
+        &short,
+        &parts,
+        &confirmed_later,
+        &dropped,
+        &manual,
+        &late,
+    ] {
+        let (_, v) = api.get(&format!("/sandbox/invoices/{id}")).await;
+        let journal: Vec<paystate::JournalEntry> =
+            serde_json::from_value(v["journal"].clone()).unwrap();
+        let replayed = paystate::Invoice::replay(&journal).unwrap();
+        let stored = paystate::Invoice::from_json(&v["state"].to_string()).unwrap();
+        assert_eq!(replayed, stored, "{id}");
+    }
 
     // Every paid invoice produced exactly one delivered webhook (forwarded).
     let (_, list) = api.get("/sandbox/deliveries").await;
