@@ -29,6 +29,9 @@ pub struct Args {
     /// Follow the wall clock instead of the test clock.
     #[arg(long)]
     pub realtime: bool,
+    /// Apply seed 001's rate limits (429 with Retry-After).
+    #[arg(long)]
+    pub rate_limit: bool,
 }
 
 impl fmt::Debug for Args {
@@ -43,6 +46,7 @@ impl fmt::Debug for Args {
             )
             .field("forward_to", &self.forward_to)
             .field("realtime", &self.realtime)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -62,6 +66,8 @@ pub struct Config {
     pub forward_to: Option<String>,
     /// Wall clock instead of the test clock.
     pub realtime: bool,
+    /// Seed 001's rate limits apply.
+    pub rate_limit: bool,
 }
 
 impl fmt::Debug for Config {
@@ -73,6 +79,7 @@ impl fmt::Debug for Config {
             .field("webhook_secret", &"<redacted>")
             .field("forward_to", &self.forward_to)
             .field("realtime", &self.realtime)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -134,6 +141,7 @@ impl Config {
             webhook_secret,
             forward_to: args.forward_to,
             realtime: args.realtime,
+            rate_limit: args.rate_limit,
         })
     }
 }

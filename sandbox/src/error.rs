@@ -13,6 +13,8 @@ pub struct ApiError {
     pub status: u16,
     /// The body to send.
     pub body: Value,
+    /// `Retry-After` seconds (429 only).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -31,7 +33,11 @@ impl ApiError {
             }
             _ => usdt_gateway::error_body(status, message.as_ref()),
         };
-        ApiError { status, body }
+        ApiError {
+            status,
+            body,
+            retry_after: None,
+        }
     }
 
     /// 400 Bad Request.
@@ -54,7 +60,11 @@ impl ApiError {
     /// (`docs/spec.md §9`), else 400 with the core's message.
     pub fn from_rejection(r: Rejection) -> ApiError {
         match (r.http_status, r.body) {
-            (Some(status), Some(body)) => ApiError { status, body },
+            (Some(status), Some(body)) => ApiError {
+                status,
+                body,
+                retry_after: None,
+            },
             _ => ApiError::bad_request(r.error.to_string()),
         }
     }
@@ -69,7 +79,12 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        crate::http::json_response(status, &self.body)
+        let mut resp = crate::http::json_response(status, &self.body);
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        resp
     }
 }
 

@@ -22,6 +22,7 @@ use serde_json::{json, Map, Value};
 use crate::clock::to_timestamp;
 use crate::error::ApiError;
 use crate::gateway::{self, Lookup, Payment};
+use crate::ratelimit::Class;
 use crate::scheduler;
 use crate::server::App;
 use crate::store;
@@ -164,6 +165,7 @@ fn core<T>(r: paystate::Result<T>) -> Result<T, ApiError> {
 async fn create_invoice(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
     let run = async {
         authorize(&app, &headers)?;
+        app.limits.check(Class::Create)?;
         let bytes = body_bytes(body)?;
         gateway::create_invoice(&app, bytes.to_vec()).await
     };
@@ -179,6 +181,7 @@ async fn get_invoice(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
+    app.limits.check(Class::Get)?;
     Ok(ok(gateway::get_invoice(&app, Lookup::Id(id)).await?))
 }
 
@@ -221,6 +224,7 @@ async fn list_invoices(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
+    app.limits.check(Class::List)?;
     let query = query.unwrap_or_default();
     let page = query_number(&query, "page", 1, 1_000_000)?;
     let limit = query_number(&query, "limit", 20, gateway::MAX_PAGE_LIMIT)?;
@@ -259,6 +263,7 @@ async fn simulate_payment(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
     let map = object(body, &["invoiceId", "delaySeconds"])?;
     let o = Obj::new(&map, "");
     let id = core(o.str("invoiceId"))?.to_owned();
@@ -286,6 +291,7 @@ async fn trigger_expiry(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
     let map = object(body, &["invoiceId"])?;
     let id = core(Obj::new(&map, "").str("invoiceId"))?.to_owned();
     Ok(ok(gateway::trigger_expiry(&app, id).await?))
@@ -297,6 +303,7 @@ async fn test_webhook(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
     let map = object(body, &["url", "invoiceId"])?;
     let o = Obj::new(&map, "");
     let url = core(o.opt_str("url"))?.map(str::to_owned);

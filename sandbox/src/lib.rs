@@ -8,7 +8,7 @@
 //!
 //! Module map: [`config`] (flags and start-up), [`server`] (binding and the worker),
 //! [`http`] (routes and error answers), [`gateway`] (seed 001 operations as transactions),
-//! [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
+//! [`ratelimit`] (the seed's limits, opt-in), [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
 //! outgoing HTTP of webhooks), [`store`] (SQLite), [`clock`], [`ids`], [`error`].
 
 pub mod clock;
@@ -18,6 +18,7 @@ pub mod error;
 pub mod gateway;
 pub mod http;
 pub mod ids;
+pub mod ratelimit;
 pub mod scheduler;
 pub mod server;
 pub mod store;

@@ -11,6 +11,7 @@ use crate::config::{Args, Config};
 use crate::delivery::{self, Client};
 use crate::error::StartError;
 use crate::ids;
+use crate::ratelimit::RateLimits;
 use crate::scheduler::{self, CLOCK_KEY};
 use crate::store::{self, Db};
 
@@ -34,6 +35,8 @@ pub struct App {
     pub wake: Notify,
     /// Sends deliveries.
     pub client: Client,
+    /// Seed 001's rate limits (when `--rate-limit`).
+    pub limits: RateLimits,
 }
 
 /// A started sandbox.
@@ -98,6 +101,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Bind(e.to_string()))?;
+    let config_rate_limit = config.rate_limit;
     let app = Arc::new(App {
         db,
         clock: Clock::new(clock_ms, config.realtime),
@@ -108,6 +112,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         work: Mutex::new(()),
         wake: Notify::new(),
         client: delivery::client(),
+        limits: RateLimits::new(config_rate_limit),
     });
     let router = crate::http::router(Arc::clone(&app));
     let server = tokio::spawn(async move {
@@ -171,6 +176,9 @@ pub fn banner(running: &Running) -> String {
             "test clock: POST /sandbox/clock/advance"
         }
     ));
+    if c.rate_limit {
+        out.push_str("  rate limits:       seed 001's (429 with Retry-After)\n");
+    }
     if let Some(f) = &c.forward_to {
         out.push_str(&format!("  forwarding every webhook to {f}\n"));
     }

@@ -335,3 +335,31 @@ async fn seed_001_flow_end_to_end() {
     assert_eq!(s, 400);
     sb.stop();
 }
+
+#[tokio::test]
+async fn seed_rate_limits_when_asked() {
+    let sb = common::sandbox_with(None, None, true).await;
+    let api = Api::new(&sb.base_url());
+    // "Sandbox Endpoints 60 req/min": the 61st in the minute is a 429.
+    for i in 0..60 {
+        let (s, _) = api
+            .post(
+                "/api/v1/sandbox/trigger-expiry",
+                json!({"invoiceId": "none"}),
+            )
+            .await;
+        assert_eq!(s, 404, "request {i}");
+    }
+    let (s, v) = api
+        .post(
+            "/api/v1/sandbox/trigger-expiry",
+            json!({"invoiceId": "none"}),
+        )
+        .await;
+    assert_eq!(s, 429);
+    assert_eq!(v["error"], "Too Many Requests");
+    // Other groups count apart.
+    let (s, _) = api.get("/api/v1/invoices").await;
+    assert_eq!(s, 200);
+    sb.stop();
+}

@@ -174,6 +174,15 @@ pub async fn sandbox(
     database: Option<std::path::PathBuf>,
     forward_to: Option<String>,
 ) -> paystate_sandbox::Running {
+    sandbox_with(database, forward_to, false).await
+}
+
+/// [`sandbox`], with seed 001's rate limits on or off.
+pub async fn sandbox_with(
+    database: Option<std::path::PathBuf>,
+    forward_to: Option<String>,
+    rate_limit: bool,
+) -> paystate_sandbox::Running {
     let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
         port: 0,
         database: database.unwrap_or_else(|| ":memory:".into()),
@@ -181,6 +190,7 @@ pub async fn sandbox(
         webhook_secret: Some(SECRET.into()),
         forward_to,
         realtime: false,
+        rate_limit,
     })
     .unwrap();
     paystate_sandbox::start(config).await.unwrap()
