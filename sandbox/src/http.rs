@@ -61,6 +61,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/invoices/{id}/confirm", post(confirm))
         .route("/sandbox/invoices/{id}/drop", post(drop_transfer))
         .route("/sandbox/deliveries", get(deliveries))
+        .route("/sandbox/account", post(set_account))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -126,6 +127,16 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// [`authorize`] for seed 001's own API, which a suspended account may not use
+/// (the seed: "403 Forbidden - Account suspended").
+fn authorize_api(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    authorize(app, headers)?;
+    if app.suspended.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::new(403, "Account suspended"));
+    }
+    Ok(())
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
@@ -164,7 +175,7 @@ fn core<T>(r: paystate::Result<T>) -> Result<T, ApiError> {
 
 async fn create_invoice(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
     let run = async {
-        authorize(&app, &headers)?;
+        authorize_api(&app, &headers)?;
         app.limits.check(Class::Create)?;
         let bytes = body_bytes(body)?;
         gateway::create_invoice(&app, bytes.to_vec()).await
@@ -180,7 +191,7 @@ async fn get_invoice(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     app.limits.check(Class::Get)?;
     Ok(ok(gateway::get_invoice(&app, Lookup::Id(id)).await?))
 }
@@ -190,7 +201,7 @@ async fn get_by_reference(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     Ok(ok(
         gateway::get_invoice(&app, Lookup::Reference(reference)).await?
     ))
@@ -223,7 +234,7 @@ async fn list_invoices(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     app.limits.check(Class::List)?;
     let query = query.unwrap_or_default();
     let page = query_number(&query, "page", 1, 1_000_000)?;
@@ -236,12 +247,12 @@ async fn cancel(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     Ok(ok(gateway::cancel(&app, id).await?))
 }
 
 async fn account(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     Ok(ok(gateway::account(&app).await?))
 }
 
@@ -262,7 +273,7 @@ async fn simulate_payment(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     app.limits.check(Class::Sandbox)?;
     let map = object(body, &["invoiceId", "delaySeconds"])?;
     let o = Obj::new(&map, "");
@@ -290,7 +301,7 @@ async fn trigger_expiry(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     app.limits.check(Class::Sandbox)?;
     let map = object(body, &["invoiceId"])?;
     let id = core(Obj::new(&map, "").str("invoiceId"))?.to_owned();
@@ -302,7 +313,7 @@ async fn test_webhook(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_api(&app, &headers)?;
     app.limits.check(Class::Sandbox)?;
     let map = object(body, &["url", "invoiceId"])?;
     let o = Obj::new(&map, "");
@@ -504,4 +515,28 @@ async fn deliveries(
         })
         .await?;
     Ok(ok(json!({"data": list})))
+}
+
+/// `{"suspended": true|false}`: while suspended, seed 001's API answers 403 "Account
+/// suspended" (the controls under `/sandbox` keep working). Kept across restarts.
+async fn set_account(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let map = object(body, &["suspended"])?;
+    let suspended = core(Obj::new(&map, "").bool("suspended"))?;
+    app.db
+        .tx(move |tx| {
+            store::meta_set(
+                tx,
+                crate::server::SUSPENDED_KEY,
+                if suspended { "1" } else { "0" },
+            )
+        })
+        .await?;
+    app.suspended
+        .store(suspended, std::sync::atomic::Ordering::SeqCst);
+    Ok(ok(json!({ "suspended": suspended })))
 }

@@ -1,6 +1,7 @@
 //! Start-up: opens the database, restores the clock, binds 127.0.0.1, runs the worker.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use paystate::signature::{Scheme, Signer};
@@ -37,6 +38,8 @@ pub struct App {
     pub client: Client,
     /// Seed 001's rate limits (when `--rate-limit`).
     pub limits: RateLimits,
+    /// The account is suspended (`POST /sandbox/account`): the API answers 403.
+    pub suspended: AtomicBool,
 }
 
 /// A started sandbox.
@@ -65,13 +68,15 @@ impl Running {
 }
 
 const MERCHANT_KEY: &str = "merchant_id";
+/// The `meta` key of the account's suspension ("1" or "0").
+pub const SUSPENDED_KEY: &str = "account_suspended";
 
 /// Opens the database, restores the clock and merchant id, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let db = Db::open(config.database.as_deref())?;
     let fresh_id = ids::uuid_v4().map_err(|e| StartError::Runtime(e.to_string()))?;
     let wall = wall_millis();
-    let (clock_ms, merchant_id) = db
+    let (clock_ms, merchant_id, suspended) = db
         .tx(move |tx| {
             // The clock resumes where it was, never earlier; a new database starts at the
             // wall-clock time of start-up.
@@ -89,7 +94,8 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                     fresh_id
                 }
             };
-            Ok((clock, merchant))
+            let suspended = store::meta_get(tx, SUSPENDED_KEY)?.as_deref() == Some("1");
+            Ok((clock, merchant, suspended))
         })
         .await
         .map_err(|e| StartError::Storage(e.body.to_string()))?;
@@ -113,6 +119,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         wake: Notify::new(),
         client: delivery::client(),
         limits: RateLimits::new(config_rate_limit),
+        suspended: AtomicBool::new(suspended),
     });
     let router = crate::http::router(Arc::clone(&app));
     let server = tokio::spawn(async move {

@@ -315,6 +315,22 @@ async fn seed_001_flow_end_to_end() {
         assert_eq!(s, 400, "{q}");
     }
 
+    // A suspended account: seed 001's API answers 403, the controls keep working.
+    let (s, _) = api
+        .post("/sandbox/account", json!({"suspended": true}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, v) = api.get("/api/v1/account").await;
+    assert_eq!(s, 403);
+    err(&v, 403, "Forbidden");
+    assert_eq!(v["message"], "Account suspended");
+    let (s, _) = api.get("/sandbox/clock").await;
+    assert_eq!(s, 200);
+    let (s, _) = api
+        .post("/sandbox/account", json!({"suspended": false}))
+        .await;
+    assert_eq!(s, 200);
+
     // Account and the test webhook.
     let (s, acct) = api.get("/api/v1/account").await;
     assert_eq!(s, 200);
