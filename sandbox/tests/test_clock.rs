@@ -276,3 +276,42 @@ async fn advance_rejects_bad_input() {
     }
     sb.stop();
 }
+
+#[tokio::test]
+async fn realtime_follows_the_wall_clock_and_delivers_without_advance() {
+    let rx = Receiver::start(200).await;
+    let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
+        port: 0,
+        database: ":memory:".into(),
+        api_key: Some(common::KEY.into()),
+        webhook_secret: Some(common::SECRET.into()),
+        forward_to: Some(rx.url.clone()),
+        realtime: true,
+        rate_limit: false,
+    })
+    .unwrap();
+    let sb = paystate_sandbox::start(config).await.unwrap();
+    let api = Api::new(&sb.base_url());
+    let (_, c1) = api.get("/sandbox/clock").await;
+    assert_eq!(c1["realtime"], true);
+    let (s, _) = api
+        .post("/sandbox/clock/advance", json!({"seconds": 1}))
+        .await;
+    assert_eq!(s, 400);
+    let id = create(&api, "1", 300, None).await;
+    let (s, _) = api
+        .post("/api/v1/sandbox/simulate-payment", json!({"invoiceId": id}))
+        .await;
+    assert_eq!(s, 200);
+    for _ in 0..200 {
+        if !rx.received().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(rx.received().len(), 1);
+    verify(&rx.received()[0]).unwrap();
+    let (_, c2) = api.get("/sandbox/clock").await;
+    assert!(c2["nowMs"].as_i64().unwrap() >= c1["nowMs"].as_i64().unwrap());
+    sb.stop();
+}
