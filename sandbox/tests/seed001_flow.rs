@@ -132,6 +132,32 @@ async fn seed_001_flow_end_to_end() {
             json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "reference": "R".repeat(51)}),
             400,
         ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "title": "T".repeat(200)}),
+            201,
+        ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "title": "T".repeat(201)}),
+            400,
+        ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "description": "D".repeat(500)}),
+            201,
+        ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "description": "D".repeat(501)}),
+            400,
+        ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20",
+                "callbackUrl": format!("https://shop.example/{}", "c".repeat(500 - 21))}),
+            201,
+        ),
+        (
+            json!({"amountUsdt": 1, "assetCode": "USDT_TRC20",
+                "callbackUrl": format!("https://shop.example/{}", "c".repeat(501 - 21))}),
+            400,
+        ),
         (json!({"amountUsdt": 1, "assetCode": "BTC"}), 400),
         (json!({"amountUsdt": 1}), 400),
         (
@@ -308,8 +334,8 @@ async fn seed_001_flow_end_to_end() {
     assert_eq!(s, 200);
     assert_eq!(page["data"].as_array().unwrap().len(), 2);
     assert_eq!(page["data"][0]["reference"], "ORDER-3");
-    assert_eq!(page["meta"]["total"], 7);
-    assert_eq!(page["meta"]["totalPages"], 4);
+    assert_eq!(page["meta"]["total"], 10);
+    assert_eq!(page["meta"]["totalPages"], 5);
     for q in ["page=0", "limit=101", "limit=x", "page=-1"] {
         let (s, _) = api.get(&format!("/api/v1/invoices?{q}")).await;
         assert_eq!(s, 400, "{q}");
@@ -334,7 +360,7 @@ async fn seed_001_flow_end_to_end() {
     // Account and the test webhook.
     let (s, acct) = api.get("/api/v1/account").await;
     assert_eq!(s, 200);
-    assert_eq!(acct["stats"]["totalInvoices"], 7);
+    assert_eq!(acct["stats"]["totalInvoices"], 10);
     assert_eq!(acct["stats"]["byStatus"]["confirmed"], 1);
     let (s, v) = api
         .post("/api/v1/sandbox/test-webhook", json!({"url": rx.url}))

@@ -315,3 +315,68 @@ async fn realtime_follows_the_wall_clock_and_delivers_without_advance() {
     assert!(c2["nowMs"].as_i64().unwrap() >= c1["nowMs"].as_i64().unwrap());
     sb.stop();
 }
+
+#[tokio::test]
+async fn confirmation_window_closes_on_advance() {
+    let rx = Receiver::start(200).await;
+    let sb = common::sandbox(None, Some(rx.url.clone())).await;
+    let api = Api::new(&sb.base_url());
+    let id = create(&api, "8", 1800, None).await;
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{id}/pay"),
+            json!({"confirmed": false}),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("processing")));
+    let (_, state) = api.get(&format!("/sandbox/invoices/{id}")).await;
+    let window_end = paystate::Invoice::from_json(&state["state"].to_string())
+        .unwrap()
+        .confirmation_deadline();
+    let (_, clock) = api.get("/sandbox/clock").await;
+    let to_end = u64::try_from(window_end.millis_since(ts(&clock["now"])) / 1000).unwrap();
+    api.advance(to_end - 1).await;
+    let (_, c) = api.get(&format!("/sandbox/invoices/{id}")).await;
+    assert_eq!(c["state"]["status"], "processing");
+    api.advance(1).await;
+    let (_, c) = api.get(&format!("/sandbox/invoices/{id}")).await;
+    assert_eq!(c["state"]["status"], "invalid");
+    let last = c["journal"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(ts(&last["at"]), window_end);
+    // Never confirmed: no webhook.
+    assert!(rx.received().is_empty());
+    sb.stop();
+}
+
+#[tokio::test]
+async fn concurrent_duplicate_references_create_one_invoice() {
+    let sb = common::sandbox(None, None).await;
+    let api = Api::new(&sb.base_url());
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let api = api.clone();
+        tasks.push(tokio::spawn(async move {
+            api.post(
+                "/api/v1/invoices",
+                json!({"amountUsdt": 1, "assetCode": "USDT_TRC20", "reference": "SAME-REF"}),
+            )
+            .await
+            .0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        15,
+        "{statuses:?}"
+    );
+    sb.stop();
+}
