@@ -206,8 +206,38 @@ pub fn run_blocking(args: Args) -> Result<(), StartError> {
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
         let Running { server, worker, .. } = running;
-        let _ = server.await;
+        // Ctrl-C or SIGTERM stops at once: whatever was accepted is already committed, and
+        // an attempt cut short is made again at the next start (docs/spec.md §7).
+        tokio::select! {
+            _ = server => {}
+            () = stop_signal() => eprintln!("paystate sandbox: stopping"),
+        }
         worker.abort();
         Ok(())
     })
+}
+
+/// Resolves on Ctrl-C, or SIGTERM on Unix. If a signal cannot be watched, never resolves
+/// (the process is then stopped the way it would be without this).
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }
