@@ -51,6 +51,7 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route("/api/v1/invoices/{id}/cancel", post(cancel))
         .route("/api/v1/account", get(account))
+        .route("/api/v1/account/api-logs", get(api_logs))
         .route("/api/v1/sandbox/simulate-payment", post(simulate_payment))
         .route("/api/v1/sandbox/trigger-expiry", post(trigger_expiry))
         .route("/api/v1/sandbox/test-webhook", post(test_webhook))
@@ -66,6 +67,10 @@ pub fn router(app: Arc<App>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(seed_shaped_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            log_api_request,
+        ))
         .with_state(app)
 }
 
@@ -93,6 +98,58 @@ async fn seed_shaped_errors(resp: Response) -> Response {
     }
     let message = status.canonical_reason().unwrap_or("Request rejected");
     ApiError::new(status.as_u16(), message).into_response()
+}
+
+/// Logs every request to seed 001's API (`/api/v1/...`) for `GET /api/v1/account/api-logs`:
+/// method, path, status and time only. A failure to log never fails the request.
+async fn log_api_request(
+    State(app): Shared,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if !path.starts_with("/api/v1/") {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_owned();
+    let at = app.clock.now_ms();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let log = store::ApiLog {
+        at,
+        method,
+        // Paths are client input: kept short.
+        path: path.chars().take(300).collect(),
+        status: resp.status().as_u16(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    // Already reported by the store (`ApiError::internal`); the answer stands.
+    let _ = app.db.tx(move |tx| store::append_api_log(tx, &log)).await;
+    resp
+}
+
+/// `GET /api/v1/account/api-logs?limit=50`: the latest requests, newest first (1..100).
+async fn api_logs(
+    State(app): Shared,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    let limit = query_number(&query.unwrap_or_default(), "limit", 50, 100)?;
+    let logs = app.db.tx(move |tx| store::api_logs(tx, limit)).await?;
+    let data: Vec<Value> = logs
+        .into_iter()
+        .map(|l| {
+            json!({
+                "method": l.method,
+                "path": l.path,
+                "statusCode": l.status,
+                "durationMs": l.duration_ms,
+                "createdAt": to_timestamp(l.at).to_string(),
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "data": data })))
 }
 
 fn ok(body: Value) -> Response {

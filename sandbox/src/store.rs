@@ -60,6 +60,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_next ON deliveries(next_at);
+CREATE TABLE IF NOT EXISTS api_logs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    duration_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS attempts (
     delivery_id TEXT NOT NULL,
     n INTEGER NOT NULL,
@@ -573,6 +581,65 @@ pub fn attempts(tx: &Transaction<'_>, delivery_id: &str) -> Result<Vec<AttemptRo
                     .get::<_, Option<i64>>(4)?
                     .and_then(|l| u64::try_from(l).ok()),
                 error: r.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows)
+}
+
+// ---- API request log -----------------------------------------------------------------
+
+/// How many API log lines are kept (older ones are deleted as new ones arrive).
+pub const API_LOG_KEEP: i64 = 1000;
+
+/// One logged API request: no header, query or body is kept, so no key or secret is.
+#[derive(Debug, Clone)]
+pub struct ApiLog {
+    /// When it arrived (sandbox time).
+    pub at: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// The answer's status.
+    pub status: u16,
+    /// Wall-clock handling time.
+    pub duration_ms: u64,
+}
+
+/// Appends a log line and trims the log to [`API_LOG_KEEP`] lines.
+pub fn append_api_log(tx: &Transaction<'_>, log: &ApiLog) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO api_logs (at, method, path, status, duration_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            log.at,
+            log.method,
+            log.path,
+            log.status,
+            i64::try_from(log.duration_ms).unwrap_or(i64::MAX)
+        ],
+    )?;
+    let last = tx.last_insert_rowid();
+    tx.execute(
+        "DELETE FROM api_logs WHERE id <= ?1",
+        [last.saturating_sub(API_LOG_KEEP)],
+    )?;
+    Ok(())
+}
+
+/// The latest `limit` log lines, newest first.
+pub fn api_logs(tx: &Transaction<'_>, limit: u32) -> Result<Vec<ApiLog>, ApiError> {
+    let mut stmt = tx.prepare(
+        "SELECT at, method, path, status, duration_ms FROM api_logs ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            Ok(ApiLog {
+                at: r.get(0)?,
+                method: r.get(1)?,
+                path: r.get(2)?,
+                status: r.get(3)?,
+                duration_ms: r.get::<_, i64>(4).map(|d| u64::try_from(d).unwrap_or(0))?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

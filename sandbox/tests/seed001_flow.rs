@@ -357,6 +357,17 @@ async fn seed_001_flow_end_to_end() {
         .await;
     assert_eq!(s, 200);
 
+    // The API log: newest first, method/path/status only.
+    let (s, logs) = api.get("/api/v1/account/api-logs?limit=3").await;
+    assert_eq!(s, 200);
+    let logs = logs["data"].as_array().unwrap();
+    assert_eq!(logs.len(), 3);
+    assert_eq!(logs[0]["path"], "/api/v1/account");
+    assert_eq!(logs[0]["statusCode"], 403);
+    assert!(!serde_json::to_string(logs).unwrap().contains(KEY));
+    let (s, _) = api.get("/api/v1/account/api-logs?limit=101").await;
+    assert_eq!(s, 400);
+
     // Account and the test webhook.
     let (s, acct) = api.get("/api/v1/account").await;
     assert_eq!(s, 200);
