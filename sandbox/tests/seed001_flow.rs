@@ -416,3 +416,78 @@ async fn seed_rate_limits_when_asked() {
     assert_eq!(s, 200);
     sb.stop();
 }
+
+/// Deterministic garbage and mutated bodies at every POST route: each answer is a JSON
+/// error of the seed's shape (or a success), and the server keeps answering.
+#[tokio::test]
+async fn garbage_bodies_never_break_the_server() {
+    let sb = common::sandbox(None, None).await;
+    let api = Api::new(&sb.base_url());
+    let (_, inv) = api
+        .post(
+            "/api/v1/invoices",
+            json!({"amountUsdt": 3, "assetCode": "USDT_TRC20"}),
+        )
+        .await;
+    let id = inv["id"].as_str().unwrap().to_owned();
+    let routes = [
+        "/api/v1/invoices".to_owned(),
+        format!("/api/v1/invoices/{id}/cancel"),
+        "/api/v1/sandbox/simulate-payment".to_owned(),
+        "/api/v1/sandbox/trigger-expiry".to_owned(),
+        "/api/v1/sandbox/test-webhook".to_owned(),
+        "/sandbox/clock/advance".to_owned(),
+        format!("/sandbox/invoices/{id}/pay"),
+        format!("/sandbox/invoices/{id}/confirm"),
+        format!("/sandbox/invoices/{id}/drop"),
+        "/sandbox/account".to_owned(),
+    ];
+    let seeds: [&[u8]; 6] = [
+        br#"{"amountUsdt": 150.0000, "assetCode": "USDT_TRC20", "reference": "R-1"}"#,
+        br#"{"invoiceId": "x", "delaySeconds": 0}"#,
+        br#"{"seconds": 10}"#,
+        br#"{"amount": "1.5", "txId": "t", "confirmed": false, "confirmAfterSeconds": 5}"#,
+        br#"{"metadata": {"a": [1, {"b": null}]}, "title": "\u00e9\u2028"}"#,
+        b"",
+    ];
+    let auth = format!("Bearer {KEY}");
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..40 {
+        for route in &routes {
+            let r = next();
+            let mut body = seeds[(r % 6) as usize].to_vec();
+            match (r >> 8) % 4 {
+                0 => {
+                    let len = ((r >> 16) % 300) as usize;
+                    body = (0..len).map(|_| next() as u8).collect();
+                }
+                1 if !body.is_empty() => {
+                    for _ in 0..4 {
+                        let i = (next() % body.len() as u64) as usize;
+                        body[i] = next() as u8;
+                    }
+                }
+                2 => body.truncate(((r >> 16) % (body.len() as u64 + 1)) as usize),
+                _ => {}
+            }
+            let (s, v) = api
+                .raw(Method::POST, route, Some(&auth), body.clone())
+                .await
+                .unwrap_or_else(|e| panic!("round {round} {route}: {e}"));
+            assert!((200..500).contains(&s), "{route} {body:?} -> {s}");
+            if s >= 400 {
+                assert_eq!(v["statusCode"], s, "{route} {body:?} -> {v}");
+                assert!(v["message"].is_string() && v["error"].is_string(), "{v}");
+            }
+        }
+    }
+    let (s, _) = api.get("/sandbox/clock").await;
+    assert_eq!(s, 200);
+    sb.stop();
+}
