@@ -1,7 +1,8 @@
 # The two commands a newcomer needs (see README.md):
 #   make demo   - builds the CLI and runs the narrated demo of the whole flow
 #   make test   - installs what is missing and runs every test in every language
-.PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme
+.PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme \
+	dist check-versions test-dist
 
 demo:
 	cargo run -q --locked -p paystate-cli -- demo
@@ -31,3 +32,17 @@ test-fuzz:
 readme:
 	cargo run -q --locked -p paystate-cli -- states --format mermaid > target/states.mmd
 	python3 scripts/embed_diagram.py README.md target/states.mmd
+
+# Release artifacts of every language into dist/ (wheel + sdist, npm tarballs, the jar
+# installed into the local Maven repository); see scripts/dist.sh.
+dist:
+	bash scripts/check-versions.sh
+	bash scripts/dist.sh
+
+# Fails naming any manifest whose version differs from the workspace's.
+check-versions:
+	bash scripts/check-versions.sh
+
+# Installs the artifacts in dist/ without a Rust toolchain and runs them (after `make dist`).
+test-dist:
+	bash scripts/test-dist.sh

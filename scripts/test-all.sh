@@ -38,6 +38,9 @@ run_rust() {
   stage "rust: conformance runner (CLI)"
   mapfile -t dirs < <(scenario_dirs)
   ./target/debug/paystate conformance "${dirs[@]}"
+  stage "rust: generated vocabulary drift, scenario grammar"
+  python3 scripts/gen-vocabulary.py --check
+  python3 scripts/check-grammar.py "${dirs[@]}"
   elapsed rust "$t0"
 }
 
@@ -62,6 +65,15 @@ run_kotlin() {
   elapsed kotlin "$t0"
 }
 
+run_dist() {
+  local t0; t0=$(date +%s)
+  stage "dist: one version, release artifacts, installed without a Rust toolchain"
+  bash scripts/check-versions.sh
+  bash scripts/dist.sh
+  bash scripts/test-dist.sh
+  elapsed dist "$t0"
+}
+
 run_swift() {
   stage "swift: generated sources"
   bash bindings-swift/ci.sh
@@ -83,17 +95,18 @@ run_sandbox() {
 }
 
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin swift fuzz sandbox)
+[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin dist swift fuzz sandbox)
 for s in "${stages[@]}"; do
   case "$s" in
     rust) run_rust ;;
     python) run_python ;;
     node) run_node ;;
     kotlin) run_kotlin ;;
+    dist) run_dist ;;
     swift) run_swift ;;
     fuzz) run_fuzz ;;
     sandbox) run_sandbox ;;
-    *) echo "unknown stage: $s (rust python node kotlin swift fuzz sandbox)" >&2; exit 2 ;;
+    *) echo "unknown stage: $s (rust python node kotlin dist swift fuzz sandbox)" >&2; exit 2 ;;
   esac
 done
 stage "all requested stages passed: ${stages[*]}"

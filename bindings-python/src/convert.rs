@@ -15,7 +15,7 @@ use pyo3::types::{
 };
 use serde_json::{Map, Value};
 
-use crate::errors::{invalid_field, Core};
+use crate::errors::{invalid_field, Core, Load};
 
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -220,18 +220,6 @@ pub fn opt_timestamp(
         Some(o) if !o.is_none() => timestamp(o, field).map(Some),
         _ => Ok(None),
     }
-}
-
-/// `now` when given, else the system clock (for stateless checks such as signatures).
-pub fn now_or_clock(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Timestamp> {
-    if let Some(t) = opt_timestamp(obj, "now")? {
-        return Ok(t);
-    }
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0);
-    Timestamp::from_millis(ms, "now").core()
 }
 
 /// A core timestamp as a UTC `datetime`.
@@ -522,7 +510,7 @@ pub fn json_object(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Map<
 pub fn state_text(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     let raw = raw(obj, "text")?;
     String::from_utf8(raw.as_slice().to_vec())
-        .map_err(|_| crate::errors::malformed_json("not UTF-8"))
+        .map_err(|_| crate::errors::malformed_state("not UTF-8"))
 }
 
 /// Serialises core state with serde (never fails for the core's plain data).
@@ -531,11 +519,10 @@ pub fn to_json_text<T: serde::Serialize>(value: &T) -> PyResult<String> {
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
 
-/// Reads core state with the core's size and depth caps; a document that does not parse
-/// is `malformed_json`.
+/// Reads stored core state; a document that does not load is `paystate.StateError`.
 pub fn from_json_text<T: serde::de::DeserializeOwned>(obj: &Bound<'_, PyAny>) -> PyResult<T> {
     let text = state_text(obj)?;
-    paystate::json::from_stored(&text).core()
+    paystate::json::from_stored(&text).loading()
 }
 
 /// A core serde value as Python (dicts, lists, str, int, Decimal).

@@ -1,6 +1,6 @@
 //! Webhook delivery schedules.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use paystate::delivery::{DeliveryPlan, Next, Outcome, Policy};
 use pyo3::exceptions::PyTypeError;
@@ -10,6 +10,7 @@ use pyo3::types::{PyBool, PyInt, PyString};
 
 use crate::convert::{self, datetime, opt_datetime, text};
 use crate::errors::{invalid_field, Core};
+use crate::handle::{lock, state_handle};
 
 static POLICY: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 
@@ -22,10 +23,6 @@ fn policy_member(py: Python<'_>, p: Policy) -> PyResult<Bound<'_, PyAny>> {
         &values,
         Policy::ALL.iter().position(|x| *x == p),
     )
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// What a delivery plan wants next: retry at an instant, delivered, or gave up.
@@ -102,7 +99,7 @@ fn outcome(obj: &Bound<'_, PyAny>) -> PyResult<Outcome> {
     ))
 }
 
-#[pymethods]
+state_handle! {
 impl PyDeliveryPlan {
     /// A new plan whose first attempt is due at `now`.
     #[new]
@@ -188,37 +185,6 @@ impl PyDeliveryPlan {
         lock(&self.inner).is_finished()
     }
 
-    /// The storable state as JSON text.
-    fn to_json(&self) -> PyResult<String> {
-        convert::to_json_text(&*lock(&self.inner))
-    }
-
-    /// Restores a state written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyDeliveryPlan {
-            inner: Mutex::new(convert::from_json_text(text)?),
-        })
-    }
-
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyDeliveryPlan {
-            inner: Mutex::new(lock(&self.inner).clone()),
-        }
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyDeliveryPlan>() {
-            Ok(o) if std::ptr::eq(self, o.get()) => true,
-            Ok(o) => {
-                let mine = lock(&self.inner).clone();
-                mine == *lock(&o.get().inner)
-            }
-            Err(_) => false,
-        }
-    }
-
     fn __repr__(&self) -> String {
         let p = lock(&self.inner);
         format!(
@@ -228,6 +194,7 @@ impl PyDeliveryPlan {
             p.attempts().len()
         )
     }
+}
 }
 
 /// Registers delivery classes.

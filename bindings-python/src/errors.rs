@@ -12,6 +12,17 @@ static FROM_CORE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// Converts a core error into the matching `paystate.PaystateError` subclass, with
 /// `.code`, `.field` and the core's message (which never contains a secret).
 pub fn to_py_err(py: Python<'_>, e: &paystate::Error) -> PyErr {
+    make_err(py, e, false)
+}
+
+/// Like [`to_py_err`], for an error met while loading a stored state document: text
+/// that does not parse is then `paystate.StateError`, never a signature error
+/// (`docs/spec.md` §2, "State documents").
+pub fn to_py_load_err(py: Python<'_>, e: &paystate::Error) -> PyErr {
+    make_err(py, e, true)
+}
+
+fn make_err(py: Python<'_>, e: &paystate::Error, loading: bool) -> PyErr {
     let make = match FROM_CORE.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         Ok(py
             .import("paystate._errors")?
@@ -21,7 +32,7 @@ pub fn to_py_err(py: Python<'_>, e: &paystate::Error) -> PyErr {
         Ok(f) => f.bind(py),
         Err(import_error) => return import_error,
     };
-    match make.call1((e.code(), e.field(), e.to_string())) {
+    match make.call1((e.code(), e.field(), e.to_string(), loading)) {
         Ok(exc) => PyErr::from_value(exc),
         Err(other) => other,
     }
@@ -39,6 +50,18 @@ impl<T> Core<T> for Result<T, paystate::Error> {
     }
 }
 
+/// `?`-friendly mapping of core results met while loading stored state.
+pub trait Load<T> {
+    /// Maps the core error, if any, to its Python exception as a loading error.
+    fn loading(self) -> PyResult<T>;
+}
+
+impl<T> Load<T> for Result<T, paystate::Error> {
+    fn loading(self) -> PyResult<T> {
+        self.map_err(|e| Python::attach(|py| to_py_load_err(py, &e)))
+    }
+}
+
 /// An `invalid_field` error raised by the conversion layer itself (a naive datetime, an
 /// integer out of range), expressed in the core's vocabulary.
 pub fn invalid_field(
@@ -52,10 +75,10 @@ pub fn invalid_field(
     Python::attach(|py| to_py_err(py, &e))
 }
 
-/// A `malformed_json` error for state documents that do not parse.
-pub fn malformed_json(reason: impl std::fmt::Display) -> PyErr {
+/// A `malformed_json` loading error for state documents that do not parse.
+pub fn malformed_state(reason: impl std::fmt::Display) -> PyErr {
     let e = paystate::Error::malformed_json(reason);
-    Python::attach(|py| to_py_err(py, &e))
+    Python::attach(|py| to_py_load_err(py, &e))
 }
 
 static FROM_REJECTION: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

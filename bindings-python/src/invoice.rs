@@ -1,8 +1,8 @@
 //! Invoices: specs, commands, the journal, events and snapshots.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
-use paystate::invoice::{Refund, RefundState, Snapshot, Transfer, TransferInput};
+use paystate::invoice::{Refund, RefundOutcome, RefundState, Snapshot, Transfer, TransferInput};
 use paystate::{
     Asset, Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, Status,
     Tolerance,
@@ -11,10 +11,12 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
 use crate::errors::Core;
+use crate::handle::{lock, state_handle};
 
 static STATUS: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 static EXCEPTION: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
@@ -73,12 +75,6 @@ fn exceptions_set<'py>(py: Python<'py>, snap: &Snapshot) -> PyResult<Bound<'py, 
         .map(|e| exception_member(py, e))
         .collect();
     Ok(PyFrozenSet::new(py, members?)?.into_any())
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock can only follow a panic, which the core never raises; the state
-    // itself is still consistent (a failed command leaves it untouched), so keep going.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn bool_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<bool> {
@@ -239,13 +235,13 @@ impl PyInvoiceSpec {
         }
         match some(price) {
             Some(p) => {
-                let currency = match some(currency) {
-                    Some(c) => text(&c, "invoice.price.currency")?,
-                    None => "USD".to_owned(),
-                };
                 let mut pm = Map::new();
                 pm.insert("amount".into(), s(amount_text(&p, "invoice.price.amount")?));
-                pm.insert("currency".into(), s(currency));
+                // An omitted currency is passed on as omitted: the core decides its
+                // default (docs/spec.md §2, "Pricing currencies").
+                if let Some(c) = some(currency) {
+                    pm.insert("currency".into(), s(text(&c, "invoice.price.currency")?));
+                }
                 m.insert("price".into(), Value::Object(pm));
             }
             None => {
@@ -430,6 +426,14 @@ fn refund_command(
         m.insert("amount".into(), s(amount_text(a, "amount")?));
     }
     command(m)
+}
+
+/// `"succeeded"` or `"failed"` (or `RefundOutcome`), spelled as the core's serde names them.
+fn refund_outcome(outcome: &Bound<'_, PyAny>) -> PyResult<RefundOutcome> {
+    let t = text(outcome, "outcome")?;
+    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&t);
+    RefundOutcome::deserialize(de)
+        .map_err(|_| crate::errors::invalid_field("outcome", "expected succeeded or failed"))
 }
 
 fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
@@ -944,7 +948,7 @@ fn dec<'py>(py: Python<'py>, a: paystate::Amount) -> PyResult<Bound<'py, PyAny>>
     decimal(py, &a)
 }
 
-#[pymethods]
+state_handle! {
 impl PyInvoice {
     /// Creates an invoice at `now`; returns it with its `invoice.created` event.
     #[staticmethod]
@@ -994,7 +998,11 @@ impl PyInvoice {
         tx_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&id_command("confirm_transfer", "tx_id", tx_id)?.inner, now)
+        // Built directly (no JSON round trip): `apply` validates the tx id.
+        let cmd = Command::ConfirmTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// An unconfirmed transfer was reorged out or failed.
@@ -1004,7 +1012,10 @@ impl PyInvoice {
         tx_id: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&id_command("drop_transfer", "tx_id", tx_id)?.inner, now)
+        let cmd = Command::DropTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        };
+        self.run(&cmd, now)
     }
 
     /// Applies every deadline passed by `now`.
@@ -1042,7 +1053,12 @@ impl PyInvoice {
         outcome: &Bound<'_, PyAny>,
         now: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<PyEvent>> {
-        self.run(&settle_command(refund_id, outcome)?.inner, now)
+        // `apply` validates the refund id.
+        let cmd = Command::SettleRefund {
+            refund_id: text(refund_id, "refund_id")?,
+            outcome: refund_outcome(outcome)?,
+        };
+        self.run(&cmd, now)
     }
 
     /// An operator forces the status to `paid` or `invalid`.
@@ -1199,18 +1215,6 @@ impl PyInvoice {
         lock(&self.inner).claims().to_vec()
     }
 
-    /// The storable state (JSON text with `schema_version`).
-    fn to_json(&self) -> String {
-        lock(&self.inner).to_json()
-    }
-
-    /// Restores a state written by `to_json` (`str` or `bytes`).
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let t = convert::state_text(text)?;
-        Ok(PyInvoice::wrap(Invoice::from_json(&t).core()?))
-    }
-
     /// Rebuilds an invoice from its journal (`JournalEntry` objects or their dicts); the
     /// first entry must be the creation.
     #[staticmethod]
@@ -1233,32 +1237,6 @@ impl PyInvoice {
         Ok(PyInvoice::wrap(Invoice::replay(&entries).core()?))
     }
 
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyInvoice::wrap(self.state())
-    }
-
-    fn __copy__(&self) -> Self {
-        self.copy()
-    }
-
-    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
-        self.copy()
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyInvoice>() {
-            Ok(o) => {
-                if std::ptr::eq(self, o.get()) {
-                    return true;
-                }
-                let mine = self.state();
-                mine == o.get().state()
-            }
-            Err(_) => false,
-        }
-    }
-
     fn __repr__(&self) -> String {
         let inv = lock(&self.inner);
         format!(
@@ -1270,6 +1248,7 @@ impl PyInvoice {
             inv.version()
         )
     }
+}
 }
 
 /// Registers the invoice classes.

@@ -11,6 +11,7 @@ mod convert;
 mod delivery;
 mod dialect;
 mod errors;
+mod handle;
 mod invoice;
 mod matching;
 mod signature;

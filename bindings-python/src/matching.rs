@@ -1,6 +1,6 @@
 //! Matching transfers to invoices by amount, and checkout sessions.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use paystate::session::{session_token as core_token, verify_session_token as core_verify_token};
 use paystate::{Amount, Match, Matcher, Session};
@@ -10,11 +10,8 @@ use crate::convert::{
     self, amount as parse_amount, datetime, decimal, opt_amount, opt_datetime, text as str_arg,
 };
 use crate::errors::Core;
+use crate::handle::{lock, state_handle};
 use crate::invoice::PyInvoice;
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
 
 /// The answer to "whose payment is this amount?": matched, ambiguous or unmatched.
 #[pyclass(frozen, eq, module = "paystate", name = "Match")]
@@ -80,7 +77,7 @@ pub struct PyMatcher {
     inner: Mutex<Matcher>,
 }
 
-#[pymethods]
+state_handle! {
 impl PyMatcher {
     #[new]
     fn new() -> Self {
@@ -161,44 +158,14 @@ impl PyMatcher {
         Ok(())
     }
 
-    /// The storable state as JSON text.
-    fn to_json(&self) -> PyResult<String> {
-        convert::to_json_text(&*lock(&self.inner))
-    }
-
-    /// Restores a state written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyMatcher {
-            inner: Mutex::new(convert::from_json_text(text)?),
-        })
-    }
-
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyMatcher {
-            inner: Mutex::new(lock(&self.inner).clone()),
-        }
-    }
-
     fn __len__(&self) -> usize {
         lock(&self.inner).len()
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyMatcher>() {
-            Ok(o) if std::ptr::eq(self, o.get()) => true,
-            Ok(o) => {
-                let mine = lock(&self.inner).clone();
-                mine == *lock(&o.get().inner)
-            }
-            Err(_) => false,
-        }
     }
 
     fn __repr__(&self) -> String {
         format!("Matcher(windows={})", lock(&self.inner).len())
     }
+}
 }
 
 /// A short-lived, single-use checkout view of an invoice.
@@ -207,7 +174,7 @@ pub struct PySession {
     inner: Mutex<Session>,
 }
 
-#[pymethods]
+state_handle! {
 impl PySession {
     /// Opens a session on a pending invoice; it expires at the earlier of `now + ttl`
     /// (int seconds or timedelta) and the invoice deadline.
@@ -273,37 +240,6 @@ impl PySession {
         Ok(lock(&self.inner).is_closed(now))
     }
 
-    /// The storable state as JSON text.
-    fn to_json(&self) -> PyResult<String> {
-        convert::to_json_text(&*lock(&self.inner))
-    }
-
-    /// Restores a state written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PySession {
-            inner: Mutex::new(convert::from_json_text(text)?),
-        })
-    }
-
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PySession {
-            inner: Mutex::new(lock(&self.inner).clone()),
-        }
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PySession>() {
-            Ok(o) if std::ptr::eq(self, o.get()) => true,
-            Ok(o) => {
-                let mine = lock(&self.inner).clone();
-                mine == *lock(&o.get().inner)
-            }
-            Err(_) => false,
-        }
-    }
-
     fn __repr__(&self) -> String {
         let s = lock(&self.inner);
         format!(
@@ -313,6 +249,7 @@ impl PySession {
             s.expires_at()
         )
     }
+}
 }
 
 /// The link token of a session: hex HMAC-SHA256 of the session id under a server secret.

@@ -1,7 +1,7 @@
 //! Webhook signatures: pre-keyed verifiers, signers and the replay guard.
 
 use std::cell::{Cell, OnceCell};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use paystate::signature::{
     Headers, ReplayGuard, Scheme, SignInput, Signed, Signer, TimeCheck, Verified, Verifier,
@@ -15,6 +15,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use crate::convert::{self, datetime, opt_datetime, text};
 use crate::errors::Core;
+use crate::handle::{lock, state_handle};
 
 /// Bodies above this size are verified with the GIL released; small ones are not (the
 /// release and re-acquire would cost more than the hashing).
@@ -35,10 +36,6 @@ fn scheme_member(py: Python<'_>, s: Scheme) -> PyResult<Bound<'_, PyAny>> {
 
 fn scheme_arg(obj: &Bound<'_, PyAny>) -> PyResult<Scheme> {
     Scheme::parse(&text(obj, "scheme")?).core()
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Secrets: one `str`/`bytes`, or a sequence of them (tried in order).
@@ -305,9 +302,10 @@ fn verify_with(
     verifier: &Verifier,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
-    now: Option<&Bound<'_, PyAny>>,
+    now: &Bound<'_, PyAny>,
 ) -> PyResult<PyVerified> {
-    let now: Timestamp = convert::now_or_clock(now)?;
+    // `now` is always the host's: no binding reads the clock (docs/spec.md §1).
+    let now: Timestamp = convert::timestamp(now, "now")?;
     let raw = convert::raw(body, "body")?;
     let hdrs = PyHeaders::new(headers)?;
     let body = raw.as_slice();
@@ -345,14 +343,14 @@ impl PyVerifier {
     }
 
     /// Verifies one delivery: the headers, the raw body (`bytes`, or `str` as UTF-8) and
-    /// `now` (default: the system clock). Raises `SignatureError` on failure.
-    #[pyo3(signature = (headers, body, now=None))]
+    /// `now`, the time of receipt (required). Raises `SignatureError` on failure.
+    #[pyo3(signature = (headers, body, now))]
     fn verify(
         &self,
         py: Python<'_>,
         headers: &Bound<'_, PyAny>,
         body: &Bound<'_, PyAny>,
-        now: Option<&Bound<'_, PyAny>>,
+        now: &Bound<'_, PyAny>,
     ) -> PyResult<PyVerified> {
         verify_with(py, &self.inner, headers, body, now)
     }
@@ -389,7 +387,7 @@ impl PyVerifier {
 
 /// One-shot verification (builds the keys every call: prefer a `Verifier`).
 #[pyfunction]
-#[pyo3(signature = (scheme, secrets, headers, body, now=None, *, tolerance=None, check_time=true))]
+#[pyo3(signature = (scheme, secrets, headers, body, now, *, tolerance=None, check_time=true))]
 #[allow(clippy::too_many_arguments)]
 fn verify(
     py: Python<'_>,
@@ -397,7 +395,7 @@ fn verify(
     secrets: &Bound<'_, PyAny>,
     headers: &Bound<'_, PyAny>,
     body: &Bound<'_, PyAny>,
-    now: Option<&Bound<'_, PyAny>>,
+    now: &Bound<'_, PyAny>,
     tolerance: Option<&Bound<'_, PyAny>>,
     check_time: bool,
 ) -> PyResult<PyVerified> {
@@ -555,7 +553,7 @@ pub struct PyReplayGuard {
     inner: Mutex<ReplayGuard>,
 }
 
-#[pymethods]
+state_handle! {
 impl PyReplayGuard {
     #[new]
     #[pyo3(signature = (capacity=None))]
@@ -633,45 +631,15 @@ impl PyReplayGuard {
         lock(&self.inner).capacity()
     }
 
-    /// The storable state as JSON text.
-    fn to_json(&self) -> PyResult<String> {
-        convert::to_json_text(&*lock(&self.inner))
-    }
-
-    /// Restores a state written by `to_json`.
-    #[staticmethod]
-    fn from_json(text: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyReplayGuard {
-            inner: Mutex::new(convert::from_json_text(text)?),
-        })
-    }
-
-    /// An independent copy.
-    fn copy(&self) -> Self {
-        PyReplayGuard {
-            inner: Mutex::new(lock(&self.inner).clone()),
-        }
-    }
-
     fn __len__(&self) -> usize {
         lock(&self.inner).len()
-    }
-
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        match other.cast::<PyReplayGuard>() {
-            Ok(o) if std::ptr::eq(self, o.get()) => true,
-            Ok(o) => {
-                let mine = lock(&self.inner).clone();
-                mine == *lock(&o.get().inner)
-            }
-            Err(_) => false,
-        }
     }
 
     fn __repr__(&self) -> String {
         let g = lock(&self.inner);
         format!("ReplayGuard(len={}, capacity={})", g.len(), g.capacity())
     }
+}
 }
 
 /// Registers signature classes and functions.

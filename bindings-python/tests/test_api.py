@@ -9,7 +9,7 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import paystate
 import pytest
@@ -94,6 +94,42 @@ def test_state_json_round_trip_and_copy() -> None:
     assert inv.spec.reference == "ORDER-1"
 
 
+def _handles() -> list[tuple[Any, Callable[[Any], object]]]:
+    """One of each stateful handle, with a change that makes a copy differ."""
+    inv, _ = make_invoice()
+    matcher = paystate.Matcher()
+    matcher.allocate("acct", "a", "10", "0.01")
+    guard = paystate.ReplayGuard()
+    guard.check_and_record("k1", T0 + timedelta(hours=1), now=T0)
+    return [
+        (inv, lambda h: h.observe_transfer("t", "1", "USDT_TRC20", confirmed=True, now=T0)),
+        (matcher, lambda h: h.allocate("acct", "b", "10", "0.01")),
+        (paystate.Session.open("s1", inv, 60, now=T0), lambda h: h.use(inv, now=T0)),
+        (guard, lambda h: h.check_and_record("k2", T0 + timedelta(hours=1), now=T0)),
+        (
+            paystate.DeliveryPlan("d", "usdt_gateway", now=T0),
+            lambda h: h.report(500, now=T0),
+        ),
+    ]
+
+
+def test_every_handle_copies_compares_and_reloads() -> None:
+    handles = _handles()
+    for handle, change in handles:
+        kind = type(handle)
+        for dup in (handle.copy(), copy.copy(handle), copy.deepcopy(handle)):
+            assert type(dup) is kind
+            assert dup == handle
+            assert dup is not handle
+            change(dup)
+            assert dup != handle, kind.__name__
+        text = handle.to_json()
+        assert kind.from_json(text) == handle
+        assert kind.from_json(text.encode()) == handle
+        assert all(handle != other for other, _ in handles if type(other) is not kind)
+        assert handle != text
+
+
 def test_journal_and_replay() -> None:
     spec = paystate.InvoiceSpec("inv_9", asset="USDT_TRC20", due="10", expires_in=600)
     inv, _ = Invoice.create(spec, T0)
@@ -148,6 +184,24 @@ def test_spec_from_dict_matches_kwargs() -> None:
     with pytest.raises(paystate.ValidationError) as e:
         paystate.InvoiceSpec("i", asset="USDT_TRC20", due="1", price="1", expires_in=60)
     assert e.value.code == "invalid_field"
+
+
+def test_price_currency_omitted_is_decided_by_the_core() -> None:
+    # The binding adds no default of its own: keyword arguments and the dict shape
+    # without a currency give the same answer, whatever the core decides.
+    def outcome(make: Callable[[], paystate.InvoiceSpec]) -> object:
+        try:
+            return make().to_dict()
+        except paystate.PaystateError as e:
+            return (type(e), e.code, e.field)
+
+    data = {"id": "i", "asset": "USDT_TRC20", "price": {"amount": "100"}, "expires_in": 60}
+    kwargs = outcome(
+        lambda: paystate.InvoiceSpec("i", asset="USDT_TRC20", price="100", expires_in=60)
+    )
+    assert kwargs == outcome(lambda: paystate.InvoiceSpec.from_dict(data))
+    if isinstance(kwargs, dict):
+        assert kwargs["price"] == {"amount": "100", "currency": "USD"}
 
 
 def test_matcher() -> None:
@@ -239,8 +293,11 @@ def test_verifier_key_rotation_and_header_shapes() -> None:
     lax = paystate.Verifier("standard_webhooks", SECRET, check_time=False)
     assert lax.tolerance is None
     assert lax.verify(signed.headers, b"{}", T0 + timedelta(days=3)).key_index == 0
-    default_clock = paystate.Verifier("standard_webhooks", SECRET, tolerance=10**9)
-    assert default_clock.verify(signed.headers, b"{}").key_index == 0
+    # `now` is the host's: the binding never reads the clock, so omitting it is a TypeError.
+    with pytest.raises(TypeError):
+        v.verify(signed.headers, b"{}")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        paystate.verify("standard_webhooks", SECRET, signed.headers, b"{}")  # type: ignore[call-arg]
 
 
 def test_large_bodies_release_the_gil_and_threads_share_a_verifier() -> None:

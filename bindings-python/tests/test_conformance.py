@@ -62,3 +62,28 @@ def test_runner_without_paths_is_usage_error() -> None:
         [sys.executable, "-m", "paystate.conformance"], capture_output=True, check=False
     )
     assert proc.returncode == 2
+
+
+def test_version_expect_key(tmp_path: Path) -> None:
+    # `version` is 1 after create and grows by one for each accepted command.
+    steps = (
+        '{"op": "create_invoice", "at": "2026-01-01T00:00:00Z",'
+        ' "invoice": {"id": "i", "due": "1", "asset": "USDT_TRC20", "expires_in": 60},'
+        ' "expect": {"version": %s}},'
+        ' {"op": "observe_transfer", "at": "2026-01-01T00:00:01Z", "invoice": "i",'
+        ' "transfer": {"tx_id": "t", "amount": "1", "asset": "USDT_TRC20", "confirmed": true},'
+        ' "expect": {"version": %s}}'
+    )
+    (tmp_path / "good.json").write_text('{"name": "g", "steps": [%s]}' % (steps % (1, 2)))
+    (tmp_path / "wrong.json").write_text('{"name": "w", "steps": [%s]}' % (steps % (1, 3)))
+    (tmp_path / "text.json").write_text('{"name": "t", "steps": [%s]}' % (steps % ('"1"', 2)))
+    proc = subprocess.run(
+        [sys.executable, "-m", "paystate.conformance", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "1 passed, 2 failed", proc.stdout
+    assert any("wrong.json: step 1 (observe_transfer): version" in line for line in lines)
+    assert any("text.json: step 0 (create_invoice): version" in line for line in lines)

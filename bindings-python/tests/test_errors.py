@@ -10,8 +10,10 @@ import pytest
 from conftest import T0, make_invoice
 from paystate import (
     IntegrityError,
+    LimitError,
     PaystateError,
     SignatureError,
+    StateError,
     TransitionError,
     ValidationError,
 )
@@ -110,15 +112,17 @@ CASES: dict[str, tuple[type[PaystateError], Callable[[], object]]] = {
         ),
     ),
     "replayed": (SignatureError, replayed),
-    "malformed_json": (SignatureError, lambda: paystate.Invoice.from_json("{")),
+    "malformed_json": (StateError, lambda: paystate.Invoice.from_json("{")),
     "integrity_conflict": (
         IntegrityError,
         lambda: paid_invoice().observe_transfer("t1", "9", "USDT_TRC20", confirmed=True, now=T0),
     ),
 }
 
-# Raised only by the seed-API dialects, which this binding does not expose yet.
-NOT_REACHABLE = {"amount_below_minimum", "amount_above_maximum"}
+# amount_below/above: raised only by the seed-API dialects (as DialectRejection, see
+# test_dialect.py). limit_exceeded and invalid_state: the core's limits and load checks;
+# their classes are checked through the factory below.
+NOT_REACHABLE = {"amount_below_minimum", "amount_above_maximum", "limit_exceeded", "invalid_state"}
 
 
 def test_every_code_is_covered() -> None:
@@ -139,6 +143,54 @@ def test_error_mapping(code: str) -> None:
     assert err.message == str(err)
     assert err.field is None or isinstance(err.field, str)
     assert code not in ("invalid_amount", "invalid_asset") or err.field
+
+
+@pytest.mark.parametrize(
+    ("code", "loading", "cls"),
+    [
+        ("limit_exceeded", False, LimitError),
+        ("invalid_state", False, StateError),
+        ("invalid_state", True, StateError),
+        ("malformed_json", True, StateError),
+        ("malformed_json", False, SignatureError),
+        ("replayed", True, SignatureError),
+    ],
+)
+def test_factory_classes(code: str, loading: bool, cls: type[PaystateError]) -> None:
+    from paystate._errors import _from_core
+
+    err = _from_core(code, "f", "m", loading)
+    assert type(err) is cls
+    assert (err.code, err.field, err.message) == (code, "f", "m")
+
+
+STATE_TYPES = [
+    paystate.Invoice,
+    paystate.Matcher,
+    paystate.Session,
+    paystate.ReplayGuard,
+    paystate.DeliveryPlan,
+]
+
+
+@pytest.mark.parametrize("state_type", STATE_TYPES, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("text", ["{", "", b"\xff\xfe", "[1, 2]", '"x"', "{}"])
+def test_loading_never_raises_signature_error(state_type: type, text: object) -> None:
+    # A stored document that cannot be loaded is a state error (so a host can tell
+    # "my database row is bad" from "this webhook is forged"), never a SignatureError.
+    with pytest.raises(PaystateError) as info:
+        state_type.from_json(text)
+    assert not isinstance(info.value, SignatureError), info.value
+    if info.value.code in ("malformed_json", "invalid_state"):
+        assert isinstance(info.value, StateError)
+        assert isinstance(info.value, ValueError)
+
+
+def test_verifying_a_non_json_body_is_still_a_signature_error() -> None:
+    signed = paystate.sign("monetix", "k", b'{"a": 1}')
+    with pytest.raises(SignatureError) as info:
+        paystate.verify("monetix", "k", signed.headers, b"{", T0)
+    assert info.value.code == "malformed_json"
 
 
 def test_fields_are_set() -> None:

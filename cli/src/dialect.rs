@@ -23,33 +23,39 @@
 //! `--at`. Host inputs the request cannot carry take their documented defaults: rate 1,
 //! gatenoc session TTL 1800 s, keypair_invoice fee 0 and the first USDT network not banned.
 
-use paystate::dialect::{gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, ParsedInvoice};
+use paystate::dialect::{Request, RequestContext, RequestKind};
 use paystate::json::parse_object;
-use paystate::{Amount, Timestamp};
+use paystate::Timestamp;
 use serde_json::{json, Value};
 
-/// The NAME/KIND pairs `run` accepts.
-pub const KINDS: [(&str, &str); 7] = [
-    ("gatenoc", "checkout-session"),
-    ("usdt_gateway", "invoice"),
-    ("gatepay", "order"),
-    ("monetix", "purchase"),
-    ("monetix", "refund"),
-    ("monetix", "payout"),
-    ("keypair_invoice", "invoice"),
-];
+/// The KIND spelling on the command line: the core's operation with `-` for `_`
+/// (`checkout-session`).
+fn cli_kind(kind: RequestKind) -> String {
+    kind.operation().replace('_', "-")
+}
+
+/// The NAME/KIND pairs `run` accepts, as typed on the command line.
+pub fn kinds() -> Vec<(&'static str, String)> {
+    RequestKind::ALL
+        .into_iter()
+        .map(|k| (k.dialect(), cli_kind(k)))
+        .collect()
+}
 
 /// Parses `input` as a NAME/KIND create request at `at` (RFC 3339). `Err` is a usage error
 /// (unknown NAME or KIND, a bad `--at`, or `--at` missing where the answer depends on
 /// time); `Ok` is the JSON to print, accepted or rejected.
 pub fn run(name: &str, kind: &str, at: Option<&str>, input: &[u8]) -> Result<Value, String> {
-    if !KINDS.contains(&(name, kind)) {
-        let known: Vec<String> = KINDS.iter().map(|(n, k)| format!("{n} {k}")).collect();
+    let Some(request_kind) = RequestKind::ALL
+        .into_iter()
+        .find(|k| k.dialect() == name && cli_kind(*k) == kind)
+    else {
+        let known: Vec<String> = kinds().iter().map(|(n, k)| format!("{n} {k}")).collect();
         return Err(format!(
             "unknown dialect {name:?} {kind:?}; expected one of: {}",
             known.join(", ")
         ));
-    }
+    };
     let request_time = match at {
         Some(text) => Some(Timestamp::parse(text, "--at").map_err(|e| format!("--at: {e}"))?),
         None => None,
@@ -72,15 +78,17 @@ pub fn run(name: &str, kind: &str, at: Option<&str>, input: &[u8]) -> Result<Val
             && !text.chars().any(char::is_control);
         usable.then_some(text)
     };
-    if name == "gatepay" && request_time.is_none() && member(&["orderExpireTime"]).is_some() {
+    if request_kind == RequestKind::GatepayOrder
+        && request_time.is_none()
+        && member(&["orderExpireTime"]).is_some()
+    {
         return Err(
             "--at is required: a gatepay order with orderExpireTime is checked against \
                     the request time"
                 .into(),
         );
     }
-    let now = request_time.unwrap_or_default();
-    let key = match name {
+    let key = match request_kind.dialect() {
         "gatenoc" => member(&["note"]).or_else(|| member(&["username"])),
         "usdt_gateway" => member(&["reference"]),
         "gatepay" => member(&["merchantTradeNo"]),
@@ -88,76 +96,24 @@ pub fn run(name: &str, kind: &str, at: Option<&str>, input: &[u8]) -> Result<Val
         _ => member(&["order_id"]),
     };
     let id = key.unwrap_or_else(|| format!("{name}-{:016x}", fnv1a64(input)));
-    let one = Amount::from_units(1);
-    let accepted = |invoice: &ParsedInvoice, extra: Value| -> Value {
-        let mut a = serde_json::Map::new();
-        a.insert("invoice".into(), invoice.spec.to_json());
-        a.insert("due".into(), json!(invoice.due.to_string()));
-        if request_time.is_some() {
-            a.insert("deadline".into(), json!(invoice.deadline.to_string()));
-        }
-        a.insert("extra".into(), extra);
-        json!({ "accepted": a })
-    };
-    let rejected = |r: paystate::dialect::Rejection| json!({"rejected": r.to_json()});
-    let out = match (name, kind) {
-        ("gatenoc", _) => {
-            let ctx = gatenoc::CheckoutContext {
-                id,
-                now,
-                ttl: gatenoc::DEFAULT_SESSION_TTL,
-            };
-            match gatenoc::parse_checkout_session(input, &ctx) {
-                Ok(r) => accepted(&r.invoice, r.extra_json()),
-                Err(e) => rejected(e),
+    // Every other host input takes its documented default (rate 1, no fee, ...).
+    let ctx = RequestContext::new(id, request_time.unwrap_or_default());
+    let out = match Request::parse(request_kind, input, &ctx) {
+        Ok(request) => match request.invoice() {
+            Some(invoice) => {
+                let mut a = serde_json::Map::new();
+                a.insert("invoice".into(), invoice.spec.to_json());
+                a.insert("due".into(), json!(invoice.due.to_string()));
+                if request_time.is_some() {
+                    a.insert("deadline".into(), json!(invoice.deadline.to_string()));
+                }
+                a.insert("extra".into(), request.extra());
+                json!({ "accepted": a })
             }
-        }
-        ("usdt_gateway", _) => {
-            let ctx = usdt_gateway::InvoiceContext {
-                id,
-                now,
-                generated_reference: None,
-            };
-            match usdt_gateway::parse_invoice(input, &ctx) {
-                Ok(r) => accepted(&r.invoice, r.extra_json()),
-                Err(e) => rejected(e),
-            }
-        }
-        ("gatepay", _) => {
-            let ctx = gatepay::OrderContext { id, now, rate: one };
-            match gatepay::parse_order(input, &ctx) {
-                Ok(r) => accepted(&r.invoice, r.extra_json()),
-                Err(e) => rejected(e),
-            }
-        }
-        ("monetix", "purchase") => {
-            let ctx = monetix::PurchaseContext { id, now, rate: one };
-            match monetix::parse_purchase(input, &ctx) {
-                Ok(r) => accepted(&r.invoice, r.extra_json()),
-                Err(e) => rejected(e),
-            }
-        }
-        ("monetix", "refund") => match monetix::parse_refund(input) {
-            Ok(r) => json!({"accepted": {"refund": r.to_json()}}),
-            Err(e) => rejected(e),
+            // A refund or payout creates no invoice: the request itself is printed.
+            None => json!({"accepted": {request_kind.operation(): request.extra()}}),
         },
-        ("monetix", _) => match monetix::parse_payout(input) {
-            Ok(r) => json!({"accepted": {"payout": r.to_json()}}),
-            Err(e) => rejected(e),
-        },
-        _ => {
-            let ctx = keypair_invoice::InvoiceContext {
-                id,
-                now,
-                rate: one,
-                fee: Amount::ZERO,
-                asset: None,
-            };
-            match keypair_invoice::parse_invoice(input, &ctx) {
-                Ok(r) => accepted(&r.invoice, r.extra_json()),
-                Err(e) => rejected(e),
-            }
-        }
+        Err(e) => json!({"rejected": e.to_json()}),
     };
     Ok(out)
 }

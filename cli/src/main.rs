@@ -36,23 +36,34 @@ enum Cmd {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    #[command(verbatim_doc_comment)]
     /// Verifies a webhook and, when it fails, says which usual mistake explains it.
     ///
     /// Exit 0 when valid, 1 when not, 2 for usage errors.
     ///
+    /// Secrets: `--secret-file PATH` (one per line; several lines = key rotation), or the
+    /// environment variable PAYSTATE_SECRETS (comma-separated), or `--secret` (repeatable;
+    /// visible in `ps` and shell history, so prefer the other two). A file and flags
+    /// combine (file first); the environment is read only when neither is given.
+    ///
     /// Examples:
     ///   paystate verify --scheme usdt_gateway --secret "$SECRET" \
     ///       --header 'X-Webhook-Signature: 70d9...' --body-file body.json
-    ///   curl ... | paystate verify --scheme standard_webhooks --secret whsec_... \
+    ///   PAYSTATE_SECRETS=whsec_new,whsec_old paystate verify --scheme standard_webhooks \
+    ///       --header 'webhook-id: msg_1' ... --body-file body.json
+    ///   curl ... | paystate verify --scheme standard_webhooks --secret-file secrets.txt \
     ///       --header 'webhook-id: msg_1' --header 'webhook-timestamp: 1614265330' \
     ///       --header 'webhook-signature: v1,g0hM...' --at 2021-02-25T15:02:11Z --json
     Verify(VerifyArgs),
+    #[command(verbatim_doc_comment)]
     /// Prints the headers (or the signed JSON) a provider would send for a body.
     ///
     /// Inputs the scheme needs come as headers: `webhook-id`/`webhook-timestamp`
     /// (standard_webhooks), `X-GatePay-Nonce`/`X-GatePay-Timestamp` (gatepay), `t` (stripe).
     ///
-    /// Example: paystate sign --scheme gatepay --secret k --header 'X-GatePay-Nonce: n1' \
+    /// Secrets as for `verify`: --secret-file PATH, PAYSTATE_SECRETS or --secret.
+    ///
+    /// Example: paystate sign --scheme gatepay --secret-file key.txt --header 'X-GatePay-Nonce: n1' \
     ///     --header 'X-GatePay-Timestamp: 1700000000000' --body-file body.json
     Sign(SignArgs),
     /// Replays JSON-lines steps (conformance step format, no `expect`) and prints a timeline.
@@ -75,6 +86,15 @@ enum Cmd {
     States {
         /// `json` or `mermaid`.
         #[arg(long, default_value = "json", value_parser = ["json", "mermaid"])]
+        format: String,
+    },
+    /// Prints the core's vocabulary (codes, statuses, events, schemes, assets, ...) and
+    /// transition table; `scripts/gen-vocabulary.py` generates the bindings' lists from it.
+    ///
+    /// Example: paystate contract --format json > conformance/contract.json
+    Contract {
+        /// `json`.
+        #[arg(long, default_value = "json", value_parser = ["json"])]
         format: String,
     },
     /// Parses one request of a seed API (JSON on stdin) and prints the core's reading of it.
@@ -186,6 +206,10 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             } else {
                 println!("{}", paystate_cli::states::json());
             }
+            ExitCode::SUCCESS
+        }
+        Cmd::Contract { format } => {
+            print!("{}", paystate_cli::contract::render(&format));
             ExitCode::SUCCESS
         }
         Cmd::Dialect { name, kind, at } => {

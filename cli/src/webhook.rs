@@ -11,6 +11,73 @@ use paystate::signature::{
 use paystate::{Duration, Timestamp};
 use serde_json::{json, Map, Value};
 
+/// The environment variable read for secrets when no `--secret-file` or `--secret` is
+/// given: comma-separated, several = rotation.
+pub const SECRETS_ENV: &str = "PAYSTATE_SECRETS";
+
+/// Where the secrets come from. An argument is visible to every user of the machine (`ps`)
+/// and stays in shell history, so a file or the environment is the safer way.
+#[derive(Args, Debug, Default)]
+pub struct SecretArgs {
+    /// A file of secrets, one per line (several lines: key rotation, tried in order);
+    /// line ends and empty lines are ignored, other whitespace is kept. Safer than
+    /// --secret, which shows in `ps` and shell history.
+    #[arg(long, value_name = "PATH")]
+    pub secret_file: Option<PathBuf>,
+    /// A secret on the command line (visible in `ps` and shell history: prefer
+    /// --secret-file or PAYSTATE_SECRETS); repeat for key rotation.
+    #[arg(long = "secret", value_name = "SECRET")]
+    pub secrets: Vec<String>,
+}
+
+impl SecretArgs {
+    /// The secrets, in order: the lines of `--secret-file`, then each `--secret`; when
+    /// neither is given, the comma-separated `env` value (`PAYSTATE_SECRETS`). None at all
+    /// is a usage error. Messages name the source, never a secret.
+    pub fn resolve(&self, env: Option<&str>) -> Result<Vec<String>, String> {
+        let mut secrets = Vec::new();
+        if let Some(path) = &self.secret_file {
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read --secret-file {}: {e}", path.display()))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("--secret-file {} is not UTF-8", path.display()))?;
+            let before = secrets.len();
+            secrets.extend(
+                text.split('\n')
+                    .map(|line| line.strip_suffix('\r').unwrap_or(line))
+                    .filter(|line| !line.is_empty())
+                    .map(str::to_owned),
+            );
+            if secrets.len() == before {
+                return Err(format!("--secret-file {} holds no secret", path.display()));
+            }
+        }
+        secrets.extend(self.secrets.iter().cloned());
+        if secrets.is_empty() {
+            if let Some(value) = env {
+                secrets.extend(
+                    value
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                );
+            }
+        }
+        if secrets.is_empty() {
+            return Err(format!(
+                "no secret: give --secret-file PATH, set {SECRETS_ENV} (comma-separated) or pass --secret"
+            ));
+        }
+        Ok(secrets)
+    }
+
+    /// [`resolve`](Self::resolve) with `PAYSTATE_SECRETS` from the process environment.
+    pub fn from_env(&self) -> Result<Vec<String>, String> {
+        let env = std::env::var(SECRETS_ENV).ok();
+        self.resolve(env.as_deref())
+    }
+}
+
 /// Arguments of `paystate verify`.
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
@@ -18,9 +85,10 @@ pub struct VerifyArgs {
     /// standard_webhooks, stripe, github, coinbase_commerce, shopify, nowpayments.
     #[arg(long)]
     pub scheme: String,
-    /// A secret; repeat for key rotation (tried in order; the answer says which matched).
-    #[arg(long = "secret", required = true)]
-    pub secrets: Vec<String>,
+    /// Secrets: --secret-file, --secret or PAYSTATE_SECRETS (tried in order; the answer
+    /// says which matched).
+    #[command(flatten)]
+    pub secrets: SecretArgs,
     /// A request header as `Name: value`; repeat for each header.
     #[arg(long = "header")]
     pub headers: Vec<String>,
@@ -47,9 +115,10 @@ pub struct SignArgs {
     /// The scheme (see `paystate verify --help`).
     #[arg(long)]
     pub scheme: String,
-    /// The secret; repeat to sign with several keys (standard_webhooks, stripe).
-    #[arg(long = "secret", required = true)]
-    pub secrets: Vec<String>,
+    /// Secrets: --secret-file, --secret or PAYSTATE_SECRETS; several sign with every key
+    /// (standard_webhooks, stripe), other schemes use the first.
+    #[command(flatten)]
+    pub secrets: SecretArgs,
     /// Inputs as `Name: value`: webhook-id, webhook-timestamp, X-GatePay-Nonce,
     /// X-GatePay-Timestamp, t (stripe seconds). Timestamps default to now.
     #[arg(long = "header")]
@@ -130,6 +199,7 @@ pub fn sign_input<'a>(
 /// error (unknown scheme, bad header syntax, unusable secret).
 pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> {
     let scheme = scheme(&args.scheme)?;
+    let secrets = args.secrets.from_env()?;
     let headers = parse_headers(&args.headers)?;
     let now = now_or(args.at.as_deref())?;
     let options = VerifierOptions {
@@ -142,12 +212,11 @@ pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> 
         },
         ..VerifierOptions::default()
     };
-    let verifier =
-        Verifier::with_options(scheme, &args.secrets, options).map_err(|e| e.to_string())?;
+    let verifier = Verifier::with_options(scheme, &secrets, options).map_err(|e| e.to_string())?;
     let result = verifier.verify(&headers, body, now);
     let hints = match &result {
         Ok(_) => Vec::new(),
-        Err(_) => diagnose(scheme, &args.secrets, options, &headers, body, now),
+        Err(_) => diagnose(scheme, &secrets, options, &headers, body, now),
     };
     let valid = result.is_ok();
     let text = if args.json {
@@ -163,7 +232,7 @@ pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> 
             Ok(v) => format!(
                 "valid: {scheme} signature matches secret #{} of {}",
                 v.key_index,
-                args.secrets.len()
+                secrets.len()
             ),
             Err(e) => {
                 let mut s = format!("not valid: {} ({})", e, e.code());
@@ -183,10 +252,11 @@ pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> 
 /// Signs; returns the text to print.
 pub fn sign(args: &SignArgs, body: &[u8]) -> Result<String, String> {
     let scheme = scheme(&args.scheme)?;
+    let secrets = args.secrets.from_env()?;
     let pairs = parse_headers(&args.headers)?;
     let now = now_or(None)?;
     let input = sign_input(scheme, &pairs, now).map_err(|e| e.to_string())?;
-    let signed = Signer::new(scheme, &args.secrets)
+    let signed = Signer::new(scheme, &secrets)
         .and_then(|s| s.sign(body, &input))
         .map_err(|e| e.to_string())?;
     let body_text = signed

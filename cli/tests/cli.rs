@@ -6,7 +6,18 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 fn paystate(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paystate"))
+    paystate_env(args, stdin, None)
+}
+
+/// Runs the binary with `PAYSTATE_SECRETS` set to `secrets`, or removed when `None` (so
+/// the caller's environment never leaks into a test).
+fn paystate_env(args: &[&str], stdin: Option<&[u8]>, secrets: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paystate"));
+    match secrets {
+        Some(v) => cmd.env("PAYSTATE_SECRETS", v),
+        None => cmd.env_remove("PAYSTATE_SECRETS"),
+    };
+    let mut child = cmd
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -100,6 +111,119 @@ fn verify_valid_and_invalid_with_exit_codes() {
     assert_eq!(v["error"], "signature_mismatch");
     assert!(v["key_index"].is_null());
     assert!(!text(&bad).contains("other"), "never print a secret");
+}
+
+/// `verify` against the seed 001 example with the given secret arguments.
+fn verify_example(secret_args: &[&str], env: Option<&str>) -> Output {
+    let body = tmp(
+        "secrets.json",
+        br#"{"status":"confirmed","invoice_reference":"ORDER-9"}"#,
+    );
+    let mut args = vec![
+        "verify",
+        "--scheme",
+        "usdt_gateway",
+        "--header",
+        "X-Webhook-Signature: 70d95d0c9c988a60bc7db72ab08f62891323ce2911389f1c7f5d5398ada91fd3",
+        "--body-file",
+        body.to_str().unwrap(),
+        "--json",
+    ];
+    args.extend_from_slice(secret_args);
+    paystate_env(&args, None, env)
+}
+
+fn key_index(out: &Output) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(text(out).trim()).expect("--json output");
+    v["key_index"].clone()
+}
+
+#[test]
+fn secrets_from_a_file_one_per_line() {
+    // Two lines = rotation, in order; the trailing newline is not part of the secret.
+    let file = tmp("secrets.txt", b"old_secret\nexample_secret\n");
+    let out = verify_example(&["--secret-file", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(key_index(&out), 1);
+    // CRLF line ends and blank lines are not secrets either.
+    let file = tmp("secrets_crlf.txt", b"\r\nexample_secret\r\n\r\n");
+    let out = verify_example(&["--secret-file", file.to_str().unwrap()], None);
+    assert_eq!(key_index(&out), 0);
+    // Other whitespace is kept (and then diagnosed, never silently trimmed).
+    let file = tmp("secrets_space.txt", b"example_secret \n");
+    let out = verify_example(&["--secret-file", file.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("secret_whitespace"), "{}", text(&out));
+    // A file and flags combine, the file first.
+    let file = tmp("secrets_old.txt", b"old_secret\n");
+    let out = verify_example(
+        &[
+            "--secret-file",
+            file.to_str().unwrap(),
+            "--secret",
+            "example_secret",
+        ],
+        None,
+    );
+    assert_eq!(key_index(&out), 1);
+    // An empty or missing file is a usage error that never prints a secret.
+    let empty = tmp("secrets_empty.txt", b"\n\n");
+    for path in [empty.to_str().unwrap(), "/nonexistent/secrets.txt"] {
+        let out = verify_example(&["--secret-file", path], Some("example_secret"));
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--secret-file"), "{err}");
+        assert!(!err.contains("example_secret"), "{err}");
+    }
+}
+
+#[test]
+fn secrets_from_the_environment() {
+    let out = verify_example(&[], Some("old_secret,example_secret"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(key_index(&out), 1);
+    // Flags win over the environment: it is read only when no flag gives a secret.
+    let out = verify_example(&["--secret", "example_secret"], Some("wrong"));
+    assert_eq!(key_index(&out), 0);
+    let out = verify_example(&["--secret", "wrong"], Some("example_secret"));
+    assert_eq!(out.status.code(), Some(1));
+    // No secret anywhere: usage error naming every way to give one.
+    for env in [None, Some(""), Some(",")] {
+        let out = verify_example(&[], env);
+        assert_eq!(out.status.code(), Some(2), "{env:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--secret-file") && err.contains("PAYSTATE_SECRETS"),
+            "{err}"
+        );
+    }
+    // `sign` reads the same sources and produces the same headers.
+    let body = tmp("sign_env.json", b"{}");
+    let sign = |args: &[&str], env: Option<&str>| {
+        let mut all = vec![
+            "sign",
+            "--scheme",
+            "github",
+            "--body-file",
+            body.to_str().unwrap(),
+        ];
+        all.extend_from_slice(args);
+        let out = paystate_env(&all, None, env);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text(&out)
+    };
+    let file = tmp("sign_key.txt", b"k3y\n");
+    let by_flag = sign(&["--secret", "k3y"], None);
+    assert_eq!(sign(&[], Some("k3y")), by_flag);
+    assert_eq!(
+        sign(&["--secret-file", file.to_str().unwrap()], None),
+        by_flag
+    );
+    assert_ne!(sign(&[], Some("other")), by_flag);
 }
 
 #[test]
@@ -290,6 +414,13 @@ fn help_has_examples() {
         assert!(
             text(&out).contains("Example"),
             "{sub} --help has no example"
+        );
+    }
+    for sub in ["verify", "sign"] {
+        let help = text(&paystate(&[sub, "--help"], None));
+        assert!(
+            help.contains("--secret-file") && help.contains("PAYSTATE_SECRETS"),
+            "{sub} --help does not document the secret sources"
         );
     }
 }

@@ -198,6 +198,7 @@ pub struct Attempt {
 /// Time never runs backwards for a plan: a report or tick dated before the latest one
 /// already applied is applied as of that latest time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PlanRepr")]
 pub struct DeliveryPlan {
     schema_version: u32,
     id: String,
@@ -206,6 +207,54 @@ pub struct DeliveryPlan {
     last_at: Timestamp,
     attempts: Vec<Attempt>,
     next: Next,
+}
+
+/// The stored form, read before its invariants are checked.
+#[derive(Deserialize)]
+struct PlanRepr {
+    schema_version: u32,
+    id: String,
+    policy: Policy,
+    created_at: Timestamp,
+    last_at: Timestamp,
+    attempts: Vec<Attempt>,
+    next: Next,
+}
+
+impl TryFrom<PlanRepr> for DeliveryPlan {
+    type Error = Error;
+
+    /// Only a plan the core could have written loads back (docs/spec.md §2 "State
+    /// documents"): its attempts are replayed through [`DeliveryPlan::report`] and must
+    /// give the stored attempts and `next`, and its clock never runs behind them; anything
+    /// else is `invalid_state`.
+    fn try_from(r: PlanRepr) -> Result<Self> {
+        let broken = |reason: &str| Error::InvalidState {
+            reason: format!("delivery plan: {reason}"),
+        };
+        if r.schema_version != 1 {
+            return Err(broken("unsupported schema_version"));
+        }
+        if r.attempts.len() > r.policy.max_attempts() {
+            return Err(broken("more attempts than its policy allows"));
+        }
+        let mut plan = DeliveryPlan::new(r.id, r.policy, r.created_at);
+        for a in &r.attempts {
+            if a.at < plan.last_at {
+                return Err(broken("attempts out of order"));
+            }
+            plan.report(a.outcome, a.at, a.duration)
+                .map_err(|_| broken("an attempt its policy cannot have recorded"))?;
+        }
+        if plan.attempts != r.attempts || plan.next != r.next {
+            return Err(broken("attempts and next disagree with its policy"));
+        }
+        if r.last_at < plan.last_at {
+            return Err(broken("last_at is before its latest attempt"));
+        }
+        plan.last_at = r.last_at;
+        Ok(plan)
+    }
 }
 
 impl DeliveryPlan {
@@ -413,6 +462,22 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         let back: DeliveryPlan = serde_json::from_str(&json).unwrap();
         assert_eq!(back, p);
+        // what the core cannot have written does not load (docs/spec.md §2)
+        for (from, to) in [
+            ("\"schema_version\":1", "\"schema_version\":2"),
+            ("\"next\":\"gave_up\"", "\"next\":\"delivered\""),
+            ("\"delivered\":false", "\"delivered\":true"),
+            ("\"http\":404", "\"http\":200"),
+            (
+                "\"last_at\":\"1970-01-01T00:11:44Z\"",
+                "\"last_at\":\"1970-01-01T00:00:00Z\"",
+            ),
+        ] {
+            assert!(json.contains(from), "{from} in {json}");
+            let bad = json.replacen(from, to, 1);
+            let e = crate::json::from_stored::<DeliveryPlan>(&bad).unwrap_err();
+            assert_eq!(e.code(), "invalid_state", "{to}: {e}");
+        }
         let mut q = DeliveryPlan::new("q", Policy::KeypairInvoice, t(0));
         let before = q.clone();
         assert_eq!(

@@ -10,14 +10,20 @@ use serde_json::{Map, Value};
 use crate::error::{Error, FieldName, Result};
 use crate::money::Amount;
 
-/// Largest JSON document the core parses (1 MiB): callbacks and requests are small.
+/// Largest request or webhook body the core parses (1 MiB): callbacks and requests are
+/// small, and the cap bounds what a hostile sender can make the host parse. Stored state
+/// the core wrote has no size cap (docs/spec.md §2 "State documents").
 pub const MAX_JSON_BYTES: usize = 1 << 20;
-/// Deepest nesting the core accepts (serde_json itself stops at 128).
+/// Deepest nesting accepted in a request or webhook body. Stored state is read up to
+/// serde_json's own recursion limit (128), beyond anything the core writes: metadata is
+/// at most [`MAX_METADATA_DEPTH`](crate::invoice::MAX_METADATA_DEPTH) levels at `create`,
+/// and a document adds only a few levels of its own.
 pub const MAX_JSON_DEPTH: usize = 64;
 
-/// Parses bytes as a JSON object, with the size and depth caps, or `malformed_json`.
+/// Parses an untrusted body as a JSON object, with the size and depth caps, or
+/// `malformed_json`.
 pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>> {
-    match parse_value(bytes)? {
+    match parse_body(bytes)? {
         Value::Object(map) => Ok(map),
         other => Err(Error::MalformedJson {
             reason: format!("expected a JSON object, found {}", kind(&other)),
@@ -25,14 +31,15 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>> {
     }
 }
 
-/// Parses bytes as any JSON value, with the size and depth caps, or `malformed_json`.
-pub fn parse_value(bytes: &[u8]) -> Result<Value> {
+/// Parses an untrusted body as any JSON value, with the size and depth caps
+/// ([`MAX_JSON_BYTES`], [`MAX_JSON_DEPTH`]), or `malformed_json`.
+pub fn parse_body(bytes: &[u8]) -> Result<Value> {
     if bytes.len() > MAX_JSON_BYTES {
         return Err(Error::MalformedJson {
             reason: format!("body of {} bytes exceeds {MAX_JSON_BYTES}", bytes.len()),
         });
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(Error::malformed_json)?;
+    let value = parse_value(bytes)?;
     if depth(&value) > MAX_JSON_DEPTH {
         return Err(Error::MalformedJson {
             reason: format!("nesting deeper than {MAX_JSON_DEPTH}"),
@@ -41,13 +48,63 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value> {
     Ok(value)
 }
 
-/// Reads stored state (a matcher, session, delivery plan, replay guard, journal...) that
-/// the host kept in its database: the size and depth caps of [`parse_value`] first, then
-/// deserialisation from the text itself, so numbers and opaque values come back exactly as
-/// written. Anything that is not that shape is `malformed_json`.
+/// Parses any JSON value with no size cap, or `malformed_json`: for documents the core
+/// wrote (the host's stored state, docs/spec.md §2 "State documents") and for values
+/// nested inside a body already read with the caps. Nesting is bounded only by
+/// serde_json's recursion limit (128), so the stack is safe.
+pub fn parse_value(bytes: &[u8]) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(Error::malformed_json)
+}
+
+/// Reads stored state (an invoice, matcher, session, delivery plan, replay guard,
+/// journal...) that the host kept in its database, from the text itself, so numbers and
+/// opaque values come back exactly as written. Whatever the core wrote loads back: there
+/// is no size cap (docs/spec.md §2 "State documents"). Text that is not JSON or not this
+/// shape is `malformed_json`; a document breaking an invariant is `invalid_state`.
 pub fn from_stored<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    parse_value(text.as_bytes())?;
-    serde_json::from_str(text).map_err(Error::malformed_json)
+    serde_json::from_str(text).map_err(stored_error)
+}
+
+/// A serde failure on a stored document: the core's own errors raised while rebuilding it
+/// (an invariant check in a `TryFrom`) come back with their code; anything else is
+/// `malformed_json`.
+fn stored_error(e: serde_json::Error) -> Error {
+    let text = e.to_string();
+    match text.strip_prefix(INVALID_STATE_TAG) {
+        Some(reason) => Error::InvalidState {
+            reason: reason
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        },
+        None => Error::malformed_json(text),
+    }
+}
+
+/// How [`Error::InvalidState`] displays: a stored type's `TryFrom` returns it for a broken
+/// invariant and serde carries only its text, so [`from_stored`] recognises it by this.
+const INVALID_STATE_TAG: &str = "invalid state: ";
+
+/// Container nesting of a value: a scalar is 0, `{}` and `[]` are 1, `{"a":{}}` is 2.
+/// The measure of [`MAX_METADATA_DEPTH`](crate::invoice::MAX_METADATA_DEPTH).
+pub fn nesting(v: &Value) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(v, 0usize)];
+    while let Some((v, d)) = stack.pop() {
+        match v {
+            Value::Array(a) => {
+                max = max.max(d + 1);
+                stack.extend(a.iter().map(|x| (x, d + 1)));
+            }
+            Value::Object(o) => {
+                max = max.max(d + 1);
+                stack.extend(o.values().map(|x| (x, d + 1)));
+            }
+            _ => {}
+        }
+    }
+    max
 }
 
 fn depth(v: &Value) -> usize {
@@ -292,9 +349,24 @@ mod tests {
     fn caps() {
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert_eq!(
-            parse_value(deep.as_bytes()).unwrap_err().code(),
+            parse_body(deep.as_bytes()).unwrap_err().code(),
             "malformed_json"
         );
+        // Stored documents: no size cap, serde_json's recursion limit only.
+        assert!(parse_value(deep.as_bytes()).is_ok());
+        let too_deep = "[".repeat(200) + &"]".repeat(200);
+        assert_eq!(
+            parse_value(too_deep.as_bytes()).unwrap_err().code(),
+            "malformed_json"
+        );
+        let big = format!("[{}1]", "1,".repeat(MAX_JSON_BYTES));
+        assert_eq!(
+            parse_body(big.as_bytes()).unwrap_err().code(),
+            "malformed_json"
+        );
+        assert!(parse_value(big.as_bytes()).is_ok());
+        assert_eq!(nesting(&serde_json::json!(1)), 0);
+        assert_eq!(nesting(&serde_json::json!({"a": [], "b": {"c": [1]}})), 3);
         assert_eq!(parse_object(b"[1]").unwrap_err().code(), "malformed_json");
         assert_eq!(parse_object(b"\xff").unwrap_err().code(), "malformed_json");
     }

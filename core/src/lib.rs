@@ -25,6 +25,7 @@
     )
 )]
 
+pub mod contract;
 pub mod delivery;
 pub mod dialect;
 pub mod error;

@@ -39,6 +39,31 @@ impl Amount {
             })
     }
 
+    /// Reads a JSON number from its exact text (a seed API's `"amount": 10.50`), exponent
+    /// form included: `1e-05`, which Python's `json.dumps` writes for 0.00001, is that
+    /// number, so the caller can judge it by its own rules (docs/spec.md §2). A negative
+    /// number is `invalid_amount`; one with more than 28 decimal places is
+    /// `too_many_decimals` (scale 28), more than 28 significant digits `invalid_amount`.
+    pub fn from_json_number(text: &str, field: impl Into<FieldName>) -> Result<Amount> {
+        let field = field.into();
+        let fail = |reason: &'static str| Error::InvalidAmount {
+            field: field.clone(),
+            value: truncate_for_message(text),
+            reason,
+        };
+        let plain = json_number_text(text).map_err(|reason| match reason {
+            NumberProblem::Places => Error::TooManyDecimals {
+                field: field.clone(),
+                value: truncate_for_message(text),
+                scale: MAX_SIGNIFICANT_DIGITS as u32,
+            },
+            NumberProblem::Other(reason) => fail(reason),
+        })?;
+        parse_decimal(&plain)
+            .map(Amount::from_decimal)
+            .map_err(fail)
+    }
+
     /// Parses a strictly positive amount.
     pub fn parse_positive(text: &str, field: impl Into<FieldName>) -> Result<Amount> {
         let field = field.into();
@@ -189,6 +214,15 @@ impl Amount {
         finer.or_else(|| cut(keep)).unwrap_or(Amount::ZERO)
     }
 
+    /// `self × factor + addend`, computed exactly however many digits the product needs on
+    /// the way (a 28-digit rate such as `1 / 1.08` times a 2-decimal price needs 30), then
+    /// rounded up to `scale` decimal places. `None` when the result is not an amount (more
+    /// than 28 significant digits or decimal places). The due amount of a priced invoice
+    /// (docs/spec.md §2).
+    pub fn mul_add_round_up(self, factor: Amount, addend: Amount, scale: u32) -> Option<Amount> {
+        wide::mul_add_round_up(self.0, factor.0, addend.0, scale).map(Amount)
+    }
+
     /// Rounds up (away from zero) to `scale` decimal places. Check [`Amount::fits_grammar`]
     /// on the result when the input is near 28 digits.
     pub fn round_up(self, scale: u32) -> Amount {
@@ -216,6 +250,160 @@ impl Amount {
         let mut d = Decimal::from(units);
         d.set_scale(exponent).ok()?;
         Some(Amount::from_decimal(d))
+    }
+}
+
+/// Exact arithmetic beyond 28 digits, for the one place that needs it: a product of two
+/// amounts before it is rounded (docs/spec.md §2 "Due amount"). A 256-bit unsigned integer
+/// in four little-endian 64-bit limbs is enough for two 96-bit mantissas plus a scaled
+/// addend.
+mod wide {
+    use rust_decimal::Decimal;
+
+    use super::{MAX_SIGNIFICANT_DIGITS, TEN_POW_28};
+
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    struct U256([u64; 4]);
+
+    impl U256 {
+        const ZERO: U256 = U256([0; 4]);
+
+        fn from_u128(v: u128) -> U256 {
+            U256([v as u64, (v >> 64) as u64, 0, 0])
+        }
+
+        fn to_u128(self) -> Option<u128> {
+            let [a, b, c, d] = self.0;
+            (c == 0 && d == 0).then_some(u128::from(a) | (u128::from(b) << 64))
+        }
+
+        fn is_zero(self) -> bool {
+            self == U256::ZERO
+        }
+
+        /// `self × m`, or `None` on overflow.
+        fn mul_small(self, m: u64) -> Option<U256> {
+            let mut out = [0u64; 4];
+            let mut carry: u128 = 0;
+            for (o, limb) in out.iter_mut().zip(self.0) {
+                let v = u128::from(limb) * u128::from(m) + carry;
+                *o = v as u64;
+                carry = v >> 64;
+            }
+            (carry == 0).then_some(U256(out))
+        }
+
+        /// `self + other`, or `None` on overflow.
+        fn add(self, other: U256) -> Option<U256> {
+            let mut out = [0u64; 4];
+            let mut carry = false;
+            for ((o, a), b) in out.iter_mut().zip(self.0).zip(other.0) {
+                let (s1, c1) = a.overflowing_add(b);
+                let (s2, c2) = s1.overflowing_add(u64::from(carry));
+                *o = s2;
+                carry = c1 || c2;
+            }
+            (!carry).then_some(U256(out))
+        }
+
+        /// `(self / d, self % d)` for a non-zero `d`.
+        fn div_rem_small(self, d: u64) -> (U256, u64) {
+            let mut out = [0u64; 4];
+            let mut rem: u128 = 0;
+            for (o, limb) in out.iter_mut().zip(self.0).rev() {
+                let cur = (rem << 64) | u128::from(limb);
+                *o = (cur / u128::from(d)) as u64;
+                rem = cur % u128::from(d);
+            }
+            (U256(out), rem as u64)
+        }
+
+        /// `a × b` for two 128-bit values: never overflows 256 bits.
+        fn mul_u128(a: u128, b: u128) -> U256 {
+            let (a0, a1) = (a as u64, (a >> 64) as u64);
+            let (b0, b1) = (b as u64, (b >> 64) as u64);
+            let lo = U256::from_u128(u128::from(a0) * u128::from(b0));
+            let mid1 = u128::from(a0) * u128::from(b1);
+            let mid2 = u128::from(a1) * u128::from(b0);
+            let hi = u128::from(a1) * u128::from(b1);
+            let shifted = |v: u128, limbs: usize| {
+                let mut out = [0u64; 4];
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = match i.checked_sub(limbs) {
+                        Some(0) => v as u64,
+                        Some(1) => (v >> 64) as u64,
+                        _ => 0,
+                    };
+                }
+                U256(out)
+            };
+            // The sum is a × b < 2^256, so no step overflows.
+            [shifted(mid1, 1), shifted(mid2, 1), shifted(hi, 2)]
+                .into_iter()
+                .fold(lo, |acc, v| acc.add(v).unwrap_or(acc))
+        }
+    }
+
+    /// `10^n` steps of at most 10^19 (which fits a limb).
+    fn pow10_steps(mut n: u32) -> impl Iterator<Item = u64> {
+        std::iter::from_fn(move || {
+            (n > 0).then(|| {
+                let step = n.min(19);
+                n -= step;
+                10u64.pow(step)
+            })
+        })
+    }
+
+    fn scale_up(v: U256, n: u32) -> Option<U256> {
+        pow10_steps(n).try_fold(v, |acc, m| acc.mul_small(m))
+    }
+
+    pub(super) fn mul_add_round_up(
+        a: Decimal,
+        b: Decimal,
+        c: Decimal,
+        scale: u32,
+    ) -> Option<Decimal> {
+        if a.is_sign_negative() || b.is_sign_negative() || c.is_sign_negative() {
+            return None;
+        }
+        // a × b + c at the common scale s, exactly.
+        let product = U256::mul_u128(a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+        let product_scale = a.scale() + b.scale();
+        let s = product_scale.max(c.scale());
+        let sum = scale_up(product, s - product_scale)?.add(scale_up(
+            U256::from_u128(c.mantissa().unsigned_abs()),
+            s - c.scale(),
+        )?)?;
+        // Rounded up to `scale`: divide by 10^(s − scale), adding one if anything was cut.
+        let (mut value, mut value_scale) = (sum, s);
+        if s > scale {
+            let mut cut = false;
+            for d in pow10_steps(s - scale) {
+                let (q, r) = value.div_rem_small(d);
+                value = q;
+                cut |= r != 0;
+            }
+            if cut {
+                value = value.add(U256::from_u128(1))?;
+            }
+            value_scale = scale;
+        }
+        // Shortest form, so 28 digits are judged on the value.
+        while value_scale > 0 && !value.is_zero() {
+            let (q, r) = value.div_rem_small(10);
+            if r != 0 {
+                break;
+            }
+            value = q;
+            value_scale -= 1;
+        }
+        let mantissa = value.to_u128().filter(|m| *m < TEN_POW_28)?;
+        if value_scale > MAX_SIGNIFICANT_DIGITS as u32 {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(i128::try_from(mantissa).ok()?, value_scale).ok()
     }
 }
 
@@ -251,6 +439,95 @@ fn exact_op(
 /// round) and fits 28 significant digits.
 fn exact(r: Decimal, expected_scale: u32) -> Option<Decimal> {
     (r.scale() == expected_scale && fits_28_digits(r)).then_some(r)
+}
+
+/// Why a JSON number is not an amount.
+enum NumberProblem {
+    /// More than 28 decimal places.
+    Places,
+    Other(&'static str),
+}
+
+/// Rewrites the text of a JSON number (`-?int(.frac)?([eE][+-]?exp)?`) as a plain decimal
+/// of the amount grammar, exactly, or says why it is not an amount. The exponent only
+/// moves the decimal point, so nothing is rounded.
+fn json_number_text(text: &str) -> std::result::Result<String, NumberProblem> {
+    use NumberProblem::Other;
+    if text.len() > 2 * MAX_AMOUNT_TEXT {
+        return Err(Other("too long"));
+    }
+    if text.starts_with('-') {
+        return Err(Other("must not be negative"));
+    }
+    let (number, exponent) = match text.find(['e', 'E']) {
+        Some(i) => (
+            text.get(..i).unwrap_or_default(),
+            Some(text.get(i + 1..).unwrap_or_default()),
+        ),
+        None => (text, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (int_part, frac_part, frac_ok) = match number.split_once('.') {
+        Some((int, frac)) => (int, frac, all_digits(frac)),
+        None => (number, "", true),
+    };
+    if !all_digits(int_part) || !frac_ok {
+        return Err(Other("expected a JSON number"));
+    }
+    // The exponent, clamped: anything beyond ±10^6 is far outside 28 digits either way.
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (negative, digits) = match e.strip_prefix('-') {
+                Some(d) => (true, d),
+                None => (false, e.strip_prefix('+').unwrap_or(e)),
+            };
+            if !all_digits(digits) {
+                return Err(Other("expected a JSON number"));
+            }
+            let trimmed = digits.trim_start_matches('0');
+            let magnitude = if trimmed.len() > 7 {
+                10_000_000
+            } else {
+                trimmed.parse::<i64>().unwrap_or(0)
+            };
+            if negative {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+    };
+    // value = digits × 10^point, digits without leading or trailing zeros.
+    let joined: String = [int_part, frac_part].concat();
+    let lead = joined.bytes().take_while(|&b| b == b'0').count();
+    let digits = joined.get(lead..).unwrap_or_default();
+    let digits = digits.trim_end_matches('0');
+    if digits.is_empty() {
+        return Ok("0".to_owned());
+    }
+    let trailing = joined.len() - lead - digits.len();
+    let point = exponent - frac_part.len() as i64 + trailing as i64;
+    let places = (-point).max(0);
+    if places > MAX_SIGNIFICANT_DIGITS as i64 {
+        return Err(NumberProblem::Places);
+    }
+    let int_digits = digits.len() as i64 + point;
+    if digits.len() > MAX_SIGNIFICANT_DIGITS || int_digits > MAX_SIGNIFICANT_DIGITS as i64 {
+        return Err(Other("more than 28 significant digits"));
+    }
+    Ok(if point >= 0 {
+        // A whole number: the digits and `point` zeros.
+        let zeros = "0".repeat(usize::try_from(point).unwrap_or(0));
+        format!("{digits}{zeros}")
+    } else if int_digits > 0 {
+        let split = usize::try_from(int_digits).unwrap_or(0);
+        let (int, frac) = digits.split_at_checked(split).unwrap_or((digits, ""));
+        format!("{int}.{frac}")
+    } else {
+        let zeros = "0".repeat(usize::try_from(-int_digits).unwrap_or(0));
+        format!("0.{zeros}{digits}")
+    })
 }
 
 /// The strict grammar. Returns the reason on failure (no allocation on the happy path).
@@ -298,6 +575,9 @@ fn parse_decimal(text: &str) -> std::result::Result<Decimal, &'static str> {
         }
         None => &[],
     };
+    if frac_trimmed.len() > MAX_SIGNIFICANT_DIGITS {
+        return Err("more than 28 decimal places");
+    }
     let significant = if int_trimmed.is_empty() {
         // 0.000123: leading fraction zeros are not significant, but they take scale.
         let lead = frac_trimmed.iter().take_while(|&&b| b == b'0').count();
@@ -630,6 +910,15 @@ impl Currency {
             })
     }
 
+    /// The pricing currency of an optional code: USD when it is omitted, decided here so
+    /// every language agrees (docs/spec.md §2); otherwise [`Currency::parse`].
+    pub fn parse_or_default(code: Option<&str>, field: impl Into<FieldName>) -> Result<Currency> {
+        match code {
+            Some(code) => Currency::parse(code, field),
+            None => Ok(Currency::default()),
+        }
+    }
+
     /// The alphabetic code.
     pub fn code(&self) -> &'static str {
         self.code
@@ -638,6 +927,13 @@ impl Currency {
     /// Number of minor-unit digits (USD 2, JPY 0, KWD 3).
     pub fn exponent(&self) -> u32 {
         self.exponent
+    }
+}
+
+/// USD: the pricing currency when none is given (docs/spec.md §2).
+impl Default for Currency {
+    fn default() -> Self {
+        Currency::USD
     }
 }
 
@@ -718,6 +1014,84 @@ mod tests {
             "0.0000000000000000000000000001"
         );
         assert!(Amount::parse("0.00000000000000000000000000001", "a").is_err());
+    }
+
+    #[test]
+    fn decimal_places_are_capped_at_28_on_the_value() {
+        let err = Amount::parse("0.00000000000000000000000000001", "a").unwrap_err();
+        assert_eq!(err.code(), "invalid_amount");
+        assert!(err.to_string().contains("28 decimal places"), "{err}");
+        // Trailing zeros are free: 30 written places, 1 on the value.
+        assert_eq!(ok("1.000000000000000000000000000000"), "1");
+        assert!(Amount::parse("1.0000000000000000000000000001", "a").is_err());
+    }
+
+    #[test]
+    fn json_numbers_in_exponent_form_are_read_exactly() {
+        let n = |s: &str| {
+            Amount::from_json_number(s, "a")
+                .map(|a| a.to_string())
+                .unwrap_or_else(|e| e.code().to_owned())
+        };
+        assert_eq!(n("1e-05"), "0.00001");
+        assert_eq!(n("1E-5"), "0.00001");
+        assert_eq!(n("1.5e2"), "150");
+        assert_eq!(n("1.5e+2"), "150");
+        assert_eq!(n("1.23e4"), "12300");
+        assert_eq!(n("12.5e-1"), "1.25");
+        assert_eq!(n("0.000e5"), "0");
+        assert_eq!(n("10.50"), "10.5");
+        assert_eq!(n("0"), "0");
+        assert_eq!(n("100e-2"), "1");
+        assert_eq!(n("1e-28"), "0.0000000000000000000000000001");
+        assert_eq!(n("1e-29"), "too_many_decimals");
+        assert_eq!(n("1e-99999999999999999999"), "too_many_decimals");
+        assert_eq!(n("1e27"), "1000000000000000000000000000");
+        assert_eq!(n("1e28"), "invalid_amount");
+        assert_eq!(n("1e99999999999999999999"), "invalid_amount");
+        assert_eq!(n("-1e-05"), "invalid_amount");
+        assert_eq!(n("-0"), "invalid_amount");
+        assert_eq!(n("1e"), "invalid_amount");
+        assert_eq!(n("1.e5"), "invalid_amount");
+        assert_eq!(n(".5"), "invalid_amount");
+    }
+
+    #[test]
+    fn due_products_are_exact_before_rounding() {
+        // Python: Decimal(1) / Decimal("1.08") at its default 28-digit precision.
+        let rate = Amount::parse("0.9259259259259259259259259259", "r").unwrap();
+        let a = |s: &str| Amount::parse(s, "a").unwrap();
+        let due = |price: &str, surcharge: &str, scale: u32| {
+            a(price)
+                .mul_add_round_up(rate, a(surcharge), scale)
+                .map(|d| d.to_string())
+        };
+        // Expected values from Python's decimal at 100 digits, quantized ROUND_UP.
+        assert_eq!(due("100.00", "0", 6).as_deref(), Some("92.592593"));
+        assert_eq!(due("19.99", "0", 6).as_deref(), Some("18.50926"));
+        assert_eq!(
+            due("19.99", "0", 18).as_deref(),
+            Some("18.50925925925925926")
+        );
+        assert_eq!(due("0.01", "1.5", 6).as_deref(), Some("1.50926"));
+        assert_eq!(
+            due("9999999999.99", "0", 8).as_deref(),
+            Some("9259259259.25")
+        );
+        assert_eq!(
+            due("99999999999999999999.99", "0", 6).as_deref(),
+            Some("92592592592592592592.583334")
+        );
+        // Exact products stay exact; only the result must be an amount.
+        assert_eq!(
+            a("10").mul_add_round_up(a("0.33333333"), Amount::ZERO, 6),
+            Some(a("3.333334"))
+        );
+        let big = a("9999999999999999999999999999");
+        assert_eq!(big.mul_add_round_up(a("10"), Amount::ZERO, 6), None);
+        assert_eq!(big.mul_add_round_up(big, big, 6), None);
+        assert_eq!(big.mul_add_round_up(a("1"), Amount::ZERO, 6), Some(big));
+        assert_eq!(big.mul_add_round_up(a("1"), a("1"), 6), None);
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub struct Session {
     opened_at: Timestamp,
     expires_at: Timestamp,
     used_at: Option<Timestamp>,
+    /// The time of the last tick or use applied: time never runs backwards for a session
+    /// (docs/spec.md §2). Stored as `clock`, as in an invoice's document; absent in
+    /// documents written before it existed, where the opening time stands in.
+    #[serde(rename = "clock", default)]
+    updated_at: Timestamp,
 }
 
 impl Session {
@@ -51,13 +56,23 @@ impl Session {
             opened_at: now,
             expires_at: now.plus(ttl).min(invoice.deadline()),
             used_at: None,
+            updated_at: now,
         })
     }
 
-    /// Consumes the session. Checks, in order: already used (`session_used`), at or past
-    /// its deadline (`session_expired`), invoice no longer pending (`invalid_transition`).
+    /// Applies time to the session, as a `tick` does to every invoice and session: a use
+    /// dated before `now` then counts as of `now` (docs/spec.md §2). A time before the
+    /// session's clock changes nothing.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.updated_at = self.updated_at().max(now);
+    }
+
+    /// Consumes the session at `now` (a time before [`Session::updated_at`] counts as it). Checks,
+    /// in order: already used (`session_used`), at or past its deadline
+    /// (`session_expired`), invoice no longer pending (`invalid_transition`). On error the
+    /// session is untouched.
     pub fn use_at(&mut self, invoice: &Invoice, now: Timestamp) -> Result<()> {
-        let now = now.max(self.opened_at);
+        let now = now.max(self.updated_at());
         if self.used_at.is_some() {
             return Err(Error::SessionUsed {
                 session_id: self.id.clone(),
@@ -84,7 +99,13 @@ impl Session {
             });
         }
         self.used_at = Some(now);
+        self.updated_at = now;
         Ok(())
+    }
+
+    /// The time of the last tick or use applied (never before the opening).
+    pub fn updated_at(&self) -> Timestamp {
+        self.updated_at.max(self.opened_at)
     }
 
     /// The session id.
@@ -107,9 +128,10 @@ impl Session {
         self.used_at
     }
 
-    /// Whether it can no longer be used at `now` (used or expired).
+    /// Whether it can no longer be used at `now` (used or expired), `now` counting as the
+    /// session's time when earlier.
     pub fn is_closed(&self, now: Timestamp) -> bool {
-        self.used_at.is_some() || now >= self.expires_at
+        self.used_at.is_some() || now.max(self.updated_at()) >= self.expires_at
     }
 }
 
@@ -145,6 +167,49 @@ fn mac_of(mut mac: Hmac<Sha256>, session_id: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::invoice::{Expiry, InvoiceSpec, Pricing};
+    use crate::money::{Amount, Asset};
+
+    fn t(s: i64) -> Timestamp {
+        Timestamp::from_seconds(s, "t").unwrap()
+    }
+
+    #[test]
+    fn a_use_before_a_tick_counts_as_of_the_tick() {
+        let spec = InvoiceSpec::new(
+            "inv_1",
+            Pricing::Due(Amount::from_units(10)),
+            Asset::UsdtTrc20,
+            Expiry::In(Duration::seconds(1800)),
+        );
+        let (invoice, _) = Invoice::create(spec, t(0)).unwrap();
+        let mut s = Session::open("s1", &invoice, Duration::seconds(600), t(0)).unwrap();
+        let mut fresh = s.clone();
+        s.tick(t(600));
+        s.tick(t(10)); // earlier: nothing moves
+        assert_eq!(s.updated_at(), t(600));
+        assert!(s.is_closed(t(599)));
+        let before = s.clone();
+        assert_eq!(
+            s.use_at(&invoice, t(599)).unwrap_err().code(),
+            "session_expired"
+        );
+        assert_eq!(s, before);
+        // Without the tick the same use succeeds, and is recorded at its own time.
+        fresh.use_at(&invoice, t(599)).unwrap();
+        assert_eq!(fresh.used_at(), Some(t(599)));
+        assert_eq!(fresh.updated_at(), t(599));
+    }
+
+    #[test]
+    fn a_document_without_a_clock_loads_with_the_opening_time() {
+        let text = r#"{"id":"s1","invoice_id":"inv_1","opened_at":"2026-01-01T00:00:00Z","expires_at":"2026-01-01T00:10:00Z","used_at":null}"#;
+        let s: Session = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            s.updated_at(),
+            Timestamp::parse("2026-01-01T00:00:00Z", "t").unwrap()
+        );
+    }
 
     #[test]
     fn token_round_trip() {

@@ -136,7 +136,7 @@ fn gatenoc_amount_boundaries() {
         code(noc(r#"{"amount": 10.505}"#)),
         pair("too_many_decimals", "amount")
     );
-    for bad in [r#""10.50""#, "1e3", "-5", "true", "null"] {
+    for bad in [r#""10.50""#, r#""1e3""#, "-5", "true", "null"] {
         let r = noc(&format!(r#"{{"amount": {bad}}}"#));
         let c = code(r);
         assert!(
@@ -318,8 +318,9 @@ fn usdt_gateway_amount_boundaries() {
         );
     }
     assert_eq!(
-        code(ug(r#"{"amountUsdt": 1e2, "assetCode": "USDT_TRC20"}"#)),
-        pair("invalid_amount", "amountUsdt")
+        code(ug(r#"{"amountUsdt": "1e2", "assetCode": "USDT_TRC20"}"#)),
+        pair("invalid_amount", "amountUsdt"),
+        "a string keeps the strict grammar"
     );
     assert_eq!(
         code(ug(r#"{"assetCode": "USDT_TRC20"}"#)),
@@ -1033,7 +1034,8 @@ fn monetix_purchase_rules() {
         json!("12300"),
         serde_json::from_str::<Value>("123.45").unwrap(),
         json!(-1),
-        serde_json::from_str::<Value>("1e4").unwrap(),
+        serde_json::from_str::<Value>("1e-5").unwrap(),
+        serde_json::from_str::<Value>("1.2345e2").unwrap(),
     ] {
         assert_eq!(
             code(mx_edit(&["payment", "amount"], Some(bad.clone()))),
@@ -1945,4 +1947,99 @@ fn host_context_mistakes_are_not_provider_rejections() {
     );
     host(e.unwrap_err(), "invalid_amount", "context.rate");
     assert!(keypair_invoice::parse_invoice(kp_body, &kp_ctx()).is_ok());
+}
+
+/// A JSON number in exponent form is a number (docs/spec.md §2): read exactly and judged
+/// by each seed's own rules, never refused as malformed text. Python's `json.dumps` writes
+/// 0.00001 as `1e-05`.
+#[test]
+fn json_numbers_in_exponent_form_are_numbers() {
+    // Seed 000 (gatenoc): `amount` is a number, at least 1, 2 decimals.
+    assert_eq!(
+        noc(r#"{"amount": 1e3}"#).unwrap().invoice.due.to_string(),
+        "1000"
+    );
+    assert_eq!(
+        noc(r#"{"amount": 1.0505E1}"#)
+            .map(|r| r.invoice.due.to_string())
+            .map_err(|e| e.code().to_owned()),
+        Err("too_many_decimals".to_owned())
+    );
+    let e = noc(r#"{"amount": 1e-05}"#).unwrap_err();
+    assert_eq!(
+        (e.code(), e.field.as_str(), e.http_status),
+        ("amount_below_minimum", "amount", Some(422))
+    );
+
+    // Seed 001 (usdt_gateway): `amountUsdt`, 4 decimals, minimum 0.0001, HTTP 400.
+    for (text, due) in [("1e2", "100"), ("1E-4", "0.0001"), ("1.5e+1", "15")] {
+        let r = ug(&format!(
+            r#"{{"amountUsdt": {text}, "assetCode": "USDT_TRC20"}}"#
+        ))
+        .unwrap();
+        assert_eq!(r.invoice.due.to_string(), due, "{text}");
+    }
+    for text in ["1e-05", "1E-5", "1.00001e0"] {
+        let e = ug(&format!(
+            r#"{{"amountUsdt": {text}, "assetCode": "USDT_TRC20"}}"#
+        ))
+        .unwrap_err();
+        assert_eq!(
+            (e.code(), e.field.as_str(), e.http_status),
+            ("too_many_decimals", "amountUsdt", Some(400)),
+            "{text}"
+        );
+        assert_eq!(
+            e.body.unwrap(),
+            json!({"statusCode": 400, "message": "Amount must have at most 4 decimal places", "error": "Bad Request"})
+        );
+    }
+    // Far beyond 28 places: still the seed's decimals rule, never "expected digits".
+    assert_eq!(
+        code(ug(r#"{"amountUsdt": 1e-400, "assetCode": "USDT_TRC20"}"#)),
+        pair("too_many_decimals", "amountUsdt")
+    );
+    assert_eq!(
+        code(ug(r#"{"amountUsdt": 0e-5, "assetCode": "USDT_TRC20"}"#)),
+        pair("amount_below_minimum", "amountUsdt")
+    );
+
+    // Seed 002 (gatepay) notifications: amounts may arrive as numbers.
+    let req = gp_amounts(r#", "orderAmount": "5", "surchargeAmount": "0.5""#).unwrap();
+    let inv = create(&req.invoice.spec, req.invoice.created_at);
+    let body = r#"{"bizType":"PAY","bizId":"1","bizStatus":"PAY_SUCCESS","data":{"merchantTradeNo":"ORDER1234","currency":"USDT","orderAmount":5e0,"surchargeAmount":5E-1}}"#;
+    let cb = gatepay::parse_notification(body.as_bytes(), &inv).unwrap();
+    assert!(
+        matches!(cb.command, Some(Command::ObserveTransfer(ref t)) if t.amount == amt("5.5")),
+        "{:?}",
+        cb.command
+    );
+
+    // Seed 003 (monetix): minor units, a whole number however written.
+    let r = mx_edit(
+        &["payment", "amount"],
+        Some(serde_json::from_str::<Value>("1.23e4").unwrap()),
+    )
+    .unwrap();
+    assert!(
+        matches!(r.invoice.spec.pricing, paystate::Pricing::Price { amount, .. } if amount == amt("123")),
+        "{:?}",
+        r.invoice.spec.pricing
+    );
+
+    // Seed 004 (keypair_invoice): `price_amount` and `margin_ratio` as numbers.
+    let r = kp_with(r#", "margin_ratio": 1e0"#).unwrap();
+    assert_eq!(
+        r.invoice.spec.tolerance,
+        paystate::Tolerance::Absolute(amt("1"))
+    );
+    let r = kp(r#"{"public_key": "pk", "private_key": "sk", "price_amount": 5e1}"#).unwrap();
+    assert_eq!(r.price_amount, amt("50"));
+    assert_eq!(
+        code(kp(
+            r#"{"public_key": "pk", "private_key": "sk", "price_amount": 1e-05}"#
+        ))
+        .0,
+        "too_many_decimals"
+    );
 }

@@ -6,7 +6,7 @@
     clippy::panic
 )]
 
-use paystate::invoice::{table, CommandKind, Expiry, Pricing, TransferInput};
+use paystate::invoice::{table, CommandKind, EventType, Expiry, Pricing, TransferInput};
 use paystate::{
     Amount, Asset, Command, Duration, Invoice, InvoiceSpec, JournalEntry, LatePayment,
     RefundOutcome, Status, Timestamp, Tolerance,
@@ -116,6 +116,24 @@ fn check_invariants(inv: &Invoice) {
         !received.is_zero() && received < inv.threshold()
     );
     assert_eq!(snap.surplus, received.saturating_sub(inv.due()));
+    // Refund statuses are a function of the money (unless an operator forced the status).
+    if snap.status.is_paid_family() && !snap.exceptions.contains(paystate::Exception::Marked) {
+        let held_confirmed = inv
+            .transfers()
+            .iter()
+            .filter(|t| !t.dropped && !t.counted && t.confirmed)
+            .fold(Amount::ZERO, |acc, t| acc.saturating_add(t.amount));
+        let refunded = snap.amount_refunded;
+        let want =
+            if !refunded.is_zero() && refunded >= snap.amount_paid.saturating_add(held_confirmed) {
+                Status::Refunded
+            } else if refunded > snap.surplus.saturating_add(held_confirmed) {
+                Status::PartiallyRefunded
+            } else {
+                Status::Paid
+            };
+        assert_eq!(snap.status, want, "refund status against the money");
+    }
 }
 
 proptest! {
@@ -143,13 +161,21 @@ proptest! {
                         prop_assert_eq!(&e.invoice.status, &inv.status());
                     }
                     journal.push(JournalEntry { at, command: command.clone() });
-                    // Idempotency: the same tick, confirm or transfer again changes nothing.
-                    if matches!(command.kind(), CommandKind::Tick | CommandKind::ConfirmTransfer | CommandKind::ObserveTransfer) {
+                    // Entering paid, by any command from any status, emits invoice.paid.
+                    if inv.status() == Status::Paid && from != Status::Paid {
+                        prop_assert!(events.iter().any(|e| e.event_type == EventType::Paid),
+                            "{:?}: {from} -> paid without invoice.paid", command.kind());
+                    }
+                    // A state never holds a deadline that has passed by its own time.
+                    prop_assert!(inv.next_deadline().is_none_or(|d| d > inv.updated_at()),
+                        "{:?} left {} holding a passed deadline", command.kind(), inv.status());
+                    // Idempotency: the same command again changes nothing, version included
+                    // (a repeated observation, confirmation, drop, claim or tick).
+                    if matches!(command.kind(), CommandKind::Tick | CommandKind::ConfirmTransfer | CommandKind::ObserveTransfer | CommandKind::DropTransfer | CommandKind::ClaimTxid) {
                         let mut again = inv.clone();
                         let events = again.apply(&command, at).unwrap();
                         prop_assert!(events.is_empty());
-                        prop_assert_eq!(again.snapshot(), inv.snapshot());
-                        prop_assert_eq!(again.transfers(), inv.transfers());
+                        prop_assert_eq!(&again, &inv);
                     }
                 }
                 Err(_) => prop_assert_eq!(&inv, &before, "a failed command changed the state"),

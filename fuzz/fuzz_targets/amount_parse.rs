@@ -47,6 +47,25 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // A JSON number's text (exponent form included) is read exactly: never a panic; a
+    // plain amount reads as itself; any accepted number prints as an amount that re-parses
+    // and, written back with the exponent spelled out, reads the same.
+    if let Ok(n) = Amount::from_json_number(text, "amount") {
+        let shown = n.to_string();
+        assert_eq!(Amount::parse(&shown, "amount").ok(), Some(n), "{text:?} read as {shown}");
+        assert_eq!(Amount::from_json_number(&format!("{shown}e0"), "amount").ok(), Some(n));
+    }
+    if let Ok(a) = Amount::parse(text, "amount") {
+        assert_eq!(Amount::from_json_number(text, "amount").ok(), Some(a), "plain {text:?}");
+        // Moving the point by an exponent changes nothing when it is moved back.
+        if let Ok(shifted) = Amount::from_json_number(&format!("{text}e-3"), "amount") {
+            assert_eq!(
+                shifted.mul_add_round_up(Amount::from_units(1000), Amount::ZERO, 28),
+                Some(a),
+                "{text}e-3 × 1000"
+            );
+        }
+    }
     let got = Amount::parse(text, "amount");
     let want = reference(text);
     match (&got, &want) {

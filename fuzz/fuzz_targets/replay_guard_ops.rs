@@ -2,9 +2,10 @@
 //!
 //! `check_and_record(key, keep_until, now)`: `replayed` (guard unchanged) when the key is
 //! held with keep_until >= now; otherwise keys whose window passed (< now) are dropped,
-//! a key whose own window is already over is not recorded, and while full the key that
-//! expires first (ties: smallest key) is dropped before inserting. The guard never holds
-//! more than its capacity, and round-trips through JSON.
+//! a key whose own window is already over is not recorded, and when every one of
+//! `capacity` keys is still live the answer is `limit_exceeded` with the guard unchanged
+//! (a live key is never evicted, DESIGN §6). The guard never holds more than its
+//! capacity, and round-trips through JSON.
 #![no_main]
 
 use std::collections::BTreeMap;
@@ -55,19 +56,16 @@ fuzz_target!(|input: Input| {
                     assert_eq!(got.map_err(|e| e.code()), Err("replayed"));
                     assert_eq!(g, before, "a replayed key changed the guard");
                 } else {
-                    assert!(got.is_ok(), "{key} refused: {got:?}");
                     model.retain(|_, u| *u >= now);
-                    if keep_until >= now {
-                        while model.len() >= cap {
-                            let first = model
-                                .iter()
-                                .map(|(k, u)| (*u, k.clone()))
-                                .min()
-                                .map(|(_, k)| k)
-                                .expect("non-empty");
-                            model.remove(&first);
+                    if keep_until >= now && model.len() >= cap {
+                        assert_eq!(got.map_err(|e| e.code()), Err("limit_exceeded"));
+                        // purging expired keys changes nothing observable: none had expired
+                        assert_eq!(g, before, "a refused key changed the guard");
+                    } else {
+                        assert!(got.is_ok(), "{key} refused: {got:?}");
+                        if keep_until >= now {
+                            model.insert(key, keep_until);
                         }
-                        model.insert(key, keep_until);
                     }
                 }
             }

@@ -5,7 +5,8 @@
 //! `invalid_field` for a zero ttl; a session expires at min(now + ttl, invoice deadline).
 //! `use` checks, in order: already used (`session_used`), at or past its deadline
 //! (`session_expired`), invoice no longer pending (`invalid_transition`); time never runs
-//! backwards for a session; a failed use leaves it unchanged; sessions round-trip through
+//! backwards for a session, and a `tick` counts as applied to every session (a use dated
+//! before it counts as of the tick); a failed use leaves it unchanged; sessions round-trip through
 //! JSON. A token verifies for its own session and secret only; a token accepted after a
 //! change of its text must decode to the same bytes (hex case).
 #![no_main]
@@ -51,7 +52,8 @@ fuzz_target!(|input: Input| {
         Expiry::In(Duration::from_seconds(expires, "e").expect("dur")),
     );
     let (mut inv, _) = Invoice::create(spec, ts(T0)).expect("valid spec");
-    let mut sessions: Vec<Option<(Session, Timestamp)>> = vec![None, None, None]; // with opened_at
+    // Each session with the model's clock: its opening, then every tick and use applied.
+    let mut sessions: Vec<Option<(Session, Timestamp)>> = vec![None, None, None];
     let mut now_ms = T0;
     let mut paid = 0u32;
     for (dt, op) in input.steps.iter().take(40) {
@@ -82,9 +84,9 @@ fuzz_target!(|input: Input| {
             }
             Op::Use { sid } => {
                 let i = usize::from(*sid) % SIDS.len();
-                let Some((s, opened)) = sessions[i].as_mut() else { continue };
+                let Some((s, clock)) = sessions[i].as_mut() else { continue };
                 let before = s.clone();
-                let t = now.max(*opened);
+                let t = now.max(*clock);
                 let want: Result<(), &str> = if s.used_at().is_some() {
                     Err("session_used")
                 } else if t >= s.expires_at() {
@@ -100,6 +102,7 @@ fuzz_target!(|input: Input| {
                     Ok(()) => {
                         assert_eq!(s.used_at(), Some(t));
                         assert!(s.is_closed(t));
+                        *clock = t;
                     }
                     Err(_) => assert_eq!(*s, before, "failed use changed the session"),
                 }
@@ -121,6 +124,11 @@ fuzz_target!(|input: Input| {
             }
             Op::Tick => {
                 let _ = inv.tick(now);
+                for (s, clock) in sessions.iter_mut().flatten() {
+                    s.tick(now);
+                    *clock = now.max(*clock);
+                    assert_eq!(s.updated_at(), *clock, "session clock after a tick at {now}");
+                }
             }
             Op::Token { sid, secret, other, flip } => {
                 let id = SIDS[usize::from(*sid) % SIDS.len()];

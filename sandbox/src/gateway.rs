@@ -133,7 +133,6 @@ pub async fn create_invoice(app: &Arc<App>, body: Vec<u8>) -> Result<Value, ApiE
     let id = invoice.id().to_owned();
     let status = invoice.status().as_str();
     let next_deadline = invoice.next_deadline().map(to_millis);
-    let version = invoice.version();
     app.db
         .tx(move |tx| {
             if store::reference_exists(tx, &reference)? {
@@ -153,7 +152,7 @@ pub async fn create_invoice(app: &Arc<App>, body: Vec<u8>) -> Result<Value, ApiE
                     next_deadline,
                 },
             )?;
-            store::append_journal(tx, &id, version, to_millis(now), &command)
+            store::append_journal(tx, &id, to_millis(now), &command)
         })
         .await?;
     Ok(view)
@@ -283,7 +282,7 @@ pub fn apply_in_tx(
         invoice.next_deadline().map(to_millis),
     )?;
     let text = serde_json::to_string(command).map_err(ApiError::internal)?;
-    store::append_journal(tx, id, invoice.version(), to_millis(now), &text)?;
+    store::append_journal(tx, id, to_millis(now), &text)?;
     let view = parse_view(&row)?;
     for event in &events {
         // Seed 001 sends one webhook: "When a payment is confirmed on the blockchain".

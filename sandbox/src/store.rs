@@ -35,10 +35,10 @@ CREATE INDEX IF NOT EXISTS invoices_seq ON invoices(created_seq);
 CREATE INDEX IF NOT EXISTS invoices_deadline ON invoices(next_deadline);
 CREATE TABLE IF NOT EXISTS journal (
     invoice_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
+    n INTEGER NOT NULL,
     at INTEGER NOT NULL,
     command TEXT NOT NULL,
-    PRIMARY KEY (invoice_id, version)
+    PRIMARY KEY (invoice_id, n)
 );
 CREATE TABLE IF NOT EXISTS scheduled (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -286,21 +286,18 @@ pub fn status_counts(tx: &Transaction<'_>) -> Result<Vec<(String, u64)>, ApiErro
 }
 
 /// Appends a journal entry (`docs/spec.md §3`: replaying the journal rebuilds the state).
+/// Entries are numbered by the journal itself, not by the invoice's version: a command
+/// that changes nothing keeps the version and is still journaled.
 pub fn append_journal(
     tx: &Transaction<'_>,
     invoice_id: &str,
-    version: u64,
     at: i64,
     command: &str,
 ) -> Result<(), ApiError> {
     tx.execute(
-        "INSERT INTO journal (invoice_id, version, at, command) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            invoice_id,
-            i64::try_from(version).unwrap_or(i64::MAX),
-            at,
-            command
-        ],
+        "INSERT INTO journal (invoice_id, n, at, command) VALUES (?1,
+             (SELECT COALESCE(MAX(n), 0) + 1 FROM journal WHERE invoice_id = ?1), ?2, ?3)",
+        params![invoice_id, at, command],
     )?;
     Ok(())
 }
@@ -308,7 +305,7 @@ pub fn append_journal(
 /// An invoice's journal, oldest first: `(at, command JSON)`.
 pub fn journal(tx: &Transaction<'_>, invoice_id: &str) -> Result<Vec<(i64, String)>, ApiError> {
     let mut stmt =
-        tx.prepare("SELECT at, command FROM journal WHERE invoice_id = ?1 ORDER BY version")?;
+        tx.prepare("SELECT at, command FROM journal WHERE invoice_id = ?1 ORDER BY n")?;
     let rows = stmt
         .query_map([invoice_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;

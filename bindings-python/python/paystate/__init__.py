@@ -16,7 +16,8 @@ Conventions at this boundary:
 
 State objects (:class:`Invoice`, :class:`Matcher`, :class:`Session`,
 :class:`ReplayGuard`, :class:`DeliveryPlan`) serialise with ``to_json()`` and come back
-with ``from_json()``, for the host's database.
+with ``from_json()``, for the host's database; a document that cannot be loaded raises
+:class:`StateError`, never :class:`SignatureError`.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from paystate._enums import (
 from paystate._errors import (
     DialectRejection,
     IntegrityError,
+    LimitError,
     PaystateError,
     SignatureError,
+    StateError,
     TransitionError,
     ValidationError,
 )
@@ -102,6 +105,7 @@ __all__ = [
     "JournalEntry",
     "KeypairInvoice",
     "LatePayment",
+    "LimitError",
     "Match",
     "Matcher",
     "Monetix",
@@ -119,6 +123,7 @@ __all__ = [
     "Signed",
     "Signer",
     "Snapshot",
+    "StateError",
     "Status",
     "Tolerance",
     "Transfer",

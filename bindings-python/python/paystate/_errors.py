@@ -13,8 +13,10 @@ from typing import Any, Optional
 __all__ = [
     "DialectRejection",
     "IntegrityError",
+    "LimitError",
     "PaystateError",
     "SignatureError",
+    "StateError",
     "TransitionError",
     "ValidationError",
 ]
@@ -72,7 +74,26 @@ class SignatureError(PaystateError):
     """A webhook failed verification.
 
     Codes: ``signature_missing``, ``signature_malformed``, ``signature_mismatch``,
-    ``timestamp_out_of_tolerance``, ``replayed``, ``malformed_json``.
+    ``timestamp_out_of_tolerance``, ``replayed``, and ``malformed_json`` for a body that
+    a scheme must read as JSON.
+    """
+
+
+class StateError(PaystateError, ValueError):
+    """A stored state document cannot be loaded (``from_json``, ``Invoice.replay``).
+
+    Codes: ``malformed_json`` (the text is not JSON, or not the shape of that document)
+    and ``invalid_state`` (it breaks an invariant the core keeps, so the core cannot have
+    written it). Never a :class:`SignatureError`: whatever the core writes, it reads back
+    (``docs/spec.md`` §2, "State documents"). Also a :class:`ValueError`.
+    """
+
+
+class LimitError(PaystateError):
+    """A documented capacity is full (code ``limit_exceeded``); nothing was changed.
+
+    :attr:`field` names what is full (``transfer.tx_id`` for the transfers of one
+    invoice); the host may keep the data elsewhere.
     """
 
 
@@ -149,12 +170,27 @@ _CLASS_BY_CODE: dict[str, type[PaystateError]] = {
     "replayed": SignatureError,
     "malformed_json": SignatureError,
     "integrity_conflict": IntegrityError,
+    "limit_exceeded": LimitError,
+    "invalid_state": StateError,
+}
+
+# While loading a stored document, text that does not parse is a state error, not a
+# signature one (docs/spec.md §2, "State documents").
+_LOADING_CLASS_BY_CODE: dict[str, type[PaystateError]] = {
+    **_CLASS_BY_CODE,
+    "malformed_json": StateError,
 }
 
 
-def _from_core(code: str, field: Optional[str], message: str) -> PaystateError:
-    """Builds the exception for a core error (called from the native module)."""
-    cls = _CLASS_BY_CODE.get(code, PaystateError)
+def _from_core(
+    code: str, field: Optional[str], message: str, loading: bool = False
+) -> PaystateError:
+    """Builds the exception for a core error (called from the native module).
+
+    ``loading`` is true when the error comes from reading a stored state document.
+    """
+    table = _LOADING_CLASS_BY_CODE if loading else _CLASS_BY_CODE
+    cls = table.get(code, PaystateError)
     return cls(code, field, message)
 
 

@@ -79,6 +79,7 @@ _INVOICE_KEYS = (
     "refundable",
     "deadline",
     "events",
+    "version",
 )
 
 _COMMAND_OPS = frozenset(
@@ -594,6 +595,10 @@ def _check_invoice(key: str, want: Any, inv: Invoice) -> None:
         got = getattr(snap, key)
         if not _amount_eq(want, got):
             raise Failure(f"{key}: expected {want}, got {got}")
+    elif key == "version":
+        # A JSON integer (never a bool), compared exactly.
+        if type(want) is not int or inv.version != want:
+            raise Failure(f"version: expected {want}, got {inv.version}")
     else:
         raise Failure(f"unknown expect key {key!r}")
 

@@ -132,6 +132,7 @@ const INVOICE_KEYS: &[&str] = &[
     "refundable",
     "deadline",
     "events",
+    "version",
 ];
 
 /// The expect keys each op accepts besides `error`.
@@ -296,6 +297,9 @@ impl World {
                     if named == Some(id.as_str()) {
                         out.events = event_types(&events);
                     }
+                }
+                for session in self.sessions.values_mut() {
+                    session.tick(at);
                 }
                 self.deliveries.tick(at);
                 Ok(out)
@@ -480,6 +484,7 @@ impl World {
                             }
                             continue;
                         }
+                        "version" => Value::from(inv.version()),
                         "amount_paid" => amount_value(snap.amount_paid),
                         "amount_pending" => amount_value(snap.amount_pending),
                         "amount_held" => amount_value(snap.amount_held),

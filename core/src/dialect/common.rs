@@ -133,12 +133,23 @@ pub fn check_email(value: &str, field: &str) -> Result<()> {
     }
 }
 
+/// An amount given as a decimal string or as a JSON number. A number is read exactly
+/// from its text, never through `f64`, exponent form included: `1e-05` is 0.00001, judged
+/// by the caller's rules (`too_many_decimals`, `amount_below_minimum`), never refused as
+/// malformed text (docs/spec.md §2).
+pub fn lenient_amount(o: &Obj<'_>, name: &str) -> Result<Option<Amount>> {
+    match o.get(name) {
+        Some(Value::Number(n)) => Amount::from_json_number(&n.to_string(), o.path(name)).map(Some),
+        _ => o.opt_amount_lenient(name),
+    }
+}
+
 /// A field the seed types as a JSON number, read exactly from its text (never `f64`):
-/// `10.50` is 10.5, `1e3`, `-1` and strings are `invalid_amount`.
+/// `10.50` is 10.5 and `1e-05` is 0.00001; `-1` and strings are `invalid_amount`.
 pub fn number_amount(o: &Obj<'_>, name: &str) -> Result<Option<Amount>> {
     match o.get(name) {
         None => Ok(None),
-        Some(Value::Number(_)) => o.opt_amount_lenient(name),
+        Some(Value::Number(_)) => lenient_amount(o, name),
         Some(other) => Err(Error::InvalidAmount {
             field: o.path(name),
             value: kind(other).to_owned(),

@@ -307,9 +307,8 @@ pub fn parse_payment_completed(body: &[u8], invoice: &Invoice) -> Result<Callbac
     let event = o.opt_str("event")?.unwrap_or(EVENT_PAYMENT_COMPLETED);
     let command = match event {
         EVENT_PAYMENT_COMPLETED => {
-            let amount = o
-                .opt_amount_lenient("amount")?
-                .ok_or_else(|| Error::MissingField {
+            let amount =
+                common::lenient_amount(&o, "amount")?.ok_or_else(|| Error::MissingField {
                     field: "amount".into(),
                 })?;
             if amount != usd_amount(invoice) {

@@ -564,11 +564,9 @@ pub fn parse_notification(body: &[u8], invoice: &Invoice) -> Result<CallbackResu
             ));
         }
     }
-    let order_amount = d.opt_amount_lenient("orderAmount")?;
-    let surcharge = d
-        .opt_amount_lenient("surchargeAmount")?
-        .unwrap_or(Amount::ZERO);
-    let pay_amount = d.opt_amount_lenient("payAmount")?;
+    let order_amount = common::lenient_amount(&d, "orderAmount")?;
+    let surcharge = common::lenient_amount(&d, "surchargeAmount")?.unwrap_or(Amount::ZERO);
+    let pay_amount = common::lenient_amount(&d, "payAmount")?;
     let total = match (pay_amount, order_amount) {
         (Some(p), _) => p,
         (None, Some(a)) => a.saturating_add(surcharge),

@@ -300,14 +300,11 @@ fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
     }
     let customer_id = common::opt_i64_or_text(&o, "customer_id")?;
     let price_amount =
-        o.opt_amount_lenient("price_amount")?
-            .ok_or_else(|| Error::MissingField {
-                field: "price_amount".into(),
-            })?;
-    let price_currency = match o.opt_str("price_currency")? {
-        Some(c) => Currency::parse(c, "price_currency")?,
-        None => Currency::USD,
-    };
+        common::lenient_amount(&o, "price_amount")?.ok_or_else(|| Error::MissingField {
+            field: "price_amount".into(),
+        })?;
+    let price_currency =
+        Currency::parse_or_default(o.opt_str("price_currency")?, "price_currency")?;
     let add_fee_to_price = flag(&o, "add_fee_to_price")?;
     let title = o.opt_str("title")?.map(str::to_owned);
     if let Some(t) = &title {
@@ -366,7 +363,7 @@ fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
             format!("must be between 1 and {MAX_EXPIRATION_HOURS} hours, got {expiration_hours}"),
         ));
     }
-    let margin = o.opt_amount_lenient("margin_ratio")?;
+    let margin = common::lenient_amount(&o, "margin_ratio")?;
     let white_label = flag(&o, "white_label")?;
 
     let hours = u64::try_from(expiration_hours).unwrap_or(12);
@@ -507,9 +504,8 @@ pub fn parse_callback(body: &[u8], invoice: &Invoice) -> Result<CallbackResult> 
         } => (*amount, *currency),
         Pricing::Due(d) => (*d, Currency::USD),
     };
-    let got_price = o
-        .opt_amount_lenient("price_amount")?
-        .ok_or_else(|| Error::MissingField {
+    let got_price =
+        common::lenient_amount(&o, "price_amount")?.ok_or_else(|| Error::MissingField {
             field: "price_amount".into(),
         })?;
     if got_price != price {
@@ -548,11 +544,9 @@ pub fn parse_callback(body: &[u8], invoice: &Invoice) -> Result<CallbackResult> 
             format!("paid in {asset}, the invoice asset is {}", invoice.asset()),
         ));
     }
-    let amount = o
-        .opt_amount_lenient("amount")?
-        .ok_or_else(|| Error::MissingField {
-            field: "amount".into(),
-        })?;
+    let amount = common::lenient_amount(&o, "amount")?.ok_or_else(|| Error::MissingField {
+        field: "amount".into(),
+    })?;
     let id =
         common::opt_id_text(&o, "id")?.ok_or_else(|| Error::MissingField { field: "id".into() })?;
     common::check_id(&id, "id")?;

@@ -24,6 +24,9 @@
 //!    provider status kept, and `integrity_conflict` when the callback's amount, asset or
 //!    currency disagrees with the [`Invoice`](crate::invoice::Invoice) it is applied to.
 //!
+//! [`Request`] holds a parsed create request of any kind and [`Request::parse`] dispatches
+//! on a [`RequestKind`], so hosts need no enum of their own.
+//!
 //! Signatures of callbacks are checked by [`crate::signature`] before these parsers run.
 
 // A rejection is the cold path and a flat, inspectable struct is the friendlier API for
@@ -35,7 +38,10 @@ pub mod gatenoc;
 pub mod gatepay;
 pub mod keypair_invoice;
 pub mod monetix;
+mod request;
 pub mod usdt_gateway;
+
+pub use request::{Request, RequestContext, RequestKind};
 
 use serde_json::{json, Map, Value};
 

@@ -217,11 +217,9 @@ fn parse_inner(body: &[u8], ctx: &InvoiceContext) -> Result<InvoiceRequest> {
         "useWhiteLabel",
         "returnUrl",
     ])?;
-    let amount = o
-        .opt_amount_lenient("amountUsdt")?
-        .ok_or_else(|| Error::MissingField {
-            field: "amountUsdt".into(),
-        })?;
+    let amount = common::lenient_amount(&o, "amountUsdt")?.ok_or_else(|| Error::MissingField {
+        field: "amountUsdt".into(),
+    })?;
     amount.check_scale(AMOUNT_DECIMALS, "amountUsdt")?;
     common::check_minimum(amount, min_amount(), "amountUsdt")?;
     let code = o.str("assetCode")?;
@@ -467,9 +465,8 @@ pub fn parse_webhook(body: &[u8], invoice: &Invoice) -> Result<CallbackResult> {
             ),
         ));
     }
-    let amount = o
-        .opt_amount_lenient("amount_usdt_exact")?
-        .ok_or_else(|| Error::MissingField {
+    let amount =
+        common::lenient_amount(&o, "amount_usdt_exact")?.ok_or_else(|| Error::MissingField {
             field: "amount_usdt_exact".into(),
         })?;
     if amount != invoice.due() {

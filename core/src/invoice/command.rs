@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::spec::InvoiceSpec;
 use super::status::Status;
-use crate::error::{Error, Result};
+use crate::error::{Error, FieldName, Result};
 use crate::json::Obj;
 use crate::money::{Amount, Asset};
 use crate::time::Timestamp;
@@ -37,6 +37,41 @@ pub enum RefundOutcome {
     Succeeded,
     /// It did not; the amount is refundable again.
     Failed,
+}
+
+impl RefundOutcome {
+    /// Both outcomes, in a stable order.
+    pub const ALL: [RefundOutcome; 2] = [RefundOutcome::Succeeded, RefundOutcome::Failed];
+
+    /// The contract's spelling: `succeeded` or `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefundOutcome::Succeeded => "succeeded",
+            RefundOutcome::Failed => "failed",
+        }
+    }
+
+    /// Parses the contract's spelling; anything else is `invalid_field` on `field`.
+    pub fn parse(text: &str, field: impl Into<FieldName>) -> Result<RefundOutcome> {
+        RefundOutcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == text)
+            .ok_or_else(|| {
+                Error::invalid_field(
+                    field,
+                    format!(
+                        "expected succeeded or failed, found {:?}",
+                        super::status::short(text)
+                    ),
+                )
+            })
+    }
+}
+
+impl std::fmt::Display for RefundOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A command to an invoice. See DESIGN §3 for the rule of each.
@@ -221,19 +256,7 @@ impl Command {
             }
             "settle_refund" => {
                 only(&["refund_id", "outcome"])?;
-                let outcome = match o.str("outcome")? {
-                    "succeeded" => RefundOutcome::Succeeded,
-                    "failed" => RefundOutcome::Failed,
-                    other => {
-                        return Err(Error::invalid_field(
-                            "outcome",
-                            format!(
-                                "expected succeeded or failed, found {:?}",
-                                super::status::short(other)
-                            ),
-                        ))
-                    }
-                };
+                let outcome = RefundOutcome::parse(o.str("outcome")?, "outcome")?;
                 Command::SettleRefund {
                     refund_id: id("refund_id")?,
                     outcome,

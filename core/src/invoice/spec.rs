@@ -11,6 +11,13 @@ use crate::tolerance::Tolerance;
 
 /// Longest invoice id or reference accepted, in bytes.
 pub const MAX_ID_LEN: usize = 128;
+/// Largest `metadata` accepted at `create`, as compact JSON text in bytes: state grows
+/// with it and must stay small enough for every host to store and reload
+/// (docs/spec.md §2 "State documents").
+pub const MAX_METADATA_BYTES: usize = 16_384;
+/// Deepest `metadata` accepted at `create`, in nesting levels of objects and arrays (the
+/// metadata object itself is level 1).
+pub const MAX_METADATA_DEPTH: usize = 16;
 /// Default window after the deadline for unconfirmed payment to confirm (24 hours).
 pub const DEFAULT_CONFIRMATION_WINDOW: Duration = Duration::seconds(86_400);
 
@@ -121,17 +128,14 @@ impl InvoiceSpec {
                 let out_of_range = || Error::InvalidAmount {
                     field: "invoice.price.amount".into(),
                     value: amount.to_string(),
-                    reason: "price × rate + surcharge cannot be computed exactly in 28 digits",
+                    reason:
+                        "price × rate + surcharge, rounded up, is more than 28 significant digits",
                 };
-                let due = amount
-                    .checked_mul(*rate)
-                    .and_then(|v| v.checked_add(*surcharge))
+                // Exact however long the product: only the rounded result must be an
+                // amount (docs/spec.md §2).
+                amount
+                    .mul_add_round_up(*rate, *surcharge, scale)
                     .ok_or_else(out_of_range)?
-                    .round_up(scale);
-                if !due.fits_grammar() {
-                    return Err(out_of_range());
-                }
-                due
             }
         };
         self.tolerance.validate(due)?;
@@ -156,6 +160,7 @@ impl InvoiceSpec {
             }
             Expiry::At(t) => t,
         };
+        check_metadata(self.metadata.as_ref())?;
         Ok((due, deadline))
     }
 
@@ -211,7 +216,10 @@ impl InvoiceSpec {
                 p.deny_unknown(&["amount", "currency"])?;
                 Pricing::Price {
                     amount: p.amount("amount")?,
-                    currency: Currency::parse(p.str("currency")?, "invoice.price.currency")?,
+                    currency: Currency::parse_or_default(
+                        p.opt_str("currency")?,
+                        "invoice.price.currency",
+                    )?,
                     rate: o.opt_amount("rate")?.unwrap_or(Amount::from_units(1)),
                     surcharge: o.opt_amount("surcharge")?.unwrap_or(Amount::ZERO),
                 }
@@ -358,6 +366,29 @@ fn positive(a: Amount, field: &'static str) -> Result<()> {
             value: a.to_string(),
             reason: "must be greater than zero",
         });
+    }
+    Ok(())
+}
+
+/// `metadata` within [`MAX_METADATA_DEPTH`] and [`MAX_METADATA_BYTES`], else
+/// `invalid_field` on `metadata` (docs/spec.md §2 "State documents").
+fn check_metadata(metadata: Option<&Map<String, Value>>) -> Result<()> {
+    let Some(map) = metadata else {
+        return Ok(());
+    };
+    let depth = 1 + map.values().map(crate::json::nesting).max().unwrap_or(0);
+    if depth > MAX_METADATA_DEPTH {
+        return Err(Error::invalid_field(
+            "metadata",
+            format!("nested {depth} levels deep, more than {MAX_METADATA_DEPTH}"),
+        ));
+    }
+    let bytes = serde_json::to_string(map).map_or(usize::MAX, |t| t.len());
+    if bytes > MAX_METADATA_BYTES {
+        return Err(Error::invalid_field(
+            "metadata",
+            format!("{bytes} bytes of compact JSON, more than {MAX_METADATA_BYTES}"),
+        ));
     }
     Ok(())
 }

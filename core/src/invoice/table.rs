@@ -37,8 +37,8 @@ pub const RULES: &[Rule] = &[
     rule!(None, Create, [Pending], "created"),
     // observe_transfer: on time counts; late follows the policy; closed invoices hold money.
     rule!(Some(Pending), ObserveTransfer, [Pending, Processing, Paid], "payment counted"),
-    rule!(Some(Processing), ObserveTransfer, [Processing, Paid], "more payment"),
-    rule!(Some(Expired), ObserveTransfer, [Expired, Processing, Paid, Invalid], "on-time or accepted late payment (invalid when reported unconfirmed after the confirmation window)"),
+    rule!(Some(Processing), ObserveTransfer, [Processing, Paid, PartiallyRefunded], "more payment (partially refunded when refunds made while expired exceed the surplus)"),
+    rule!(Some(Expired), ObserveTransfer, [Expired, Processing, Paid, PartiallyRefunded, Invalid], "on-time or accepted late payment (partially refunded when earlier refunds exceed the surplus; invalid when reported unconfirmed after the confirmation window)"),
     Rule { from: Some(Paid), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },
     Rule { from: Some(PartiallyRefunded), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },
     Rule { from: Some(Refunded), command: CommandKind::ObserveTransfer, to: PAID_FAMILY, note: "extra payment" },
@@ -46,7 +46,7 @@ pub const RULES: &[Rule] = &[
     rule!(Some(Invalid), ObserveTransfer, [Invalid], "held"),
     // confirm_transfer
     rule!(Some(Pending), ConfirmTransfer, [Pending], "confirmed below threshold"),
-    rule!(Some(Processing), ConfirmTransfer, [Processing, Paid], "confirmed"),
+    rule!(Some(Processing), ConfirmTransfer, [Processing, Paid, PartiallyRefunded], "confirmed (partially refunded when refunds made while expired exceed the surplus)"),
     rule!(Some(Expired), ConfirmTransfer, [Expired], "confirmed, not enough"),
     Rule { from: Some(Paid), command: CommandKind::ConfirmTransfer, to: PAID_FAMILY, note: "confirmed" },
     Rule { from: Some(PartiallyRefunded), command: CommandKind::ConfirmTransfer, to: PAID_FAMILY, note: "confirmed" },

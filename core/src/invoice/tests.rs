@@ -154,3 +154,127 @@ fn mark_only_paid_or_invalid() {
         assert_eq!(inv, before);
     }
 }
+
+#[test]
+fn a_command_that_changes_nothing_leaves_the_state_equal() {
+    let (mut inv, _) =
+        Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
+    inv.apply(&transfer("t1", "4", false), at("2026-01-01T00:01:00Z"))
+        .unwrap();
+    let before = inv.clone();
+    for _ in 0..200 {
+        let ev = inv
+            .apply(&transfer("t1", "4", false), at("2026-01-01T00:02:00Z"))
+            .unwrap();
+        assert!(ev.is_empty());
+    }
+    assert_eq!(inv, before, "200 repeats: same version, same clock");
+    // A tick moves the clock (and the version) even when no deadline is due...
+    assert!(inv.tick(at("2026-01-01T00:03:00Z")).is_empty());
+    assert_eq!(inv.version(), before.version() + 1);
+    assert_eq!(inv.updated_at(), at("2026-01-01T00:03:00Z"));
+    // ...but cannot move it backwards: a tick dated earlier changes nothing.
+    let ticked = inv.clone();
+    inv.tick(at("2026-01-01T00:02:30Z"));
+    assert_eq!(inv, ticked);
+}
+
+#[test]
+fn transfers_per_invoice_are_capped() {
+    let (mut inv, _) =
+        Invoice::create(spec("10", Tolerance::Exact), at("2026-01-01T00:00:00Z")).unwrap();
+    inv.apply(
+        &transfer("t0", "0.000001", false),
+        at("2026-01-01T00:01:00Z"),
+    )
+    .unwrap();
+    // Fill it directly: observing 10 000 one by one is slow in a debug build.
+    let first = inv.transfers[0].clone();
+    let mut full = inv.clone();
+    full.transfers = (0..MAX_TRANSFERS_PER_INVOICE)
+        .map(|i| Transfer {
+            tx_id: format!("t{i}"),
+            ..first.clone()
+        })
+        .collect();
+    assert_eq!(full.transfers().len(), MAX_TRANSFERS_PER_INVOICE);
+    let before = full.clone();
+    let err = full
+        .apply(&transfer("one_more", "1", true), at("2026-01-01T00:02:00Z"))
+        .unwrap_err();
+    assert_eq!(err.code(), "limit_exceeded");
+    assert_eq!(err.field(), Some("transfer.tx_id"));
+    assert_eq!(full, before);
+    // Known transfers still work: a confirming repeat, a drop and a re-observation.
+    full.apply(
+        &transfer("t5", "0.000001", true),
+        at("2026-01-01T00:03:00Z"),
+    )
+    .unwrap();
+    full.apply(
+        &Command::DropTransfer { tx_id: "t6".into() },
+        at("2026-01-01T00:04:00Z"),
+    )
+    .unwrap();
+    let ev = full
+        .apply(
+            &transfer("t6", "0.000001", false),
+            at("2026-01-01T00:05:00Z"),
+        )
+        .unwrap();
+    assert_eq!(types(&ev), ["invoice.payment_received"]);
+}
+
+#[test]
+fn no_state_holds_a_passed_deadline() {
+    // Every command leaves no deadline due at its own applied time.
+    let t0 = at("2026-01-01T00:00:00Z");
+    let mut s = spec("10", Tolerance::Exact);
+    s.confirmation_window = crate::time::Duration::seconds(600);
+    let (mut inv, _) = Invoice::create(s, t0).unwrap();
+    let steps = [
+        (transfer("t1", "4", false), "2026-01-01T00:10:00Z"),
+        (transfer("t2", "6", false), "2026-01-01T00:20:00Z"),
+        (
+            Command::DropTransfer { tx_id: "t2".into() },
+            "2026-01-01T00:35:00Z",
+        ),
+        (
+            Command::ObserveTransfer(TransferInput {
+                tx_id: "t2".into(),
+                amount: amt("6"),
+                asset: Asset::UsdtTrc20,
+                confirmed: false,
+                at: Some(at("2026-01-01T00:20:00Z")),
+            }),
+            "2026-01-01T00:45:00Z",
+        ),
+    ];
+    for (c, t) in steps {
+        inv.apply(&c, at(t)).unwrap();
+        assert!(
+            inv.next_deadline().is_none_or(|d| d > inv.updated_at()),
+            "after {c:?} at {t}: {:?} holds deadline {:?}",
+            inv.status(),
+            inv.next_deadline()
+        );
+    }
+    assert_eq!(inv.status(), Status::Invalid);
+}
+
+#[test]
+fn refund_spellings_round_trip_with_serde() {
+    for o in RefundOutcome::ALL {
+        assert_eq!(RefundOutcome::parse(o.as_str(), "outcome").unwrap(), o);
+        assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+    }
+    let err = RefundOutcome::parse("Succeeded", "outcome").unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        ("invalid_field", Some("outcome"))
+    );
+    for s in RefundState::ALL {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        assert_eq!(s.to_string(), s.as_str());
+    }
+}

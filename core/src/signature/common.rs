@@ -159,8 +159,8 @@ pub(crate) fn mac_len(scheme: Scheme) -> usize {
     }
 }
 
-/// Longest accepted timestamp text: 12 digits of seconds or 15 of milliseconds (both
-/// beyond year 9999, which `Timestamp` rejects anyway).
+/// Most significant digits a representable timestamp has: 12 of seconds or 15 of
+/// milliseconds (both beyond year 9999, which `Timestamp` rejects anyway).
 fn max_digits(scheme: Scheme) -> usize {
     if scheme == Scheme::Gatepay {
         15
@@ -169,32 +169,61 @@ fn max_digits(scheme: Scheme) -> usize {
     }
 }
 
-/// Reads a timestamp header strictly: 1..=N ASCII digits in the scheme's unit, in range.
-pub(crate) fn parse_timestamp(scheme: Scheme, text: &str) -> Option<Timestamp> {
-    if text.is_empty()
-        || text.len() > max_digits(scheme)
-        || !text.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let n: i64 = text.parse().ok()?;
-    let ms = if scheme == Scheme::Gatepay {
-        n
-    } else {
-        n.checked_mul(1000)?
-    };
-    Timestamp::from_millis(ms, "timestamp").ok()
+/// A timestamp header that parsed: an instant, or digits naming one too far away to
+/// represent (docs/spec.md §6: out of tolerance, not malformed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stamp {
+    At(Timestamp),
+    TooLarge,
 }
 
-/// The closed window `|now - ts| <= tolerance`; `None` skips the check.
-pub(crate) fn check_window(ctx: &Ctx<'_>, ts: Timestamp, text: &str) -> Result<()> {
+/// Reads a timestamp header strictly: one or more ASCII digits in the scheme's unit,
+/// leading zeros allowed (`0001774353600` is well-formed). `None` is malformed.
+pub(crate) fn parse_timestamp(scheme: Scheme, text: &str) -> Option<Stamp> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits = text.trim_start_matches('0');
+    if digits.len() > max_digits(scheme) {
+        return Some(Stamp::TooLarge);
+    }
+    let n: i64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let ms = if scheme == Scheme::Gatepay {
+        Some(n)
+    } else {
+        n.checked_mul(1000)
+    };
+    Some(
+        ms.and_then(|ms| Timestamp::from_millis(ms, "timestamp").ok())
+            .map_or(Stamp::TooLarge, Stamp::At),
+    )
+}
+
+/// The closed window `|now - ts| <= tolerance`; `None` skips the check. A timestamp too
+/// large to represent is out of tolerance even then: there is no instant to report or to
+/// keep a replay key until.
+pub(crate) fn check_window(ctx: &Ctx<'_>, stamp: Stamp, text: &str) -> Result<Timestamp> {
+    let ts = match stamp {
+        Stamp::At(ts) => ts,
+        Stamp::TooLarge => {
+            return Err(Error::TimestampOutOfTolerance {
+                timestamp: text.chars().take(20).collect(),
+                skew_seconds: i64::MIN,
+                tolerance_seconds: ctx.tolerance.map_or(0, |t| t.as_seconds()),
+            })
+        }
+    };
     let Some(tol) = ctx.tolerance else {
-        return Ok(());
+        return Ok(ts);
     };
     let skew = ctx.now.millis_since(ts);
     let limit = i128::from(tol.as_millis());
     if i128::from(skew).abs() <= limit {
-        Ok(())
+        Ok(ts)
     } else {
         Err(Error::TimestampOutOfTolerance {
             timestamp: text.chars().take(20).collect(),
@@ -204,14 +233,18 @@ pub(crate) fn check_window(ctx: &Ctx<'_>, ts: Timestamp, text: &str) -> Result<(
     }
 }
 
+/// A header's value, or `None` when it is absent or present with an empty value (blank
+/// counts as empty): both are `signature_missing` (docs/spec.md §6).
+pub(crate) fn header<'h, H: Headers + ?Sized>(h: &'h H, name: &str) -> Option<&'h str> {
+    h.header(name)
+        .filter(|v| !v.trim_matches(|c| c == ' ' || c == '\t').is_empty())
+}
+
 /// Tries every key against every candidate tag. `parts` is the signed content;
 /// `for_each_tag` calls its argument with each decodable candidate and stops when it
-/// returns true. Returns the index of the matching key and a copy of the matched tag.
-pub(crate) fn find_match<F>(
-    keys: &Keyring,
-    parts: &[&[u8]],
-    mut for_each_tag: F,
-) -> Option<(usize, [u8; MAX_MAC], usize)>
+/// returns true. Returns the index of the matching key (only that: a replay key never
+/// depends on which secret matched, docs/spec.md §6).
+pub(crate) fn find_match<F>(keys: &Keyring, parts: &[&[u8]], mut for_each_tag: F) -> Option<usize>
 where
     F: FnMut(&mut dyn FnMut(&[u8]) -> bool) -> bool,
 {
@@ -222,7 +255,7 @@ where
             continue;
         };
         if for_each_tag(&mut |cand: &[u8]| tags_equal(mine, cand)) {
-            return Some((i, computed, n));
+            return Some(i);
         }
     }
     None
@@ -245,8 +278,9 @@ pub(crate) fn malformed(what: impl Into<String>) -> Error {
     Error::SignatureMalformed { what: what.into() }
 }
 
-/// The replay key of a tag-only message: the tag (hex, so encodings cannot alias) kept
-/// for the host's retention.
+/// The replay key of a tag-only message: the scheme's name and the received tag (hex, so
+/// encodings cannot alias), kept for the host's retention. Two schemes computing the same
+/// MAC (GitHub and Coinbase Commerce) never share a key.
 pub(crate) fn tag_replay(ctx: &Ctx<'_>, tag: &[u8]) -> ReplayKey {
     let mut key = String::with_capacity(ctx.scheme.name().len() + 1 + tag.len() * 2);
     key.push_str(ctx.scheme.name());
@@ -304,7 +338,7 @@ pub(crate) fn verify_tag_only<H: Headers + ?Sized>(
     let value = spec
         .headers
         .iter()
-        .find_map(|n| headers.header(n))
+        .find_map(|n| header(headers, n))
         .ok_or_else(|| missing(first))?;
     verify_tag_value(ctx, spec, first, value, body)
 }
@@ -333,13 +367,12 @@ pub(crate) fn verify_tag_value(
             }
         ))
     })?;
-    let (i, mac, n) =
-        find_match(ctx.keys, &[signed], |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
+    let i = find_match(ctx.keys, &[signed], |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
     Ok(Verified {
         scheme: ctx.scheme,
         key_index: i,
         timestamp: None,
-        replay: Some(tag_replay(ctx, mac.get(..n).unwrap_or_default())),
+        replay: Some(tag_replay(ctx, tag)),
     })
 }
 
@@ -384,26 +417,36 @@ mod tests {
     #[test]
     fn timestamps_are_strict() {
         let s = Scheme::StandardWebhooks;
-        assert!(parse_timestamp(s, "1614265330").is_some());
-        for bad in [
-            "",
-            " 1614265330",
-            "1614265330.0",
-            "+1",
-            "1e9",
-            "-5",
-            "1234567890123",
-            "１２",
-        ] {
+        let at = |text: &str| match parse_timestamp(s, text) {
+            Some(Stamp::At(t)) => Some(t.as_seconds()),
+            _ => None,
+        };
+        assert_eq!(at("1614265330"), Some(1_614_265_330));
+        // leading zeros are well-formed, however many
+        assert_eq!(at("0001774353600"), Some(1_774_353_600));
+        assert_eq!(at(&format!("{}1", "0".repeat(100))), Some(1));
+        assert_eq!(at("0"), Some(0));
+        for bad in ["", " 1614265330", "1614265330.0", "+1", "1e9", "-5", "１２"] {
             assert!(parse_timestamp(s, bad).is_none(), "{bad:?}");
         }
         assert_eq!(
-            parse_timestamp(Scheme::Gatepay, "1704067200000").map(|t| t.as_millis()),
-            Some(1_704_067_200_000)
+            parse_timestamp(Scheme::Gatepay, "1704067200000"),
+            Some(Stamp::At(
+                Timestamp::from_millis(1_704_067_200_000, "t").unwrap()
+            ))
         );
-        assert!(parse_timestamp(Scheme::Gatepay, "9999999999999999").is_none());
-        // beyond year 9999
-        assert!(parse_timestamp(s, "999999999999").is_none());
+        // too large to represent: parsed, and out of tolerance later
+        for big in [
+            "1234567890123",
+            "999999999999",
+            "99999999999999999999999999",
+        ] {
+            assert_eq!(parse_timestamp(s, big), Some(Stamp::TooLarge), "{big}");
+        }
+        assert_eq!(
+            parse_timestamp(Scheme::Gatepay, "9999999999999999"),
+            Some(Stamp::TooLarge)
+        );
     }
 
     #[test]

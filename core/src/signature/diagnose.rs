@@ -86,7 +86,7 @@ pub fn diagnose<S: AsRef<[u8]>, H: Headers + ?Sized>(
     };
     let raw: Vec<&[u8]> = secrets.iter().map(AsRef::as_ref).collect();
 
-    if let Ok(value) = crate::json::parse_value(body) {
+    if let Ok(value) = crate::json::parse_body(body) {
         let forms: [(&'static str, Option<String>); 4] = [
             ("compact", serde_json::to_string(&value).ok()),
             ("sorted_keys", serde_json::to_string(&sorted(&value)).ok()),

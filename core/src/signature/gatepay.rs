@@ -10,7 +10,7 @@
 use crate::error::{Error, Result};
 
 use super::common::{
-    check_window, decode_tag, find_match, keep_until, malformed, mismatch, missing, need,
+    check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
     parse_timestamp, sign_first, Ctx, Enc,
 };
 use super::keys::Keyring;
@@ -25,9 +25,9 @@ fn nonce_ok(n: &str) -> bool {
 }
 
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
-    let sig = h.header(SIG).ok_or_else(|| missing(SIG))?;
-    let ts_text = h.header(TS).ok_or_else(|| missing(TS))?;
-    let nonce = h.header(NONCE).ok_or_else(|| missing(NONCE))?;
+    let sig = header(h, SIG).ok_or_else(|| missing(SIG))?;
+    let ts_text = header(h, TS).ok_or_else(|| missing(TS))?;
+    let nonce = header(h, NONCE).ok_or_else(|| missing(NONCE))?;
     let ts = parse_timestamp(Scheme::Gatepay, ts_text)
         .ok_or_else(|| malformed("X-GatePay-Timestamp must be unix milliseconds (ASCII digits)"))?;
     if !nonce_ok(nonce) {
@@ -38,7 +38,7 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let mut buf = [0u8; 72];
     let tag = decode_tag(sig.trim_matches(' '), Enc::Hex, 64, &mut buf)
         .ok_or_else(|| malformed("X-GatePay-Signature is not a 128-digit hex HMAC-SHA512"))?;
-    check_window(ctx, ts, ts_text)?;
+    let ts = check_window(ctx, ts, ts_text)?;
     let parts: [&[u8]; 6] = [
         ts_text.as_bytes(),
         b"\n",
@@ -47,13 +47,13 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
         body,
         b"\n",
     ];
-    let (i, _, _) = find_match(ctx.keys, &parts, |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
+    let i = find_match(ctx.keys, &parts, |f| f(tag)).ok_or_else(|| mismatch(ctx.keys))?;
     Ok(Verified {
         scheme: ctx.scheme,
         key_index: i,
         timestamp: Some(ts),
         replay: Some(ReplayKey {
-            key: format!("gatepay:{ts_text}:{nonce}"),
+            key: format!("gatepay:{}:{nonce}", ts.as_millis()),
             keep_until: keep_until(ctx, ts),
         }),
     })

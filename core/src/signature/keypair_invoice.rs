@@ -14,16 +14,14 @@ use super::{Signed, Verified};
 
 pub(crate) fn verify(ctx: &Ctx<'_>, body: &[u8]) -> Result<Verified> {
     let map = parse_object(body)?;
-    let value = map
-        .get("private_key")
-        .or_else(|| map.get("privatekey"))
+    // An empty member counts as missing (docs/spec.md §6), so the other spelling is tried.
+    let present = |name: &str| map.get(name).filter(|v| v.as_str() != Some(""));
+    let value = present("private_key")
+        .or_else(|| present("privatekey"))
         .ok_or_else(|| missing("private_key"))?;
     let Value::String(key) = value else {
         return Err(malformed("private_key must be a string"));
     };
-    if key.is_empty() {
-        return Err(malformed("private_key is empty"));
-    }
     let i = ctx
         .keys
         .iter()
@@ -69,6 +67,14 @@ mod tests {
         assert_eq!(code(b"[1]"), "malformed_json");
         assert_eq!(code(br#"{"id":1}"#), "signature_missing");
         assert_eq!(code(br#"{"private_key":5}"#), "signature_malformed");
+        assert_eq!(code(br#"{"private_key":""}"#), "signature_missing");
+        assert!(v
+            .verify(
+                &[],
+                br#"{"private_key":"","privatekey":"yourprivatekey"}"#,
+                now
+            )
+            .is_ok());
         assert_eq!(code(br#"{"private_key":"nope"}"#), "signature_mismatch");
         let s = sign(
             Scheme::KeypairInvoice,

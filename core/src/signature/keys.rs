@@ -179,6 +179,11 @@ fn derive(scheme: Scheme, i: usize, secret: &[u8]) -> Result<Key> {
         Scheme::Gatenoc | Scheme::KeypairInvoice => {
             let raw = std::str::from_utf8(secret)
                 .map_err(|_| bad(i, "a shared key must be UTF-8 text"))?;
+            // A blank key could never be presented: a blank header value counts as missing
+            // (docs/spec.md §6).
+            if raw.trim_matches(|c| c == ' ' || c == '\t').is_empty() {
+                return Err(bad(i, "a shared key cannot be blank"));
+            }
             let digest: [u8; 32] = Sha256::digest(secret).into();
             Ok(Key::Shared {
                 digest,
@@ -208,6 +213,18 @@ fn hmac256(i: usize, key: &[u8]) -> Result<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shared_keys_cannot_be_blank() {
+        for scheme in [Scheme::Gatenoc, Scheme::KeypairInvoice] {
+            for blank in [" ", "\t", " \t "] {
+                let e = Keyring::build(scheme, &["ok", blank]).unwrap_err();
+                assert_eq!(e.field(), Some("secrets[1]"), "{scheme} {blank:?}");
+            }
+        }
+        // an HMAC key may be anything non-empty
+        assert!(Keyring::build(Scheme::Github, &[" "]).is_ok());
+    }
 
     #[test]
     fn whsec_must_be_base64() {

@@ -216,8 +216,12 @@ impl VerifierOptions {
 /// What the host stores in the [`ReplayGuard`] after a successful verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReplayKey {
-    /// Taken only from signed material and prefixed with the scheme name, e.g.
-    /// `standard_webhooks:msg_123` or `stripe:1700000000:<hex tag>`.
+    /// Taken only from signed material, prefixed with the scheme name and independent of
+    /// which secret matched (docs/spec.md §6): `standard_webhooks:<webhook-id>`,
+    /// `stripe:<timestamp seconds>:<hex SHA-256 of the body>`,
+    /// `gatepay:<timestamp ms>:<nonce>`, and `<scheme>:<hex tag>` for the schemes that
+    /// sign no timestamp (`usdt_gateway`, `github`, `coinbase_commerce`, `shopify`,
+    /// `monetix`, `nowpayments`).
     pub key: String,
     /// The last instant at which the message could still verify (timestamp + tolerance,
     /// or `now` + retention for schemes without a checked timestamp): the guard keeps the
@@ -371,9 +375,12 @@ pub struct Signed {
 
 impl fmt::Debug for Signed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // keypair_invoice places the merchant's private key in the body: never print it.
+        // gatenoc's header value is the merchant key and keypair_invoice's body and
+        // signature carry the private key: only header names and the body's length show,
+        // as in the Python repr.
+        let names: Vec<&str> = self.headers.iter().map(|(k, _)| k.as_str()).collect();
         f.debug_struct("Signed")
-            .field("headers", &self.headers)
+            .field("headers", &names)
             .field("signature", &self.signature.as_ref().map(|_| "<redacted>"))
             .field("body_len", &self.body.as_ref().map(Vec::len))
             .finish()
@@ -469,7 +476,8 @@ pub fn sign<S: AsRef<[u8]>>(
 }
 
 /// Reads a timestamp header value the way `scheme` writes it (seconds for Standard
-/// Webhooks and Stripe, milliseconds for GatePay): ASCII digits only, bounded length;
+/// Webhooks and Stripe, milliseconds for GatePay): ASCII digits only (leading zeros
+/// allowed), up to year 9999;
 /// anything else is `invalid_field` on `field`. Useful to feed [`SignInput::timestamp`]
 /// from text.
 pub fn parse_scheme_timestamp(
@@ -477,8 +485,17 @@ pub fn parse_scheme_timestamp(
     text: &str,
     field: &'static str,
 ) -> Result<Timestamp> {
-    common::parse_timestamp(scheme, text)
-        .ok_or_else(|| Error::invalid_field(field, "expected the scheme's unix timestamp digits"))
+    match common::parse_timestamp(scheme, text) {
+        Some(common::Stamp::At(ts)) => Ok(ts),
+        Some(common::Stamp::TooLarge) => Err(Error::invalid_field(
+            field,
+            "the timestamp is too large to represent",
+        )),
+        None => Err(Error::invalid_field(
+            field,
+            "expected the scheme's unix timestamp digits",
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -501,14 +518,140 @@ mod tests {
         let s = Signer::new(Scheme::Gatenoc, &["super-secret-value"]).unwrap();
         let text = format!("{v:?} {s:?}");
         assert!(!text.contains("super-secret-value"), "{text}");
+        for scheme in [Scheme::KeypairInvoice, Scheme::Gatenoc] {
+            let signed = sign(
+                scheme,
+                &["super-secret-value"],
+                b"{}",
+                &SignInput::default(),
+            )
+            .unwrap();
+            let text = format!("{signed:?}");
+            assert!(!text.contains("super-secret-value"), "{scheme}: {text}");
+        }
+        // the key really is in what is sent, so the redaction is what hides it
         let signed = sign(
-            Scheme::KeypairInvoice,
+            Scheme::Gatenoc,
             &["super-secret-value"],
-            b"{}",
+            b"",
             &SignInput::default(),
         )
         .unwrap();
-        assert!(!format!("{signed:?}").contains("super-secret-value"));
+        assert_eq!(
+            signed.header("X-Gateway-Merchant-Key"),
+            Some("super-secret-value")
+        );
+        assert!(format!("{signed:?}").contains("X-Gateway-Merchant-Key"));
+    }
+
+    #[test]
+    fn replay_keys_name_the_scheme_and_ignore_which_secret_matched() {
+        let now = Timestamp::from_seconds(1_700_000_000, "now").unwrap();
+        let body = br#"{"id":"evt_1","amount":"10.50"}"#;
+        let input = SignInput {
+            id: Some("msg_1"),
+            nonce: Some("n1"),
+            timestamp: Some(now),
+        };
+        let (k1, k2) = (
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD",
+        );
+        for scheme in Scheme::ALL.into_iter().filter(|s| s.has_replay_key()) {
+            // Standard Webhooks and Stripe sign with both keys (a key roll); the others
+            // with the first. Either order of the verifier's keys gives one replay key.
+            let signed = sign(scheme, &[k1, k2], body, &input).unwrap();
+            let sent = signed.body.clone().unwrap_or_else(|| body.to_vec());
+            let a = Verifier::new(scheme, &[k1, k2])
+                .unwrap()
+                .verify(&signed.headers, &sent, now)
+                .unwrap();
+            let b = Verifier::new(scheme, &[k2, k1])
+                .unwrap()
+                .verify(&signed.headers, &sent, now)
+                .unwrap();
+            assert_eq!(a.replay, b.replay, "{scheme}");
+            let key = a.replay.map(|r| r.key).unwrap_or_default();
+            assert!(key.starts_with(&format!("{}:", scheme.name())), "{key}");
+        }
+    }
+
+    #[test]
+    fn no_message_or_debug_shows_a_secret() {
+        // Every scheme, every path that prints: Debug of what holds or produces the secret,
+        // and the message of every failure, including a bad secret and the hints.
+        let now = Timestamp::from_seconds(1_700_000_000, "now").unwrap();
+        let input = SignInput {
+            id: Some("msg_1"),
+            nonce: Some("n1"),
+            timestamp: Some(now),
+        };
+        let body = br#"{"id":"evt_1","amount":"10.50"}"#;
+        for scheme in Scheme::ALL {
+            let (secret, shown) = if scheme == Scheme::StandardWebhooks {
+                // what would leak is the base64 text
+                (
+                    "whsec_U2VjcmV0VmFsdWVGb3JMZWFrcw==",
+                    "U2VjcmV0VmFsdWVGb3JMZWFrcw",
+                )
+            } else {
+                ("SecretValueForLeaks", "SecretValueForLeaks")
+            };
+            let mut texts = Vec::new();
+            let v = Verifier::new(scheme, &[secret]).unwrap();
+            let signer = Signer::new(scheme, &[secret]).unwrap();
+            let signed = signer.sign(body, &input).unwrap();
+            let sent = signed.body.clone().unwrap_or_else(|| body.to_vec());
+            let headers = signed.headers.clone();
+            let ok = v.verify(&headers, &sent, now).unwrap();
+            let mut guard = ReplayGuard::new(1).unwrap();
+            guard.record(&ok, now).unwrap();
+            texts.push(format!("{v:?} {signer:?} {signed:?} {ok:?} {guard:?}"));
+            if let Err(e) = guard.record(&ok, now) {
+                texts.push(e.to_string());
+            }
+            // the secret's owner verifying with a near miss of it, and the hints
+            let near = format!("{secret} ");
+            let wrong = Verifier::new(scheme, &[near.as_str()]);
+            texts.push(format!("{wrong:?}"));
+            if let Ok(w) = wrong {
+                texts.push(format!("{:?}", w.verify(&headers, &sent, now)));
+            }
+            let hints = diagnose(
+                scheme,
+                &[near.as_str()],
+                VerifierOptions::default(),
+                &headers,
+                &sent,
+                now,
+            );
+            texts.extend(hints.iter().map(Hint::explain));
+            texts.push(format!("{hints:?}"));
+            // failures of every kind, with the secret itself in the message's reach
+            let tampered: Vec<(String, String)> = headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.replace(secret, "x")))
+                .collect();
+            for (h, b) in [
+                (Vec::new(), &sent[..]),
+                (tampered, &sent[..]),
+                (headers.clone(), &b"{}"[..]),
+                (headers.clone(), &b"not json"[..]),
+            ] {
+                texts.push(format!("{:?}", v.verify(&h, b, now)));
+                if let Err(e) = v.verify(&h, b, now) {
+                    texts.push(e.to_string());
+                }
+            }
+            // a secret that does not decode names its position, never its text
+            let bad = format!("whsec_{shown}!!");
+            if let Err(e) = Verifier::new(scheme, &[bad.as_str()]) {
+                texts.push(e.to_string());
+            }
+            for text in texts {
+                assert!(!text.contains(shown), "{scheme}: {text}");
+            }
+        }
     }
 
     #[test]

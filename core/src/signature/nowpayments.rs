@@ -7,7 +7,7 @@ use crate::error::Result;
 use crate::json::parse_object;
 
 use super::canonical::nowpayments_canonical;
-use super::common::{missing, sign_first, verify_tag_value, Ctx, Enc, TagOnly};
+use super::common::{header, missing, sign_first, verify_tag_value, Ctx, Enc, TagOnly};
 use super::keys::Keyring;
 use super::{Headers, Scheme, Signed, Verified};
 
@@ -25,9 +25,7 @@ fn canonical_body(body: &[u8]) -> Result<Vec<u8>> {
 
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
     let canonical = canonical_body(body)?;
-    let value = h
-        .header("x-nowpayments-sig")
-        .ok_or_else(|| missing("x-nowpayments-sig"))?;
+    let value = header(h, "x-nowpayments-sig").ok_or_else(|| missing("x-nowpayments-sig"))?;
     verify_tag_value(ctx, &SPEC, "x-nowpayments-sig", value, &canonical)
 }
 

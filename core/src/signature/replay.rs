@@ -3,13 +3,17 @@
 //! A valid signature proves who sent a message, not that it is new: a captured request can
 //! be sent again. After a successful [`Verifier::verify`](super::Verifier::verify), the host
 //! records the [`ReplayKey`](super::ReplayKey) here; a key seen before is `replayed`.
-//! Keys come only from signed material (an id, a nonce, a timestamp with its tag, or the
-//! tag), so an attacker cannot dodge the guard by changing an unsigned header.
+//! Keys come only from signed material (an id, a nonce, a timestamp with the body's
+//! digest, or the tag), carry the scheme's name and never depend on which secret matched,
+//! so an attacker cannot dodge the guard by changing an unsigned header or dropping one
+//! signature of several (docs/spec.md §6).
 //!
 //! The guard is plain data (serde, with a `schema_version`) so the host can persist it.
 //! Each key is kept until its `keep_until` passes — after that the signature's own time
-//! window rejects the message anyway. When the guard is full, the key that expires first is
-//! dropped. Every operation is O(log n).
+//! window rejects the message anyway. The guard never forgets a key still inside its
+//! window: when full it first drops the keys whose window has passed, and if none has,
+//! recording is `limit_exceeded` and nothing changes, so the host can grow it or keep
+//! keys as rows. Every operation is O(log n).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,18 +67,37 @@ impl From<ReplayGuard> for GuardRepr {
 impl TryFrom<GuardRepr> for ReplayGuard {
     type Error = Error;
 
+    /// Only what the guard could have written loads back: schema 1, a capacity of at least
+    /// 1, at most `capacity` entries, each key once (else `invalid_state`).
     fn try_from(r: GuardRepr) -> Result<Self> {
+        let broken = |reason: String| Err(Error::InvalidState { reason });
         if r.schema_version != 1 {
-            return Err(Error::invalid_field(
-                "schema_version",
-                format!(
-                    "unsupported replay guard schema_version {}",
-                    r.schema_version
-                ),
+            return broken(format!(
+                "unsupported replay guard schema_version {}",
+                r.schema_version
             ));
         }
-        let mut g = ReplayGuard::new(r.capacity)?;
+        if r.capacity == 0 {
+            return broken("replay guard capacity must be at least 1".to_owned());
+        }
+        if r.entries.len() > r.capacity {
+            return broken(format!(
+                "replay guard holds {} keys, more than its capacity {}",
+                r.entries.len(),
+                r.capacity
+            ));
+        }
+        let mut g = ReplayGuard {
+            capacity: r.capacity,
+            ..ReplayGuard::default()
+        };
         for e in r.entries {
+            if g.by_key.contains_key(&e.key) {
+                return broken(format!(
+                    "replay guard holds key {:?} twice",
+                    crate::error::short(&e.key)
+                ));
+            }
             g.insert(e.key, e.keep_until);
         }
         Ok(g)
@@ -124,7 +147,10 @@ impl ReplayGuard {
     }
 
     /// Accepts a key once: `replayed` if it is held and its window has not passed at
-    /// `now` (the guard is then unchanged); otherwise records it until `keep_until`.
+    /// `now`; otherwise records it until `keep_until`, first dropping the keys whose window
+    /// has passed. When every one of `capacity` keys is still inside its window, the
+    /// answer is `limit_exceeded` (field `replay_guard`): a live key is never evicted.
+    /// On either error the guard is unchanged.
     pub fn check_and_record(
         &mut self,
         key: &str,
@@ -141,15 +167,14 @@ impl ReplayGuard {
             // Its window is already over: nothing could replay it.
             return Ok(());
         }
-        while self.by_key.len() >= self.capacity {
-            if self
-                .by_expiry
-                .pop_first()
-                .map(|(_, k)| self.by_key.remove(&k))
-                .is_none()
-            {
-                break;
-            }
+        // `purge` dropped every key whose window has passed: what is left is live.
+        if self.by_key.len() >= self.capacity {
+            return Err(Error::LimitExceeded {
+                field: "replay_guard".into(),
+                limit: u64::try_from(self.capacity).unwrap_or(u64::MAX),
+                reason: "every key is still inside its window: grow the guard or keep keys as rows"
+                    .to_owned(),
+            });
         }
         self.insert(key.to_owned(), keep_until);
         Ok(())
@@ -219,15 +244,59 @@ mod tests {
     }
 
     #[test]
-    fn full_guard_drops_earliest_expiry() {
+    fn full_guard_never_evicts_a_live_key() {
         let mut g = ReplayGuard::new(2).unwrap();
         g.check_and_record("late", t(500), t(0)).unwrap();
         g.check_and_record("early", t(100), t(0)).unwrap();
-        g.check_and_record("new", t(300), t(1)).unwrap();
-        assert!(g.contains("late", t(2)));
-        assert!(!g.contains("early", t(2)));
-        assert!(g.contains("new", t(2)));
+        // Both keys are live at 1: the third is refused and nothing changes.
+        let before = g.clone();
+        let e = g.check_and_record("new", t(300), t(1)).unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("limit_exceeded", Some("replay_guard"))
+        );
+        assert_eq!(g, before);
+        // A replay of a live key is still `replayed`, not `limit_exceeded`.
+        assert_eq!(
+            g.check_and_record("early", t(100), t(1))
+                .unwrap_err()
+                .code(),
+            "replayed"
+        );
+        // Once `early`'s window has passed its slot is free.
+        g.check_and_record("new", t(300), t(101)).unwrap();
+        assert!(g.contains("late", t(102)));
+        assert!(!g.contains("early", t(102)));
+        assert!(g.contains("new", t(102)));
         assert!(ReplayGuard::new(0).is_err());
+    }
+
+    #[test]
+    fn stored_guard_must_keep_its_invariants() {
+        let load = |text: &str| crate::json::from_stored::<ReplayGuard>(text).map(|_| ());
+        let entry = |k: &str| format!(r#"{{"key":"{k}","keep_until":"1970-01-01T00:00:10Z"}}"#);
+        let doc = |v: u32, cap: usize, keys: &[&str]| {
+            let entries: Vec<String> = keys.iter().map(|k| entry(k)).collect();
+            format!(
+                r#"{{"schema_version":{v},"capacity":{cap},"entries":[{}]}}"#,
+                entries.join(",")
+            )
+        };
+        assert!(load(&doc(1, 2, &["a", "b"])).is_ok());
+        for bad in [
+            doc(1, 1, &["a", "b"]),
+            doc(1, 0, &[]),
+            doc(2, 2, &["a"]),
+            doc(1, 5, &["a", "a"]),
+        ] {
+            let e = load(&bad).unwrap_err();
+            assert_eq!(e.code(), "invalid_state", "{bad}: {e}");
+        }
+        assert_eq!(load("{").unwrap_err().code(), "malformed_json");
+        assert_eq!(
+            load(r#"{"schema_version":1}"#).unwrap_err().code(),
+            "malformed_json"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use crate::error::{Error, Result};
 
 use super::common::{
-    check_window, decode_tag, find_match, keep_until, malformed, mismatch, missing, need,
+    check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
     parse_timestamp, Ctx, Enc,
 };
 use super::keys::{Keyring, MAX_MAC};
@@ -22,7 +22,7 @@ const TS: [&str; 2] = ["webhook-timestamp", "svix-timestamp"];
 const SIG: [&str; 2] = ["webhook-signature", "svix-signature"];
 
 fn lookup<'h, H: Headers + ?Sized>(h: &'h H, names: &[&str; 2]) -> Option<&'h str> {
-    names.iter().find_map(|n| h.header(n))
+    names.iter().find_map(|n| header(h, n))
 }
 
 /// Calls `f` with each decodable `v1` tag after the first `skip`; stops when it returns
@@ -83,9 +83,6 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let id = lookup(h, &ID).ok_or_else(|| missing("webhook-id"))?;
     let ts_text = lookup(h, &TS).ok_or_else(|| missing("webhook-timestamp"))?;
     let sig = lookup(h, &SIG).ok_or_else(|| missing("webhook-signature"))?;
-    if id.is_empty() {
-        return Err(malformed("webhook-id is empty"));
-    }
     let ts = parse_timestamp(Scheme::StandardWebhooks, ts_text)
         .ok_or_else(|| malformed("webhook-timestamp must be unix seconds (ASCII digits)"))?;
     let tags = Tags::read(sig);
@@ -94,9 +91,9 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
             "webhook-signature has no usable v1,<base64> entry",
         ));
     }
-    check_window(ctx, ts, ts_text)?;
+    let ts = check_window(ctx, ts, ts_text)?;
     let parts: [&[u8]; 5] = [id.as_bytes(), b".", ts_text.as_bytes(), b".", body];
-    let (i, _, _) =
+    let i =
         find_match(ctx.keys, &parts, |f| tags.each(sig, f)).ok_or_else(|| mismatch(ctx.keys))?;
     let mut key = String::with_capacity(18 + id.len());
     key.push_str("standard_webhooks:");
@@ -225,8 +222,12 @@ mod tests {
         assert_eq!(v.verify(&hdr(&many), BODY, now).unwrap().key_index, 0);
         let list = format!("v1a,xyz {other} junk  {SIG}");
         assert!(v.verify(&hdr(&list), BODY, now).is_ok());
+        // present but empty counts as missing (docs/spec.md §6)
+        assert_eq!(
+            v.verify(&hdr(""), BODY, now).unwrap_err().code(),
+            "signature_missing"
+        );
         for bad in [
-            "",
             "v1",
             "v2,abc",
             "v1,!!!!",
@@ -261,7 +262,30 @@ mod tests {
             code(&[("webhook-id", ID), ("webhook-timestamp", TS)]),
             "signature_missing"
         );
-        for ts in ["1614265330.0", " 1614265330", "1.6e9", "", "0x10"] {
+        let with_ts = |ts: &str| {
+            code(&[
+                ("webhook-id", ID),
+                ("webhook-timestamp", ts),
+                ("webhook-signature", SIG),
+            ])
+        };
+        assert_eq!(with_ts(""), "signature_missing");
+        assert_eq!(
+            code(&[
+                ("webhook-id", ""),
+                ("webhook-timestamp", TS),
+                ("webhook-signature", SIG)
+            ]),
+            "signature_missing"
+        );
+        // leading zeros are well-formed (the MAC covers the text as sent: a mismatch);
+        // one too large to represent is out of tolerance
+        assert_eq!(with_ts(&format!("000{TS}")), "signature_mismatch");
+        assert_eq!(
+            with_ts("99999999999999999999"),
+            "timestamp_out_of_tolerance"
+        );
+        for ts in ["1614265330.0", " 1614265330", "1.6e9", "0x10"] {
             assert_eq!(
                 code(&[
                     ("webhook-id", ID),

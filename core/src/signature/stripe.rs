@@ -4,12 +4,16 @@
 //! schemes (`v0`) and entries that do not decode are ignored.
 //!
 //! Unlike Stripe's SDKs, the window is checked in both directions and before the MAC.
-//! The replay key is the timestamp with the matched tag.
+//! The replay key is the timestamp's value with the SHA-256 of the body, never the matched
+//! tag: during a key roll a captured delivery stripped of one of its `v1` entries is still
+//! the same message (docs/spec.md §6).
+
+use sha2::{Digest, Sha256};
 
 use crate::error::Result;
 
 use super::common::{
-    check_window, decode_tag, find_match, keep_until, malformed, mismatch, missing, need,
+    check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
     parse_timestamp, push_hex, Ctx, Enc,
 };
 use super::keys::{Keyring, MAX_MAC};
@@ -39,7 +43,7 @@ fn each_v1(header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
 }
 
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
-    let header = h.header(HEADER).ok_or_else(|| missing(HEADER))?;
+    let header = header(h, HEADER).ok_or_else(|| missing(HEADER))?;
     let ts_text = items(header)
         .find(|(k, _)| *k == "t")
         .map(|(_, v)| v)
@@ -49,15 +53,16 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     if !each_v1(header, &mut |_| true) {
         return Err(malformed("Stripe-Signature has no usable v1=<hex> entry"));
     }
-    check_window(ctx, ts, ts_text)?;
+    let ts = check_window(ctx, ts, ts_text)?;
     let parts: [&[u8]; 3] = [ts_text.as_bytes(), b".", body];
-    let (i, mac, n) =
+    let i =
         find_match(ctx.keys, &parts, |f| each_v1(header, f)).ok_or_else(|| mismatch(ctx.keys))?;
-    let mut key = String::with_capacity(8 + ts_text.len() + 2 * n);
+    let seconds = ts.as_seconds().to_string();
+    let mut key = String::with_capacity(8 + seconds.len() + 64);
     key.push_str("stripe:");
-    key.push_str(ts_text);
+    key.push_str(&seconds);
     key.push(':');
-    push_hex(&mut key, mac.get(..n).unwrap_or_default());
+    push_hex(&mut key, &Sha256::digest(body));
     Ok(Verified {
         scheme: ctx.scheme,
         key_index: i,
@@ -107,11 +112,11 @@ mod tests {
         let ok = v
             .verify(&[("stripe-signature", HEADER)], BODY, at(1_700_000_000))
             .unwrap();
-        assert!(ok
-            .replay
-            .unwrap()
-            .key
-            .starts_with("stripe:1700000000:d95c6b74"));
+        // timestamp value + SHA-256 of the body (`sha256sum` of BODY)
+        assert_eq!(
+            ok.replay.unwrap().key,
+            "stripe:1700000000:9abdb463d32d99e43b6ab75d825da3861f8dd0a81bd85c4f58b9bca5b91b4df8"
+        );
         let s = sign(
             Scheme::Stripe,
             &[SECRET],
@@ -123,6 +128,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.header("Stripe-Signature"), Some(HEADER));
+    }
+
+    #[test]
+    fn replay_key_ignores_which_secret_matched() {
+        // A key roll: the sender signs with both secrets; a captured copy stripped of the
+        // entry that matched first is still the same message.
+        let now = at(1_700_000_000);
+        let input = SignInput {
+            timestamp: Some(now),
+            ..SignInput::default()
+        };
+        let both = sign(Scheme::Stripe, &["whsec_old", "whsec_new"], BODY, &input).unwrap();
+        let header = both.header("Stripe-Signature").unwrap().to_owned();
+        let v = Verifier::new(Scheme::Stripe, &["whsec_old", "whsec_new"]).unwrap();
+        let first = v
+            .verify(&[("Stripe-Signature", header.as_str())], BODY, now)
+            .unwrap();
+        let mut parts: Vec<&str> = header.split(',').collect();
+        parts.remove(1);
+        let stripped = parts.join(",");
+        let second = v
+            .verify(&[("Stripe-Signature", stripped.as_str())], BODY, now)
+            .unwrap();
+        assert_eq!((first.key_index, second.key_index), (0, 1));
+        assert_eq!(first.replay, second.replay);
+        let mut guard = crate::signature::ReplayGuard::default();
+        guard.record(&first, now).unwrap();
+        assert_eq!(guard.record(&second, now).unwrap_err().code(), "replayed");
     }
 
     #[test]

@@ -55,7 +55,7 @@ mod tests {
         );
         assert_eq!(
             code(&[("X-Webhook-Signature", "")], BODY),
-            "signature_malformed"
+            "signature_missing"
         );
         assert_eq!(
             code(&[("X-Webhook-Signature", TAG)], b"{}"),
