@@ -86,8 +86,16 @@ run_fuzz() {
   elapsed fuzz "$t0"
 }
 
+run_sandbox() {
+  local t0; t0=$(date +%s)
+  stage "sandbox: seed-001 flow, test clock, SIGKILL crash test (loopback only)"
+  cargo build -p paystate-sandbox -p paystate-cli --locked
+  cargo test -p paystate-sandbox --locked
+  elapsed sandbox "$t0"
+}
+
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin dist swift fuzz)
+[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin dist swift fuzz sandbox)
 for s in "${stages[@]}"; do
   case "$s" in
     rust) run_rust ;;
@@ -97,7 +105,8 @@ for s in "${stages[@]}"; do
     dist) run_dist ;;
     swift) run_swift ;;
     fuzz) run_fuzz ;;
-    *) echo "unknown stage: $s (rust python node kotlin dist swift fuzz)" >&2; exit 2 ;;
+    sandbox) run_sandbox ;;
+    *) echo "unknown stage: $s (rust python node kotlin dist swift fuzz sandbox)" >&2; exit 2 ;;
   esac
 done
 stage "all requested stages passed: ${stages[*]}"

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use paystate_cli::webhook::{SignArgs, VerifyArgs};
 
+mod sandbox;
+
 #[derive(Parser)]
 #[command(
     name = "paystate",
@@ -110,6 +112,10 @@ enum Cmd {
         #[arg(long)]
         at: Option<String>,
     },
+    /// A local seed-001 USDT gateway with a test clock and signed webhook deliveries.
+    ///
+    /// Example: paystate sandbox --port 8080 --forward-to http://127.0.0.1:3000/webhook
+    Sandbox(sandbox::Args),
 }
 
 fn read_file(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
@@ -121,6 +127,7 @@ fn read_file(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
 
 fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
     Ok(match cli.command {
+        Cmd::Sandbox(args) => sandbox::run(args),
         Cmd::Demo => {
             print!("{}", paystate_cli::demo::run());
             ExitCode::SUCCESS

@@ -1,0 +1,599 @@
+//! Routes: seed 001's API under `/api/v1`, the sandbox controls under `/sandbox`.
+//!
+//! Every route takes the Bearer key. Bodies are read as bytes under a size limit and
+//! parsed by the core (`docs/spec.md §9`: a typed error naming the field), so no body a
+//! client sends reaches a panic; every error answer has the seed's
+//! `{statusCode, message, error}` shape.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bytes::Bytes;
+use paystate::dialect::usdt_gateway;
+use paystate::json::{parse_object, Obj};
+use paystate::Amount;
+use serde_json::{json, Map, Value};
+
+use crate::clock::to_timestamp;
+use crate::error::ApiError;
+use crate::gateway::{self, Lookup, Payment};
+use crate::ratelimit::Class;
+use crate::scheduler;
+use crate::server::App;
+use crate::store;
+
+/// Largest request body accepted (the seed's largest request is well under 16 KiB of
+/// metadata plus its text fields).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Longest `advance` step: ten years.
+pub const MAX_ADVANCE_SECONDS: u64 = 10 * 366 * 86_400;
+
+/// Longest delay of a simulated confirmation or drop: thirty days.
+pub const MAX_DELAY_SECONDS: u64 = 30 * 86_400;
+
+type Shared = State<Arc<App>>;
+type Body = Result<Bytes, BytesRejection>;
+
+/// The whole API.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/api/v1/invoices", post(create_invoice).get(list_invoices))
+        .route("/api/v1/invoices/{id}", get(get_invoice))
+        .route(
+            "/api/v1/invoices/reference/{reference}",
+            get(get_by_reference),
+        )
+        .route("/api/v1/invoices/{id}/cancel", post(cancel))
+        .route("/api/v1/account", get(account))
+        .route("/api/v1/account/api-logs", get(api_logs))
+        .route("/api/v1/sandbox/simulate-payment", post(simulate_payment))
+        .route("/api/v1/sandbox/trigger-expiry", post(trigger_expiry))
+        .route("/api/v1/sandbox/test-webhook", post(test_webhook))
+        .route("/sandbox/clock", get(clock))
+        .route("/sandbox/clock/advance", post(advance))
+        .route("/sandbox/invoices/{id}", get(core_state))
+        .route("/sandbox/invoices/{id}/pay", post(pay))
+        .route("/sandbox/invoices/{id}/confirm", post(confirm))
+        .route("/sandbox/invoices/{id}/drop", post(drop_transfer))
+        .route("/sandbox/deliveries", get(deliveries))
+        .route("/sandbox/account", post(set_account))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(seed_shaped_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            log_api_request,
+        ))
+        .with_state(app)
+}
+
+/// A JSON response.
+pub fn json_response(status: StatusCode, body: &Value) -> Response {
+    let text = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = (status, text).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+/// Rejections axum makes itself (an undecodable path segment, a bad query) answer in
+/// plain text: they are given the seed's error shape too.
+async fn seed_shaped_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.as_u16() < 400 || is_json {
+        return resp;
+    }
+    let message = status.canonical_reason().unwrap_or("Request rejected");
+    ApiError::new(status.as_u16(), message).into_response()
+}
+
+/// Logs every request to seed 001's API (`/api/v1/...`) for `GET /api/v1/account/api-logs`:
+/// method, path, status and time only. A failure to log never fails the request.
+async fn log_api_request(
+    State(app): Shared,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    if !path.starts_with("/api/v1/") {
+        return next.run(req).await;
+    }
+    let method = req.method().as_str().to_owned();
+    let at = app.clock.now_ms();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let log = store::ApiLog {
+        at,
+        method,
+        // Paths are client input: kept short.
+        path: path.chars().take(300).collect(),
+        status: resp.status().as_u16(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    // Already reported by the store (`ApiError::internal`); the answer stands.
+    let _ = app.db.tx(move |tx| store::append_api_log(tx, &log)).await;
+    resp
+}
+
+/// `GET /api/v1/account/api-logs?limit=50`: the latest requests, newest first (1..100).
+async fn api_logs(
+    State(app): Shared,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    let limit = query_number(&query.unwrap_or_default(), "limit", 50, 100)?;
+    let logs = app.db.tx(move |tx| store::api_logs(tx, limit)).await?;
+    let data: Vec<Value> = logs
+        .into_iter()
+        .map(|l| {
+            json!({
+                "method": l.method,
+                "path": l.path,
+                "statusCode": l.status,
+                "durationMs": l.duration_ms,
+                "createdAt": to_timestamp(l.at).to_string(),
+            })
+        })
+        .collect();
+    Ok(ok(json!({ "data": data })))
+}
+
+fn ok(body: Value) -> Response {
+    json_response(StatusCode::OK, &body)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Cannot find this route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(405, "Method not allowed on this route")
+}
+
+/// Checks `Authorization: Bearer test_...` against the configured key: the shape by the
+/// core's seed-001 rule, the value in constant time.
+fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    let value = match headers.get(header::AUTHORIZATION) {
+        None => None,
+        Some(v) => Some(
+            v.to_str()
+                .map_err(|_| ApiError::new(401, "Invalid API key"))?,
+        ),
+    };
+    usdt_gateway::key_mode(value).map_err(ApiError::from_rejection)?;
+    let given = value
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !constant_time_eq(given.as_bytes(), app.config.api_key.as_bytes()) {
+        return Err(ApiError::new(401, "Invalid API key"));
+    }
+    Ok(())
+}
+
+/// [`authorize`] for seed 001's own API, which a suspended account may not use
+/// (the seed: "403 Forbidden - Account suspended").
+fn authorize_api(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    authorize(app, headers)?;
+    if app.suspended.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(ApiError::new(403, "Account suspended"));
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn body_bytes(body: Body) -> Result<Bytes, ApiError> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(413, format!("Request body exceeds {MAX_BODY_BYTES} bytes"))
+        } else {
+            ApiError::bad_request("Request body could not be read")
+        }
+    })
+}
+
+/// A JSON object body (an empty body reads as `{}`), with only `allowed` members.
+fn object(body: Body, allowed: &[&str]) -> Result<Map<String, Value>, ApiError> {
+    let bytes = body_bytes(body)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    let map = parse_object(&bytes).map_err(|e| ApiError::from_core(&e))?;
+    Obj::new(&map, "")
+        .deny_unknown(allowed)
+        .map_err(|e| ApiError::from_core(&e))?;
+    Ok(map)
+}
+
+fn core<T>(r: paystate::Result<T>) -> Result<T, ApiError> {
+    r.map_err(|e| ApiError::from_core(&e))
+}
+
+// ---- seed 001 --------------------------------------------------------------------------
+
+async fn create_invoice(State(app): Shared, headers: HeaderMap, body: Body) -> Response {
+    let run = async {
+        authorize_api(&app, &headers)?;
+        app.limits.check(Class::Create)?;
+        let bytes = body_bytes(body)?;
+        gateway::create_invoice(&app, bytes.to_vec()).await
+    };
+    match run.await {
+        Ok(v) => json_response(StatusCode::CREATED, &v),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_invoice(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    app.limits.check(Class::Get)?;
+    Ok(ok(gateway::get_invoice(&app, Lookup::Id(id)).await?))
+}
+
+async fn get_by_reference(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    Ok(ok(
+        gateway::get_invoice(&app, Lookup::Reference(reference)).await?
+    ))
+}
+
+/// A positive whole number from a query parameter, digits only.
+fn query_number(query: &str, name: &str, default: u32, max: u32) -> Result<u32, ApiError> {
+    let mut found = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == name {
+            found = Some(v);
+        }
+    }
+    let Some(text) = found else {
+        return Ok(default);
+    };
+    let bad = || ApiError::bad_request(format!("{name} must be a whole number from 1 to {max}"));
+    if text.is_empty() || text.len() > 9 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match text.parse::<u32>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(bad()),
+    }
+}
+
+async fn list_invoices(
+    State(app): Shared,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    app.limits.check(Class::List)?;
+    let query = query.unwrap_or_default();
+    let page = query_number(&query, "page", 1, 1_000_000)?;
+    let limit = query_number(&query, "limit", 20, gateway::MAX_PAGE_LIMIT)?;
+    Ok(ok(gateway::list_invoices(&app, page, limit).await?))
+}
+
+async fn cancel(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    Ok(ok(gateway::cancel(&app, id).await?))
+}
+
+async fn account(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    Ok(ok(gateway::account(&app).await?))
+}
+
+fn delay(o: &Obj<'_>, name: &str) -> Result<Option<u64>, ApiError> {
+    let d = core(o.opt_u64(name))?;
+    if d.is_some_and(|s| s > MAX_DELAY_SECONDS) {
+        return Err(ApiError::bad_request(format!(
+            "{name} must be at most {MAX_DELAY_SECONDS}"
+        )));
+    }
+    Ok(d)
+}
+
+/// Seed 001: `invoiceId` (required), `delaySeconds` ("Delay before confirming"): the
+/// exact amount is seen now, confirmed now or `delaySeconds` later.
+async fn simulate_payment(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
+    let map = object(body, &["invoiceId", "delaySeconds"])?;
+    let o = Obj::new(&map, "");
+    let id = core(o.str("invoiceId"))?.to_owned();
+    let delay = delay(&o, "delaySeconds")?.unwrap_or(0);
+    let payment = Payment {
+        amount: None,
+        tx_id: None,
+        confirmed: delay == 0,
+        confirm_after: (delay > 0).then_some(delay),
+        drop_after: None,
+    };
+    let (invoice, tx_id) = gateway::pay(&app, id, payment).await?;
+    let now = app.clock.now();
+    Ok(ok(json!({
+        "success": true,
+        "invoiceId": invoice.id(),
+        "txHash": tx_id,
+        "status": gateway::seed_status(invoice.status_at(now)),
+    })))
+}
+
+async fn trigger_expiry(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
+    let map = object(body, &["invoiceId"])?;
+    let id = core(Obj::new(&map, "").str("invoiceId"))?.to_owned();
+    Ok(ok(gateway::trigger_expiry(&app, id).await?))
+}
+
+async fn test_webhook(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize_api(&app, &headers)?;
+    app.limits.check(Class::Sandbox)?;
+    let map = object(body, &["url", "invoiceId"])?;
+    let o = Obj::new(&map, "");
+    let url = core(o.opt_str("url"))?.map(str::to_owned);
+    if let Some(u) = &url {
+        gateway::check_target_url(u, "url")?;
+    }
+    let invoice_id = core(o.opt_str("invoiceId"))?.map(str::to_owned);
+    Ok(ok(gateway::test_webhook(&app, url, invoice_id).await?))
+}
+
+// ---- sandbox controls -------------------------------------------------------------------
+
+fn clock_json(app: &App) -> Value {
+    let ms = app.clock.now_ms();
+    json!({
+        "now": to_timestamp(ms).to_string(),
+        "nowMs": ms,
+        "realtime": app.clock.is_realtime(),
+    })
+}
+
+async fn clock(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    Ok(ok(clock_json(&app)))
+}
+
+/// `{"seconds": N}`: returns once everything that fell due has been applied or attempted.
+async fn advance(State(app): Shared, headers: HeaderMap, body: Body) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let map = object(body, &["seconds"])?;
+    let seconds = core(Obj::new(&map, "").u64("seconds"))?;
+    if seconds > MAX_ADVANCE_SECONDS {
+        return Err(ApiError::bad_request(format!(
+            "seconds must be at most {MAX_ADVANCE_SECONDS}"
+        )));
+    }
+    if app.clock.is_realtime() {
+        return Err(ApiError::bad_request(
+            "the clock follows the wall clock (--realtime); it cannot be advanced",
+        ));
+    }
+    scheduler::advance(&app, seconds).await?;
+    Ok(ok(clock_json(&app)))
+}
+
+async fn core_state(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    Ok(ok(gateway::core_state(&app, id).await?))
+}
+
+/// `{"amount"?: "12.5", "txId"?, "confirmed"?: true, "confirmAfterSeconds"?, "dropAfterSeconds"?}`:
+/// exact (no amount), short or over (an amount), in parts (several calls), late (after
+/// advancing past the deadline), unconfirmed then confirmed or dropped.
+async fn pay(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let map = object(
+        body,
+        &[
+            "amount",
+            "txId",
+            "confirmed",
+            "confirmAfterSeconds",
+            "dropAfterSeconds",
+        ],
+    )?;
+    let o = Obj::new(&map, "");
+    let amount = match core(o.opt_str("amount"))? {
+        Some(text) => Some(core(Amount::parse_positive(text, "amount"))?),
+        None => None,
+    };
+    let tx_id = core(o.opt_str("txId"))?.map(str::to_owned);
+    let confirmed = core(o.opt_bool("confirmed"))?.unwrap_or(true);
+    let confirm_after = delay(&o, "confirmAfterSeconds")?;
+    let drop_after = delay(&o, "dropAfterSeconds")?;
+    if confirmed && (confirm_after.is_some() || drop_after.is_some()) {
+        return Err(ApiError::bad_request(
+            "confirmAfterSeconds and dropAfterSeconds need \"confirmed\": false",
+        ));
+    }
+    let payment = Payment {
+        amount,
+        tx_id,
+        confirmed,
+        confirm_after,
+        drop_after,
+    };
+    let (invoice, tx_id) = gateway::pay(&app, id.clone(), payment).await?;
+    let now = app.clock.now();
+    Ok(ok(json!({
+        "invoiceId": invoice.id(),
+        "txId": tx_id,
+        "status": invoice.status_at(now).as_str(),
+        "seedStatus": gateway::seed_status(invoice.status_at(now)),
+    })))
+}
+
+async fn transfer_command(
+    app: Arc<App>,
+    headers: HeaderMap,
+    id: String,
+    body: Body,
+    confirm: bool,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let map = object(body, &["txId"])?;
+    let tx_id = core(Obj::new(&map, "").str("txId"))?.to_owned();
+    let command = if confirm {
+        paystate::Command::ConfirmTransfer { tx_id }
+    } else {
+        paystate::Command::DropTransfer { tx_id }
+    };
+    let invoice = gateway::command(&app, id, command).await?;
+    let now = app.clock.now();
+    Ok(ok(json!({
+        "invoiceId": invoice.id(),
+        "status": invoice.status_at(now).as_str(),
+        "seedStatus": gateway::seed_status(invoice.status_at(now)),
+    })))
+}
+
+async fn confirm(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    transfer_command(app, headers, id, body, true).await
+}
+
+async fn drop_transfer(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    transfer_command(app, headers, id, body, false).await
+}
+
+/// Every delivery with every attempt: `?invoiceId=...&limit=N` (default 100, at most 1000).
+async fn deliveries(
+    State(app): Shared,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let query = query.unwrap_or_default();
+    let limit = query_number(&query, "limit", 100, 1000)?;
+    let invoice_id = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("invoiceId="))
+        .map(str::to_owned);
+    let list = app
+        .db
+        .tx(move |tx| {
+            let rows = store::deliveries(tx, invoice_id.as_deref(), limit)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for d in rows {
+                let attempts: Vec<Value> = store::attempts(tx, &d.id)?
+                    .into_iter()
+                    .map(|a| {
+                        json!({
+                            "n": a.n,
+                            "at": to_timestamp(a.at).to_string(),
+                            "outcome": a.outcome,
+                            "statusCode": a.status_code,
+                            "latencyMs": a.latency_ms,
+                            "error": a.error,
+                        })
+                    })
+                    .collect();
+                let plan: Value = serde_json::from_str(&d.plan).unwrap_or(Value::Null);
+                let state = match plan.get("next") {
+                    Some(Value::String(s)) => s.clone(),
+                    _ => "pending".to_owned(),
+                };
+                out.push(json!({
+                    "id": d.id,
+                    "eventType": d.event_type,
+                    "invoiceId": d.invoice_id,
+                    "url": d.url,
+                    "state": state,
+                    "nextAttemptAt": d.next_at.map(|t| to_timestamp(t).to_string()),
+                    "createdAt": to_timestamp(d.created_at).to_string(),
+                    "body": String::from_utf8_lossy(&d.body),
+                    "attempts": attempts,
+                }));
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(ok(json!({"data": list})))
+}
+
+/// `{"suspended": true|false}`: while suspended, seed 001's API answers 403 "Account
+/// suspended" (the controls under `/sandbox` keep working). Kept across restarts.
+async fn set_account(
+    State(app): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let map = object(body, &["suspended"])?;
+    let suspended = core(Obj::new(&map, "").bool("suspended"))?;
+    app.db
+        .tx(move |tx| {
+            store::meta_set(
+                tx,
+                crate::server::SUSPENDED_KEY,
+                if suspended { "1" } else { "0" },
+            )
+        })
+        .await?;
+    app.suspended
+        .store(suspended, std::sync::atomic::Ordering::SeqCst);
+    Ok(ok(json!({ "suspended": suspended })))
+}

@@ -1,0 +1,225 @@
+//! Everything that falls due, in time order: invoice deadlines, scheduled commands
+//! (delayed confirmations and drops) and delivery attempts.
+//!
+//! The test clock moves only here. `run_until(T)` repeatedly takes the earliest due item
+//! at or before `T`, moves the clock to its time (persisted first, so a restart never
+//! resumes earlier), and applies it; `advance` is `run_until(now + N)` followed by moving
+//! the clock to `now + N`. One lock serialises this with the background worker, so
+//! `advance` returns only after every item that fell due has been applied or attempted.
+
+use std::sync::Arc;
+
+use paystate::delivery::{DeliveryPlan, Outcome};
+use paystate::{Command, Duration};
+
+use crate::clock::to_timestamp;
+use crate::delivery::{self, Webhook};
+use crate::error::ApiError;
+use crate::gateway;
+use crate::server::App;
+use crate::store::{self, AttemptRow, Due};
+
+/// The `meta` key of the persisted clock.
+pub const CLOCK_KEY: &str = "clock_ms";
+
+/// Most items one run applies: a bound, never reached by a sane schedule (each invoice
+/// has a few deadlines, each delivery at most 11 attempts).
+const MAX_ITEMS_PER_RUN: usize = 1_000_000;
+
+/// Most delivery attempts made at once.
+const MAX_PARALLEL_ATTEMPTS: u32 = 32;
+
+/// Persists the clock value.
+pub async fn persist_clock(app: &Arc<App>, ms: i64) -> Result<(), ApiError> {
+    app.db
+        .tx(move |tx| {
+            let stored = store::meta_get(tx, CLOCK_KEY)?
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(i64::MIN);
+            if ms > stored {
+                store::meta_set(tx, CLOCK_KEY, &ms.to_string())?;
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Applies everything due at or before `until` (milliseconds), in time order.
+/// Returns how many items were applied.
+pub async fn run_until(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
+    let _guard = app.work.lock().await;
+    run_locked(app, until).await
+}
+
+async fn run_locked(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
+    let mut done = 0usize;
+    while done < MAX_ITEMS_PER_RUN {
+        let Some(item) = app.db.tx(move |tx| store::earliest_due(tx, until)).await? else {
+            break;
+        };
+        let at = item.at().max(app.clock.now_ms());
+        if !app.clock.is_realtime() {
+            persist_clock(app, at).await?;
+            app.clock.advance_to(at);
+        }
+        if let Due::Delivery(_, first_at) = item {
+            let now = app.clock.now_ms();
+            let batch = app
+                .db
+                .tx(move |tx| store::delivery_batch(tx, first_at, now, MAX_PARALLEL_ATTEMPTS))
+                .await?;
+            // The batch always holds the earliest delivery; counting at least one keeps
+            // the loop bounded even if it did not.
+            done = done.saturating_add(attempt_all(app, batch, at).await?.max(1));
+        } else {
+            apply_item(app, item, at).await?;
+            done = done.saturating_add(1);
+        }
+    }
+    if app.clock.is_realtime() {
+        persist_clock(app, app.clock.now_ms()).await?;
+    }
+    Ok(done)
+}
+
+/// Makes the attempts of a batch concurrently (one slow receiver does not hold up the
+/// others), each recorded in its own transaction. Returns how many were made.
+async fn attempt_all(app: &Arc<App>, ids: Vec<String>, at: i64) -> Result<usize, ApiError> {
+    let mut set = tokio::task::JoinSet::new();
+    for id in ids {
+        let app = Arc::clone(app);
+        set.spawn(async move { attempt(&app, &id, at).await });
+    }
+    let mut made = 0usize;
+    let mut first_error = None;
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok(Ok(())) => made = made.saturating_add(1),
+            Ok(Err(e)) => first_error = first_error.or(Some(e)),
+            Err(e) => first_error = first_error.or(Some(ApiError::internal(e))),
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(made),
+    }
+}
+
+/// `POST /sandbox/clock/advance`: moves the test clock by `seconds`, applying everything
+/// that falls due on the way. Returns the new time in milliseconds.
+pub async fn advance(app: &Arc<App>, seconds: u64) -> Result<i64, ApiError> {
+    let _guard = app.work.lock().await;
+    let step = i64::try_from(Duration::seconds(seconds).as_millis())
+        .map_err(|_| ApiError::bad_request("seconds is too large"))?;
+    let target = app.clock.now_ms().saturating_add(step);
+    run_locked(app, target).await?;
+    persist_clock(app, target).await?;
+    app.clock.advance_to(target);
+    Ok(target)
+}
+
+async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> {
+    let now = to_timestamp(at);
+    match item {
+        Due::Deadline(id, deadline) => {
+            let a = Arc::clone(app);
+            app.db
+                .tx(move |tx| {
+                    let applied = gateway::apply_in_tx(&a, tx, &id, &Command::Tick, now);
+                    // A deadline the core did not move past would be found again forever:
+                    // it is cleared instead (and reported), never retried in a loop.
+                    let stuck = match &applied {
+                        Ok((inv, _)) => inv
+                            .next_deadline()
+                            .is_some_and(|d| d.as_millis() <= deadline),
+                        Err(_) => true,
+                    };
+                    if stuck {
+                        eprintln!("paystate sandbox: invoice {id}: deadline not advanced by tick; cleared");
+                        tx.execute(
+                            "UPDATE invoices SET next_deadline = NULL WHERE id = ?1",
+                            [&id],
+                        )?;
+                    }
+                    Ok(())
+                })
+                .await
+        }
+        Due::Command(row, id, text, _) => {
+            let a = Arc::clone(app);
+            app.db
+                .tx(move |tx| {
+                    let applied = serde_json::from_str::<Command>(&text)
+                        .map_err(|e| ApiError::internal(format_args!("scheduled command: {e}")))
+                        .and_then(|c| gateway::apply_in_tx(&a, tx, &id, &c, now));
+                    if let Err(e) = applied {
+                        // The core refused it (the invoice moved on): it is dropped, noted.
+                        eprintln!(
+                            "paystate sandbox: scheduled command for invoice {id} refused: {}",
+                            e.body.get("message").and_then(|m| m.as_str()).unwrap_or("")
+                        );
+                    }
+                    store::unschedule(tx, row)
+                })
+                .await
+        }
+        Due::Delivery(id, _) => attempt(app, &id, at).await,
+    }
+}
+
+/// Makes one delivery attempt and records it with the plan's answer.
+async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
+    let lookup = id.to_owned();
+    let id = id.to_owned();
+    let Some(row) = app.db.tx(move |tx| store::delivery(tx, &lookup)).await? else {
+        return Ok(());
+    };
+    let mut plan: DeliveryPlan = serde_json::from_str(&row.plan)
+        .map_err(|e| ApiError::internal(format_args!("stored plan: {e}")))?;
+    let limit = plan
+        .policy()
+        .time_limit()
+        .map(|d| std::time::Duration::from_millis(d.as_millis()))
+        .unwrap_or(std::time::Duration::from_secs(30));
+    let sent = delivery::send(
+        &app.client,
+        &app.signer,
+        Webhook {
+            url: &row.url,
+            id: &row.id,
+            reference: row.reference.as_deref(),
+            body: &row.body,
+        },
+        limit,
+    )
+    .await;
+    let now = to_timestamp(at);
+    let latency_ms = u64::try_from(sent.latency.as_millis()).unwrap_or(u64::MAX);
+    let duration = Duration::from_millis(latency_ms, "latency").ok();
+    plan.tick(now);
+    let next = plan
+        .report(sent.outcome, now, duration)
+        .map_err(|e| ApiError::internal(format_args!("delivery plan: {e}")))?;
+    let n = u32::try_from(plan.attempts().len()).unwrap_or(u32::MAX);
+    let (outcome, status_code) = match sent.outcome {
+        Outcome::Http(s) => ("http", Some(s)),
+        Outcome::Timeout => ("timeout", None),
+        Outcome::Error => ("error", None),
+    };
+    let attempt = AttemptRow {
+        n,
+        at,
+        outcome: outcome.to_owned(),
+        status_code,
+        latency_ms: Some(latency_ms),
+        error: sent.error,
+    };
+    let plan_text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
+    let next_at = match next {
+        paystate::delivery::Next::RetryAt(t) => Some(t.as_millis()),
+        _ => None,
+    };
+    app.db
+        .tx(move |tx| store::record_attempt(tx, &id, &attempt, &plan_text, next_at))
+        .await
+}

@@ -1,0 +1,216 @@
+//! Test helpers: an HTTP client, a webhook receiver, a sandbox started in-process.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+pub const KEY: &str = "test_sandbox_key";
+pub const SECRET: &str = "whsec_sandbox_tests";
+
+/// A JSON-speaking client for the sandbox.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub key: String,
+    client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            key: KEY.to_owned(),
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+
+    /// Sends a request; `auth: None` sends no Authorization header.
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<&str>,
+        body: Vec<u8>,
+    ) -> Result<(u16, Value), String> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, path))
+            .header("content-type", "application/json");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let resp =
+            tokio::time::timeout(std::time::Duration::from_secs(60), self.client.request(req))
+                .await
+                .map_err(|_| "request timed out".to_owned())?
+                .map_err(|e| e.to_string())?;
+        let status = resp.status().as_u16();
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).map_err(|e| format!("{e}: {bytes:?}"))?
+        };
+        Ok((status, value))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let auth = format!("Bearer {}", self.key);
+        self.raw(Method::GET, path, Some(&auth), Vec::new())
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let auth = format!("Bearer {}", self.key);
+        self.raw(
+            Method::POST,
+            path,
+            Some(&auth),
+            serde_json::to_vec(&body).unwrap(),
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn advance(&self, seconds: u64) -> Value {
+        let (s, v) = self
+            .post(
+                "/sandbox/clock/advance",
+                serde_json::json!({ "seconds": seconds }),
+            )
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v
+    }
+}
+
+/// One webhook as received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// A webhook receiver answering with a settable status.
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    pub got: Arc<Mutex<Vec<Received>>>,
+    pub status: Arc<AtomicU16>,
+    /// Milliseconds the receiver waits before answering.
+    pub delay_ms: Arc<AtomicU64>,
+    pub task: Arc<tokio::task::JoinHandle<()>>,
+}
+
+#[derive(Clone)]
+struct Rx {
+    got: Arc<Mutex<Vec<Received>>>,
+    status: Arc<AtomicU16>,
+    delay_ms: Arc<AtomicU64>,
+}
+
+async fn receive(State(rx): State<Rx>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let delay = rx.delay_ms.load(Ordering::SeqCst);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    rx.got.lock().unwrap().push(Received { headers, body });
+    StatusCode::from_u16(rx.status.load(Ordering::SeqCst)).unwrap()
+}
+
+impl Receiver {
+    pub async fn start(status: u16) -> Receiver {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let rx = Rx {
+            got: Arc::new(Mutex::new(Vec::new())),
+            status: Arc::new(AtomicU16::new(status)),
+            delay_ms: Arc::new(AtomicU64::new(0)),
+        };
+        let app = Router::new()
+            .route("/webhook", post(receive))
+            .with_state(rx.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Receiver {
+            url: format!("http://{addr}/webhook"),
+            got: rx.got,
+            status: rx.status,
+            delay_ms: rx.delay_ms,
+            task: Arc::new(task),
+        }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+}
+
+/// A sandbox in this process on an in-memory database (or `database`), test clock.
+pub async fn sandbox(
+    database: Option<std::path::PathBuf>,
+    forward_to: Option<String>,
+) -> paystate_sandbox::Running {
+    sandbox_with(database, forward_to, false).await
+}
+
+/// [`sandbox`], with seed 001's rate limits on or off.
+pub async fn sandbox_with(
+    database: Option<std::path::PathBuf>,
+    forward_to: Option<String>,
+    rate_limit: bool,
+) -> paystate_sandbox::Running {
+    let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
+        port: 0,
+        database: database.unwrap_or_else(|| ":memory:".into()),
+        api_key: Some(KEY.into()),
+        webhook_secret: Some(SECRET.into()),
+        forward_to,
+        realtime: false,
+        rate_limit,
+    })
+    .unwrap();
+    paystate_sandbox::start(config).await.unwrap()
+}
+
+/// Verifies a received webhook with the core's seed-001 verifier.
+pub fn verify(r: &Received) -> Result<(), String> {
+    let headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let v = paystate::signature::Verifier::new(paystate::signature::Scheme::UsdtGateway, &[SECRET])
+        .map_err(|e| e.to_string())?;
+    let now = paystate::Timestamp::from_seconds(1_800_000_000, "now").map_err(|e| e.to_string())?;
+    v.verify(&headers, &r.body, now)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+pub fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
+    r.headers.get(name).and_then(|v| v.to_str().ok())
+}
