@@ -2,7 +2,7 @@
 #   make demo   - builds the CLI and runs the narrated demo of the whole flow
 #   make test   - installs what is missing and runs every test in every language
 .PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme \
-	dist check-versions test-dist
+	dist check-versions test-dist sandbox test-sandbox
 
 demo:
 	cargo run -q --locked -p paystate-cli -- demo
@@ -27,6 +27,13 @@ test-swift:
 
 test-fuzz:
 	bash scripts/test-all.sh fuzz
+
+test-sandbox:
+	bash scripts/test-all.sh sandbox
+
+# The local seed-001 gateway with a test clock, on 127.0.0.1:8080 (sandbox/README.md).
+sandbox:
+	cargo run -q --locked -p paystate-cli -- sandbox --port 8080
 
 # Regenerates the state diagram embedded in README.md (a test fails when it drifts).
 readme:
