@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS invoice_journal (
   PRIMARY KEY (invoice_id, version)
 );
 CREATE TABLE IF NOT EXISTS outbox (
+  position bigint GENERATED ALWAYS AS IDENTITY,  -- publication order
   event_id text PRIMARY KEY,          -- "{invoice_id}:{seq}", stable across replays
   invoice_id text NOT NULL,
   type text NOT NULL,
@@ -347,7 +348,7 @@ function createApp({ pool, webhookSecrets, now = () => new Date() }) {
   })
 
   app.get('/invoices/:id/events', async (req, res) => {
-    const { rows } = await pool.query('SELECT payload FROM outbox WHERE invoice_id = $1 ORDER BY event_id', [req.params.id])
+    const { rows } = await pool.query('SELECT payload FROM outbox WHERE invoice_id = $1 ORDER BY position', [req.params.id])
     res.json(rows.map((r) => r.payload))
   })
 
