@@ -60,8 +60,11 @@ CREATE INDEX IF NOT EXISTS replay_keys_keep_until ON replay_keys (keep_until);
 `
 /** Serialises schema creation between processes starting at once (any constant works). */
 const SCHEMA_LOCK = 7_023_001
-/** Optimistic attempts before the last one, which takes the row lock. */
-const OPTIMISTIC_ATTEMPTS = 3
+/**
+ * Optimistic attempts before the last one, which takes the row lock. Few: on a hot invoice
+ * every lost attempt is a wasted parse-apply-serialise of the whole document.
+ */
+const OPTIMISTIC_ATTEMPTS = 2
 /** Expired replay keys deleted per webhook, so the table stays small without a scheduler. */
 const PURGE_PER_WEBHOOK = 64
 

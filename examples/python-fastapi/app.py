@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -76,8 +77,9 @@ CREATE TABLE IF NOT EXISTS replay_keys (
 CREATE INDEX IF NOT EXISTS replay_keys_keep_until ON replay_keys (keep_until_ms);
 """
 
-# Optimistic attempts before the last one, which reads under the write lock.
-OPTIMISTIC_ATTEMPTS = 3
+# Optimistic attempts before the last one, which reads under the write lock. Few: on a hot
+# invoice every lost attempt is a wasted parse-apply-serialise of the whole document.
+OPTIMISTIC_ATTEMPTS = 2
 # How long a writer waits for SQLite's write lock before the request fails with 503.
 BUSY_TIMEOUT_MS = 30_000
 # Expired replay keys deleted per webhook, so the table stays small without a scheduler.
@@ -89,6 +91,10 @@ _ONE_MS = timedelta(milliseconds=1)
 
 def _to_ms(t: datetime) -> int:
     return (t - _EPOCH) // _ONE_MS
+
+
+class _Retry(Exception):
+    """The invoice changed since it was read: apply the command again."""
 
 
 class UnknownInvoice(Exception):
@@ -127,18 +133,14 @@ class Store:
     def __init__(self, path: str) -> None:
         """Opens (and creates, idempotently) the database at ``path``."""
         self.path = path
+        self._writer = threading.Lock()
         with self._connection() as db:
             # WAL: readers never block the writer; the setting is stored in the file.
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction(db):
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
@@ -151,16 +153,31 @@ class Store:
             db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE takes the write lock up front)."""
-        with self._connection() as db:
+    def _transaction(self, db: sqlite3.Connection) -> Iterator[None]:
+        """BEGIN IMMEDIATE (the write lock up front) ... COMMIT, or ROLLBACK on an exception.
+
+        SQLite has one writer at a time, across every process. Threads of this process
+        queue on ``_writer`` first, so only one per process polls SQLite's busy handler,
+        which has no queue: with dozens of waiting threads, some would starve.
+        """
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked (writer queue)")
+        try:
             db.execute("BEGIN IMMEDIATE")
             try:
-                yield db
+                yield
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+        finally:
+            self._writer.release()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A connection in one write transaction."""
+        with self._connection() as db, self._transaction(db):
+            yield db
 
     def load(self, invoice_id: str) -> Optional[paystate.Invoice]:
         """The invoice, or None."""
@@ -210,49 +227,54 @@ class Store:
                         return self._duplicate(db, invoice_id)
                     invoice, read_version = _load_row(db, invoice_id)
                     events = invoice.apply(command, now)
-                db.execute("BEGIN IMMEDIATE")
                 try:
-                    if replay is not None and _seen(db, replay, now_ms):
-                        duplicate = self._duplicate(db, invoice_id)
-                        db.execute("COMMIT")
-                        return duplicate
-                    if under_lock:
-                        invoice, read_version = _load_row(db, invoice_id)
-                        events = invoice.apply(command, now)
-                    elif _version(db, invoice_id) != read_version:
-                        db.execute("ROLLBACK")
-                        continue  # another writer won: re-apply to the fresh state
-                    # No events: a repeat that changes nothing (the core may still count it
-                    # in `version`); nothing to write but the replay key.
-                    if events:
-                        invoice_row = _row(invoice)
-                        cur = db.execute(
-                            "UPDATE invoices SET state = ?, version = ?, status = ?,"
-                            " next_deadline_ms = ? WHERE id = ? AND version = ?",
-                            (*invoice_row[1:], invoice_id, read_version),
-                        )
-                        if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE
-                            raise RuntimeError("invoice changed under the write lock")
-                        _journal(db, invoice, entry, now)
-                        _outbox(db, events)
-                    if replay is not None:
-                        db.execute(
-                            "INSERT INTO replay_keys (key, keep_until_ms) VALUES (?, ?)"
-                            " ON CONFLICT (key) DO UPDATE"
-                            " SET keep_until_ms = excluded.keep_until_ms",
-                            (replay.key, replay.keep_until_ms),
-                        )
-                        db.execute(
-                            "DELETE FROM replay_keys WHERE key IN (SELECT key FROM replay_keys"
-                            " WHERE keep_until_ms <= ? LIMIT ?)",
-                            (now_ms, PURGE_PER_WEBHOOK),
-                        )
-                    db.execute("COMMIT")
-                except BaseException:
-                    db.execute("ROLLBACK")
-                    raise
+                    with self._transaction(db):
+                        if replay is not None and _seen(db, replay, now_ms):
+                            return self._duplicate(db, invoice_id)
+                        if under_lock:
+                            invoice, read_version = _load_row(db, invoice_id)
+                            events = invoice.apply(command, now)
+                        elif _version(db, invoice_id) != read_version:
+                            raise _Retry()
+                        self._write_applied(db, invoice, read_version, events, entry, replay, now)
+                except _Retry:
+                    continue  # another writer won: re-apply to the fresh state
                 return Applied(invoice, events, duplicate=False)
         raise AssertionError("unreachable: the last attempt runs under the write lock")
+
+    def _write_applied(
+        self,
+        db: sqlite3.Connection,
+        invoice: paystate.Invoice,
+        read_version: int,
+        events: list[paystate.Event],
+        entry: paystate.JournalEntry,
+        replay: Optional[Replay],
+        now: datetime,
+    ) -> None:
+        # No events: a repeat that changes nothing (the core may still count it in
+        # `version`); nothing to write but the replay key.
+        if events:
+            cur = db.execute(
+                "UPDATE invoices SET state = ?, version = ?, status = ?, next_deadline_ms = ?"
+                " WHERE id = ? AND version = ?",
+                (*_row(invoice)[1:], invoice.id, read_version),
+            )
+            if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE
+                raise RuntimeError("invoice changed under the write lock")
+            _journal(db, invoice, entry, now)
+            _outbox(db, events)
+        if replay is not None:
+            db.execute(
+                "INSERT INTO replay_keys (key, keep_until_ms) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET keep_until_ms = excluded.keep_until_ms",
+                (replay.key, replay.keep_until_ms),
+            )
+            db.execute(
+                "DELETE FROM replay_keys WHERE key IN (SELECT key FROM replay_keys"
+                " WHERE keep_until_ms <= ? LIMIT ?)",
+                (_to_ms(now), PURGE_PER_WEBHOOK),
+            )
 
     def _duplicate(self, db: sqlite3.Connection, invoice_id: str) -> Applied:
         invoice, _ = _load_row(db, invoice_id)

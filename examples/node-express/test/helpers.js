@@ -6,7 +6,7 @@ const { Pool } = require('pg')
 const ps = require('paystate')
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
-const REQUEST_TIMEOUT_MS = 20_000
+const REQUEST_TIMEOUT_MS = 1000 * Number(process.env.CHAOS_REQUEST_TIMEOUT_S ?? 20)
 
 function databaseUrl() {
   const url = process.env.DATABASE_URL
