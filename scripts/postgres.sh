@@ -5,7 +5,8 @@
 #   scripts/postgres.sh run CMD [ARGS...]   start, run CMD with DATABASE_URL exported, stop
 #                                           (also when CMD fails or the script is interrupted);
 #                                           exits with CMD's status
-#   eval "$(scripts/postgres.sh start)"     start; prints `export DATABASE_URL=...` and
+#   env="$(scripts/postgres.sh start)" && eval "$env"
+#                                           start; prints `export DATABASE_URL=...` and
 #                                           `export PAYSTATE_PG_DIR=...` for the caller
 #   scripts/postgres.sh stop                stops the cluster named by $PAYSTATE_PG_DIR (its
 #                                           postmaster pid) and removes its directory
@@ -118,7 +119,8 @@ case "${1:-}" in
   run)
     shift
     [ $# -gt 0 ] || die "run: give a command"
-    eval "$(start_cluster)"
+    exports="$(start_cluster)" # an assignment, so a failed start stops the script here
+    eval "$exports"
     trap 'stop_cluster "$PAYSTATE_PG_DIR"' EXIT
     trap 'exit 130' INT TERM
     status=0
