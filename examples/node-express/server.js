@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS outbox (
   payload jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_invoice ON outbox (invoice_id);
+-- Replay protection as rows (docs/spec.md §6): a key is kept until the time after which
+-- the signature check refuses the delivery anyway, then purged.
 CREATE TABLE IF NOT EXISTS replay_keys (
   key text PRIMARY KEY,               -- verified.replay.key
   keep_until timestamptz NOT NULL     -- verified.replay.keepUntil

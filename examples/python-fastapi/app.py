@@ -15,14 +15,15 @@ Endpoints:
 * ``POST /tasks/tick`` applies passed deadlines and purges expired replay keys.
 
 How a webhook is applied (see ``Store.apply``; ``docs/architecture.md``, "Optimistic
-concurrency"): the raw body is verified before it is parsed; the invoice is read and the
-command applied in memory; then ONE transaction checks the replay key, writes the invoice
-with ``UPDATE ... WHERE version = ?``, appends the journal entry and the outbox rows, and
-records the replay key. A crash before COMMIT leaves nothing behind, so the provider's
-retry applies the payment; a crash after leaves the key, so the retry is acknowledged
-(2xx) without applying it twice. When another worker wrote the invoice first the command
-is re-applied to the fresh state; after ``OPTIMISTIC_ATTEMPTS`` conflicts the last attempt
-reads the invoice inside the write transaction, where it cannot lose.
+concurrency"; replay keys: ``docs/spec.md §6``): the raw body is verified before it is
+parsed; the invoice is read and the command applied in memory; then ONE transaction checks
+the replay key, writes the invoice with ``UPDATE ... WHERE version = ?``, appends the
+journal entry and the outbox rows, and records the replay key. A crash before COMMIT
+leaves nothing behind, so the provider's retry applies the payment; a crash after leaves
+the key, so the retry is acknowledged (2xx) without applying it twice. When another worker
+wrote the invoice first the command is applied again to the fresh state; after
+``OPTIMISTIC_ATTEMPTS`` lost attempts the last one reads the invoice inside the write
+transaction, where it cannot lose.
 
 Every database call is blocking and runs in the thread pool (``run_in_threadpool`` or a
 plain ``def`` endpoint), never on the event loop.
@@ -70,6 +71,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_invoice ON outbox (invoice_id);
+-- Replay protection as rows (docs/spec.md §6): a key is kept until the time after which
+-- the signature check refuses the delivery anyway, then purged.
 CREATE TABLE IF NOT EXISTS replay_keys (
     key TEXT PRIMARY KEY,            -- paystate.Verified.replay_key
     keep_until_ms INTEGER NOT NULL   -- paystate.Verified.keep_until
