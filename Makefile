@@ -2,7 +2,7 @@
 #   make demo   - builds the CLI and runs the narrated demo of the whole flow
 #   make test   - installs what is missing and runs every test in every language
 .PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme \
-	dist check-versions test-dist sandbox test-sandbox
+	dist check-versions test-dist sandbox test-sandbox test-examples
 
 demo:
 	cargo run -q --locked -p paystate-cli -- demo
@@ -30,6 +30,9 @@ test-fuzz:
 
 test-sandbox:
 	bash scripts/test-all.sh sandbox
+
+test-examples:
+	bash scripts/test-all.sh examples
 
 # The local seed-001 gateway with a test clock, on 127.0.0.1:8080 (sandbox/README.md).
 sandbox:

@@ -12,7 +12,3 @@ npm run check:dts
 npm run typecheck
 npm test
 npm run pack:test
-cd ../examples/node-express
-npm ci --no-audit --no-fund
-npx tsc -p tsconfig.json
-npm test

@@ -17,7 +17,6 @@ ruff format --check "${pyfiles[@]}"
 ruff check "${pyfiles[@]}"
 (cd bindings-python && python -m mypy.stubtest paystate --allowlist stubtest-allowlist.txt)
 python -m pytest -q bindings-python/tests
-python -m pytest -q examples/python-fastapi/tests
 dirs=(tests/scenarios)
 [ -d ../shared/conformance/examples ] && dirs+=(../shared/conformance/examples)
 python -m paystate.conformance "${dirs[@]}"

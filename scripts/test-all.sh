@@ -58,6 +58,21 @@ run_node() {
   elapsed node "$t0"
 }
 
+run_examples() {
+  local t0; t0=$(date +%s)
+  stage "examples: FastAPI (uvicorn --workers 2) and Express (2 processes on PostgreSQL), chaos runs"
+  # The python and node stages earlier in this same run built the bindings from this tree
+  # (and passed): the examples reuse them instead of building them a second time.
+  local s py_built=0 node_built=0
+  for s in "${stages[@]}"; do
+    [ "$s" = examples ] && break
+    [ "$s" = python ] && py_built=1
+    [ "$s" = node ] && node_built=1
+  done
+  PAYSTATE_PYTHON_BUILT=$py_built PAYSTATE_NODE_BUILT=$node_built bash examples/ci.sh
+  elapsed examples "$t0"
+}
+
 run_kotlin() {
   local t0; t0=$(date +%s)
   stage "kotlin: uniffi generation, Maven build and JVM tests"
@@ -95,18 +110,19 @@ run_sandbox() {
 }
 
 stages=("$@")
-[ ${#stages[@]} -eq 0 ] && stages=(rust python node kotlin dist swift fuzz sandbox)
+[ ${#stages[@]} -eq 0 ] && stages=(rust python node examples kotlin dist swift sandbox fuzz)
 for s in "${stages[@]}"; do
   case "$s" in
     rust) run_rust ;;
     python) run_python ;;
     node) run_node ;;
+    examples) run_examples ;;
     kotlin) run_kotlin ;;
     dist) run_dist ;;
     swift) run_swift ;;
     fuzz) run_fuzz ;;
     sandbox) run_sandbox ;;
-    *) echo "unknown stage: $s (rust python node kotlin dist swift fuzz sandbox)" >&2; exit 2 ;;
+    *) echo "unknown stage: $s (rust python node examples kotlin dist swift sandbox fuzz)" >&2; exit 2 ;;
   esac
 done
 stage "all requested stages passed: ${stages[*]}"

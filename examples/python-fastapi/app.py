@@ -1,31 +1,50 @@
-"""A shop's payment service on paystate: FastAPI + SQLite (stdlib sqlite3).
+"""A shop's payment service on paystate: FastAPI + SQLite (stdlib sqlite3, WAL).
+
+Start it (the environment is the whole configuration)::
+
+    export DATABASE=shop.sqlite3 WEBHOOK_SECRETS=whsec_... PORT=8000
+    uvicorn app:app --host 127.0.0.1 --port "$PORT" --workers 4
 
 Endpoints:
 
 * ``POST /invoices`` creates an invoice (amount as a decimal string).
 * ``GET /invoices/{id}`` shows its status, amounts and deadline.
-* ``POST /webhooks/payments`` receives a provider's transfer notification. The raw body
-  is verified with paystate's pre-keyed verifier *before* it is parsed, checked against a
-  replay guard, then applied to the invoice.
-* ``POST /tasks/tick`` applies passed deadlines (run it from a scheduler).
+* ``GET /invoices/{id}/events`` the outbox rows of that invoice.
+* ``POST /webhooks/payments`` a provider's Standard-Webhooks-signed transfer notification
+  ``{"invoice_id", "tx_id", "amount", "asset", "confirmed"}``.
+* ``POST /tasks/tick`` applies passed deadlines and purges expired replay keys.
 
-Every invoice row carries the version paystate keeps; writes are
-``UPDATE ... WHERE version = ?`` (optimistic concurrency), retried on conflict.
-Emitted events go to an ``events`` table (an outbox for your webhook sender).
+How a webhook is applied (see ``Store.apply``; ``docs/architecture.md``, "Optimistic
+concurrency"; replay keys: ``docs/spec.md §6``): the raw body is verified before it is
+parsed; the invoice is read and the command applied in memory; then ONE transaction checks
+the replay key, writes the invoice with ``UPDATE ... WHERE version = ?``, appends the
+journal entry and the outbox rows, and records the replay key. A crash before COMMIT
+leaves nothing behind, so the provider's retry applies the payment; a crash after leaves
+the key, so the retry is acknowledged (2xx) without applying it twice. When another worker
+wrote the invoice first the command is applied again to the fresh state; after
+``OPTIMISTIC_ATTEMPTS`` lost attempts the last one reads the invoice inside the write
+transaction, where it cannot lose.
+
+Every database call is blocking and runs in the thread pool (``run_in_threadpool`` or a
+plain ``def`` endpoint), never on the event loop.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 import paystate
 
@@ -38,128 +57,277 @@ CREATE TABLE IF NOT EXISTS invoices (
     next_deadline_ms INTEGER         -- when to tick it next (NULL: never)
 );
 CREATE INDEX IF NOT EXISTS invoices_next_deadline ON invoices (next_deadline_ms);
-CREATE TABLE IF NOT EXISTS events (
-    id TEXT PRIMARY KEY,             -- "{invoice_id}:{seq}", stable across replays
+CREATE TABLE IF NOT EXISTS invoice_journal (
+    invoice_id TEXT NOT NULL,
+    version INTEGER NOT NULL,        -- the invoice's version after this command
+    at_ms INTEGER NOT NULL,
+    command TEXT NOT NULL,           -- paystate.JournalEntry.to_dict(), as JSON
+    PRIMARY KEY (invoice_id, version)
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    event_id TEXT PRIMARY KEY,       -- "{invoice_id}:{seq}", stable across replays
     invoice_id TEXT NOT NULL,
     type TEXT NOT NULL,
     payload TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS kv (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+CREATE INDEX IF NOT EXISTS outbox_invoice ON outbox (invoice_id);
+-- Replay protection as rows (docs/spec.md §6): a key is kept until the time after which
+-- the signature check refuses the delivery anyway, then purged.
+CREATE TABLE IF NOT EXISTS replay_keys (
+    key TEXT PRIMARY KEY,            -- paystate.Verified.replay_key
+    keep_until_ms INTEGER NOT NULL   -- paystate.Verified.keep_until
 );
+CREATE INDEX IF NOT EXISTS replay_keys_keep_until ON replay_keys (keep_until_ms);
 """
 
-MAX_RETRIES = 5
+# Optimistic attempts before the last one, which reads under the write lock. Few: on a hot
+# invoice every lost attempt is a wasted parse-apply-serialise of the whole document.
+OPTIMISTIC_ATTEMPTS = 2
+# How long a writer waits for SQLite's write lock before the request fails with 503.
+BUSY_TIMEOUT_MS = 30_000
+# Expired replay keys deleted per webhook, so the table stays small without a scheduler.
+PURGE_PER_WEBHOOK = 64
 
-
-class Conflict(Exception):
-    """Another writer changed the invoice since it was read."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_MS = timedelta(milliseconds=1)
 
 
 def _to_ms(t: datetime) -> int:
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return (t - epoch) // _ONE_MS
+    return (t - _EPOCH) // _ONE_MS
 
 
-_ONE_MS = datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=timezone.utc) - datetime(
-    1970, 1, 1, tzinfo=timezone.utc
-)
+class _Retry(Exception):
+    """The invoice changed since it was read: apply the command again."""
+
+
+class UnknownInvoice(Exception):
+    """No invoice with that id (yet)."""
+
+
+class BadNotification(Exception):
+    """A signed notification whose fields are not the contract's."""
+
+    def __init__(self, field: str, message: str) -> None:
+        """``field`` names the offending key of the notification."""
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A delivery's replay key and until when it must be remembered."""
+
+    key: str
+    keep_until_ms: int
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What ``Store.apply`` did: ``duplicate`` when the replay key was already recorded."""
+
+    invoice: paystate.Invoice
+    events: list[paystate.Event]
+    duplicate: bool
 
 
 class Store:
-    """Invoice state and events in SQLite."""
+    """Invoices, their journal, the outbox and replay keys in one SQLite file."""
 
     def __init__(self, path: str) -> None:
-        """Opens (and creates) the database at ``path``."""
+        """Opens (and creates, idempotently) the database at ``path``."""
         self.path = path
-        db = sqlite3.connect(path)
+        self._writer = threading.Lock()
+        with self._connection() as db:
+            # WAL: readers never block the writer; the setting is stored in the file.
+            db.execute("PRAGMA journal_mode = WAL")
+            with self._transaction(db):
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        # isolation_level=None: transactions are exactly the BEGIN/COMMIT written here.
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            db.executescript(SCHEMA)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            yield db
         finally:
             db.close()
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction (committed on success)."""
-        db = sqlite3.connect(self.path, isolation_level=None)
+    def _transaction(self, db: sqlite3.Connection) -> Iterator[None]:
+        """BEGIN IMMEDIATE (the write lock up front) ... COMMIT, or ROLLBACK on an exception.
+
+        SQLite has one writer at a time, across every process. Threads of this process
+        queue on ``_writer`` first, so only one per process polls SQLite's busy handler,
+        which has no queue: with dozens of waiting threads, some would starve.
+        """
+        if not self._writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked (writer queue)")
         try:
             db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            try:
+                yield
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
         finally:
-            db.close()
+            self._writer.release()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A connection in one write transaction."""
+        with self._connection() as db, self._transaction(db):
+            yield db
 
     def load(self, invoice_id: str) -> Optional[paystate.Invoice]:
         """The invoice, or None."""
-        db = sqlite3.connect(self.path)
-        try:
-            row = db.execute("SELECT state FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
-        finally:
-            db.close()
+        with self._connection() as db:
+            row = _read(db, invoice_id)
         return paystate.Invoice.from_json(row[0]) if row else None
 
-    def insert(self, invoice: paystate.Invoice, events: list[paystate.Event]) -> None:
-        """Stores a new invoice with its events."""
-        with self.connect() as db:
-            db.execute(
-                "INSERT INTO invoices (id, state, version, status, next_deadline_ms)"
-                " VALUES (?, ?, ?, ?, ?)",
-                _row(invoice),
-            )
-            _insert_events(db, events)
+    def insert(
+        self, invoice: paystate.Invoice, events: list[paystate.Event], now: datetime
+    ) -> bool:
+        """Stores a new invoice with its journal entry and events; False if the id exists."""
+        entry = paystate.JournalEntry(now, paystate.Command.create(invoice.spec))
+        with self._write() as db:
+            try:
+                db.execute(
+                    "INSERT INTO invoices (id, state, version, status, next_deadline_ms)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    _row(invoice),
+                )
+            except sqlite3.IntegrityError:
+                return False
+            _journal(db, invoice, entry, now)
+            _outbox(db, events)
+        return True
 
-    def save(
-        self, invoice: paystate.Invoice, read_version: int, events: list[paystate.Event]
+    def apply(
+        self,
+        invoice_id: str,
+        command: paystate.Command,
+        now: datetime,
+        replay: Optional[Replay] = None,
+    ) -> Applied:
+        """Applies ``command`` to the stored invoice and records ``replay``, atomically.
+
+        Raises ``UnknownInvoice`` (nothing recorded), a ``paystate.PaystateError`` when the
+        core refuses the command (nothing recorded), or ``sqlite3.OperationalError`` when
+        the database stays locked past the busy timeout (nothing recorded).
+        """
+        now_ms = _to_ms(now)
+        entry = paystate.JournalEntry(now, command)
+        for attempt in range(OPTIMISTIC_ATTEMPTS + 1):
+            under_lock = attempt == OPTIMISTIC_ATTEMPTS
+            with self._connection() as db:
+                if not under_lock:
+                    # Optimistic: read and apply without holding the write lock.
+                    if replay is not None and _seen(db, replay, now_ms):
+                        return self._duplicate(db, invoice_id)
+                    invoice, read_version = _load_row(db, invoice_id)
+                    events = invoice.apply(command, now)
+                try:
+                    with self._transaction(db):
+                        if replay is not None and _seen(db, replay, now_ms):
+                            return self._duplicate(db, invoice_id)
+                        if under_lock:
+                            invoice, read_version = _load_row(db, invoice_id)
+                            events = invoice.apply(command, now)
+                        elif _version(db, invoice_id) != read_version:
+                            raise _Retry()
+                        self._write_applied(db, invoice, read_version, events, entry, replay, now)
+                except _Retry:
+                    continue  # another writer won: re-apply to the fresh state
+                return Applied(invoice, events, duplicate=False)
+        raise AssertionError("unreachable: the last attempt runs under the write lock")
+
+    def _write_applied(
+        self,
+        db: sqlite3.Connection,
+        invoice: paystate.Invoice,
+        read_version: int,
+        events: list[paystate.Event],
+        entry: paystate.JournalEntry,
+        replay: Optional[Replay],
+        now: datetime,
     ) -> None:
-        """Writes the new state only if nobody else wrote since ``read_version``."""
-        invoice_id, state, version, status, deadline = _row(invoice)
-        with self.connect() as db:
+        # No events: a repeat that changes nothing (the core may still count it in
+        # `version`); nothing to write but the replay key.
+        if events:
             cur = db.execute(
                 "UPDATE invoices SET state = ?, version = ?, status = ?, next_deadline_ms = ?"
                 " WHERE id = ? AND version = ?",
-                (state, version, status, deadline, invoice_id, read_version),
+                (*_row(invoice)[1:], invoice.id, read_version),
             )
-            if cur.rowcount != 1:
-                raise Conflict(invoice_id)
-            _insert_events(db, events)
+            if cur.rowcount != 1:  # cannot happen under BEGIN IMMEDIATE
+                raise RuntimeError("invoice changed under the write lock")
+            _journal(db, invoice, entry, now)
+            _outbox(db, events)
+        if replay is not None:
+            db.execute(
+                "INSERT INTO replay_keys (key, keep_until_ms) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET keep_until_ms = excluded.keep_until_ms",
+                (replay.key, replay.keep_until_ms),
+            )
+            db.execute(
+                "DELETE FROM replay_keys WHERE key IN (SELECT key FROM replay_keys"
+                " WHERE keep_until_ms <= ? LIMIT ?)",
+                (_to_ms(now), PURGE_PER_WEBHOOK),
+            )
 
-    def due_for_tick(self, now_ms: int) -> list[str]:
+    def _duplicate(self, db: sqlite3.Connection, invoice_id: str) -> Applied:
+        invoice, _ = _load_row(db, invoice_id)
+        return Applied(invoice, [], duplicate=True)
+
+    def due_for_tick(self, now: datetime) -> list[str]:
         """Ids of invoices whose next deadline has passed."""
-        db = sqlite3.connect(self.path)
-        try:
+        with self._connection() as db:
             rows = db.execute(
-                "SELECT id FROM invoices WHERE next_deadline_ms <= ?", (now_ms,)
+                "SELECT id FROM invoices WHERE next_deadline_ms <= ? ORDER BY id", (_to_ms(now),)
             ).fetchall()
-        finally:
-            db.close()
         return [r[0] for r in rows]
 
+    def purge_replay_keys(self, now: datetime) -> int:
+        """Deletes the replay keys whose time has passed; returns how many."""
+        with self._write() as db:
+            cur = db.execute("DELETE FROM replay_keys WHERE keep_until_ms <= ?", (_to_ms(now),))
+            return cur.rowcount
+
     def events(self, invoice_id: str) -> list[dict[str, Any]]:
-        """The invoice's events, oldest first."""
-        db = sqlite3.connect(self.path)
-        try:
+        """The invoice's outbox rows, oldest first."""
+        with self._connection() as db:
             rows = db.execute(
-                "SELECT payload FROM events WHERE invoice_id = ? ORDER BY rowid", (invoice_id,)
+                "SELECT payload FROM outbox WHERE invoice_id = ? ORDER BY rowid", (invoice_id,)
             ).fetchall()
-        finally:
-            db.close()
         return [json.loads(r[0]) for r in rows]
 
-    def update_guard(self, fn: Callable[[paystate.ReplayGuard], None]) -> None:
-        """Loads the replay guard, applies ``fn`` and stores it, in one transaction."""
-        with self.connect() as db:
-            row = db.execute("SELECT value FROM kv WHERE key = 'replay_guard'").fetchone()
-            guard = paystate.ReplayGuard.from_json(row[0]) if row else paystate.ReplayGuard()
-            fn(guard)
-            db.execute(
-                "INSERT INTO kv (key, value) VALUES ('replay_guard', ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (guard.to_json(),),
-            )
+
+def _read(db: sqlite3.Connection, invoice_id: str) -> Optional[tuple[str, int]]:
+    row = db.execute("SELECT state, version FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def _load_row(db: sqlite3.Connection, invoice_id: str) -> tuple[paystate.Invoice, int]:
+    row = _read(db, invoice_id)
+    if row is None:
+        raise UnknownInvoice(invoice_id)
+    return paystate.Invoice.from_json(row[0]), row[1]
+
+
+def _version(db: sqlite3.Connection, invoice_id: str) -> Optional[int]:
+    row = db.execute("SELECT version FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _seen(db: sqlite3.Connection, replay: Replay, now_ms: int) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM replay_keys WHERE key = ? AND keep_until_ms > ?", (replay.key, now_ms)
+    ).fetchone()
+    return row is not None
 
 
 def _row(invoice: paystate.Invoice) -> tuple[str, str, int, str, Optional[int]]:
@@ -173,9 +341,19 @@ def _row(invoice: paystate.Invoice) -> tuple[str, str, int, str, Optional[int]]:
     )
 
 
-def _insert_events(db: sqlite3.Connection, events: list[paystate.Event]) -> None:
+def _journal(
+    db: sqlite3.Connection, invoice: paystate.Invoice, entry: paystate.JournalEntry, now: datetime
+) -> None:
+    db.execute(
+        "INSERT INTO invoice_journal (invoice_id, version, at_ms, command) VALUES (?, ?, ?, ?)",
+        (invoice.id, invoice.version, _to_ms(now), json.dumps(entry.to_dict())),
+    )
+
+
+def _outbox(db: sqlite3.Connection, events: list[paystate.Event]) -> None:
     db.executemany(
-        "INSERT INTO events (id, invoice_id, type, payload) VALUES (?, ?, ?, ?)",
+        "INSERT INTO outbox (event_id, invoice_id, type, payload) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (event_id) DO NOTHING",
         [(e.id, e.invoice_id, str(e.type), e.to_json()) for e in events],
     )
 
@@ -199,8 +377,33 @@ def _view(invoice: paystate.Invoice) -> dict[str, Any]:
     }
 
 
-def _error(e: paystate.PaystateError, status: int) -> HTTPException:
-    return HTTPException(status, {"code": e.code, "field": e.field, "message": e.message})
+def _error(status: int, code: str, field: Optional[str], message: str) -> HTTPException:
+    return HTTPException(status, {"code": code, "field": field, "message": message})
+
+
+def _core_error(e: paystate.PaystateError, status: int) -> HTTPException:
+    return _error(status, e.code, e.field, e.message)
+
+
+def parse_notification(raw: bytes) -> dict[str, Any]:
+    """The notification's fields, checked: strings, and ``confirmed`` a JSON boolean.
+
+    ``confirmed`` is true only for a JSON ``true``: ``"false"``, ``"true"``, ``1`` are refused
+    rather than guessed (``bool("false")`` is True in Python). Absent means unconfirmed.
+    """
+    try:
+        note = json.loads(raw, parse_float=Decimal)
+    except ValueError:
+        raise BadNotification("body", "the body is not JSON") from None
+    if not isinstance(note, dict):
+        raise BadNotification("body", "the body is not a JSON object")
+    for field in ("invoice_id", "tx_id", "amount", "asset"):
+        if not isinstance(note.get(field), str):
+            raise BadNotification(field, f"{field} must be a string")
+    confirmed = note.get("confirmed", False)
+    if not isinstance(confirmed, bool):
+        raise BadNotification("confirmed", "confirmed must be true or false")
+    return note
 
 
 def create_app(
@@ -217,33 +420,29 @@ def create_app(
     verifier = paystate.Verifier(paystate.Scheme.STANDARD_WEBHOOKS, webhook_secrets)
     app = FastAPI(title="paystate shop example")
 
-    def mutate(
-        invoice_id: str, action: Callable[[paystate.Invoice], list[paystate.Event]]
-    ) -> paystate.Invoice:
-        """Load, apply, save with optimistic concurrency; retry when another writer won."""
-        for _ in range(MAX_RETRIES):
-            invoice = store.load(invoice_id)
-            if invoice is None:
-                raise HTTPException(404, {"code": "invalid_field", "field": "invoice_id"})
-            read_version = invoice.version
-            try:
-                events = action(invoice)
-            except paystate.IntegrityError as e:
-                raise _error(e, 409) from None
-            except paystate.PaystateError as e:
-                raise _error(e, 422) from None
-            if invoice.version == read_version:
-                return invoice  # a no-op (e.g. a repeated notification)
-            try:
-                store.save(invoice, read_version, events)
-            except Conflict:
-                continue
-            return invoice
-        raise HTTPException(409, {"code": "concurrent_update", "field": None})
+    def apply(
+        invoice_id: str, command: paystate.Command, now: datetime, replay: Optional[Replay]
+    ) -> Applied:
+        try:
+            return store.apply(invoice_id, command, now, replay)
+        except UnknownInvoice:
+            raise _error(404, "unknown_invoice", "invoice_id", "no such invoice") from None
+        except paystate.IntegrityError as e:
+            raise _core_error(e, 409) from None
+        except paystate.PaystateError as e:
+            raise _core_error(e, 422) from None
+        except sqlite3.OperationalError:
+            # Locked past the busy timeout: nothing was recorded, the sender retries.
+            raise _error(503, "busy", None, "database busy, retry") from None
 
-    @app.post("/invoices", status_code=201)
-    async def create_invoice(request: Request) -> dict[str, Any]:
-        body = json.loads(await request.body(), parse_float=Decimal)
+    def create_invoice(raw: bytes) -> dict[str, Any]:
+        try:
+            body = json.loads(raw, parse_float=Decimal)
+        except ValueError:
+            raise _error(400, "malformed_json", None, "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise _error(400, "malformed_json", None, "the body is not a JSON object")
+        now = clock()
         try:
             spec = paystate.InvoiceSpec(
                 body.get("id"),
@@ -253,22 +452,55 @@ def create_app(
                 reference=body.get("reference"),
                 metadata=body.get("metadata"),
             )
-            invoice, events = paystate.Invoice.create(spec, clock())
+            invoice, events = paystate.Invoice.create(spec, now)
         except paystate.PaystateError as e:
-            raise _error(e, 422) from None
+            raise _core_error(e, 422) from None
         except TypeError as e:
-            raise HTTPException(422, {"code": "invalid_field", "message": str(e)}) from None
-        try:
-            store.insert(invoice, events)
-        except sqlite3.IntegrityError:
-            raise HTTPException(409, {"code": "invalid_field", "field": "id"}) from None
+            raise _error(422, "invalid_field", None, str(e)) from None
+        if not store.insert(invoice, events, now):
+            raise _error(409, "invoice_exists", "id", "an invoice with this id exists")
         return _view(invoice)
+
+    def receive_payment(headers: Mapping[str, str], raw: bytes) -> dict[str, Any]:
+        now = clock()
+        try:
+            verified = verifier.verify(headers, raw, now)
+        except paystate.SignatureError as e:
+            raise _core_error(e, 401) from None
+        except paystate.PaystateError as e:
+            raise _core_error(e, 400) from None
+        # Only now, with the bytes authenticated, parse them.
+        try:
+            note = parse_notification(raw)
+        except BadNotification as e:
+            raise _error(422, "invalid_field", e.field, str(e)) from None
+        try:
+            command = paystate.Command.observe_transfer(
+                note["tx_id"],
+                note["amount"],
+                note["asset"],
+                confirmed=note.get("confirmed") is True,
+            )
+        except paystate.PaystateError as e:
+            raise _core_error(e, 422) from None
+        key, keep_until = verified.replay_key, verified.keep_until
+        replay = None if key is None or keep_until is None else Replay(key, _to_ms(keep_until))
+        applied = apply(note["invoice_id"], command, now, replay)
+        return {
+            **_view(applied.invoice),
+            "duplicate": applied.duplicate,
+            "events": [str(e.type) for e in applied.events],
+        }
+
+    @app.post("/invoices", status_code=201)
+    async def post_invoice(request: Request) -> dict[str, Any]:
+        return await run_in_threadpool(create_invoice, await request.body())
 
     @app.get("/invoices/{invoice_id}")
     def get_invoice(invoice_id: str) -> dict[str, Any]:
         invoice = store.load(invoice_id)
         if invoice is None:
-            raise HTTPException(404, {"code": "invalid_field", "field": "invoice_id"})
+            raise _error(404, "unknown_invoice", "invoice_id", "no such invoice")
         view = _view(invoice)
         view["status_now"] = str(invoice.status_at(clock()))
         return view
@@ -278,36 +510,40 @@ def create_app(
         return store.events(invoice_id)
 
     @app.post("/webhooks/payments")
-    async def payment_webhook(request: Request) -> JSONResponse:
+    async def post_payment(request: Request) -> JSONResponse:
         raw = await request.body()  # the raw bytes: never re-serialised JSON
-        now = clock()
-        try:
-            verified = verifier.verify(request.headers, raw, now)
-            store.update_guard(lambda g: g.record(verified, now=now))
-        except paystate.SignatureError as e:
-            raise _error(e, 401 if e.code != "replayed" else 409) from None
-        note = json.loads(raw, parse_float=Decimal)
-        invoice_id = str(note.get("invoice_id", ""))
-        invoice = mutate(
-            invoice_id,
-            lambda inv: inv.observe_transfer(
-                note.get("tx_id"),
-                note.get("amount"),
-                note.get("asset"),
-                confirmed=bool(note.get("confirmed", False)),
-                now=now,
-            ),
-        )
-        return JSONResponse(_view(invoice))
+        return JSONResponse(await run_in_threadpool(receive_payment, request.headers, raw))
 
     @app.post("/tasks/tick")
     def tick() -> dict[str, Any]:
         now = clock()
-        ticked = store.due_for_tick(_to_ms(now))
+        ticked = store.due_for_tick(now)
         for invoice_id in ticked:
-            mutate(invoice_id, lambda inv: inv.tick(now))
-        return {"ticked": ticked}
+            apply(invoice_id, paystate.Command.tick(), now, None)
+        return {"ticked": ticked, "replay_keys_purged": store.purge_replay_keys(now)}
 
     app.state.store = store
-    app.state.mutate = mutate
     return app
+
+
+def create_app_from_env(environ: Mapping[str, str] = os.environ) -> FastAPI:
+    """The service configured by ``DATABASE`` and ``WEBHOOK_SECRETS`` (comma-separated)."""
+    path = environ.get("DATABASE", "").strip()
+    secrets = [s.strip() for s in environ.get("WEBHOOK_SECRETS", "").split(",") if s.strip()]
+    if not path:
+        raise RuntimeError("set DATABASE to the SQLite file's path")
+    if not secrets:
+        raise RuntimeError(
+            "set WEBHOOK_SECRETS to the provider's whsec_... secrets, comma-separated"
+        )
+    return create_app(path, secrets)
+
+
+def __getattr__(name: str) -> Any:
+    # `uvicorn app:app` reads the attribute: built on first access, so importing this module
+    # (tests, create_app) needs no environment.
+    if name == "app":
+        built = create_app_from_env()
+        globals()["app"] = built
+        return built
+    raise AttributeError(name)
