@@ -116,6 +116,33 @@ enum Cmd {
     ///
     /// Example: paystate sandbox --port 8080 --forward-to http://127.0.0.1:3000/webhook
     Sandbox(sandbox::Args),
+    /// Checks a receiving address for an asset (TRON base58check, EVM with EIP-55) and
+    /// prints its normalised form. Exit 0 when valid, 1 when not, 2 for usage errors.
+    ///
+    /// Example: paystate address USDT_ERC20 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed --json
+    Address {
+        /// USDT_TRC20, USDT_ERC20, USDT_BSC, USDT_POLYGON (USDT_BYBIT has no address).
+        #[arg(value_parser = paystate_cli::address::parse_asset)]
+        asset: paystate::Asset,
+        /// The address to check, exactly as given (nothing is trimmed).
+        address: String,
+        /// Print `{"valid", "normalized", "asset", "error", "reason", "detail"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prints the payment request URI a wallet opens (EIP-681 on EVM chains, Trust
+    /// Wallet's send link on TRON). Exit 1 with the core's error for invalid input.
+    ///
+    /// Example: paystate uri USDT_BSC 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed 10.50
+    Uri {
+        /// USDT_TRC20, USDT_ERC20, USDT_BSC or USDT_POLYGON.
+        #[arg(value_parser = paystate_cli::address::parse_asset)]
+        asset: paystate::Asset,
+        /// The receiving address.
+        address: String,
+        /// The amount in USDT (`10.50`), at most the asset's decimals.
+        amount: String,
+    },
 }
 
 fn read_file(path: &PathBuf) -> Result<Vec<u8>, ExitCode> {
@@ -222,6 +249,29 @@ fn run(cli: Cli) -> Result<ExitCode, ExitCode> {
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
             ExitCode::SUCCESS
         }
+        Cmd::Address {
+            asset,
+            address,
+            json,
+        } => {
+            let (text, valid) = paystate_cli::address::check(asset, &address, json);
+            println!("{text}");
+            ExitCode::from(if valid { 0 } else { 1 })
+        }
+        Cmd::Uri {
+            asset,
+            address,
+            amount,
+        } => match paystate_cli::address::uri(asset, &address, &amount) {
+            Ok(uri) => {
+                println!("{uri}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("paystate uri: {e} ({})", e.code());
+                ExitCode::from(1)
+            }
+        },
     })
 }
 

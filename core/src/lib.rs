@@ -15,6 +15,7 @@
 //! * [`signature`]: webhook signatures of every supported provider, and the replay guard.
 //! * [`delivery`]: webhook delivery schedules.
 //! * [`dialect`]: the five seed payment APIs, both ways.
+//! * [`address`] and [`payment_uri`]: receiving addresses per chain and wallet payment links.
 #![cfg_attr(
     test,
     allow(
@@ -25,6 +26,7 @@
     )
 )]
 
+pub mod address;
 pub mod contract;
 pub mod delivery;
 pub mod dialect;
@@ -33,6 +35,7 @@ pub mod invoice;
 pub mod json;
 pub mod matching;
 pub mod money;
+pub mod payment_uri;
 pub mod session;
 pub mod signature;
 pub mod time;
