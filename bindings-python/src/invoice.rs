@@ -11,7 +11,6 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
@@ -428,12 +427,9 @@ fn refund_command(
     command(m)
 }
 
-/// `"succeeded"` or `"failed"` (or `RefundOutcome`), spelled as the core's serde names them.
+/// `"succeeded"` or `"failed"` (or `RefundOutcome`), as the core spells them.
 fn refund_outcome(outcome: &Bound<'_, PyAny>) -> PyResult<RefundOutcome> {
-    let t = text(outcome, "outcome")?;
-    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&t);
-    RefundOutcome::deserialize(de)
-        .map_err(|_| crate::errors::invalid_field("outcome", "expected succeeded or failed"))
+    RefundOutcome::parse(&text(outcome, "outcome")?, "outcome").core()
 }
 
 fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
