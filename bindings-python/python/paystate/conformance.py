@@ -83,9 +83,9 @@ _COMMAND_OPS = frozenset(
     }
 )
 
-# The scenario's error for a world id that is unknown or reused. The Rust runner answers
-# with the same code; conformance/FORMAT.md does not name it yet.
-_WORLD_ERROR: ErrorCode = "invalid_field"
+# The scenario's error for a world id that is unknown or reused (conformance/FORMAT.md,
+# "world error"): the grammar names its code.
+_WORLD_ERROR: ErrorCode = GRAMMAR["world_error"]["code"]
 
 
 @dataclass
