@@ -70,6 +70,8 @@ def vocabulary(doc: dict) -> dict:
         "refund_outcomes": doc["refund_outcomes"],
         "asset_scales": {a["code"]: a["scale"] for a in doc["assets"]},
         "asset_aliases": {alias: a["code"] for a in doc["assets"] for alias in a["aliases"]},
+        "error_categories": doc["error_categories"],
+        "categories": list(dict.fromkeys(doc["error_categories"].values())),
     }
 
 
@@ -93,9 +95,10 @@ def q(text: str) -> str:
 
 def python(v: dict) -> str:
     """bindings-python/python/paystate/_vocabulary.py."""
-    constants = [key.upper() for key, _, _, _ in LISTS] + ["ASSET_ALIASES", "ASSET_SCALES"]
+    constants = [key.upper() for key, _, _, _ in LISTS]
+    constants += ["ASSET_ALIASES", "ASSET_SCALES", "ERROR_CATEGORIES"]
     # ruff's isort-style order for __all__: constants first, then types.
-    exported = sorted(constants) + sorted(py for _, py, _, _ in LISTS)
+    exported = sorted(constants) + sorted([py for _, py, _, _ in LISTS] + ["ErrorCategory"])
     out = [
         f"# {NOTE}.",
         '"""The core\'s vocabulary: every code and name exactly as the core spells it.',
@@ -122,6 +125,11 @@ def python(v: dict) -> str:
     out += [f"    {q(k)}: {s}," for k, s in v["asset_scales"].items()]
     out += ["}", "ASSET_ALIASES: dict[str, AssetCode] = {"]
     out += [f"    {q(k)}: {q(a)}," for k, a in v["asset_aliases"].items()]
+    out += ["}", "", "# How the exception classes group the codes (docs/spec.md §9).", ""]
+    out += ["ErrorCategory = Literal["]
+    out += [f"    {q(c)}," for c in v["categories"]]
+    out += ["]", "ERROR_CATEGORIES: dict[ErrorCode, ErrorCategory] = {"]
+    out += [f"    {q(k)}: {q(c)}," for k, c in v["error_categories"].items()]
     out += ["}", ""]
     return "\n".join(out)
 

@@ -82,17 +82,14 @@ fn outcome(obj: &Bound<'_, PyAny>) -> PyResult<Outcome> {
         ));
     }
     if obj.is_instance_of::<PyInt>() {
-        let status: i64 = obj
+        // Any Python int: i128 holds every value a host could mean as a status.
+        let status: i128 = obj
             .extract()
             .map_err(|_| invalid_field("http_status", "out of range"))?;
-        return Outcome::http(u16::try_from(status).unwrap_or(0)).core();
+        return Outcome::from_status(status).core();
     }
     if obj.is_instance_of::<PyString>() {
-        return match text(obj, "error")?.as_str() {
-            "timeout" => Ok(Outcome::Timeout),
-            "error" => Ok(Outcome::Error),
-            _ => Err(invalid_field("error", "expected \"timeout\" or \"error\"")),
-        };
+        return Outcome::parse(&text(obj, "error")?, "error").core();
     }
     Err(PyTypeError::new_err(
         "outcome: expected an HTTP status int, \"timeout\" or \"error\"",

@@ -11,8 +11,9 @@
 
 use paystate::dialect::{
     gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, CallbackResult, ParsedInvoice,
+    Request, RequestContext, RequestKind,
 };
-use paystate::{Amount, Asset, Timestamp};
+use paystate::{Asset, Timestamp};
 use pyo3::prelude::*;
 use serde_json::Value;
 
@@ -20,60 +21,20 @@ use crate::convert::{self, datetime, decimal, opt_datetime, text};
 use crate::errors::{rejection_to_py_err, Core, Reject};
 use crate::invoice::{PyCommand, PyInvoice, PyInvoiceSpec};
 
-/// The parsed create request of any dialect.
-#[derive(Clone)]
-enum Parsed {
-    Gatenoc(gatenoc::CheckoutRequest),
-    UsdtGateway(usdt_gateway::InvoiceRequest),
-    Gatepay(gatepay::OrderRequest),
-    Monetix(monetix::PurchaseRequest),
-    KeypairInvoice(keypair_invoice::InvoiceRequest),
-}
-
-impl Parsed {
-    fn invoice(&self) -> &ParsedInvoice {
-        match self {
-            Parsed::Gatenoc(r) => &r.invoice,
-            Parsed::UsdtGateway(r) => &r.invoice,
-            Parsed::Gatepay(r) => &r.invoice,
-            Parsed::Monetix(r) => &r.invoice,
-            Parsed::KeypairInvoice(r) => &r.invoice,
-        }
-    }
-
-    fn extra(&self) -> Value {
-        match self {
-            Parsed::Gatenoc(r) => r.extra_json(),
-            Parsed::UsdtGateway(r) => r.extra_json(),
-            Parsed::Gatepay(r) => r.extra_json(),
-            Parsed::Monetix(r) => r.extra_json(),
-            Parsed::KeypairInvoice(r) => r.extra_json(),
-        }
-    }
-
-    fn dialect(&self) -> &'static str {
-        match self {
-            Parsed::Gatenoc(_) => "gatenoc",
-            Parsed::UsdtGateway(_) => "usdt_gateway",
-            Parsed::Gatepay(_) => "gatepay",
-            Parsed::Monetix(_) => "monetix",
-            Parsed::KeypairInvoice(_) => "keypair_invoice",
-        }
-    }
-}
-
 /// A provider create request the provider's rules accept: the `InvoiceSpec` to pass to
 /// `Invoice.create` (with the same `now`), the amount due, the deadline, and the
 /// provider's extra fields.
 #[pyclass(frozen, module = "paystate", name = "DialectRequest")]
 pub struct PyDialectRequest {
-    inner: Parsed,
+    /// Always a kind that creates an invoice: [`accepted`] builds no other.
+    inner: Request,
+    invoice: ParsedInvoice,
 }
 
 fn wrong_dialect(expected: &str, got: &PyDialectRequest) -> PyErr {
     pyo3::exceptions::PyTypeError::new_err(format!(
         "request: expected a {expected} request, got a {} request",
-        got.inner.dialect()
+        got.inner.kind().dialect()
     ))
 }
 
@@ -83,33 +44,33 @@ impl PyDialectRequest {
     /// `keypair_invoice`.
     #[getter]
     fn dialect(&self) -> &'static str {
-        self.inner.dialect()
+        self.inner.kind().dialect()
     }
 
     /// The core create spec (pass it to `Invoice.create` with the same `now`).
     #[getter]
     fn spec(&self) -> PyInvoiceSpec {
         PyInvoiceSpec {
-            inner: self.inner.invoice().spec.clone(),
+            inner: self.invoice.spec.clone(),
         }
     }
 
     /// The amount due in the asset (price × rate + surcharge, rounded up).
     #[getter]
     fn due<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        decimal(py, &self.inner.invoice().due)
+        decimal(py, &self.invoice.due)
     }
 
     /// The request time the spec was resolved at.
     #[getter]
     fn created_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, self.inner.invoice().created_at)
+        datetime(py, self.invoice.created_at)
     }
 
     /// The payment deadline.
     #[getter]
     fn deadline<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, self.inner.invoice().deadline)
+        datetime(py, self.invoice.deadline)
     }
 
     /// The provider's fields the core spec does not hold (URLs, titles, flags, the amount
@@ -120,10 +81,10 @@ impl PyDialectRequest {
     }
 
     fn __repr__(&self) -> String {
-        let inv = self.inner.invoice();
+        let inv = &self.invoice;
         format!(
             "DialectRequest(dialect={:?}, id={:?}, due={:?}, deadline={:?})",
-            self.inner.dialect(),
+            self.inner.kind().dialect(),
             inv.spec.id,
             inv.due.to_string(),
             inv.deadline.to_string()
@@ -176,16 +137,35 @@ fn callback(r: paystate::Result<CallbackResult>) -> PyResult<PyCallbackResult> {
     Ok(PyCallbackResult { inner: r.core()? })
 }
 
-fn accepted(p: Parsed) -> PyDialectRequest {
-    PyDialectRequest { inner: p }
+/// Parses `body` as a create request of `kind` (each binding and the CLI share core's
+/// dispatch and its context defaults: rate 1, fee 0, docs/spec.md §8).
+fn accepted(kind: RequestKind, body: &[u8], ctx: &RequestContext) -> PyResult<PyDialectRequest> {
+    let inner = Request::parse(kind, body, ctx).rejected()?;
+    let invoice = inner.invoice().cloned().ok_or_else(|| {
+        crate::errors::invalid_field("request", format!("{kind} creates no invoice"))
+    })?;
+    Ok(PyDialectRequest { inner, invoice })
+}
+
+/// The core's context for invoice `id` at `now`, every other member at its default.
+fn context(id: &Bound<'_, PyAny>, now: &Bound<'_, PyAny>) -> PyResult<RequestContext> {
+    Ok(RequestContext::new(text(id, "id")?, timestamp(now, "now")?))
+}
+
+/// Sets `slot` from an optional amount argument; absent or None keeps core's default.
+fn set_amount(
+    slot: &mut paystate::Amount,
+    arg: Option<&Bound<'_, PyAny>>,
+    field: &'static str,
+) -> PyResult<()> {
+    if let Some(a) = convert::opt_amount(arg, field)? {
+        *slot = a;
+    }
+    Ok(())
 }
 
 fn json<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     convert::from_json(py, v)
-}
-
-fn rate_or_one(rate: Option<&Bound<'_, PyAny>>) -> PyResult<Amount> {
-    Ok(convert::opt_amount(rate, "rate")?.unwrap_or(Amount::from_units(1)))
 }
 
 fn u64_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<u64> {
@@ -221,16 +201,11 @@ impl PyGatenoc {
         ttl: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDialectRequest> {
         let raw = convert::raw(body, "body")?;
-        let ctx = gatenoc::CheckoutContext {
-            id: text(id, "id")?,
-            now: timestamp(now, "now")?,
-            ttl: match ttl.filter(|t| !t.is_none()) {
-                Some(t) => convert::duration(t, "ttl")?,
-                None => gatenoc::DEFAULT_SESSION_TTL,
-            },
-        };
-        let r = gatenoc::parse_checkout_session(raw.as_slice(), &ctx).rejected()?;
-        Ok(accepted(Parsed::Gatenoc(r)))
+        let mut ctx = context(id, now)?;
+        if let Some(t) = ttl.filter(|t| !t.is_none()) {
+            ctx.session_ttl = convert::duration(t, "ttl")?;
+        }
+        accepted(RequestKind::GatenocCheckoutSession, raw.as_slice(), &ctx)
     }
 
     /// Checks an `X-Merchant-Key` header (None when absent) against the merchant keys, in
@@ -253,7 +228,7 @@ impl PyGatenoc {
         merchant_id: &Bound<'py, PyAny>,
         session_token: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Parsed::Gatenoc(req) = &request.inner else {
+        let Request::GatenocCheckoutSession(req) = &request.inner else {
             return Err(wrong_dialect("gatenoc", request));
         };
         let r = gatenoc::CheckoutRender {
@@ -313,13 +288,9 @@ impl PyUsdtGateway {
         generated_reference: Option<String>,
     ) -> PyResult<PyDialectRequest> {
         let raw = convert::raw(body, "body")?;
-        let ctx = usdt_gateway::InvoiceContext {
-            id: text(id, "id")?,
-            now: timestamp(now, "now")?,
-            generated_reference,
-        };
-        let r = usdt_gateway::parse_invoice(raw.as_slice(), &ctx).rejected()?;
-        Ok(accepted(Parsed::UsdtGateway(r)))
+        let mut ctx = context(id, now)?;
+        ctx.generated_reference = generated_reference;
+        accepted(RequestKind::UsdtGatewayInvoice, raw.as_slice(), &ctx)
     }
 
     /// The key mode of an `Authorization` header (None when absent): `"test"` or `"live"`;
@@ -356,7 +327,7 @@ impl PyUsdtGateway {
         payment_url: String,
         is_test: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Parsed::UsdtGateway(req) = &request.inner else {
+        let Request::UsdtGatewayInvoice(req) = &request.inner else {
             return Err(wrong_dialect("usdt_gateway", request));
         };
         let r = usdt_gateway::InvoiceRender {
@@ -417,13 +388,9 @@ impl PyGatepay {
         rate: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDialectRequest> {
         let raw = convert::raw(body, "body")?;
-        let ctx = gatepay::OrderContext {
-            id: text(id, "id")?,
-            now: timestamp(now, "now")?,
-            rate: rate_or_one(rate)?,
-        };
-        let r = gatepay::parse_order(raw.as_slice(), &ctx).rejected()?;
-        Ok(accepted(Parsed::Gatepay(r)))
+        let mut ctx = context(id, now)?;
+        set_amount(&mut ctx.rate, rate, "rate")?;
+        accepted(RequestKind::GatepayOrder, raw.as_slice(), &ctx)
     }
 
     /// The success response for a parsed order.
@@ -437,7 +404,7 @@ impl PyGatepay {
         location: String,
         address: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Parsed::Gatepay(req) = &request.inner else {
+        let Request::GatepayOrder(req) = &request.inner else {
             return Err(wrong_dialect("gatepay", request));
         };
         let r = gatepay::OrderRender {
@@ -607,13 +574,9 @@ impl PyMonetix {
         rate: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDialectRequest> {
         let raw = convert::raw(body, "body")?;
-        let ctx = monetix::PurchaseContext {
-            id: text(id, "id")?,
-            now: timestamp(now, "now")?,
-            rate: rate_or_one(rate)?,
-        };
-        let r = monetix::parse_purchase(raw.as_slice(), &ctx).rejected()?;
-        Ok(accepted(Parsed::Monetix(r)))
+        let mut ctx = context(id, now)?;
+        set_amount(&mut ctx.rate, rate, "rate")?;
+        accepted(RequestKind::MonetixPurchase, raw.as_slice(), &ctx)
     }
 
     /// Parses a refund request. Raises `DialectRejection`.
@@ -645,7 +608,7 @@ impl PyMonetix {
         lifetime: &Bound<'py, PyAny>,
         qr_url: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Parsed::Monetix(req) = &request.inner else {
+        let Request::MonetixPurchase(req) = &request.inner else {
             return Err(wrong_dialect("monetix", request));
         };
         let lifetime = timestamp(lifetime, "lifetime")?;
@@ -718,19 +681,13 @@ impl PyKeypairInvoice {
         asset: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyDialectRequest> {
         let raw = convert::raw(body, "body")?;
-        let asset = match asset.filter(|a| !a.is_none()) {
-            Some(a) => Some(Asset::parse(&text(a, "asset")?, "asset").core()?),
-            None => None,
-        };
-        let ctx = keypair_invoice::InvoiceContext {
-            id: text(id, "id")?,
-            now: timestamp(now, "now")?,
-            rate: rate_or_one(rate)?,
-            fee: convert::opt_amount(fee, "fee")?.unwrap_or(Amount::ZERO),
-            asset,
-        };
-        let r = keypair_invoice::parse_invoice(raw.as_slice(), &ctx).rejected()?;
-        Ok(accepted(Parsed::KeypairInvoice(r)))
+        let mut ctx = context(id, now)?;
+        set_amount(&mut ctx.rate, rate, "rate")?;
+        set_amount(&mut ctx.fee, fee, "fee")?;
+        if let Some(a) = asset.filter(|a| !a.is_none()) {
+            ctx.asset = Some(Asset::parse(&text(a, "asset")?, "asset").core()?);
+        }
+        accepted(RequestKind::KeypairInvoice, raw.as_slice(), &ctx)
     }
 
     /// The success answer `{"status": "success", "message": invoice_url}`.
@@ -761,7 +718,7 @@ impl PyKeypairInvoice {
         ip: String,
         created_at: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let Parsed::KeypairInvoice(req) = &request.inner else {
+        let Request::KeypairInvoice(req) = &request.inner else {
             return Err(wrong_dialect("keypair_invoice", request));
         };
         let r = keypair_invoice::CallbackRender {

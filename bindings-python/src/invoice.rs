@@ -11,7 +11,6 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
@@ -428,12 +427,9 @@ fn refund_command(
     command(m)
 }
 
-/// `"succeeded"` or `"failed"` (or `RefundOutcome`), spelled as the core's serde names them.
+/// `"succeeded"` or `"failed"` (or `RefundOutcome`), as the core spells them.
 fn refund_outcome(outcome: &Bound<'_, PyAny>) -> PyResult<RefundOutcome> {
-    let t = text(outcome, "outcome")?;
-    let de = serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&t);
-    RefundOutcome::deserialize(de)
-        .map_err(|_| crate::errors::invalid_field("outcome", "expected succeeded or failed"))
+    RefundOutcome::parse(&text(outcome, "outcome")?, "outcome").core()
 }
 
 fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
@@ -610,46 +606,8 @@ impl PyJournalEntry {
 
 fn entry_from_dict(data: &Bound<'_, PyAny>) -> PyResult<PyJournalEntry> {
     let m = convert::json_object(data, "journal")?;
-    let at = match m.get("at") {
-        Some(Value::String(t)) => paystate::Timestamp::parse(t, "journal.at").core()?,
-        Some(_) => {
-            return Err(crate::errors::invalid_field(
-                "journal.at",
-                "expected an RFC 3339 string",
-            ))
-        }
-        None => {
-            return Err(Python::attach(|py| {
-                crate::errors::to_py_err(
-                    py,
-                    &paystate::Error::MissingField {
-                        field: "journal.at".into(),
-                    },
-                )
-            }))
-        }
-    };
-    let command = match m.get("command") {
-        Some(Value::Object(c)) => Command::from_json(c).core()?,
-        Some(_) => {
-            return Err(crate::errors::invalid_field(
-                "journal.command",
-                "expected an object",
-            ))
-        }
-        None => {
-            return Err(Python::attach(|py| {
-                crate::errors::to_py_err(
-                    py,
-                    &paystate::Error::MissingField {
-                        field: "journal.command".into(),
-                    },
-                )
-            }))
-        }
-    };
     Ok(PyJournalEntry {
-        inner: JournalEntry { at, command },
+        inner: JournalEntry::from_json(&m).core()?,
     })
 }
 
@@ -960,12 +918,6 @@ impl PyInvoice {
 
     /// Applies any command (see `Command`) at `now`. On error the invoice is untouched.
     fn apply(&self, command: &PyCommand, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
-        if let Command::Create(_) = command.inner {
-            return Err(crate::errors::invalid_field(
-                "op",
-                "create_invoice starts a new invoice: use Invoice.create",
-            ));
-        }
         self.run(&command.inner, now)
     }
 

@@ -495,6 +495,27 @@ impl PySigner {
         sign_with(&self.inner, body, id, nonce, timestamp)
     }
 
+    /// Signs `body` with the inputs that `headers` carry, as a verifier reads them: the id
+    /// (`webhook-id`, `id`), the nonce (`X-GatePay-Nonce`, `nonce`) and the timestamp in
+    /// the scheme's digits (`webhook-timestamp`, `X-GatePay-Timestamp`, `timestamp`, `t`),
+    /// which is `now` when none is given.
+    #[pyo3(signature = (body, headers, *, now))]
+    fn sign_from_headers(
+        &self,
+        body: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<PySigned> {
+        let raw = convert::raw(body, "body")?;
+        let now = convert::timestamp(now, "now")?;
+        let scheme = self.inner.scheme();
+        let hdrs = PyHeaders::new(headers)?;
+        let input = SignInput::from_headers(scheme, &hdrs, now).core()?;
+        Ok(PySigned {
+            inner: self.inner.sign(raw.as_slice(), &input).core()?,
+        })
+    }
+
     /// The scheme this signer produces.
     #[getter]
     fn scheme<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

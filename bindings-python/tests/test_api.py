@@ -259,6 +259,43 @@ def test_delivery_plan() -> None:
     assert plan.policy is paystate.DeliveryPolicy.KEYPAIR_INVOICE
 
 
+@pytest.mark.parametrize(
+    ("outcome", "field"),
+    [
+        (99, "http_status"),
+        (70_000, "http_status"),
+        (2**70, "http_status"),
+        (-1, "http_status"),
+        ("refused", "error"),
+    ],
+)
+def test_delivery_outcomes_are_checked_by_core(outcome: Any, field: str) -> None:
+    plan = paystate.DeliveryPlan("evt:1", paystate.DeliveryPolicy.KEYPAIR_INVOICE, now=T0)
+    with pytest.raises(paystate.ValidationError) as info:
+        plan.report(outcome, now=T0)
+    assert (info.value.code, info.value.field) == ("invalid_field", field)
+    assert plan.attempts == 0
+
+
+def test_sign_from_headers_reads_the_inputs_a_verifier_reads() -> None:
+    signer = paystate.Signer("standard_webhooks", ["whsec_" + base64.b64encode(b"k" * 24).decode()])
+
+    def same(a: paystate.Signed, b: paystate.Signed) -> bool:
+        return (a.headers, a.signature) == (b.headers, b.signature)
+
+    headers = {"Webhook-Id": "msg_1", "webhook-timestamp": "1700000100"}
+    stamp = paystate.parse_scheme_timestamp("standard_webhooks", "1700000100")
+    signed = signer.sign_from_headers(b"{}", headers, now=T0)
+    assert same(signed, signer.sign(b"{}", id="msg_1", timestamp=stamp))
+    assert not same(signed, signer.sign(b"{}", id="msg_1", timestamp=T0))
+    # No timestamp header: the signed time is `now`.
+    by_pairs = signer.sign_from_headers(b"{}", [("id", "msg_1")], now=T0)
+    assert same(by_pairs, signer.sign(b"{}", id="msg_1", timestamp=T0))
+    with pytest.raises(paystate.ValidationError) as info:
+        signer.sign_from_headers(b"{}", {"t": "soon"}, now=T0)
+    assert info.value.field == "headers.timestamp"
+
+
 def test_verifier_key_rotation_and_header_shapes() -> None:
     old = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
     signed = paystate.sign("standard_webhooks", SECRET, b"{}", id="m1", timestamp=T0)

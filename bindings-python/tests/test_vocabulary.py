@@ -12,7 +12,12 @@ import typing
 import paystate
 import pytest
 from paystate import _vocabulary
-from paystate._errors import _CLASS_BY_CODE, _LOADING_CLASS_BY_CODE, _from_core
+from paystate._errors import (
+    _CLASS_BY_CATEGORY,
+    _CLASS_BY_CODE,
+    _LOADING_CLASS_BY_CODE,
+    _from_core,
+)
 
 
 def test_native_error_codes_are_the_vocabulary() -> None:
@@ -30,6 +35,17 @@ def test_every_code_has_a_class_and_no_class_has_another_code(table: dict) -> No
     assert not missing, f"codes without an exception class: {sorted(missing)}"
     assert not unknown, f"classes mapped from codes the core does not have: {sorted(unknown)}"
     assert all(issubclass(cls, paystate.PaystateError) for cls in table.values())
+
+
+def test_every_category_has_a_class() -> None:
+    # The core gives each code a category; the binding maps categories, never codes.
+    assert list(_vocabulary.ERROR_CATEGORIES) == list(_vocabulary.ERROR_CODES)
+    categories = set(typing.get_args(_vocabulary.ErrorCategory))
+    assert set(_vocabulary.ERROR_CATEGORIES.values()) == categories
+    assert set(_CLASS_BY_CATEGORY) == categories
+    assert _CLASS_BY_CODE["invalid_state"] is paystate.StateError
+    assert _CLASS_BY_CODE["malformed_json"] is paystate.SignatureError
+    assert _LOADING_CLASS_BY_CODE["malformed_json"] is paystate.StateError
 
 
 @pytest.mark.parametrize("code", _vocabulary.ERROR_CODES)

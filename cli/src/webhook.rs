@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use paystate::signature::{
-    diagnose, parse_scheme_timestamp, Scheme, SignInput, Signer, TimeCheck, Verifier,
-    VerifierOptions,
+    diagnose, Scheme, SignInput, Signer, TimeCheck, Verifier, VerifierOptions,
 };
 use paystate::{Duration, Timestamp};
 use serde_json::{json, Map, Value};
@@ -164,37 +163,6 @@ fn now_or(at: Option<&str>) -> Result<Timestamp, String> {
     }
 }
 
-/// The value of the first of `names` present in `pairs` (case-insensitive).
-pub fn find<'a>(pairs: &'a [(String, String)], names: &[&str]) -> Option<&'a str> {
-    names.iter().find_map(|n| {
-        pairs
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-            .map(|(_, v)| v.as_str())
-    })
-}
-
-/// Reads the signing inputs a scheme needs from header-like pairs; timestamps default to
-/// `default_time`.
-pub fn sign_input<'a>(
-    scheme: Scheme,
-    pairs: &'a [(String, String)],
-    default_time: Timestamp,
-) -> paystate::Result<SignInput<'a>> {
-    let timestamp = match find(
-        pairs,
-        &["webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"],
-    ) {
-        Some(t) => parse_scheme_timestamp(scheme, t, "headers.timestamp")?,
-        None => default_time,
-    };
-    Ok(SignInput {
-        id: find(pairs, &["webhook-id", "id"]),
-        nonce: find(pairs, &["X-GatePay-Nonce", "nonce"]),
-        timestamp: Some(timestamp),
-    })
-}
-
 /// Verifies; returns the text to print and whether the webhook is valid. `Err` is a usage
 /// error (unknown scheme, bad header syntax, unusable secret).
 pub fn verify(args: &VerifyArgs, body: &[u8]) -> Result<(String, bool), String> {
@@ -255,7 +223,8 @@ pub fn sign(args: &SignArgs, body: &[u8]) -> Result<String, String> {
     let secrets = args.secrets.from_env()?;
     let pairs = parse_headers(&args.headers)?;
     let now = now_or(None)?;
-    let input = sign_input(scheme, &pairs, now).map_err(|e| e.to_string())?;
+    let input =
+        SignInput::from_headers(scheme, pairs.as_slice(), now).map_err(|e| e.to_string())?;
     let signed = Signer::new(scheme, &secrets)
         .and_then(|s| s.sign(body, &input))
         .map_err(|e| e.to_string())?;

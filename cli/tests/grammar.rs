@@ -125,3 +125,39 @@ fn grammar_enums_are_the_core_vocabulary() {
     );
     assert_eq!(g["enums"]["refund_outcome"], contract["refund_outcomes"]);
 }
+
+#[test]
+fn runner_answers_unknown_and_reused_ids_with_the_grammar_world_error() {
+    let g = grammar();
+    let code = g["world_error"]["code"]
+        .as_str()
+        .expect("world_error.code is a string");
+    let invoice = json!({"id": "i1", "asset": "USDT_TRC20", "due": "10", "expires_in": 60});
+    let create = step("create_invoice", &[("invoice", invoice)]);
+    let unknown = [
+        step("cancel", &[("invoice", json!("nope"))]),
+        step("use_session", &[("session", json!("nope"))]),
+        step(
+            "report_attempt",
+            &[("delivery", json!("nope")), ("http_status", json!(200))],
+        ),
+    ];
+    for expected in [code, "missing_field"] {
+        let with = |mut s: Value| {
+            s["expect"] = json!({ "error": expected });
+            s
+        };
+        for s in &unknown {
+            let failed = !complaint(with(s.clone())).is_empty();
+            assert_eq!(failed, expected != code, "{s} expecting {expected}");
+        }
+        let mut world = World::new();
+        world.run_step(&create).expect("the first create succeeds");
+        let reused = world.run_step(&with(create.clone())).is_err();
+        assert_eq!(
+            reused,
+            expected != code,
+            "reused invoice id expecting {expected}"
+        );
+    }
+}

@@ -77,6 +77,10 @@ pub fn document() -> Value {
     json!({
         "contract_version": CONTRACT_VERSION,
         "error_codes": Error::CODES,
+        "error_categories": Error::CATEGORIES
+            .iter()
+            .map(|(code, category)| ((*code).to_owned(), json!(category.as_str())))
+            .collect::<serde_json::Map<String, Value>>(),
         "statuses": Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "exceptions": Exception::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
         "event_types": EventType::ALL.iter().map(|e| e.as_str()).collect::<Vec<_>>(),
@@ -157,6 +161,10 @@ mod tests {
             .unwrap()
             .contains(&json!("limit_exceeded")));
         assert_eq!(doc["transitions"].as_array().unwrap().len(), RULES.len());
+        let categories = doc["error_categories"].as_object().unwrap();
+        let keys: Vec<&String> = categories.keys().collect();
+        assert_eq!(keys, Error::CODES.iter().collect::<Vec<_>>());
+        assert_eq!(categories["invalid_state"], json!("state"));
         assert_eq!(doc["assets"][3]["aliases"], json!(["USDT_MATIC"]));
     }
 

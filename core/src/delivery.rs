@@ -150,14 +150,37 @@ pub enum Outcome {
 impl Outcome {
     /// An HTTP answer; a status outside 100..=599 is `invalid_field` on `http_status`.
     pub fn http(status: u16) -> Result<Outcome> {
-        if (100..=599).contains(&status) {
-            Ok(Outcome::Http(status))
-        } else {
-            Err(Error::invalid_field(
+        Outcome::from_status(status)
+    }
+
+    /// An HTTP answer from any integer the host holds (a JSON number, a Python int): a
+    /// value outside 100..=599, however large or negative, is `invalid_field` on
+    /// `http_status` (docs/spec.md §7).
+    pub fn from_status<T>(status: T) -> Result<Outcome>
+    where
+        T: TryInto<u16> + Copy + std::fmt::Display,
+    {
+        match status.try_into() {
+            Ok(s) if (100..=599).contains(&s) => Ok(Outcome::Http(s)),
+            _ => Err(Error::invalid_field(
                 "http_status",
                 format!("{status} is not an HTTP status (100..=599)"),
-            ))
+            )),
         }
+    }
+
+    /// The failures without an HTTP answer, as hosts spell them.
+    pub const FAILURES: [(&'static str, Outcome); 2] =
+        [("timeout", Outcome::Timeout), ("error", Outcome::Error)];
+
+    /// `"timeout"` or `"error"` (see [`Outcome::FAILURES`]); other text is
+    /// `invalid_field` on `field`.
+    pub fn parse(text: &str, field: impl Into<crate::error::FieldName>) -> Result<Outcome> {
+        Outcome::FAILURES
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, o)| *o)
+            .ok_or_else(|| Error::invalid_field(field, "expected \"timeout\" or \"error\""))
     }
 }
 
@@ -372,6 +395,27 @@ mod tests {
 
     fn t(s: i64) -> Timestamp {
         Timestamp::from_seconds(s, "t").unwrap()
+    }
+
+    #[test]
+    fn outcomes_from_host_values() {
+        assert_eq!(Outcome::from_status(200u64).unwrap(), Outcome::Http(200));
+        assert_eq!(Outcome::from_status(599i64).unwrap(), Outcome::Http(599));
+        for bad in [-1i128, 0, 99, 600, 70_000, i128::from(u64::MAX) + 1] {
+            let e = Outcome::from_status(bad).unwrap_err();
+            assert_eq!(
+                (e.code(), e.field()),
+                ("invalid_field", Some("http_status"))
+            );
+            assert!(e.to_string().contains(&bad.to_string()), "{e}");
+        }
+        assert_eq!(
+            Outcome::parse("timeout", "error").unwrap(),
+            Outcome::Timeout
+        );
+        assert_eq!(Outcome::parse("error", "error").unwrap(), Outcome::Error);
+        let e = Outcome::parse("refused", "error").unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_field", Some("error")));
     }
 
     #[test]

@@ -126,36 +126,106 @@ pub enum Error {
     InvalidState { reason: String },
 }
 
-impl Error {
-    /// The stable, snake_case code of this error: part of the public contract.
-    pub fn code(&self) -> &'static str {
+/// How bindings group the codes into exception classes (docs/spec.md §9): every code
+/// belongs to exactly one category, written once in the [`codes!`] table below.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Category {
+    /// An input value is invalid: an amount, asset, id, field, or a range rule.
+    Validation,
+    /// The command is not allowed in the current state of the invoice or session.
+    Transition,
+    /// A webhook failed verification (or its body is not the JSON its scheme reads).
+    Signature,
+    /// A stored state document breaks an invariant the core keeps.
+    State,
+    /// A documented capacity is full.
+    Limit,
+    /// Data disagrees with what the core already knows.
+    Integrity,
+}
+
+impl Category {
+    /// Every category, in a stable order.
+    pub const ALL: [Category; 6] = [
+        Category::Validation,
+        Category::Transition,
+        Category::Signature,
+        Category::State,
+        Category::Limit,
+        Category::Integrity,
+    ];
+
+    /// The snake_case name, as in the contract's `error_categories`.
+    pub fn as_str(&self) -> &'static str {
         match self {
-            Error::InvalidAmount { .. } => "invalid_amount",
-            Error::AmountBelowMinimum { .. } => "amount_below_minimum",
-            Error::AmountAboveMaximum { .. } => "amount_above_maximum",
-            Error::TooManyDecimals { .. } => "too_many_decimals",
-            Error::InvalidAsset { .. } => "invalid_asset",
-            Error::AssetMismatch { .. } => "asset_mismatch",
-            Error::InvalidField { .. } => "invalid_field",
-            Error::MissingField { .. } => "missing_field",
-            Error::InvalidTransition { .. } => "invalid_transition",
-            Error::UnknownTransfer { .. } => "unknown_transfer",
-            Error::UnknownRefund { .. } => "unknown_refund",
-            Error::RefundExceedsAvailable { .. } => "refund_exceeds_available",
-            Error::SessionExpired { .. } => "session_expired",
-            Error::SessionUsed { .. } => "session_used",
-            Error::SignatureMissing { .. } => "signature_missing",
-            Error::SignatureMalformed { .. } => "signature_malformed",
-            Error::SignatureMismatch { .. } => "signature_mismatch",
-            Error::TimestampOutOfTolerance { .. } => "timestamp_out_of_tolerance",
-            Error::Replayed { .. } => "replayed",
-            Error::MalformedJson { .. } => "malformed_json",
-            Error::IntegrityConflict { .. } => "integrity_conflict",
-            Error::LimitExceeded { .. } => "limit_exceeded",
-            Error::InvalidState { .. } => "invalid_state",
+            Category::Validation => "validation",
+            Category::Transition => "transition",
+            Category::Signature => "signature",
+            Category::State => "state",
+            Category::Limit => "limit",
+            Category::Integrity => "integrity",
         }
     }
+}
 
+/// The one table of codes: `Variant => "code", Category`. It produces [`Error::code`],
+/// [`Error::category`], [`Error::CODES`] and [`Error::CATEGORIES`], so a new error is its
+/// variant above plus one line here (the `match` fails to compile without the line).
+macro_rules! codes {
+    ($($variant:ident => $code:literal, $category:ident;)*) => {
+        impl Error {
+            /// The stable, snake_case code of this error: part of the public contract.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Error::$variant { .. } => $code,)*
+                }
+            }
+
+            /// The category of this error's code.
+            pub fn category(&self) -> Category {
+                match self {
+                    $(Error::$variant { .. } => Category::$category,)*
+                }
+            }
+
+            /// Every code the core can return, for bindings that export them as constants.
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+
+            /// Every code with its category, in the order of [`Error::CODES`].
+            pub const CATEGORIES: &'static [(&'static str, Category)] =
+                &[$(($code, Category::$category)),*];
+        }
+    };
+}
+
+codes! {
+    InvalidAmount => "invalid_amount", Validation;
+    AmountBelowMinimum => "amount_below_minimum", Validation;
+    AmountAboveMaximum => "amount_above_maximum", Validation;
+    TooManyDecimals => "too_many_decimals", Validation;
+    InvalidAsset => "invalid_asset", Validation;
+    AssetMismatch => "asset_mismatch", Validation;
+    InvalidField => "invalid_field", Validation;
+    MissingField => "missing_field", Validation;
+    InvalidTransition => "invalid_transition", Transition;
+    UnknownTransfer => "unknown_transfer", Transition;
+    UnknownRefund => "unknown_refund", Transition;
+    RefundExceedsAvailable => "refund_exceeds_available", Transition;
+    SessionExpired => "session_expired", Transition;
+    SessionUsed => "session_used", Transition;
+    SignatureMissing => "signature_missing", Signature;
+    SignatureMalformed => "signature_malformed", Signature;
+    SignatureMismatch => "signature_mismatch", Signature;
+    TimestampOutOfTolerance => "timestamp_out_of_tolerance", Signature;
+    Replayed => "replayed", Signature;
+    MalformedJson => "malformed_json", Signature;
+    IntegrityConflict => "integrity_conflict", Integrity;
+    LimitExceeded => "limit_exceeded", Limit;
+    InvalidState => "invalid_state", State;
+}
+
+impl Error {
     /// The field the error is about, where there is one (`amount`, `transfer.asset`, ...).
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -177,44 +247,9 @@ impl Error {
         }
     }
 
-    /// Every code the core can return, for bindings that export them as constants.
-    pub const CODES: &'static [&'static str] = &[
-        "invalid_amount",
-        "amount_below_minimum",
-        "amount_above_maximum",
-        "too_many_decimals",
-        "invalid_asset",
-        "asset_mismatch",
-        "invalid_field",
-        "missing_field",
-        "invalid_transition",
-        "unknown_transfer",
-        "unknown_refund",
-        "refund_exceeds_available",
-        "session_expired",
-        "session_used",
-        "signature_missing",
-        "signature_malformed",
-        "signature_mismatch",
-        "timestamp_out_of_tolerance",
-        "replayed",
-        "malformed_json",
-        "integrity_conflict",
-        "limit_exceeded",
-        "invalid_state",
-    ];
-
     /// Whether this is one of the signature-verification failures.
     pub fn is_signature_error(&self) -> bool {
-        matches!(
-            self,
-            Error::SignatureMissing { .. }
-                | Error::SignatureMalformed { .. }
-                | Error::SignatureMismatch { .. }
-                | Error::TimestampOutOfTolerance { .. }
-                | Error::Replayed { .. }
-                | Error::MalformedJson { .. }
-        )
+        self.category() == Category::Signature
     }
 
     pub(crate) fn invalid_field(field: impl Into<FieldName>, reason: impl Into<String>) -> Self {
@@ -254,3 +289,31 @@ pub(crate) fn short(text: &str) -> String {
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_gives_each_code_one_category() {
+        assert_eq!(Error::CODES.len(), Error::CATEGORIES.len());
+        for ((code, category), listed) in Error::CATEGORIES.iter().zip(Error::CODES) {
+            assert_eq!(code, listed);
+            assert!(Category::ALL.contains(category));
+        }
+        let e = Error::malformed_json("x");
+        assert_eq!(
+            (e.code(), e.category()),
+            ("malformed_json", Category::Signature)
+        );
+        assert!(e.is_signature_error());
+        let e = Error::missing("id");
+        assert_eq!(
+            (e.code(), e.category()),
+            ("missing_field", Category::Validation)
+        );
+        assert!(!e.is_signature_error());
+        let e = Error::InvalidState { reason: "x".into() };
+        assert_eq!(e.category().as_str(), "state");
+    }
+}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from paystate._vocabulary import ErrorCode
+from paystate._vocabulary import ERROR_CATEGORIES, ErrorCategory, ErrorCode
 
 __all__ = [
     "DialectRejection",
@@ -151,33 +151,21 @@ class DialectRejection(ValidationError):
         )
 
 
-# The class of each core code. The codes are the core's (``ErrorCode``, generated into
-# ``_vocabulary`` from `paystate contract`); tests/test_vocabulary.py proves that this table
-# names every one of them and nothing else (docs/spec.md §9).
+# The class of each category. Each code's category is the core's (``ERROR_CATEGORIES``,
+# generated into ``_vocabulary`` from `paystate contract`), so a new core code needs no
+# edit here; tests/test_vocabulary.py proves that this table names every category
+# (docs/spec.md §9).
+_CLASS_BY_CATEGORY: dict[ErrorCategory, type[PaystateError]] = {
+    "validation": ValidationError,
+    "transition": TransitionError,
+    "signature": SignatureError,
+    "state": StateError,
+    "limit": LimitError,
+    "integrity": IntegrityError,
+}
+
 _CLASS_BY_CODE: dict[ErrorCode, type[PaystateError]] = {
-    "invalid_amount": ValidationError,
-    "amount_below_minimum": ValidationError,
-    "amount_above_maximum": ValidationError,
-    "too_many_decimals": ValidationError,
-    "invalid_asset": ValidationError,
-    "asset_mismatch": ValidationError,
-    "invalid_field": ValidationError,
-    "missing_field": ValidationError,
-    "invalid_transition": TransitionError,
-    "unknown_transfer": TransitionError,
-    "unknown_refund": TransitionError,
-    "refund_exceeds_available": TransitionError,
-    "session_expired": TransitionError,
-    "session_used": TransitionError,
-    "signature_missing": SignatureError,
-    "signature_malformed": SignatureError,
-    "signature_mismatch": SignatureError,
-    "timestamp_out_of_tolerance": SignatureError,
-    "replayed": SignatureError,
-    "malformed_json": SignatureError,
-    "integrity_conflict": IntegrityError,
-    "limit_exceeded": LimitError,
-    "invalid_state": StateError,
+    code: _CLASS_BY_CATEGORY[category] for code, category in ERROR_CATEGORIES.items()
 }
 
 # While loading a stored document, text that does not parse is a state error, not a

@@ -474,6 +474,9 @@ class Signer:
         nonce: Optional[str] = None,
         timestamp: Optional[_TimeLike] = None,
     ) -> Signed: ...
+    def sign_from_headers(
+        self, body: _BytesLike, headers: _HeadersLike, *, now: _TimeLike
+    ) -> Signed: ...
     @property
     def scheme(self) -> Scheme: ...
 

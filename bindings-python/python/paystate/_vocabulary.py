@@ -14,6 +14,7 @@ __all__ = [
     "ASSET_ALIASES",
     "ASSET_SCALES",
     "DELIVERY_POLICIES",
+    "ERROR_CATEGORIES",
     "ERROR_CODES",
     "EVENT_TYPES",
     "EXCEPTIONS",
@@ -22,6 +23,7 @@ __all__ = [
     "STATUSES",
     "AssetCode",
     "DeliveryPolicyName",
+    "ErrorCategory",
     "ErrorCode",
     "EventTypeName",
     "ExceptionName",
@@ -219,4 +221,40 @@ ASSET_SCALES: dict[AssetCode, int] = {
 }
 ASSET_ALIASES: dict[str, AssetCode] = {
     "USDT_MATIC": "USDT_POLYGON",
+}
+
+# How the exception classes group the codes (docs/spec.md §9).
+
+ErrorCategory = Literal[
+    "validation",
+    "transition",
+    "signature",
+    "integrity",
+    "limit",
+    "state",
+]
+ERROR_CATEGORIES: dict[ErrorCode, ErrorCategory] = {
+    "invalid_amount": "validation",
+    "amount_below_minimum": "validation",
+    "amount_above_maximum": "validation",
+    "too_many_decimals": "validation",
+    "invalid_asset": "validation",
+    "asset_mismatch": "validation",
+    "invalid_field": "validation",
+    "missing_field": "validation",
+    "invalid_transition": "transition",
+    "unknown_transfer": "transition",
+    "unknown_refund": "transition",
+    "refund_exceeds_available": "transition",
+    "session_expired": "transition",
+    "session_used": "transition",
+    "signature_missing": "signature",
+    "signature_malformed": "signature",
+    "signature_mismatch": "signature",
+    "timestamp_out_of_tolerance": "signature",
+    "replayed": "signature",
+    "malformed_json": "signature",
+    "integrity_conflict": "integrity",
+    "limit_exceeded": "limit",
+    "invalid_state": "state",
 }

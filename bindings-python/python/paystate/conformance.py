@@ -83,9 +83,9 @@ _COMMAND_OPS = frozenset(
     }
 )
 
-# The scenario's error for a world id that is unknown or reused. The Rust runner answers
-# with the same code; conformance/FORMAT.md does not name it yet.
-_WORLD_ERROR: ErrorCode = "invalid_field"
+# The scenario's error for a world id that is unknown or reused (conformance/FORMAT.md,
+# "world error"): the grammar names its code.
+_WORLD_ERROR: ErrorCode = GRAMMAR["world_error"]["code"]
 
 
 @dataclass
@@ -400,14 +400,9 @@ class _World:
             if s.get("replay_guard"):
                 self.guard.record(verified, now=at)
             return _Output(observed={"valid": True})
-        # The scheme's signing inputs travel as the headers that carry them.
-        ts_text = _find(headers, ("webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"))
-        timestamp = at if ts_text is None else paystate.parse_scheme_timestamp(scheme, ts_text)
-        signed = Signer(scheme, [s.need("secret")]).sign(
-            s.need("body").encode(),
-            id=_find(headers, ("webhook-id", "id")),
-            nonce=_find(headers, ("X-GatePay-Nonce", "nonce")),
-            timestamp=timestamp,
+        # The scheme's signing inputs travel as the headers that carry them (core reads them).
+        signed = Signer(scheme, [s.need("secret")]).sign_from_headers(
+            s.need("body").encode(), headers, now=at
         )
         produced = _Produced({k.lower(): v for k, v in signed.headers.items()})
         return _Output(observed={"headers": produced, "signature": signed.signature})
@@ -469,14 +464,6 @@ def _body(s: _Step) -> bytes:
         return base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
         raise Failure("body_base64 is not base64") from None
-
-
-def _find(pairs: list[tuple[str, str]], names: tuple[str, ...]) -> Optional[str]:
-    for n in names:
-        for k, v in pairs:
-            if k.lower() == n.lower():
-                return v
-    return None
 
 
 def _next(nxt: paystate.NextAttempt) -> Any:

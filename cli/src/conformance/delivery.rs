@@ -37,7 +37,8 @@ impl State {
             }
             _ => {
                 let outcome = match (f.opt_u64("http_status")?, f.opt_str("error")?) {
-                    (Some(s), None) => Outcome::http(u16::try_from(s).unwrap_or(0))?,
+                    (Some(s), None) => Outcome::from_status(s)?,
+                    // Any text but "timeout" is a transport error (conformance/FORMAT.md).
                     (None, Some("timeout")) => Outcome::Timeout,
                     (None, Some(_)) => Outcome::Error,
                     (None, None) => {

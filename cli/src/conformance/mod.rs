@@ -546,6 +546,8 @@ fn event_types(events: &[Event]) -> Vec<String> {
         .collect()
 }
 
+/// The "world error" of conformance/FORMAT.md (`world_error` in grammar.json, whose code
+/// cli/tests/grammar.rs holds this to): an unknown or reused invoice, session or delivery id.
 pub(crate) fn unknown_or_reused(field: &'static str, what: &str, id: &str) -> paystate::Error {
     paystate::Error::InvalidField {
         field: field.into(),

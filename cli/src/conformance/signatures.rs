@@ -2,7 +2,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use paystate::signature::{ReplayGuard, Scheme, Signer, Verifier, VerifierOptions};
+use paystate::signature::{ReplayGuard, Scheme, SignInput, Signer, Verifier, VerifierOptions};
 use paystate::{Error, Result};
 use serde_json::{Map, Value};
 
@@ -98,7 +98,7 @@ impl State {
                 let secret = f.str("secret")?;
                 let body = f.str("body")?;
                 let inputs = string_pairs(f.opt_obj("headers")?)?;
-                let input = crate::webhook::sign_input(scheme, &inputs, step.at)?;
+                let input = SignInput::from_headers(scheme, inputs.as_slice(), step.at)?;
                 let signed = Signer::new(scheme, &[secret])?.sign(body.as_bytes(), &input)?;
                 let headers: Map<String, Value> = signed
                     .headers

@@ -370,3 +370,14 @@ pub struct JournalEntry {
     /// What was applied.
     pub command: Command,
 }
+
+impl JournalEntry {
+    /// Reads `{"at": RFC 3339, "command": {...}}`, naming fields `journal.at` and
+    /// `journal.command` (docs/spec.md §2, "State documents"). Other members are ignored.
+    pub fn from_json(map: &Map<String, Value>) -> Result<JournalEntry> {
+        let o = Obj::new(map, "journal");
+        let at = Timestamp::parse(o.str("at")?, "journal.at")?;
+        let command = Command::from_json(o.obj("command")?)?;
+        Ok(JournalEntry { at, command })
+    }
+}

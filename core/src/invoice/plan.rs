@@ -83,6 +83,14 @@ impl Invoice {
         now: Timestamp,
     ) -> Result<Plan<'c>> {
         let kind = command.kind();
+        // Creation is not a step of an existing invoice in any status: the command is
+        // wrong, not its moment (docs/spec.md §3).
+        if let Command::Create(_) = command {
+            return Err(Error::invalid_field(
+                "op",
+                "create_invoice starts a new invoice: use Invoice::create",
+            ));
+        }
         if let Command::Mark { status: to } = command {
             if !matches!(to, Status::Paid | Status::Invalid) {
                 return Err(Error::invalid_field(
@@ -95,7 +103,7 @@ impl Invoice {
             return Err(Self::not_allowed(kind, status));
         }
         match command {
-            Command::Create(_) => Err(Self::not_allowed(kind, status)),
+            Command::Create(_) => Err(Error::invalid_field("op", "create_invoice on an invoice")),
             Command::Tick => Ok(Plan::Nothing),
             Command::ObserveTransfer(input) => self.plan_observe(input, status, now),
             Command::ConfirmTransfer { tx_id } => {

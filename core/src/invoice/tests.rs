@@ -278,3 +278,51 @@ fn refund_spellings_round_trip_with_serde() {
         assert_eq!(s.to_string(), s.as_str());
     }
 }
+
+#[test]
+fn journal_entries_read_from_json_and_create_is_not_a_step() {
+    let t0 = at("2026-01-01T00:00:00Z");
+    let s = spec("40", Tolerance::Exact);
+    let entry = JournalEntry {
+        at: t0,
+        command: Command::Create(Box::new(s.clone())),
+    };
+    let json = serde_json::to_value(&entry).unwrap();
+    let read = JournalEntry::from_json(json.as_object().unwrap()).unwrap();
+    assert_eq!(read, entry);
+    for (bad, code, field) in [
+        (
+            serde_json::json!({"command": {"op": "tick"}}),
+            "missing_field",
+            "journal.at",
+        ),
+        (
+            serde_json::json!({"at": 5, "command": {"op": "tick"}}),
+            "invalid_field",
+            "journal.at",
+        ),
+        (
+            serde_json::json!({"at": "2026-01-01T00:00:00Z"}),
+            "missing_field",
+            "journal.command",
+        ),
+        (
+            serde_json::json!({"at": "2026-01-01T00:00:00Z", "command": []}),
+            "invalid_field",
+            "journal.command",
+        ),
+        (
+            serde_json::json!({"at": "yesterday", "command": {"op": "tick"}}),
+            "invalid_field",
+            "journal.at",
+        ),
+    ] {
+        let e = JournalEntry::from_json(bad.as_object().unwrap()).unwrap_err();
+        assert_eq!((e.code(), e.field()), (code, Some(field)), "{bad}");
+    }
+    let (mut inv, _) = Invoice::create(s.clone(), t0).unwrap();
+    let before = inv.clone();
+    let e = inv.apply(&Command::Create(Box::new(s)), t0).unwrap_err();
+    assert_eq!((e.code(), e.field()), ("invalid_field", Some("op")));
+    assert_eq!(inv, before);
+}

@@ -361,6 +361,36 @@ pub struct SignInput<'a> {
     pub timestamp: Option<Timestamp>,
 }
 
+impl<'a> SignInput<'a> {
+    /// Header names that carry the message id, first match wins (case-insensitive).
+    pub const ID_HEADERS: &'static [&'static str] = &["webhook-id", "id"];
+    /// Header names that carry the nonce.
+    pub const NONCE_HEADERS: &'static [&'static str] = &["X-GatePay-Nonce", "nonce"];
+    /// Header names that carry the timestamp, in the scheme's own digits.
+    pub const TIMESTAMP_HEADERS: &'static [&'static str] =
+        &["webhook-timestamp", "X-GatePay-Timestamp", "timestamp", "t"];
+
+    /// The inputs a sender's headers name (docs/spec.md §6): the id, the nonce, and the
+    /// timestamp read the way `scheme` writes it, `default_time` when no header has one.
+    /// A timestamp that does not parse is `invalid_field` on `headers.timestamp`.
+    pub fn from_headers<H: Headers + ?Sized>(
+        scheme: Scheme,
+        headers: &'a H,
+        default_time: Timestamp,
+    ) -> Result<SignInput<'a>> {
+        let first = |names: &[&str]| names.iter().find_map(|n| headers.header(n));
+        let timestamp = match first(Self::TIMESTAMP_HEADERS) {
+            Some(t) => parse_scheme_timestamp(scheme, t, "headers.timestamp")?,
+            None => default_time,
+        };
+        Ok(SignInput {
+            id: first(Self::ID_HEADERS),
+            nonce: first(Self::NONCE_HEADERS),
+            timestamp: Some(timestamp),
+        })
+    }
+}
+
 /// What a provider would send: headers, and for schemes that sign inside the body the
 /// signature value placed there and the signed body.
 #[derive(Clone, PartialEq, Eq)]
@@ -501,6 +531,35 @@ pub fn parse_scheme_timestamp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_inputs_come_from_the_headers_a_verifier_reads() {
+        let now = Timestamp::from_seconds(1_700_000_000, "t").unwrap();
+        let h = [
+            ("Webhook-Id", "msg_1"),
+            ("X-GatePay-Nonce", "n1"),
+            ("webhook-timestamp", "1700000100"),
+        ];
+        let input = SignInput::from_headers(Scheme::StandardWebhooks, &h, now).unwrap();
+        assert_eq!((input.id, input.nonce), (Some("msg_1"), Some("n1")));
+        assert_eq!(input.timestamp.unwrap().as_seconds(), 1_700_000_100);
+        let none: [(&str, &str); 0] = [];
+        let input = SignInput::from_headers(Scheme::StandardWebhooks, &none, now).unwrap();
+        assert_eq!(
+            input,
+            SignInput {
+                id: None,
+                nonce: None,
+                timestamp: Some(now)
+            }
+        );
+        let e =
+            SignInput::from_headers(Scheme::StandardWebhooks, &[("t", "soon")], now).unwrap_err();
+        assert_eq!(
+            (e.code(), e.field()),
+            ("invalid_field", Some("headers.timestamp"))
+        );
+    }
 
     #[test]
     fn names_round_trip() {
