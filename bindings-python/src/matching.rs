@@ -208,6 +208,15 @@ impl PySession {
         Ok(())
     }
 
+    /// Applies time to the session as a `tick` does to every invoice: a later `use` dated
+    /// before `now` counts as of `now` (docs/spec.md §2). An earlier time changes nothing.
+    #[pyo3(signature = (now))]
+    fn tick(&self, now: &Bound<'_, PyAny>) -> PyResult<()> {
+        let now = convert::timestamp(now, "now")?;
+        lock(&self.inner).tick(now);
+        Ok(())
+    }
+
     /// The session id.
     #[getter]
     fn id(&self) -> String {

@@ -241,6 +241,21 @@ def test_sessions_and_tokens() -> None:
     assert not paystate.verify_session_token("server-secret", "s2", token)
 
 
+def test_session_tick_moves_its_clock() -> None:
+    # A use dated before a tick counts as of the tick (docs/spec.md §2): at 599 s after a
+    # tick at 600 s the session has expired.
+    inv, _ = make_invoice(expires_in=3600)
+    s = paystate.Session.open("s1", inv, timedelta(seconds=600), now=T0)
+    s.tick(T0 + timedelta(seconds=600))
+    with pytest.raises(paystate.PaystateError) as err:
+        s.use(inv, now=T0 + timedelta(seconds=599))
+    assert err.value.code == "session_expired"
+    fresh = paystate.Session.open("s2", inv, timedelta(seconds=600), now=T0)
+    fresh.tick(T0 - timedelta(seconds=60))  # an earlier time changes nothing
+    fresh.use(inv, now=T0 + timedelta(seconds=599))
+    assert fresh.used_at == T0 + timedelta(seconds=599)
+
+
 def test_delivery_plan() -> None:
     plan = paystate.DeliveryPlan("evt:1", paystate.DeliveryPolicy.KEYPAIR_INVOICE, now=T0)
     assert plan.next.retry_at == T0

@@ -354,6 +354,8 @@ class _World:
                 out = _events(ident, events)
         for plan in self.deliveries.values():
             plan.tick(at)
+        for session in self.sessions.values():
+            session.tick(at)
         return out
 
     def matching(self, s: _Step) -> _Output:
