@@ -26,143 +26,144 @@ uniffi::custom_type!(Timestamp, i64, {
     try_lift: |ms| Ok(Timestamp(ms)),
 });
 
-/// Every error of paystate: one variant per stable core error code (see `code` in the
-/// Kotlin/Swift extension, or [`error_codes`]). The message is the core's message, which
-/// names the field and the problem and never contains a secret.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-#[uniffi(flat_error)]
-pub enum PaystateError {
-    /// `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or zero
-    /// where an amount must be positive.
-    #[error("{0}")]
-    InvalidAmount(String),
+/// Declares [`PaystateError`] with one variant per core code, and both directions of the
+/// code mapping, from one table: adding a code is one line here (the unit test below fails
+/// until every code of `paystate::Error::CODES` has its line).
+macro_rules! paystate_error {
+    ($($(#[doc = $doc:literal])* $variant:ident => $code:literal,)*) => {
+        /// Every error of paystate: one variant per stable core error code (docs/spec.md §9).
+        /// Each carries `field`, the input the error is about where there is one
+        /// (`transfer.amount`, `tx_id`, ...), and `detail`, the core's message, which names
+        /// the field and the problem and never contains a secret. `error_code()` gives the
+        /// stable snake_case code (Kotlin and Swift wrap it as `code`).
+        #[derive(Debug, thiserror::Error, uniffi::Error)]
+        pub enum PaystateError {
+            $(
+                $(#[doc = $doc])*
+                #[error("{detail}")]
+                $variant {
+                    /// The field the error is about, where there is one.
+                    field: Option<String>,
+                    /// The core's message.
+                    detail: String,
+                },
+            )*
+            /// A code newer than this binding (never produced by the core it was built with).
+            #[error("{detail}")]
+            Other {
+                /// The core's code.
+                code: String,
+                /// The field the error is about, where there is one.
+                field: Option<String>,
+                /// The core's message.
+                detail: String,
+            },
+        }
+
+        impl PaystateError {
+            /// The variant for a core code.
+            fn from_code(code: &str, field: Option<String>, detail: String) -> Self {
+                match code {
+                    $($code => PaystateError::$variant { field, detail },)*
+                    other => PaystateError::Other { code: other.to_owned(), field, detail },
+                }
+            }
+
+            /// The stable snake_case code (the same as the core's `Error::code`).
+            pub fn code(&self) -> &str {
+                match self {
+                    $(PaystateError::$variant { .. } => $code,)*
+                    PaystateError::Other { code, .. } => code,
+                }
+            }
+
+            /// The field the error is about, where there is one.
+            pub fn field(&self) -> Option<&str> {
+                match self {
+                    $(PaystateError::$variant { field, .. })|* | PaystateError::Other { field, .. } => {
+                        field.as_deref()
+                    }
+                }
+            }
+        }
+    };
+}
+
+paystate_error! {
+    /// `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or
+    /// zero where an amount must be positive.
+    InvalidAmount => "invalid_amount",
     /// `amount_below_minimum`.
-    #[error("{0}")]
-    AmountBelowMinimum(String),
+    AmountBelowMinimum => "amount_below_minimum",
     /// `amount_above_maximum`.
-    #[error("{0}")]
-    AmountAboveMaximum(String),
+    AmountAboveMaximum => "amount_above_maximum",
     /// `too_many_decimals`: more decimal places than the asset or currency allows.
-    #[error("{0}")]
-    TooManyDecimals(String),
+    TooManyDecimals => "too_many_decimals",
     /// `invalid_asset`: an unknown asset code.
-    #[error("{0}")]
-    InvalidAsset(String),
+    InvalidAsset => "invalid_asset",
     /// `asset_mismatch`: a transfer in another asset than the invoice.
-    #[error("{0}")]
-    AssetMismatch(String),
+    AssetMismatch => "asset_mismatch",
     /// `invalid_field`: out of range, wrong type, or an unknown or reused id.
-    #[error("{0}")]
-    InvalidField(String),
+    InvalidField => "invalid_field",
     /// `missing_field`: a required field is absent.
-    #[error("{0}")]
-    MissingField(String),
+    MissingField => "missing_field",
     /// `invalid_transition`: the command is not allowed in the current status.
-    #[error("{0}")]
-    InvalidTransition(String),
+    InvalidTransition => "invalid_transition",
     /// `unknown_transfer`: no transfer with this id on the invoice.
-    #[error("{0}")]
-    UnknownTransfer(String),
+    UnknownTransfer => "unknown_transfer",
     /// `unknown_refund`: no refund in flight with this id.
-    #[error("{0}")]
-    UnknownRefund(String),
+    UnknownRefund => "unknown_refund",
     /// `refund_exceeds_available`: more than may still be refunded.
-    #[error("{0}")]
-    RefundExceedsAvailable(String),
+    RefundExceedsAvailable => "refund_exceeds_available",
     /// `session_expired`: the checkout session reached its deadline.
-    #[error("{0}")]
-    SessionExpired(String),
+    SessionExpired => "session_expired",
     /// `session_used`: the checkout session was already used.
-    #[error("{0}")]
-    SessionUsed(String),
+    SessionUsed => "session_used",
     /// `signature_missing`: a required signature header (or body member) is absent.
-    #[error("{0}")]
-    SignatureMissing(String),
+    SignatureMissing => "signature_missing",
     /// `signature_malformed`: the signature header does not parse.
-    #[error("{0}")]
-    SignatureMalformed(String),
+    SignatureMalformed => "signature_malformed",
     /// `signature_mismatch`: no signature matched any secret.
-    #[error("{0}")]
-    SignatureMismatch(String),
+    SignatureMismatch => "signature_mismatch",
     /// `timestamp_out_of_tolerance`: the signed timestamp is outside the window.
-    #[error("{0}")]
-    TimestampOutOfTolerance(String),
+    TimestampOutOfTolerance => "timestamp_out_of_tolerance",
     /// `replayed`: the replay guard has seen this message before.
-    #[error("{0}")]
-    Replayed(String),
+    Replayed => "replayed",
     /// `malformed_json`: the body is not the JSON required.
-    #[error("{0}")]
-    MalformedJson(String),
+    MalformedJson => "malformed_json",
     /// `integrity_conflict`: data disagrees with what the core already knows.
-    #[error("{0}")]
-    IntegrityConflict(String),
-    /// A code newer than this binding (never produced by the core it was built with); the
-    /// message starts with the code.
-    #[error("{0}")]
-    Other(String),
+    IntegrityConflict => "integrity_conflict",
+    /// `limit_exceeded`: a documented capacity is full (transfers per invoice, a replay
+    /// guard); nothing was changed (docs/spec.md §2 "State documents").
+    LimitExceeded => "limit_exceeded",
+    /// `invalid_state`: a stored document breaks an invariant the core keeps, so the core
+    /// cannot have written it (docs/spec.md §2 "State documents").
+    InvalidState => "invalid_state",
 }
 
 impl From<paystate::Error> for PaystateError {
     fn from(e: paystate::Error) -> Self {
-        PaystateError::from_code(e.code(), e.to_string())
+        PaystateError::from_code(e.code(), e.field().map(str::to_owned), e.to_string())
     }
 }
 
+// Kotlin's `PaystateException.message` is UniFFI's field dump (`field=…, detail=…`): the
+// hand-written `code`/`field` extensions and Swift's `message` read these instead.
+#[uniffi::export]
 impl PaystateError {
-    /// The variant for a core code, carrying the core's message.
-    fn from_code(code: &str, m: String) -> Self {
-        match code {
-            "invalid_amount" => PaystateError::InvalidAmount(m),
-            "amount_below_minimum" => PaystateError::AmountBelowMinimum(m),
-            "amount_above_maximum" => PaystateError::AmountAboveMaximum(m),
-            "too_many_decimals" => PaystateError::TooManyDecimals(m),
-            "invalid_asset" => PaystateError::InvalidAsset(m),
-            "asset_mismatch" => PaystateError::AssetMismatch(m),
-            "invalid_field" => PaystateError::InvalidField(m),
-            "missing_field" => PaystateError::MissingField(m),
-            "invalid_transition" => PaystateError::InvalidTransition(m),
-            "unknown_transfer" => PaystateError::UnknownTransfer(m),
-            "unknown_refund" => PaystateError::UnknownRefund(m),
-            "refund_exceeds_available" => PaystateError::RefundExceedsAvailable(m),
-            "session_expired" => PaystateError::SessionExpired(m),
-            "session_used" => PaystateError::SessionUsed(m),
-            "signature_missing" => PaystateError::SignatureMissing(m),
-            "signature_malformed" => PaystateError::SignatureMalformed(m),
-            "signature_mismatch" => PaystateError::SignatureMismatch(m),
-            "timestamp_out_of_tolerance" => PaystateError::TimestampOutOfTolerance(m),
-            "replayed" => PaystateError::Replayed(m),
-            "malformed_json" => PaystateError::MalformedJson(m),
-            "integrity_conflict" => PaystateError::IntegrityConflict(m),
-            other => PaystateError::Other(format!("{other}: {m}")),
-        }
+    /// The stable snake_case code (`invalid_amount`), as the core spells it.
+    pub fn error_code(&self) -> String {
+        self.code().to_owned()
     }
 
-    /// The stable snake_case code (the same as the core's `Error::code`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            PaystateError::InvalidAmount(_) => "invalid_amount",
-            PaystateError::AmountBelowMinimum(_) => "amount_below_minimum",
-            PaystateError::AmountAboveMaximum(_) => "amount_above_maximum",
-            PaystateError::TooManyDecimals(_) => "too_many_decimals",
-            PaystateError::InvalidAsset(_) => "invalid_asset",
-            PaystateError::AssetMismatch(_) => "asset_mismatch",
-            PaystateError::InvalidField(_) => "invalid_field",
-            PaystateError::MissingField(_) => "missing_field",
-            PaystateError::InvalidTransition(_) => "invalid_transition",
-            PaystateError::UnknownTransfer(_) => "unknown_transfer",
-            PaystateError::UnknownRefund(_) => "unknown_refund",
-            PaystateError::RefundExceedsAvailable(_) => "refund_exceeds_available",
-            PaystateError::SessionExpired(_) => "session_expired",
-            PaystateError::SessionUsed(_) => "session_used",
-            PaystateError::SignatureMissing(_) => "signature_missing",
-            PaystateError::SignatureMalformed(_) => "signature_malformed",
-            PaystateError::SignatureMismatch(_) => "signature_mismatch",
-            PaystateError::TimestampOutOfTolerance(_) => "timestamp_out_of_tolerance",
-            PaystateError::Replayed(_) => "replayed",
-            PaystateError::MalformedJson(_) => "malformed_json",
-            PaystateError::IntegrityConflict(_) => "integrity_conflict",
-            PaystateError::Other(_) => "other",
-        }
+    /// The field the error is about, where there is one (`transfer.amount`).
+    pub fn error_field(&self) -> Option<String> {
+        self.field().map(str::to_owned)
+    }
+
+    /// The core's message: names the field and the problem, never contains a secret.
+    pub fn error_message(&self) -> String {
+        self.to_string()
     }
 }
 
@@ -245,9 +246,22 @@ pub fn format_timestamp(at: Timestamp) -> Result<String> {
 }
 
 // ---- enums ----
+//
+// The closed sets are the core's own enums, exported with `#[uniffi::remote(Enum)]`: the
+// definitions below only restate the variants for UniFFI's metadata (a variant added in
+// core fails to compile here until it is listed), and no conversion code exists. Rust does
+// not allow methods on a remote type, so their spellings are free functions
+// (`status_as_str`, ...) that the hand-written Kotlin/Swift extensions wrap as `asStr()`.
+// `Exception` is renamed `ExceptionFlag` in both languages (uniffi.toml), so it does not
+// clash with Kotlin's `Exception`.
+
+pub use paystate::{Asset, EventType, Exception, RefundOutcome, Status};
+
+/// `Exception` under the name both languages see.
+pub type ExceptionFlag = Exception;
 
 /// Where an invoice stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Status {
     /// Awaiting payment; may already hold some payment below the threshold.
     Pending,
@@ -267,54 +281,22 @@ pub enum Status {
     Refunded,
 }
 
-impl From<paystate::Status> for Status {
-    fn from(s: paystate::Status) -> Self {
-        match s {
-            paystate::Status::Pending => Status::Pending,
-            paystate::Status::Processing => Status::Processing,
-            paystate::Status::Paid => Status::Paid,
-            paystate::Status::Expired => Status::Expired,
-            paystate::Status::Cancelled => Status::Cancelled,
-            paystate::Status::Invalid => Status::Invalid,
-            paystate::Status::PartiallyRefunded => Status::PartiallyRefunded,
-            paystate::Status::Refunded => Status::Refunded,
-        }
-    }
-}
-
-impl From<Status> for paystate::Status {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Pending => paystate::Status::Pending,
-            Status::Processing => paystate::Status::Processing,
-            Status::Paid => paystate::Status::Paid,
-            Status::Expired => paystate::Status::Expired,
-            Status::Cancelled => paystate::Status::Cancelled,
-            Status::Invalid => paystate::Status::Invalid,
-            Status::PartiallyRefunded => paystate::Status::PartiallyRefunded,
-            Status::Refunded => paystate::Status::Refunded,
-        }
-    }
-}
-
+/// The contract's name of a status (`partially_refunded`).
 #[uniffi::export]
-impl Status {
-    /// The contract's name (`partially_refunded`).
-    pub fn as_str(&self) -> String {
-        paystate::Status::from(*self).as_str().to_owned()
-    }
+pub fn status_as_str(status: Status) -> String {
+    status.as_str().to_owned()
 }
 
 /// Reads a status by its contract name (`paid`); anything else is `invalid_field`.
 #[uniffi::export]
 pub fn parse_status(name: String) -> Result<Status> {
-    Ok(paystate::Status::parse(&name, "status")?.into())
+    Ok(paystate::Status::parse(&name, "status")?)
 }
 
 /// A condition reported beside the status (the contract calls these "exceptions"; the
-/// name avoids clashing with Kotlin's `Exception`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum ExceptionFlag {
+/// languages call the type `ExceptionFlag`).
+#[uniffi::remote(Enum)]
+pub enum Exception {
     /// Something was received, but less than the threshold.
     Underpaid,
     /// The surplus is above the overpay dust.
@@ -327,40 +309,14 @@ pub enum ExceptionFlag {
     TxidClaimed,
 }
 
-impl From<paystate::Exception> for ExceptionFlag {
-    fn from(e: paystate::Exception) -> Self {
-        match e {
-            paystate::Exception::Underpaid => ExceptionFlag::Underpaid,
-            paystate::Exception::Overpaid => ExceptionFlag::Overpaid,
-            paystate::Exception::PaidLate => ExceptionFlag::PaidLate,
-            paystate::Exception::Marked => ExceptionFlag::Marked,
-            paystate::Exception::TxidClaimed => ExceptionFlag::TxidClaimed,
-        }
-    }
-}
-
-impl From<ExceptionFlag> for paystate::Exception {
-    fn from(e: ExceptionFlag) -> Self {
-        match e {
-            ExceptionFlag::Underpaid => paystate::Exception::Underpaid,
-            ExceptionFlag::Overpaid => paystate::Exception::Overpaid,
-            ExceptionFlag::PaidLate => paystate::Exception::PaidLate,
-            ExceptionFlag::Marked => paystate::Exception::Marked,
-            ExceptionFlag::TxidClaimed => paystate::Exception::TxidClaimed,
-        }
-    }
-}
-
+/// The contract's name of an exception flag (`paid_late`).
 #[uniffi::export]
-impl ExceptionFlag {
-    /// The contract's name (`paid_late`).
-    pub fn as_str(&self) -> String {
-        paystate::Exception::from(*self).as_str().to_owned()
-    }
+pub fn exception_flag_as_str(flag: ExceptionFlag) -> String {
+    flag.as_str().to_owned()
 }
 
 /// The type of an event (`invoice.paid`, ...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum EventType {
     /// `invoice.created`
     Created,
@@ -390,58 +346,14 @@ pub enum EventType {
     TxidClaimed,
 }
 
-impl From<paystate::EventType> for EventType {
-    fn from(e: paystate::EventType) -> Self {
-        use paystate::EventType as E;
-        match e {
-            E::Created => EventType::Created,
-            E::PaymentReceived => EventType::PaymentReceived,
-            E::PaidLate => EventType::PaidLate,
-            E::Processing => EventType::Processing,
-            E::Paid => EventType::Paid,
-            E::PaymentDropped => EventType::PaymentDropped,
-            E::Expired => EventType::Expired,
-            E::Invalid => EventType::Invalid,
-            E::Cancelled => EventType::Cancelled,
-            E::RefundRequested => EventType::RefundRequested,
-            E::Refunded => EventType::Refunded,
-            E::RefundFailed => EventType::RefundFailed,
-            E::TxidClaimed => EventType::TxidClaimed,
-        }
-    }
-}
-
-impl From<EventType> for paystate::EventType {
-    fn from(e: EventType) -> Self {
-        use paystate::EventType as E;
-        match e {
-            EventType::Created => E::Created,
-            EventType::PaymentReceived => E::PaymentReceived,
-            EventType::PaidLate => E::PaidLate,
-            EventType::Processing => E::Processing,
-            EventType::Paid => E::Paid,
-            EventType::PaymentDropped => E::PaymentDropped,
-            EventType::Expired => E::Expired,
-            EventType::Invalid => E::Invalid,
-            EventType::Cancelled => E::Cancelled,
-            EventType::RefundRequested => E::RefundRequested,
-            EventType::Refunded => E::Refunded,
-            EventType::RefundFailed => E::RefundFailed,
-            EventType::TxidClaimed => E::TxidClaimed,
-        }
-    }
-}
-
+/// The contract's name of an event type (`invoice.payment_received`).
 #[uniffi::export]
-impl EventType {
-    /// The contract's name (`invoice.payment_received`).
-    pub fn as_str(&self) -> String {
-        paystate::EventType::from(*self).as_str().to_owned()
-    }
+pub fn event_type_as_str(event_type: EventType) -> String {
+    event_type.as_str().to_owned()
 }
 
 /// A stablecoin on a network; the scale is the token's on-chain decimals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Asset {
     /// `USDT_TRC20`, 6 decimals.
     UsdtTrc20,
@@ -455,51 +367,26 @@ pub enum Asset {
     UsdtBybit,
 }
 
-impl From<paystate::Asset> for Asset {
-    fn from(a: paystate::Asset) -> Self {
-        match a {
-            paystate::Asset::UsdtTrc20 => Asset::UsdtTrc20,
-            paystate::Asset::UsdtErc20 => Asset::UsdtErc20,
-            paystate::Asset::UsdtBsc => Asset::UsdtBsc,
-            paystate::Asset::UsdtPolygon => Asset::UsdtPolygon,
-            paystate::Asset::UsdtBybit => Asset::UsdtBybit,
-        }
-    }
-}
-
-impl From<Asset> for paystate::Asset {
-    fn from(a: Asset) -> Self {
-        match a {
-            Asset::UsdtTrc20 => paystate::Asset::UsdtTrc20,
-            Asset::UsdtErc20 => paystate::Asset::UsdtErc20,
-            Asset::UsdtBsc => paystate::Asset::UsdtBsc,
-            Asset::UsdtPolygon => paystate::Asset::UsdtPolygon,
-            Asset::UsdtBybit => paystate::Asset::UsdtBybit,
-        }
-    }
-}
-
+/// The canonical code of an asset (`USDT_TRC20`).
 #[uniffi::export]
-impl Asset {
-    /// The canonical code (`USDT_TRC20`).
-    pub fn code(&self) -> String {
-        paystate::Asset::from(*self).code().to_owned()
-    }
+pub fn asset_code(asset: Asset) -> String {
+    asset.code().to_owned()
+}
 
-    /// Decimal places a transfer of this asset can carry.
-    pub fn scale(&self) -> u32 {
-        paystate::Asset::from(*self).scale()
-    }
+/// Decimal places a transfer of this asset can carry.
+#[uniffi::export]
+pub fn asset_scale(asset: Asset) -> u32 {
+    asset.scale()
 }
 
 /// Reads an asset code (`USDT_TRC20`, alias `USDT_MATIC`); anything else is `invalid_asset`.
 #[uniffi::export]
 pub fn parse_asset(code: String) -> Result<Asset> {
-    Ok(paystate::Asset::parse(&code, "asset")?.into())
+    Ok(paystate::Asset::parse(&code, "asset")?)
 }
 
 /// How a refund the host sent ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum RefundOutcome {
     /// The money left.
     Succeeded,
@@ -507,27 +394,9 @@ pub enum RefundOutcome {
     Failed,
 }
 
-impl From<RefundOutcome> for paystate::RefundOutcome {
-    fn from(o: RefundOutcome) -> Self {
-        match o {
-            RefundOutcome::Succeeded => paystate::RefundOutcome::Succeeded,
-            RefundOutcome::Failed => paystate::RefundOutcome::Failed,
-        }
-    }
-}
-
-impl From<paystate::RefundOutcome> for RefundOutcome {
-    fn from(o: paystate::RefundOutcome) -> Self {
-        match o {
-            paystate::RefundOutcome::Succeeded => RefundOutcome::Succeeded,
-            paystate::RefundOutcome::Failed => RefundOutcome::Failed,
-        }
-    }
-}
-
 // ---- records ----
 
-/// The money and status of an invoice at one instant (DESIGN §3 names).
+/// The money and status of an invoice at one instant (docs/spec.md §3 names).
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct Snapshot {
     /// The status.
@@ -553,8 +422,8 @@ pub struct Snapshot {
 impl From<paystate::invoice::Snapshot> for Snapshot {
     fn from(s: paystate::invoice::Snapshot) -> Self {
         Snapshot {
-            status: s.status.into(),
-            exceptions: s.exceptions.iter().map(Into::into).collect(),
+            status: s.status,
+            exceptions: s.exceptions.iter().collect(),
             amount_paid: amount_out(s.amount_paid),
             amount_pending: amount_out(s.amount_pending),
             amount_held: amount_out(s.amount_held),
@@ -595,7 +464,7 @@ impl From<paystate::Event> for Event {
         let json = to_stored_json(&e);
         Event {
             id: e.id,
-            event_type: e.event_type.into(),
+            event_type: e.event_type,
             invoice_id: e.invoice_id,
             at: ts_out(e.at),
             tx_id: e.tx_id,
@@ -618,8 +487,29 @@ mod tests {
     #[test]
     fn every_core_code_has_its_own_variant() {
         for code in paystate::Error::CODES {
-            assert_eq!(PaystateError::from_code(code, String::new()).code(), *code);
+            let e = PaystateError::from_code(code, None, String::new());
+            assert!(
+                !matches!(e, PaystateError::Other { .. }),
+                "{code} falls to Other"
+            );
+            assert_eq!(e.code(), *code);
         }
+    }
+
+    #[test]
+    fn field_is_carried() {
+        let e = PaystateError::from(paystate::Error::LimitExceeded {
+            field: "transfer.tx_id".into(),
+            limit: 10_000,
+            reason: "too many transfers".to_owned(),
+        });
+        assert_eq!(e.code(), "limit_exceeded");
+        assert_eq!(e.error_field().as_deref(), Some("transfer.tx_id"));
+        let state = PaystateError::from(paystate::Error::InvalidState {
+            reason: "x".to_owned(),
+        });
+        assert_eq!(state.error_code(), "invalid_state");
+        assert_eq!(state.field(), None);
     }
 
     #[test]
@@ -630,6 +520,10 @@ mod tests {
         assert_eq!(
             ffi.as_ref().map(PaystateError::code),
             Some("invalid_amount")
+        );
+        assert_eq!(
+            ffi.as_ref().and_then(PaystateError::field),
+            Some("transfer.amount")
         );
         assert_eq!(ffi.map(|e| e.to_string()), core_msg);
     }
