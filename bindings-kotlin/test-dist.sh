@@ -32,6 +32,6 @@ env -i HOME="$HOME" PATH="$clean_path" JAVA_HOME="${JAVA_HOME:-}" LANG=C.UTF-8 b
   fi
   [[ -z "${CARGO_TARGET_DIR:-}" && -z "${RUSTUP_HOME:-}" ]]
   echo "test-dist.sh: no cargo, no rustc; PATH=$PATH"
-  exec "$0" -B -ntp -q test
+  exec "$0" -B -ntp test
 ' "$mvn_bin"
 echo "test-dist.sh: the installed jar dev.paystate:paystate:$version passed its smoke with no Rust toolchain"
