@@ -6,7 +6,7 @@
 # Usage: bindings-kotlin/bench.sh [JMH regexp]            (from anywhere; ~2 minutes)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mvn -B -ntp -q -f "$here" -Pbench -Djmh.args="${1:-BindingBench}" verify
+mvn -B -ntp -q -f "$here" -Pbench -Dkotlin.compiler.incremental=true -Djmh.args="${1:-BindingBench}" verify
 python3 - "$here/target/jmh.json" <<'PY'
 import json, statistics, sys
 runs = json.load(open(sys.argv[1]))
@@ -18,7 +18,9 @@ for r in runs:
     print(f"{name:22s} median {med[name]:10.1f} ns/op  (min {min(raw):.1f}, max {max(raw):.1f}, n={len(raw)})")
 def ratio(a, b):
     if a in med and b in med:
-        print(f"{b} / {a} = {med[b] / med[a]:.2f}  (> 1: paystate faster)")
+        r = med[b] / med[a]
+        word = f"{r:.2f}x faster" if r >= 1 else f"{1 / r:.1f}x slower"
+        print(f"{a} vs {b}: paystate {word} (median {med[a]:.0f} vs {med[b]:.0f} ns)")
 ratio("verifyPaystate", "verifyJdk")
 ratio("verifyPaystate", "verifyJdkCachedMac")
 if "observeTransfer" in med:
