@@ -1244,7 +1244,7 @@ public protocol InvoiceProtocol: AnyObject, Sendable {
     func nextDeadline()  -> Timestamp?
     
     /**
-     * A transfer was seen: counts, is held, or pays the invoice (DESIGN §3).
+     * A transfer was seen: counts, is held, or pays the invoice (docs/spec.md §3).
      */
     func observeTransfer(transfer: TransferInput, now: Timestamp) throws  -> [Event]
     
@@ -1612,7 +1612,7 @@ open func nextDeadline() -> Timestamp?  {
 }
     
     /**
-     * A transfer was seen: counts, is held, or pays the invoice (DESIGN §3).
+     * A transfer was seen: counts, is held, or pays the invoice (docs/spec.md §3).
      */
 open func observeTransfer(transfer: TransferInput, now: Timestamp)throws  -> [Event]  {
     return try  FfiConverterSequenceTypeEvent.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
@@ -4639,7 +4639,7 @@ public func FfiConverterTypeSignInput_lower(_ value: SignInput) -> RustBuffer {
 
 
 /**
- * The money and status of an invoice at one instant (DESIGN §3 names).
+ * The money and status of an invoice at one instant (docs/spec.md §3 names).
  */
 public struct Snapshot: Equatable, Hashable {
     /**
@@ -5282,30 +5282,6 @@ public enum Asset: Equatable, Hashable {
 
 
 
-    /**
-     * The canonical code (`USDT_TRC20`).
-     */
-public func code() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_asset_code(
-            FfiConverterTypeAsset_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * Decimal places a transfer of this asset can carry.
-     */
-public func scale() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_asset_scale(
-            FfiConverterTypeAsset_lower(self),uniffiCallStatus
-    )
-})
-}
-
 
 
 }
@@ -5474,7 +5450,7 @@ public func FfiConverterTypeAttemptOutcome_lower(_ value: AttemptOutcome) -> Rus
 
 
 /**
- * A command to an invoice (DESIGN §3), as the host journals it.
+ * A command to an invoice (docs/spec.md §3), as the host journals it.
  */
 
 public enum Command: Equatable, Hashable {
@@ -5689,7 +5665,8 @@ public func FfiConverterTypeCommand_lower(_ value: Command) -> RustBuffer {
 
 
 /**
- * How a receiver's answers are judged and how failed attempts are retried.
+ * How a receiver's answers are judged and how failed attempts are retried (the core's
+ * enum, exported as is: see `types.rs` on remote enums).
  */
 
 public enum DeliveryPolicy: Equatable, Hashable {
@@ -5709,30 +5686,6 @@ public enum DeliveryPolicy: Equatable, Hashable {
     case standardWebhooks
 
 
-
-    /**
-     * The contract's name (`usdt_gateway`).
-     */
-public func asStr() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_deliverypolicy_as_str(
-            FfiConverterTypeDeliveryPolicy_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The most attempts the policy makes (first attempt plus retries).
-     */
-public func maxAttempts() -> UInt32  {
-    return try!  FfiConverterUInt32.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_deliverypolicy_max_attempts(
-            FfiConverterTypeDeliveryPolicy_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
@@ -5835,6 +5788,9 @@ enum DialectError: Swift.Error, Equatable, Hashable {
          * The stable core error code.
          */code: String, 
         /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
          * The core's message.
          */detail: String
     )
@@ -5872,6 +5828,7 @@ public struct FfiConverterTypeDialectError: FfiConverterRustBuffer {
             )
         case 2: return .Invalid(
             code: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterOptionString.read(from: &buf), 
             detail: try FfiConverterString.read(from: &buf)
             )
 
@@ -5895,9 +5852,10 @@ public struct FfiConverterTypeDialectError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(bodyJson, into: &buf)
             
         
-        case let .Invalid(code,detail):
+        case let .Invalid(code,field,detail):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(code, into: &buf)
+            FfiConverterOptionString.write(field, into: &buf)
             FfiConverterString.write(detail, into: &buf)
             
         }
@@ -5980,18 +5938,6 @@ public enum EventType: Equatable, Hashable {
     case txidClaimed
 
 
-
-    /**
-     * The contract's name (`invoice.payment_received`).
-     */
-public func asStr() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_eventtype_as_str(
-            FfiConverterTypeEventType_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
@@ -6119,7 +6065,7 @@ public func FfiConverterTypeEventType_lower(_ value: EventType) -> RustBuffer {
 
 /**
  * A condition reported beside the status (the contract calls these "exceptions"; the
- * name avoids clashing with Kotlin's `Exception`).
+ * languages call the type `ExceptionFlag`).
  */
 
 public enum ExceptionFlag: Equatable, Hashable {
@@ -6146,18 +6092,6 @@ public enum ExceptionFlag: Equatable, Hashable {
     case txidClaimed
 
 
-
-    /**
-     * The contract's name (`paid_late`).
-     */
-public func asStr() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_exceptionflag_as_str(
-            FfiConverterTypeExceptionFlag_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
@@ -6495,9 +6429,11 @@ public func FfiConverterTypeNextAttempt_lower(_ value: NextAttempt) -> RustBuffe
 
 
 /**
- * Every error of paystate: one variant per stable core error code (see `code` in the
- * Kotlin/Swift extension, or [`error_codes`]). The message is the core's message, which
- * names the field and the problem and never contains a secret.
+ * Every error of paystate: one variant per stable core error code (docs/spec.md §9).
+ * Each carries `field`, the input the error is about where there is one
+ * (`transfer.amount`, `tx_id`, ...), and `detail`, the core's message, which names
+ * the field and the problem and never contains a secret. `error_code()` gives the
+ * stable snake_case code (Kotlin and Swift wrap it as `code`).
  */
 public 
 enum PaystateError: Swift.Error, Equatable, Hashable {
@@ -6505,118 +6441,312 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
     
     
     /**
-     * `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or zero
-     * where an amount must be positive.
+     * `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or
+     * zero where an amount must be positive.
      */
-    case InvalidAmount(message: String)
-    
+    case InvalidAmount(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `amount_below_minimum`.
      */
-    case AmountBelowMinimum(message: String)
-    
+    case AmountBelowMinimum(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `amount_above_maximum`.
      */
-    case AmountAboveMaximum(message: String)
-    
+    case AmountAboveMaximum(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `too_many_decimals`: more decimal places than the asset or currency allows.
      */
-    case TooManyDecimals(message: String)
-    
+    case TooManyDecimals(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `invalid_asset`: an unknown asset code.
      */
-    case InvalidAsset(message: String)
-    
+    case InvalidAsset(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `asset_mismatch`: a transfer in another asset than the invoice.
      */
-    case AssetMismatch(message: String)
-    
+    case AssetMismatch(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `invalid_field`: out of range, wrong type, or an unknown or reused id.
      */
-    case InvalidField(message: String)
-    
+    case InvalidField(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `missing_field`: a required field is absent.
      */
-    case MissingField(message: String)
-    
+    case MissingField(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `invalid_transition`: the command is not allowed in the current status.
      */
-    case InvalidTransition(message: String)
-    
+    case InvalidTransition(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `unknown_transfer`: no transfer with this id on the invoice.
      */
-    case UnknownTransfer(message: String)
-    
+    case UnknownTransfer(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `unknown_refund`: no refund in flight with this id.
      */
-    case UnknownRefund(message: String)
-    
+    case UnknownRefund(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `refund_exceeds_available`: more than may still be refunded.
      */
-    case RefundExceedsAvailable(message: String)
-    
+    case RefundExceedsAvailable(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `session_expired`: the checkout session reached its deadline.
      */
-    case SessionExpired(message: String)
-    
+    case SessionExpired(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `session_used`: the checkout session was already used.
      */
-    case SessionUsed(message: String)
-    
+    case SessionUsed(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `signature_missing`: a required signature header (or body member) is absent.
      */
-    case SignatureMissing(message: String)
-    
+    case SignatureMissing(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `signature_malformed`: the signature header does not parse.
      */
-    case SignatureMalformed(message: String)
-    
+    case SignatureMalformed(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `signature_mismatch`: no signature matched any secret.
      */
-    case SignatureMismatch(message: String)
-    
+    case SignatureMismatch(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `timestamp_out_of_tolerance`: the signed timestamp is outside the window.
      */
-    case TimestampOutOfTolerance(message: String)
-    
+    case TimestampOutOfTolerance(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `replayed`: the replay guard has seen this message before.
      */
-    case Replayed(message: String)
-    
+    case Replayed(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `malformed_json`: the body is not the JSON required.
      */
-    case MalformedJson(message: String)
-    
+    case MalformedJson(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
     /**
      * `integrity_conflict`: data disagrees with what the core already knows.
      */
-    case IntegrityConflict(message: String)
+    case IntegrityConflict(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
+    /**
+     * `limit_exceeded`: a documented capacity is full (transfers per invoice, a replay
+     * guard); nothing was changed (docs/spec.md §2 "State documents").
+     */
+    case LimitExceeded(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
+    /**
+     * `invalid_state`: a stored document breaks an invariant the core keeps, so the core
+     * cannot have written it (docs/spec.md §2 "State documents").
+     */
+    case InvalidState(
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
+    /**
+     * A code newer than this binding (never produced by the core it was built with).
+     */
+    case Other(
+        /**
+         * The core's code.
+         */code: String, 
+        /**
+         * The field the error is about, where there is one.
+         */field: String?, 
+        /**
+         * The core's message.
+         */detail: String
+    )
+
     
     /**
-     * A code newer than this binding (never produced by the core it was built with); the
-     * message starts with the code.
+     * The stable snake_case code (`invalid_amount`), as the core spells it.
      */
-    case Other(message: String)
+public func errorCode() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_paystateerror_error_code(
+            FfiConverterTypePaystateError_lower(self),uniffiCallStatus
+    )
+})
+}
     
-
+    /**
+     * The field the error is about, where there is one (`transfer.amount`).
+     */
+public func errorField() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_paystateerror_error_field(
+            FfiConverterTypePaystateError_lower(self),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The core's message: names the field and the problem, never contains a secret.
+     */
+public func errorMessage() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_paystateerror_error_message(
+            FfiConverterTypePaystateError_lower(self),uniffiCallStatus
+    )
+})
+}
     
 
     
@@ -6642,95 +6772,104 @@ public struct FfiConverterTypePaystateError: FfiConverterRustBuffer {
 
         
         case 1: return .InvalidAmount(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 2: return .AmountBelowMinimum(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 3: return .AmountAboveMaximum(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 4: return .TooManyDecimals(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 5: return .InvalidAsset(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 6: return .AssetMismatch(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 7: return .InvalidField(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 8: return .MissingField(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 9: return .InvalidTransition(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 10: return .UnknownTransfer(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 11: return .UnknownRefund(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 12: return .RefundExceedsAvailable(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 13: return .SessionExpired(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 14: return .SessionUsed(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 15: return .SignatureMissing(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 16: return .SignatureMalformed(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 17: return .SignatureMismatch(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 18: return .TimestampOutOfTolerance(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 19: return .Replayed(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 20: return .MalformedJson(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
         case 21: return .IntegrityConflict(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 22: return .Other(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 22: return .LimitExceeded(
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 23: return .InvalidState(
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 24: return .Other(
+            code: try FfiConverterString.read(from: &buf), 
+            field: try FfiConverterOptionString.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -6740,52 +6879,151 @@ public struct FfiConverterTypePaystateError: FfiConverterRustBuffer {
         
 
         
-        case .InvalidAmount(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .AmountBelowMinimum(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .AmountAboveMaximum(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .TooManyDecimals(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .InvalidAsset(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .AssetMismatch(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .InvalidField(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .MissingField(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .InvalidTransition(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-        case .UnknownTransfer(_ /* message is ignored*/):
-            writeInt(&buf, Int32(10))
-        case .UnknownRefund(_ /* message is ignored*/):
-            writeInt(&buf, Int32(11))
-        case .RefundExceedsAvailable(_ /* message is ignored*/):
-            writeInt(&buf, Int32(12))
-        case .SessionExpired(_ /* message is ignored*/):
-            writeInt(&buf, Int32(13))
-        case .SessionUsed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(14))
-        case .SignatureMissing(_ /* message is ignored*/):
-            writeInt(&buf, Int32(15))
-        case .SignatureMalformed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(16))
-        case .SignatureMismatch(_ /* message is ignored*/):
-            writeInt(&buf, Int32(17))
-        case .TimestampOutOfTolerance(_ /* message is ignored*/):
-            writeInt(&buf, Int32(18))
-        case .Replayed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(19))
-        case .MalformedJson(_ /* message is ignored*/):
-            writeInt(&buf, Int32(20))
-        case .IntegrityConflict(_ /* message is ignored*/):
-            writeInt(&buf, Int32(21))
-        case .Other(_ /* message is ignored*/):
-            writeInt(&buf, Int32(22))
-
         
+        case let .InvalidAmount(field,detail):
+            writeInt(&buf, Int32(1))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .AmountBelowMinimum(field,detail):
+            writeInt(&buf, Int32(2))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .AmountAboveMaximum(field,detail):
+            writeInt(&buf, Int32(3))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .TooManyDecimals(field,detail):
+            writeInt(&buf, Int32(4))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidAsset(field,detail):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .AssetMismatch(field,detail):
+            writeInt(&buf, Int32(6))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidField(field,detail):
+            writeInt(&buf, Int32(7))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .MissingField(field,detail):
+            writeInt(&buf, Int32(8))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidTransition(field,detail):
+            writeInt(&buf, Int32(9))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .UnknownTransfer(field,detail):
+            writeInt(&buf, Int32(10))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .UnknownRefund(field,detail):
+            writeInt(&buf, Int32(11))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .RefundExceedsAvailable(field,detail):
+            writeInt(&buf, Int32(12))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SessionExpired(field,detail):
+            writeInt(&buf, Int32(13))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SessionUsed(field,detail):
+            writeInt(&buf, Int32(14))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SignatureMissing(field,detail):
+            writeInt(&buf, Int32(15))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SignatureMalformed(field,detail):
+            writeInt(&buf, Int32(16))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .SignatureMismatch(field,detail):
+            writeInt(&buf, Int32(17))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .TimestampOutOfTolerance(field,detail):
+            writeInt(&buf, Int32(18))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Replayed(field,detail):
+            writeInt(&buf, Int32(19))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .MalformedJson(field,detail):
+            writeInt(&buf, Int32(20))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .IntegrityConflict(field,detail):
+            writeInt(&buf, Int32(21))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .LimitExceeded(field,detail):
+            writeInt(&buf, Int32(22))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InvalidState(field,detail):
+            writeInt(&buf, Int32(23))
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Other(code,field,detail):
+            writeInt(&buf, Int32(24))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterOptionString.write(field, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
         }
     }
 }
@@ -7067,7 +7305,8 @@ public func FfiConverterTypeRefundState_lower(_ value: RefundState) -> RustBuffe
 
 
 /**
- * A signature format, named after the provider whose format it implements.
+ * A signature format, named after the provider whose format it implements (the core's
+ * enum, exported as is: see `types.rs` on remote enums).
  */
 
 public enum Scheme: Equatable, Hashable {
@@ -7119,54 +7358,6 @@ public enum Scheme: Equatable, Hashable {
     case nowpayments
 
 
-
-    /**
-     * The contract's name (`standard_webhooks`).
-     */
-public func asStr() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_scheme_as_str(
-            FfiConverterTypeScheme_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The scheme's own window in seconds, for timestamped schemes.
-     */
-public func defaultToleranceSeconds() -> UInt64?  {
-    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_scheme_default_tolerance_seconds(
-            FfiConverterTypeScheme_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * Whether the replay guard applies (not for `gatenoc` and `keypair_invoice`).
-     */
-public func hasReplayKey() -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_scheme_has_replay_key(
-            FfiConverterTypeScheme_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * Whether the scheme signs a timestamp (and so checks a time window).
-     */
-public func isTimestamped() -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_scheme_is_timestamped(
-            FfiConverterTypeScheme_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
@@ -7320,18 +7511,6 @@ public enum Status: Equatable, Hashable {
     case refunded
 
 
-
-    /**
-     * The contract's name (`partially_refunded`).
-     */
-public func asStr() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_paystate_ffi_fn_method_status_as_str(
-            FfiConverterTypeStatus_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
@@ -8323,6 +8502,28 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
 }
 
 /**
+ * The contract's name of a policy (`usdt_gateway`).
+ */
+public func deliveryPolicyAsStr(policy: DeliveryPolicy) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_delivery_policy_as_str(
+        FfiConverterTypeDeliveryPolicy_lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
+ * The most attempts the policy makes (first attempt plus retries).
+ */
+public func deliveryPolicyMaxAttempts(policy: DeliveryPolicy) -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_delivery_policy_max_attempts(
+        FfiConverterTypeDeliveryPolicy_lower(policy),uniffiCallStatus
+    )
+})
+}
+/**
  * An HTTP outcome, checked by the core: a status outside 100..=599 is `invalid_field` on
  * `http_status` (the same check [`DeliveryPlan::report`] makes).
  */
@@ -8867,12 +9068,100 @@ public func parseSchemeTimestamp(scheme: Scheme, text: String)throws  -> Timesta
 })
 }
 /**
+ * The contract's name of a scheme (`standard_webhooks`).
+ */
+public func schemeAsStr(scheme: Scheme) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_scheme_as_str(
+        FfiConverterTypeScheme_lower(scheme),uniffiCallStatus
+    )
+})
+}
+/**
+ * The scheme's own window in seconds, for timestamped schemes.
+ */
+public func schemeDefaultToleranceSeconds(scheme: Scheme) -> UInt64?  {
+    return try!  FfiConverterOptionUInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_scheme_default_tolerance_seconds(
+        FfiConverterTypeScheme_lower(scheme),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether the replay guard applies (not for `gatenoc` and `keypair_invoice`).
+ */
+public func schemeHasReplayKey(scheme: Scheme) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_scheme_has_replay_key(
+        FfiConverterTypeScheme_lower(scheme),uniffiCallStatus
+    )
+})
+}
+/**
+ * Whether the scheme signs a timestamp (and so checks a time window).
+ */
+public func schemeIsTimestamped(scheme: Scheme) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_scheme_is_timestamped(
+        FfiConverterTypeScheme_lower(scheme),uniffiCallStatus
+    )
+})
+}
+/**
+ * The canonical code of an asset (`USDT_TRC20`).
+ */
+public func assetCode(asset: Asset) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_asset_code(
+        FfiConverterTypeAsset_lower(asset),uniffiCallStatus
+    )
+})
+}
+/**
+ * Decimal places a transfer of this asset can carry.
+ */
+public func assetScale(asset: Asset) -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_asset_scale(
+        FfiConverterTypeAsset_lower(asset),uniffiCallStatus
+    )
+})
+}
+/**
  * Every error code the core can return, in the contract's order.
  */
 public func errorCodes() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_paystate_ffi_fn_func_error_codes(uniffiCallStatus
+    )
+})
+}
+/**
+ * The contract's name of an event type (`invoice.payment_received`).
+ */
+public func eventTypeAsStr(eventType: EventType) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_event_type_as_str(
+        FfiConverterTypeEventType_lower(eventType),uniffiCallStatus
+    )
+})
+}
+/**
+ * The contract's name of an exception flag (`paid_late`).
+ */
+public func exceptionFlagAsStr(flag: ExceptionFlag) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_exception_flag_as_str(
+        FfiConverterTypeExceptionFlag_lower(flag),uniffiCallStatus
     )
 })
 }
@@ -8933,6 +9222,17 @@ public func parseTimestamp(text: String)throws  -> Timestamp  {
     )
 })
 }
+/**
+ * The contract's name of a status (`partially_refunded`).
+ */
+public func statusAsStr(status: Status) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_status_as_str(
+        FfiConverterTypeStatus_lower(status),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -8949,10 +9249,16 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_paystate_ffi_checksum_func_delivery_policy_as_str() != 34781) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_delivery_policy_max_attempts() != 11614) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_func_http_outcome() != 43292) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_paystate_ffi_checksum_func_parse_delivery_policy() != 19897) {
+    if (uniffi_paystate_ffi_checksum_func_parse_delivery_policy() != 35493) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_gatenoc_check_merchant_key() != 47020) {
@@ -9075,7 +9381,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_func_parse_scheme_timestamp() != 40880) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_paystate_ffi_checksum_func_scheme_as_str() != 35578) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_scheme_default_tolerance_seconds() != 38345) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_scheme_has_replay_key() != 59835) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_scheme_is_timestamped() != 44496) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_asset_code() != 13331) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_asset_scale() != 43219) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_func_error_codes() != 4619) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_event_type_as_str() != 16425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_exception_flag_as_str() != 43494) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_format_timestamp() != 16906) {
@@ -9091,6 +9421,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_parse_timestamp() != 42176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_status_as_str() != 49373) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_deliveryplan_attempts() != 46897) {
@@ -9111,7 +9444,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_method_deliveryplan_next_deadline() != 54665) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_paystate_ffi_checksum_method_deliveryplan_policy() != 55975) {
+    if (uniffi_paystate_ffi_checksum_method_deliveryplan_policy() != 10903) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_deliveryplan_report() != 58558) {
@@ -9189,7 +9522,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_method_invoice_due() != 47793) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_paystate_ffi_checksum_method_invoice_exceptions() != 37983) {
+    if (uniffi_paystate_ffi_checksum_method_invoice_exceptions() != 37362) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_invoice_id() != 9600) {
@@ -9204,7 +9537,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_method_invoice_next_deadline() != 47198) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_paystate_ffi_checksum_method_invoice_observe_transfer() != 25055) {
+    if (uniffi_paystate_ffi_checksum_method_invoice_observe_transfer() != 14758) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_invoice_refunds() != 15528) {
@@ -9363,7 +9696,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_constructor_deliveryplan_from_json() != 33658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_paystate_ffi_checksum_constructor_deliveryplan_new() != 42471) {
+    if (uniffi_paystate_ffi_checksum_constructor_deliveryplan_new() != 12301) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_constructor_invoice_from_json() != 16878) {

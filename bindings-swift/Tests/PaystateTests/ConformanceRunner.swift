@@ -2,7 +2,7 @@ import Foundation
 import Paystate
 
 /// The Swift conformance runner: drives the generated Swift API through the scenario files
-/// of `shared/conformance/FORMAT.md` with the step semantics of the reference runner
+/// of `conformance/FORMAT.md` (docs/spec.md §10) with the step semantics of the reference runner
 /// (`cli/src/conformance/mod.rs`), like the Kotlin runner in `bindings-kotlin`.
 enum ConformanceRunner {
     struct Failure: Error, CustomStringConvertible {
@@ -238,7 +238,7 @@ private func fieldsOf(_ op: String) -> [String]? {
 
 private let invoiceKeys = [
     "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
-    "amount_refunded", "refundable", "deadline", "events",
+    "amount_refunded", "refundable", "deadline", "events", "version",
 ]
 
 private func expectKeysOf(_ op: String) -> [String] {
@@ -606,6 +606,14 @@ private final class World {
                     if w.sorted() != g { throw fail("exceptions: expected \(w.sorted()), got \(g)") }
                 case "deadline":
                     if !timeEq(want, inv.deadline()) { throw fail("deadline: expected \(JSONText.write(want))") }
+                case "version":
+                    // The stored document's version (docs/spec.md §2 "State documents"): a
+                    // whole JSON number, compared as an exact integer.
+                    guard case .number(let text) = want, let w = UInt64(text) else {
+                        throw fail("expect.version must be a whole number, got \(JSONText.write(want))")
+                    }
+                    let got = inv.version()
+                    if w != got { throw fail("version: expected \(w), got \(got)") }
                 default:
                     let got: Decimal
                     switch key {

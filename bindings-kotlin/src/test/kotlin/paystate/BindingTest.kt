@@ -32,10 +32,16 @@ class BindingTest {
         val e = typed { invoice.observeTransfer(transfer("t1", "-1"), t0) }
         assertTrue(e is PaystateException.InvalidAmount)
         assertEquals("invalid_amount", e.code)
-        // The core's message, not UniFFI's field dump ("message=..."):
-        assertTrue(e.message!!.startsWith("transfer.amount: invalid amount \"-1\""), e.message)
-        assertFalse(e.message!!.contains("message="), e.message)
-        assertTrue(e.toString().endsWith(e.message!!))
+        // The field the core names, carried as data (not only inside the message):
+        assertEquals("transfer.amount", e.field)
+        assertEquals("transfer.amount", (e as PaystateException.InvalidAmount).field)
+        // `detail` is the core's message, not UniFFI's field dump; `message` is that dump
+        // and still contains both.
+        assertTrue(e.detail.startsWith("transfer.amount: invalid amount \"-1\""), e.detail)
+        assertFalse(e.detail.contains("detail="), e.detail)
+        assertTrue(e.message!!.contains(e.detail), e.message)
+        // An error about no particular field has none.
+        assertEquals(null, typed { Verifier(Scheme.STRIPE, listOf("k")).verify(emptyMap(), ByteArray(0), t0) }.field)
     }
 
     @Test
@@ -50,8 +56,8 @@ class BindingTest {
         ).map { it.code }
         assertEquals(listOf("invalid_amount", "invalid_asset", "invalid_field", "too_many_decimals", "malformed_json", "missing_field"), seen)
         val codes = errorCodes()
-        assertEquals(21, codes.size)
-        assertTrue(codes.containsAll(seen))
+        assertEquals(codes.toSet().size, codes.size)
+        assertTrue(codes.containsAll(seen + listOf("limit_exceeded", "invalid_state")), codes.toString())
     }
 
     private fun command_missing_field() {
@@ -139,7 +145,8 @@ class BindingTest {
         }
         val e = typed { createInvoice(spec().copy(expiry = Expiry.At(Instant.MAX)), t0) }
         assertEquals("invalid_field", e.code)
-        assertTrue(e.message!!.startsWith("invoice.expires_at"), e.message)
+        assertTrue(e.detail.startsWith("invoice.expires_at"), e.detail)
+        assertEquals("invoice.expires_at", e.field)
     }
 
     // ---- storage, journal, replay ----
@@ -242,7 +249,7 @@ class BindingTest {
         val tampered = typed { verifier.verify(headers, body + ' '.code.toByte(), ts) }
         assertEquals("signature_mismatch", tampered.code)
         assertEquals("timestamp_out_of_tolerance", typed { verifier.verify(headers, body, ts.plusSeconds(301)) }.code)
-        for (text in listOf(tampered.message!!, verifier.toString(), signed.toString())) {
+        for (text in listOf(tampered.message!!, tampered.detail, verifier.toString(), signed.toString())) {
             assertFalse(text.contains("MfKQ9r8GKYqr"), text)
         }
     }
@@ -296,7 +303,7 @@ class BindingTest {
         for ((code, block) in cases) {
             val e = typed(block)
             assertEquals(code, e.code, e.message)
-            assertTrue(e.message!!.length < 400, "message too long: ${e.message!!.length}")
+            assertTrue(e.detail.length < 400, "message too long: ${e.detail.length}")
         }
         // A Kotlin string with an unpaired surrogate cannot be encoded as UTF-8: UniFFI's
         // generated lowering refuses it before the call (a CharacterCodingException, not a

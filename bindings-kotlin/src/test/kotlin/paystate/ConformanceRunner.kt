@@ -7,7 +7,7 @@ import java.util.TreeMap
 
 /**
  * The Kotlin conformance runner: drives the generated Kotlin API through the scenario files
- * of `shared/conformance/FORMAT.md`, with the step semantics of the reference runner
+ * of `conformance/FORMAT.md` (docs/spec.md §10), with the step semantics of the reference runner
  * (`cli/src/conformance/mod.rs`): same op fields, same expect keys, same error-leaves-state
  * check, same order of argument checks. Everything a step does goes through the public
  * Kotlin API (no call into a Rust runner).
@@ -189,7 +189,7 @@ private fun fieldsOf(op: String): List<String>? = when (op) {
 
 private val INVOICE_KEYS = listOf(
     "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
-    "amount_refunded", "refundable", "deadline", "events",
+    "amount_refunded", "refundable", "deadline", "events", "version",
 )
 
 private fun expectKeysOf(op: String): List<String> = when (op) {
@@ -544,6 +544,14 @@ private class World {
                         }
                         "deadline" -> if (!timeEq(want, inv.deadline())) {
                             throw fail("deadline: expected ${Json.write(want)}, got ${formatTimestamp(inv.deadline())}")
+                        }
+                        // The stored document's version (docs/spec.md §2 "State documents"):
+                        // a whole JSON number, compared as an exact integer.
+                        "version" -> {
+                            val w = (want as? JNum)?.text?.toBigIntegerOrNull()
+                                ?: throw fail("expect.version must be a whole number, got ${Json.write(want)}")
+                            val got = inv.version()
+                            if (w != got.toString().toBigInteger()) throw fail("version: expected $w, got $got")
                         }
                         else -> {
                             val got = when (key) {

@@ -279,7 +279,7 @@ class DialectTest {
         val req = gatenocParseCheckoutSession(b("""{"amount": 5}"""), "inv_g", t, null)
         val e = assertThrows<PaystateException> { usdtGatewayRenderInvoice(req, "a", "https://x", false) }
         assertEquals("invalid_field", e.code)
-        assertTrue(e.message!!.contains("usdt_gateway"), e.message)
+        assertTrue(e.detail.contains("usdt_gateway"), e.detail)
     }
 
     @Test

@@ -689,7 +689,7 @@ class HostileTest {
 
     @Test
     fun amountsOfAnyScaleGiveTypedErrors() {
-        // Before the lowering was bounded (bindings-swift/uniffi.toml), toPlainString() threw
+        // Before the lowering was bounded (ffi/uniffi.toml), toPlainString() threw
         // NegativeArraySizeException here, or OutOfMemoryError near 1E+1000000000.
         for (text in listOf("1E+2147483647", "1E-2147483647", "-1E+2147483647", "1E+1000000000", "1E-65", "1E+65")) {
             val spec = newInvoiceSpec("x", Pricing.Due(BigDecimal(text)), Asset.USDT_TRC20, Expiry.InSeconds(60uL))
@@ -734,7 +734,7 @@ class HostileTest {
                 t.ok++
                 return r
             } catch (e: PaystateException) {
-                typed(t, entry, e.code, e.message, input)
+                typed(t, entry, e.code, e.detail, input)
             } catch (e: DialectException) {
                 when (e) {
                     is DialectException.Rejected -> typed(t, entry, e.code, e.detail, input)

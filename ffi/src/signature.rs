@@ -1,4 +1,4 @@
-//! Webhook signatures (DESIGN §6): verify what a provider sent, sign as that provider, and
+//! Webhook signatures (docs/spec.md §6): verify what a provider sent, sign as that provider, and
 //! the replay guard.
 
 use std::collections::HashMap;
@@ -10,8 +10,11 @@ use crate::types::{
     from_stored_json, lock, secs_in, to_stored_json, ts_in, ts_out, Result, Timestamp,
 };
 
-/// A signature format, named after the provider whose format it implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
+pub use paystate::signature::Scheme;
+
+/// A signature format, named after the provider whose format it implements (the core's
+/// enum, exported as is: see `types.rs` on remote enums).
+#[uniffi::remote(Enum)]
 pub enum Scheme {
     /// Seed 001: `X-Webhook-Signature` = hex HMAC-SHA256 of the raw body.
     UsdtGateway,
@@ -38,71 +41,34 @@ pub enum Scheme {
     Nowpayments,
 }
 
-impl From<Scheme> for sig::Scheme {
-    fn from(s: Scheme) -> Self {
-        match s {
-            Scheme::UsdtGateway => sig::Scheme::UsdtGateway,
-            Scheme::Gatepay => sig::Scheme::Gatepay,
-            Scheme::Monetix => sig::Scheme::Monetix,
-            Scheme::Gatenoc => sig::Scheme::Gatenoc,
-            Scheme::KeypairInvoice => sig::Scheme::KeypairInvoice,
-            Scheme::StandardWebhooks => sig::Scheme::StandardWebhooks,
-            Scheme::Stripe => sig::Scheme::Stripe,
-            Scheme::Github => sig::Scheme::Github,
-            Scheme::CoinbaseCommerce => sig::Scheme::CoinbaseCommerce,
-            Scheme::Shopify => sig::Scheme::Shopify,
-            Scheme::Nowpayments => sig::Scheme::Nowpayments,
-        }
-    }
-}
-
-impl From<sig::Scheme> for Scheme {
-    fn from(s: sig::Scheme) -> Self {
-        match s {
-            sig::Scheme::UsdtGateway => Scheme::UsdtGateway,
-            sig::Scheme::Gatepay => Scheme::Gatepay,
-            sig::Scheme::Monetix => Scheme::Monetix,
-            sig::Scheme::Gatenoc => Scheme::Gatenoc,
-            sig::Scheme::KeypairInvoice => Scheme::KeypairInvoice,
-            sig::Scheme::StandardWebhooks => Scheme::StandardWebhooks,
-            sig::Scheme::Stripe => Scheme::Stripe,
-            sig::Scheme::Github => Scheme::Github,
-            sig::Scheme::CoinbaseCommerce => Scheme::CoinbaseCommerce,
-            sig::Scheme::Shopify => Scheme::Shopify,
-            sig::Scheme::Nowpayments => Scheme::Nowpayments,
-        }
-    }
-}
-
+/// The contract's name of a scheme (`standard_webhooks`).
 #[uniffi::export]
-impl Scheme {
-    /// The contract's name (`standard_webhooks`).
-    pub fn as_str(&self) -> String {
-        sig::Scheme::from(*self).name().to_owned()
-    }
+pub fn scheme_as_str(scheme: Scheme) -> String {
+    scheme.name().to_owned()
+}
 
-    /// Whether the scheme signs a timestamp (and so checks a time window).
-    pub fn is_timestamped(&self) -> bool {
-        sig::Scheme::from(*self).is_timestamped()
-    }
+/// Whether the scheme signs a timestamp (and so checks a time window).
+#[uniffi::export]
+pub fn scheme_is_timestamped(scheme: Scheme) -> bool {
+    scheme.is_timestamped()
+}
 
-    /// The scheme's own window in seconds, for timestamped schemes.
-    pub fn default_tolerance_seconds(&self) -> Option<u64> {
-        sig::Scheme::from(*self)
-            .default_tolerance()
-            .map(|d| d.as_seconds())
-    }
+/// The scheme's own window in seconds, for timestamped schemes.
+#[uniffi::export]
+pub fn scheme_default_tolerance_seconds(scheme: Scheme) -> Option<u64> {
+    scheme.default_tolerance().map(|d| d.as_seconds())
+}
 
-    /// Whether the replay guard applies (not for `gatenoc` and `keypair_invoice`).
-    pub fn has_replay_key(&self) -> bool {
-        sig::Scheme::from(*self).has_replay_key()
-    }
+/// Whether the replay guard applies (not for `gatenoc` and `keypair_invoice`).
+#[uniffi::export]
+pub fn scheme_has_replay_key(scheme: Scheme) -> bool {
+    scheme.has_replay_key()
 }
 
 /// Reads a scheme by its contract name; anything else is `invalid_field`.
 #[uniffi::export]
 pub fn parse_scheme(name: String) -> Result<Scheme> {
-    Ok(sig::Scheme::parse(&name)?.into())
+    Ok(sig::Scheme::parse(&name)?)
 }
 
 /// Reads a timestamp header value the way `scheme` writes it (seconds for Standard
@@ -110,7 +76,7 @@ pub fn parse_scheme(name: String) -> Result<Scheme> {
 #[uniffi::export]
 pub fn parse_scheme_timestamp(scheme: Scheme, text: String) -> Result<Timestamp> {
     Ok(ts_out(sig::parse_scheme_timestamp(
-        scheme.into(),
+        scheme,
         &text,
         "timestamp",
     )?))
@@ -195,7 +161,7 @@ pub struct Verified {
 impl From<sig::Verified> for Verified {
     fn from(v: sig::Verified) -> Self {
         Verified {
-            scheme: v.scheme.into(),
+            scheme: v.scheme,
             key_index: u32::try_from(v.key_index).unwrap_or(u32::MAX),
             timestamp: v.timestamp.map(ts_out),
             replay: v.replay.map(|r| ReplayKey {
@@ -209,7 +175,7 @@ impl From<sig::Verified> for Verified {
 impl Verified {
     fn to_core(&self) -> Result<sig::Verified> {
         Ok(sig::Verified {
-            scheme: self.scheme.into(),
+            scheme: self.scheme,
             key_index: usize::try_from(self.key_index).unwrap_or(usize::MAX),
             timestamp: self.timestamp.map(|t| ts_in(t, "timestamp")).transpose()?,
             replay: match &self.replay {
@@ -237,7 +203,7 @@ impl Verifier {
     #[uniffi::constructor]
     pub fn new(scheme: Scheme, secrets: Vec<String>) -> Result<Arc<Verifier>> {
         Ok(Arc::new(Verifier {
-            inner: sig::Verifier::new(scheme.into(), &secrets)?,
+            inner: sig::Verifier::new(scheme, &secrets)?,
         }))
     }
 
@@ -249,7 +215,7 @@ impl Verifier {
         options: VerifierOptions,
     ) -> Result<Arc<Verifier>> {
         Ok(Arc::new(Verifier {
-            inner: sig::Verifier::with_options(scheme.into(), &secrets, options.to_core()?)?,
+            inner: sig::Verifier::with_options(scheme, &secrets, options.to_core()?)?,
         }))
     }
 
@@ -269,7 +235,7 @@ impl Verifier {
 
     /// The scheme this verifier checks.
     pub fn scheme(&self) -> Scheme {
-        self.inner.scheme().into()
+        self.inner.scheme()
     }
 
     /// How many secrets it tries.
@@ -355,7 +321,7 @@ impl Signer {
     #[uniffi::constructor]
     pub fn new(scheme: Scheme, secrets: Vec<String>) -> Result<Arc<Signer>> {
         Ok(Arc::new(Signer {
-            inner: sig::Signer::new(scheme.into(), &secrets)?,
+            inner: sig::Signer::new(scheme, &secrets)?,
         }))
     }
 
@@ -375,7 +341,7 @@ impl Signer {
 
     /// The scheme this signer produces.
     pub fn scheme(&self) -> Scheme {
-        self.inner.scheme().into()
+        self.inner.scheme()
     }
 }
 

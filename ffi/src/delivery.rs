@@ -1,4 +1,4 @@
-//! Webhook delivery schedules (DESIGN §7).
+//! Webhook delivery schedules (docs/spec.md §7).
 
 use std::sync::{Arc, Mutex};
 
@@ -6,9 +6,15 @@ use paystate::delivery as dl;
 
 use crate::types::{from_stored_json, lock, to_stored_json, ts_in, ts_out, Result, Timestamp};
 
-/// How a receiver's answers are judged and how failed attempts are retried.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum DeliveryPolicy {
+pub use paystate::delivery::Policy;
+
+/// `Policy` under the name both languages see (renamed in uniffi.toml).
+pub type DeliveryPolicy = Policy;
+
+/// How a receiver's answers are judged and how failed attempts are retried (the core's
+/// enum, exported as is: see `types.rs` on remote enums).
+#[uniffi::remote(Enum)]
+pub enum Policy {
     /// Seed 001: a 2xx within 30 s; retries 1, 2, 4, ... 512 minutes after each failure.
     UsdtGateway,
     /// Seed 004: exactly HTTP 200; 3 attempts in all, 5 minutes apart.
@@ -18,43 +24,22 @@ pub enum DeliveryPolicy {
     StandardWebhooks,
 }
 
-impl From<DeliveryPolicy> for dl::Policy {
-    fn from(p: DeliveryPolicy) -> Self {
-        match p {
-            DeliveryPolicy::UsdtGateway => dl::Policy::UsdtGateway,
-            DeliveryPolicy::KeypairInvoice => dl::Policy::KeypairInvoice,
-            DeliveryPolicy::StandardWebhooks => dl::Policy::StandardWebhooks,
-        }
-    }
-}
-
-impl From<dl::Policy> for DeliveryPolicy {
-    fn from(p: dl::Policy) -> Self {
-        match p {
-            dl::Policy::UsdtGateway => DeliveryPolicy::UsdtGateway,
-            dl::Policy::KeypairInvoice => DeliveryPolicy::KeypairInvoice,
-            dl::Policy::StandardWebhooks => DeliveryPolicy::StandardWebhooks,
-        }
-    }
-}
-
+/// The contract's name of a policy (`usdt_gateway`).
 #[uniffi::export]
-impl DeliveryPolicy {
-    /// The contract's name (`usdt_gateway`).
-    pub fn as_str(&self) -> String {
-        dl::Policy::from(*self).name().to_owned()
-    }
+pub fn delivery_policy_as_str(policy: DeliveryPolicy) -> String {
+    policy.name().to_owned()
+}
 
-    /// The most attempts the policy makes (first attempt plus retries).
-    pub fn max_attempts(&self) -> u32 {
-        u32::try_from(dl::Policy::from(*self).max_attempts()).unwrap_or(u32::MAX)
-    }
+/// The most attempts the policy makes (first attempt plus retries).
+#[uniffi::export]
+pub fn delivery_policy_max_attempts(policy: DeliveryPolicy) -> u32 {
+    u32::try_from(policy.max_attempts()).unwrap_or(u32::MAX)
 }
 
 /// Reads a policy by its contract name; anything else is `invalid_field` on `policy`.
 #[uniffi::export]
 pub fn parse_delivery_policy(name: String) -> Result<DeliveryPolicy> {
-    Ok(dl::Policy::parse(&name)?.into())
+    Ok(dl::Policy::parse(&name)?)
 }
 
 /// What one attempt got back.
@@ -149,7 +134,7 @@ impl DeliveryPlan {
     pub fn new(id: String, policy: DeliveryPolicy, now: Timestamp) -> Result<Arc<DeliveryPlan>> {
         let now = ts_in(now, "now")?;
         Ok(Arc::new(DeliveryPlan {
-            inner: Mutex::new(dl::DeliveryPlan::new(id, policy.into(), now)),
+            inner: Mutex::new(dl::DeliveryPlan::new(id, policy, now)),
         }))
     }
 
@@ -206,7 +191,7 @@ impl DeliveryPlan {
 
     /// The policy it follows.
     pub fn policy(&self) -> DeliveryPolicy {
-        lock(&self.inner).policy().into()
+        lock(&self.inner).policy()
     }
 
     /// Every reported attempt, oldest first.

@@ -19,11 +19,13 @@
 //!   atomically under a lock. A method that fails leaves the object untouched (the core's
 //!   guarantee), so callers can retry or report without rolling anything back. Each has
 //!   `to_json()` / `from_json()` for storage and `copy()` where a snapshot is useful.
-//! * **Plain data are records** (`Snapshot`, `Event`, `TransferInput`, `InvoiceSpec`, ...)
-//!   and closed sets are enums (`Status`, `ExceptionFlag`, `EventType`, `Asset`, `Scheme`,
-//!   `DeliveryPolicy`).
+//! * **Plain data are records** (`Snapshot`, `Event`, `TransferInput`, `InvoiceSpec`, ...).
+//! * **Closed sets are the core's enums** (`Status`, `Exception` → `ExceptionFlag`,
+//!   `EventType`, `Asset`, `RefundOutcome`, `Scheme`, `Policy` → `DeliveryPolicy`), exported
+//!   with `#[uniffi::remote(Enum)]`: no copy and no conversion code.
 //! * **One error type**, `PaystateError` (Kotlin `PaystateException`), one variant per
-//!   core error code, whose message is the core's message.
+//!   core error code, each carrying `field` (where there is one) and `detail`, the core's
+//!   message.
 
 uniffi::setup_scaffolding!();
 

@@ -1,4 +1,4 @@
-//! Matching transfers to invoices by amount on shared accounts (DESIGN §4).
+//! Matching transfers to invoices by amount on shared accounts (docs/spec.md §4).
 
 use std::sync::{Arc, Mutex};
 

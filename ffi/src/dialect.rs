@@ -48,6 +48,8 @@ pub enum DialectError {
     Invalid {
         /// The stable core error code.
         code: String,
+        /// The field the error is about, where there is one.
+        field: Option<String>,
         /// The core's message.
         detail: String,
     },
@@ -69,6 +71,7 @@ impl From<PaystateError> for DialectError {
     fn from(e: PaystateError) -> Self {
         DialectError::Invalid {
             code: e.code().to_owned(),
+            field: e.field().map(str::to_owned),
             detail: e.to_string(),
         }
     }
@@ -577,7 +580,7 @@ pub fn keypair_invoice_parse_invoice(
         now: ts_in(now, "now")?,
         rate: rate_or_one(&rate)?,
         fee: opt_amount_in(&fee, "fee")?.unwrap_or(paystate::Amount::ZERO),
-        asset: asset.map(paystate::Asset::from),
+        asset,
     };
     let r = keypair_invoice::parse_invoice(&body, &ctx)?;
     Ok(DialectRequest::wrap(Parsed::KeypairInvoice(r)))

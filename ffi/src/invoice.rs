@@ -121,7 +121,7 @@ impl From<paystate::InvoiceSpec> for InvoiceSpec {
                     surcharge: amount_out(surcharge),
                 },
             },
-            asset: s.asset.into(),
+            asset: s.asset,
             expiry: match s.expiry {
                 paystate::invoice::Expiry::In(d) => Expiry::InSeconds {
                     seconds: d.as_seconds(),
@@ -194,8 +194,7 @@ impl InvoiceSpec {
             None => None,
             Some(text) => Some(paystate::json::parse_object(text.as_bytes())?),
         };
-        let mut spec =
-            paystate::InvoiceSpec::new(self.id.clone(), pricing, self.asset.into(), expiry);
+        let mut spec = paystate::InvoiceSpec::new(self.id.clone(), pricing, self.asset, expiry);
         spec.reference = self.reference.clone();
         spec.tolerance = tolerance;
         spec.late_payment = late_payment;
@@ -219,7 +218,7 @@ pub fn new_invoice_spec(id: String, pricing: Pricing, asset: Asset, expiry: Expi
     let defaults = paystate::InvoiceSpec::new(
         id,
         paystate::Pricing::Due(paystate::Amount::ZERO),
-        asset.into(),
+        asset,
         paystate::invoice::Expiry::In(paystate::Duration::ZERO),
     );
     InvoiceSpec {
@@ -264,14 +263,14 @@ impl TransferInput {
         Ok(paystate::invoice::TransferInput {
             tx_id: self.tx_id.clone(),
             amount: amount_in(&self.amount, "transfer.amount")?,
-            asset: self.asset.into(),
+            asset: self.asset,
             confirmed: self.confirmed,
             at: self.at.map(|t| ts_in(t, "transfer.at")).transpose()?,
         })
     }
 }
 
-/// A command to an invoice (DESIGN §3), as the host journals it.
+/// A command to an invoice (docs/spec.md §3), as the host journals it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum Command {
     /// Creates the invoice (the first entry of every journal).
@@ -343,7 +342,7 @@ impl Command {
             },
             Command::SettleRefund { refund_id, outcome } => C::SettleRefund {
                 refund_id: refund_id.clone(),
-                outcome: (*outcome).into(),
+                outcome: *outcome,
             },
             Command::MarkPaid => C::Mark {
                 status: paystate::Status::Paid,
@@ -371,7 +370,7 @@ impl From<paystate::Command> for Command {
                 transfer: TransferInput {
                     tx_id: t.tx_id,
                     amount: amount_out(t.amount),
-                    asset: t.asset.into(),
+                    asset: t.asset,
                     confirmed: t.confirmed,
                     at: t.at.map(ts_out),
                 },
@@ -384,10 +383,7 @@ impl From<paystate::Command> for Command {
                 refund_id,
                 amount: amount.map(amount_out),
             },
-            C::SettleRefund { refund_id, outcome } => Command::SettleRefund {
-                refund_id,
-                outcome: outcome.into(),
-            },
+            C::SettleRefund { refund_id, outcome } => Command::SettleRefund { refund_id, outcome },
             C::Mark { .. } if kind == CommandKind::MarkPaid => Command::MarkPaid,
             C::Mark { .. } => Command::MarkInvalid,
             C::ClaimTxid { tx_id } => Command::ClaimTxid { tx_id },
@@ -577,7 +573,7 @@ impl Invoice {
         self.run(command.to_core()?, now)
     }
 
-    /// A transfer was seen: counts, is held, or pays the invoice (DESIGN §3).
+    /// A transfer was seen: counts, is held, or pays the invoice (docs/spec.md §3).
     pub fn observe_transfer(&self, transfer: TransferInput, now: Timestamp) -> Result<Vec<Event>> {
         self.run(paystate::Command::ObserveTransfer(transfer.to_core()?), now)
     }
@@ -625,13 +621,7 @@ impl Invoice {
         outcome: RefundOutcome,
         now: Timestamp,
     ) -> Result<Vec<Event>> {
-        self.run(
-            paystate::Command::SettleRefund {
-                refund_id,
-                outcome: outcome.into(),
-            },
-            now,
-        )
+        self.run(paystate::Command::SettleRefund { refund_id, outcome }, now)
     }
 
     /// An operator marks it paid (from pending, processing or expired); adds `marked`.
@@ -661,21 +651,17 @@ impl Invoice {
 
     /// The status as of the last command (see [`Invoice::status_at`] for "now").
     pub fn status(&self) -> Status {
-        lock(&self.inner).status().into()
+        lock(&self.inner).status()
     }
 
     /// The status the invoice would have at `now` if ticked, without changing it.
     pub fn status_at(&self, now: Timestamp) -> Result<Status> {
-        Ok(lock(&self.inner).status_at(ts_in(now, "now")?).into())
+        Ok(lock(&self.inner).status_at(ts_in(now, "now")?))
     }
 
     /// The exceptions beside the status.
     pub fn exceptions(&self) -> Vec<ExceptionFlag> {
-        lock(&self.inner)
-            .exceptions()
-            .iter()
-            .map(Into::into)
-            .collect()
+        lock(&self.inner).exceptions().iter().collect()
     }
 
     /// Status, exceptions and every amount at once.
@@ -721,7 +707,7 @@ impl Invoice {
 
     /// The asset it is paid in.
     pub fn asset(&self) -> Asset {
-        lock(&self.inner).asset().into()
+        lock(&self.inner).asset()
     }
 
     /// Increases with every accepted command (optimistic locking in the host's store).
@@ -806,9 +792,9 @@ pub fn transition_rules() -> Vec<TransitionRule> {
     paystate::invoice::table::RULES
         .iter()
         .map(|r| TransitionRule {
-            from: r.from.map(Into::into),
+            from: r.from,
             command: r.command.as_str().to_owned(),
-            to: r.to.iter().map(|s| (*s).into()).collect(),
+            to: r.to.to_vec(),
             note: r.note.to_owned(),
         })
         .collect()

@@ -1,4 +1,4 @@
-//! Checkout sessions (DESIGN §5): short-lived, single-use views of an invoice.
+//! Checkout sessions (docs/spec.md §5): short-lived, single-use views of an invoice.
 
 use std::sync::{Arc, Mutex};
 
