@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Object, Unknown};
 use napi::{Env, JsValue};
 use napi_derive::napi;
-use paystate::invoice::{RefundState, Snapshot};
+use paystate::invoice::Snapshot;
 use paystate::{Asset, Command, Event, JournalEntry, RefundOutcome};
 use serde_json::{Map, Value};
 
@@ -356,14 +356,7 @@ impl Invoice {
                 let mut o = Object::new(env)?;
                 o.set("refundId", r.refund_id.as_str())?;
                 o.set("amount", r.amount.to_string())?;
-                o.set(
-                    "state",
-                    match r.state {
-                        RefundState::InFlight => "in_flight",
-                        RefundState::Succeeded => "succeeded",
-                        RefundState::Failed => "failed",
-                    },
-                )?;
+                o.set("state", r.state.as_str())?;
                 o.set("requestedAt", conv::date(env, r.requested_at)?)?;
                 o.set("settledAt", conv::opt_date(env, r.settled_at)?)?;
                 Ok(o)
@@ -580,20 +573,8 @@ pub fn invoice_settle_refund(
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let refund_id = conv::string(env, refund_id, "refund_id")?;
-    let outcome = match conv::string(env, outcome, "outcome")?.as_str() {
-        "succeeded" => RefundOutcome::Succeeded,
-        "failed" => RefundOutcome::Failed,
-        other => {
-            let shown: String = other.chars().take(40).collect();
-            return Err(raise(
-                env,
-                &invalid_field(
-                    "outcome",
-                    format!("expected succeeded or failed, found {shown:?}"),
-                ),
-            ));
-        }
-    };
+    let outcome =
+        RefundOutcome::parse(&conv::string(env, outcome, "outcome")?, "outcome").or_throw(env)?;
     run(
         env,
         &mut invoice,
