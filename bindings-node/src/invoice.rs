@@ -62,8 +62,8 @@ fn snapshot_json(s: &Snapshot) -> String {
 /// Events as JSON text `{"s": [snapshots], "e": [events]}`: each event in the shape of the
 /// TypeScript `InvoiceEvent`, except `at`, which is unix milliseconds, and `invoice`, which
 /// is the index of its snapshot in `s` (the events of one step share one snapshot, so it is
-/// written once). The JavaScript side restores both. One string crosses N-API and V8's
-/// `JSON.parse` builds the objects: far cheaper than setting each property from Rust.
+/// written once). The JavaScript side restores both. Used when [`events_text`] cannot
+/// delimit the events (an id holding its separator).
 pub(crate) fn events_json(events: &[Event]) -> String {
     let mut snaps: Vec<&Snapshot> = Vec::with_capacity(2);
     let mut out = String::with_capacity(200 * events.len() + 200);
