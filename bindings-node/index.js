@@ -6,8 +6,8 @@
 // method or getter ~220 ns, and every property set from Rust more. So the hot paths
 // (`Verifier.verify`, the invoice commands) cross N-API once, as plain functions over an
 // opaque handle; header lookup happens here, in JavaScript; results are plain objects built
-// here, and events and snapshots cross as one JSON string that V8's `JSON.parse` turns into
-// objects. No payment rule lives here: every value is still judged by the core.
+// here, and a command's events cross as one string split here (snapshots as JSON text for
+// `JSON.parse`). No payment rule lives here: every value is still judged by the core.
 
 const { inspect } = require('node:util')
 
@@ -308,14 +308,15 @@ function sign(scheme, secrets, body, input) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Invoices: commands cross as plain functions and return events as JSON text.
+// Invoices: commands cross as plain functions and return their events as one string.
 
 /**
- * Parses events: `{e: events, s: snapshots}`, where `at` crosses as unix milliseconds and
- * `invoice` as the index of the event's snapshot (events of one step share it). Each event
- * gets its own snapshot object.
+ * Events given as JSON: `{e: events, s: snapshots}`, where `at` crosses as unix
+ * milliseconds and `invoice` as the index of the event's snapshot (events of one step share
+ * it). Each event gets its own snapshot object. (The native side sends JSON only when an id
+ * holds the separator of the delimited form below.)
  */
-function events(text) {
+function eventsFromJson(text) {
   const r = JSON.parse(text)
   const list = r.e
   const snaps = r.s
@@ -331,6 +332,47 @@ function events(text) {
       used[k] = true
       e.invoice = snap
     }
+  }
+  return list
+}
+
+/** A snapshot from its 9 delimited fields at `p` (src/invoice.rs `events_text`). */
+function snapshotAt(f, p) {
+  const ex = f[p + 1]
+  return {
+    status: f[p],
+    exceptions: ex === '' ? [] : ex.split(','),
+    amountPaid: f[p + 2],
+    amountPending: f[p + 3],
+    amountHeld: f[p + 4],
+    surplus: f[p + 5],
+    amountRefunded: f[p + 6],
+    refundsInFlight: f[p + 7],
+    refundable: f[p + 8],
+  }
+}
+
+/**
+ * Events as the native side sends them: delimited text (`n` snapshots of 9 fields, then 8
+ * fields per event; an optional field is empty or `+value`), split here and built into the
+ * same objects `JSON.parse` would make, in about half its time; or JSON (text starting
+ * with `{`). Each event gets its own snapshot object.
+ */
+function events(text) {
+  if (text.charCodeAt(0) === 123) return eventsFromJson(text)
+  const f = text.split('\x1f')
+  const p0 = 1 + 9 * Number(f[0])
+  const list = []
+  for (let p = p0; p < f.length; p += 8) {
+    const e = { id: f[p], type: f[p + 1], invoiceId: f[p + 2], at: new Date(Number(f[p + 3])) }
+    const tx = f[p + 4]
+    if (tx !== '') e.txId = tx.slice(1)
+    const refund = f[p + 5]
+    if (refund !== '') e.refundId = refund.slice(1)
+    const amount = f[p + 6]
+    if (amount !== '') e.amount = amount.slice(1)
+    e.invoice = snapshotAt(f, 1 + 9 * Number(f[p + 7])) // snapshot k starts at field 1 + 9k
+    list.push(e)
   }
   return list
 }

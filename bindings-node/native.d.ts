@@ -18,78 +18,21 @@ export type HeadersInput =
   | { get(name: string): string | null | undefined }
   | ReadonlyArray<readonly [string, string]>
 
+// The core's vocabulary (statuses, exceptions, event types, assets, schemes, delivery
+// policies, refund outcomes, error codes) is generated into vocabulary.d.ts by
+// scripts/gen-vocabulary.py from `paystate contract`; the names below alias it.
+import type { Asset, DeliveryPolicy, ErrorCode, EventType, ExceptionName, RefundOutcome, Scheme, Status } from './vocabulary'
+export type { Asset, DeliveryPolicy, ErrorCode, EventType, ExceptionName, RefundOutcome, Scheme, Status } from './vocabulary'
+
 /** Invoice statuses (docs/spec.md §3). */
-export type InvoiceStatus =
-  | 'pending'
-  | 'processing'
-  | 'paid'
-  | 'expired'
-  | 'cancelled'
-  | 'invalid'
-  | 'partially_refunded'
-  | 'refunded'
-/** Exceptions beside the status. */
-export type InvoiceException = 'underpaid' | 'overpaid' | 'paid_late' | 'marked' | 'txid_claimed'
-/** Event types. */
-export type EventType =
-  | 'invoice.created'
-  | 'invoice.payment_received'
-  | 'invoice.paid_late'
-  | 'invoice.processing'
-  | 'invoice.paid'
-  | 'invoice.payment_dropped'
-  | 'invoice.expired'
-  | 'invoice.invalid'
-  | 'invoice.cancelled'
-  | 'invoice.refund_requested'
-  | 'invoice.refunded'
-  | 'invoice.refund_failed'
-  | 'invoice.txid_claimed'
-/** Assets and their scales: TRC20/ERC20/POLYGON 6, BSC 18, BYBIT 8 (`USDT_MATIC` is an alias of POLYGON). */
-export type Asset = 'USDT_TRC20' | 'USDT_ERC20' | 'USDT_BSC' | 'USDT_POLYGON' | 'USDT_BYBIT'
-/** Webhook signature schemes, named after the provider whose format they implement. */
-export type Scheme =
-  | 'usdt_gateway'
-  | 'gatepay'
-  | 'monetix'
-  | 'gatenoc'
-  | 'keypair_invoice'
-  | 'standard_webhooks'
-  | 'stripe'
-  | 'github'
-  | 'coinbase_commerce'
-  | 'shopify'
-  | 'nowpayments'
-/** Webhook delivery policies. */
-export type DeliveryPolicy = 'usdt_gateway' | 'keypair_invoice' | 'standard_webhooks'
-/** How a refund ended. */
-export type RefundOutcome = 'succeeded' | 'failed'
+export type InvoiceStatus = Status
+/** Exceptions beside the status (docs/spec.md §3). */
+export type InvoiceException = ExceptionName
 /** What a delivery attempt got back: an HTTP status, no answer in time, or a transport error. */
 export type AttemptOutcome = number | 'timeout' | 'error'
 
-/** Every code a `PaystateError` can carry (stable, part of the contract). */
-export type PaystateErrorCode =
-  | 'invalid_amount'
-  | 'amount_below_minimum'
-  | 'amount_above_maximum'
-  | 'too_many_decimals'
-  | 'invalid_asset'
-  | 'asset_mismatch'
-  | 'invalid_field'
-  | 'missing_field'
-  | 'invalid_transition'
-  | 'unknown_transfer'
-  | 'unknown_refund'
-  | 'refund_exceeds_available'
-  | 'session_expired'
-  | 'session_used'
-  | 'signature_missing'
-  | 'signature_malformed'
-  | 'signature_mismatch'
-  | 'timestamp_out_of_tolerance'
-  | 'replayed'
-  | 'malformed_json'
-  | 'integrity_conflict'
+/** Every code a `PaystateError` can carry (stable, part of the contract: docs/spec.md §9). */
+export type PaystateErrorCode = ErrorCode
 
 /**
  * What every function of this package throws for a core rule: an `Error` named
@@ -767,6 +710,12 @@ export declare class Session {
    * On error the session is unchanged.
    */
   use(invoice: Invoice, now: TimeInput): void
+  /**
+   * Applies time to the session, as the world's `tick` does to every session: a later
+   * `use` dated before `now` counts as of `now` (docs/spec.md §2, §5). An earlier `now`
+   * changes nothing.
+   */
+  tick(now: TimeInput): void
   /** The session id. */
   get id(): string
   /** The invoice it shows. */

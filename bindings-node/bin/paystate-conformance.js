@@ -256,6 +256,7 @@ class World {
           t.journal.push({ at: at.toISOString(), command: { op: 'tick' } })
           if (id === named) out.events = events.map((e) => e.type)
         }
+        for (const s of this.sessions.values()) s.tick(at)
         for (const d of this.deliveries.values()) d.tick(at)
         return out
       }

@@ -50,6 +50,17 @@ node -e '
   const bin = fs.readdirSync(dir).find((f) => f.endsWith(".node"))
   console.log(`test-dist: loaded a release binary from ${process.argv[1]} (${bin}, ${fs.statSync(path.join(dir, bin)).size} bytes)`)
 ' "$(basename "$plat" "-$version.tgz")"
+# Every file the public types import (vocabulary.d.ts) was packed beside index.d.ts.
+node -e '
+  const fs = require("fs"), path = require("path")
+  const dir = path.dirname(require.resolve("paystate/package.json"))
+  const dts = fs.readFileSync(path.join(dir, "index.d.ts"), "utf8")
+  for (const m of dts.matchAll(/from ["\x27](\.\/[^"\x27]+)["\x27]/g)) {
+    const rel = m[1]
+    if (!fs.existsSync(path.join(dir, rel + ".d.ts"))) throw new Error("test-dist: index.d.ts imports " + rel + ", not in the package")
+  }
+  console.log("test-dist: the types index.d.ts imports are in the package")
+'
 npx --no-install paystate-conformance "$repo/tests/scenarios"
 cat > smoke.js <<'JS'
 const assert = require('node:assert')

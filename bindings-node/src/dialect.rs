@@ -15,7 +15,8 @@ use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Null, Object, Unknown}
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use paystate::dialect::{
-    gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, CallbackResult, ParsedInvoice,
+    gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, CallbackResult, Request,
+    RequestContext, RequestKind,
 };
 use paystate::{Amount, Asset, Duration};
 use serde_json::Value;
@@ -24,23 +25,12 @@ use crate::conv;
 use crate::err::{invalid_field, raise, rejection_error, type_error, OrThrow, R};
 use crate::invoice::{invoice_arg, Invoice};
 
-/// A parsed request, held for the renderers.
-enum Held {
-    Gatenoc(gatenoc::CheckoutRequest),
-    UsdtGateway(usdt_gateway::InvoiceRequest),
-    Gatepay(gatepay::OrderRequest),
-    MonetixPurchase(monetix::PurchaseRequest),
-    MonetixRefund(monetix::RefundRequest),
-    MonetixPayout(monetix::PayoutRequest),
-    KeypairInvoice(keypair_invoice::InvoiceRequest),
-}
-
 /// A validated provider request as the core holds it: opaque, passed back to the renderers
 /// (`gatenocRenderCheckoutSession(parsed.request, ...)`) and to `monetixRefundCommand` /
 /// `monetixParsePayoutCallback`. The renderers also take the whole parsed object.
 #[napi]
 pub struct DialectRequest {
-    held: Held,
+    held: Request,
 }
 
 #[napi]
@@ -50,15 +40,7 @@ impl DialectRequest {
     /// `keypair_invoice.invoice`.
     #[napi(getter, ts_return_type = "DialectRequestKind")]
     pub fn kind(&self) -> &'static str {
-        match self.held {
-            Held::Gatenoc(_) => "gatenoc.checkout_session",
-            Held::UsdtGateway(_) => "usdt_gateway.invoice",
-            Held::Gatepay(_) => "gatepay.order",
-            Held::MonetixPurchase(_) => "monetix.purchase",
-            Held::MonetixRefund(_) => "monetix.refund",
-            Held::MonetixPayout(_) => "monetix.payout",
-            Held::KeypairInvoice(_) => "keypair_invoice.invoice",
-        }
+        self.held.kind().as_str()
     }
 }
 
@@ -132,14 +114,23 @@ fn rate(env: &Env, obj: &Object<'_>) -> R<Amount> {
 
 // ---- result builders -----------------------------------------------------------------
 
+/// Parses a create request of `kind` with the core's dispatch, as
 /// `{ spec, due, createdAt, deadline, extra, request }`.
-fn parsed_js<'e>(env: &'e Env, inv: &ParsedInvoice, extra: &Value, held: Held) -> R<Object<'e>> {
+fn parse_request<'e>(
+    env: &'e Env,
+    kind: RequestKind,
+    body: &[u8],
+    ctx: &RequestContext,
+) -> R<Object<'e>> {
+    let held = Request::parse(kind, body, ctx).or_throw(env)?;
     let mut o = Object::new(env)?;
-    o.set("spec", conv::js_of(env, &inv.spec.to_json())?)?;
-    o.set("due", inv.due.to_string())?;
-    o.set("createdAt", conv::date(env, inv.created_at)?)?;
-    o.set("deadline", conv::date(env, inv.deadline)?)?;
-    o.set("extra", conv::js_of(env, extra)?)?;
+    if let Some(inv) = held.invoice() {
+        o.set("spec", conv::js_of(env, &inv.spec.to_json())?)?;
+        o.set("due", inv.due.to_string())?;
+        o.set("createdAt", conv::date(env, inv.created_at)?)?;
+        o.set("deadline", conv::date(env, inv.deadline)?)?;
+    }
+    o.set("extra", conv::js_of(env, &held.extra())?)?;
     o.set("request", DialectRequest { held })?;
     Ok(o)
 }
@@ -190,14 +181,14 @@ pub fn gatenoc_parse_checkout_session<'e>(
         Some(s) => Duration::from_seconds(s, "ttlSeconds").or_throw(env)?,
         None => gatenoc::DEFAULT_SESSION_TTL,
     };
-    let ctx = gatenoc::CheckoutContext {
-        id: need_str(env, &c, "id")?,
-        now: need_time(env, &c, "now")?,
-        ttl,
-    };
-    let r = gatenoc::parse_checkout_session(body.as_slice(), &ctx).or_throw(env)?;
-    let extra = r.extra_json();
-    parsed_js(env, &r.invoice.clone(), &extra, Held::Gatenoc(r))
+    let mut ctx = RequestContext::new(need_str(env, &c, "id")?, need_time(env, &c, "now")?);
+    ctx.session_ttl = ttl;
+    parse_request(
+        env,
+        RequestKind::GatenocCheckoutSession,
+        body.as_slice(),
+        &ctx,
+    )
 }
 
 /// Seed 000 (gatenoc): checks an `X-Merchant-Key` header value (or `null` when absent)
@@ -238,7 +229,7 @@ pub fn gatenoc_render_checkout_session<'e>(
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
     let req = request_arg(env, parsed, "parsed")?;
-    let Held::Gatenoc(r) = &req.held else {
+    let Request::GatenocCheckoutSession(r) = &req.held else {
         return Err(wrong_request(env, "gatenoc.checkout_session", &req));
     };
     let o = conv::as_object(env, render, "render")?;
@@ -308,14 +299,9 @@ pub fn usdt_gateway_parse_invoice<'e>(
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let c = conv::as_object(env, context, "context")?;
-    let ctx = usdt_gateway::InvoiceContext {
-        id: need_str(env, &c, "id")?,
-        now: need_time(env, &c, "now")?,
-        generated_reference: opt_str(env, &c, "generatedReference")?,
-    };
-    let r = usdt_gateway::parse_invoice(body.as_slice(), &ctx).or_throw(env)?;
-    let extra = r.extra_json();
-    parsed_js(env, &r.invoice.clone(), &extra, Held::UsdtGateway(r))
+    let mut ctx = RequestContext::new(need_str(env, &c, "id")?, need_time(env, &c, "now")?);
+    ctx.generated_reference = opt_str(env, &c, "generatedReference")?;
+    parse_request(env, RequestKind::UsdtGatewayInvoice, body.as_slice(), &ctx)
 }
 
 /// Seed 001 (usdt_gateway): the key mode of an `Authorization` header (`Bearer test_...`
@@ -381,7 +367,7 @@ pub fn usdt_gateway_render_invoice<'e>(
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
     let req = request_arg(env, parsed, "parsed")?;
-    let Held::UsdtGateway(r) = &req.held else {
+    let Request::UsdtGatewayInvoice(r) = &req.held else {
         return Err(wrong_request(env, "usdt_gateway.invoice", &req));
     };
     let o = conv::as_object(env, render, "render")?;
@@ -452,14 +438,9 @@ pub fn gatepay_parse_order<'e>(
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let c = conv::as_object(env, context, "context")?;
-    let ctx = gatepay::OrderContext {
-        id: need_str(env, &c, "id")?,
-        now: need_time(env, &c, "now")?,
-        rate: rate(env, &c)?,
-    };
-    let r = gatepay::parse_order(body.as_slice(), &ctx).or_throw(env)?;
-    let extra = r.extra_json();
-    parsed_js(env, &r.invoice.clone(), &extra, Held::Gatepay(r))
+    let mut ctx = RequestContext::new(need_str(env, &c, "id")?, need_time(env, &c, "now")?);
+    ctx.rate = rate(env, &c)?;
+    parse_request(env, RequestKind::GatepayOrder, body.as_slice(), &ctx)
 }
 
 /// Seed 002 (gatepay): the success response (`{"status":"SUCCESS","code":"000000",...}`),
@@ -474,7 +455,7 @@ pub fn gatepay_render_order<'e>(
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
     let req = request_arg(env, parsed, "parsed")?;
-    let Held::Gatepay(r) = &req.held else {
+    let Request::GatepayOrder(r) = &req.held else {
         return Err(wrong_request(env, "gatepay.order", &req));
     };
     let o = conv::as_object(env, render, "render")?;
@@ -552,14 +533,9 @@ pub fn monetix_parse_purchase<'e>(
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let c = conv::as_object(env, context, "context")?;
-    let ctx = monetix::PurchaseContext {
-        id: need_str(env, &c, "id")?,
-        now: need_time(env, &c, "now")?,
-        rate: rate(env, &c)?,
-    };
-    let r = monetix::parse_purchase(body.as_slice(), &ctx).or_throw(env)?;
-    let extra = r.extra_json();
-    parsed_js(env, &r.invoice.clone(), &extra, Held::MonetixPurchase(r))
+    let mut ctx = RequestContext::new(need_str(env, &c, "id")?, need_time(env, &c, "now")?);
+    ctx.rate = rate(env, &c)?;
+    parse_request(env, RequestKind::MonetixPurchase, body.as_slice(), &ctx)
 }
 
 /// Seed 003 (monetix): the purchase's `display_data` array (QR code, lifetime, amount in
@@ -575,7 +551,7 @@ pub fn monetix_render_display_data<'e>(
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
     let req = request_arg(env, parsed, "parsed")?;
-    let Held::MonetixPurchase(r) = &req.held else {
+    let Request::MonetixPurchase(r) = &req.held else {
         return Err(wrong_request(env, "monetix.purchase", &req));
     };
     let o = conv::as_object(env, render, "render")?;
@@ -601,7 +577,7 @@ pub fn monetix_parse_refund<'e>(env: &'e Env, body: Unknown<'_>) -> R<Object<'e>
     o.set(
         "request",
         DialectRequest {
-            held: Held::MonetixRefund(r),
+            held: Request::MonetixRefund(r),
         },
     )?;
     Ok(o)
@@ -622,7 +598,7 @@ pub fn monetix_refund_command<'e>(
     refund_id: Unknown<'_>,
 ) -> R<Unknown<'e>> {
     let req = request_arg(env, refund, "refund")?;
-    let Held::MonetixRefund(r) = &req.held else {
+    let Request::MonetixRefund(r) = &req.held else {
         return Err(wrong_request(env, "monetix.refund", &req));
     };
     let inv = invoice_of(env, invoice)?;
@@ -644,7 +620,7 @@ pub fn monetix_parse_payout<'e>(env: &'e Env, body: Unknown<'_>) -> R<Object<'e>
     o.set(
         "request",
         DialectRequest {
-            held: Held::MonetixPayout(r),
+            held: Request::MonetixPayout(r),
         },
     )?;
     Ok(o)
@@ -706,7 +682,7 @@ pub fn monetix_parse_payout_callback<'e>(
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let req = request_arg(env, payout, "payout")?;
-    let Held::MonetixPayout(p) = &req.held else {
+    let Request::MonetixPayout(p) = &req.held else {
         return Err(wrong_request(env, "monetix.payout", &req));
     };
     let r = monetix::parse_payout_callback(body.as_slice(), p).or_throw(env)?;
@@ -748,16 +724,11 @@ pub fn keypair_invoice_parse_invoice<'e>(
         Some(code) => Some(Asset::parse(&code, "asset").or_throw(env)?),
         None => None,
     };
-    let ctx = keypair_invoice::InvoiceContext {
-        id: need_str(env, &c, "id")?,
-        now: need_time(env, &c, "now")?,
-        rate: rate(env, &c)?,
-        fee: conv::opt_amount(env, c.get("fee")?, "fee")?.unwrap_or(Amount::ZERO),
-        asset,
-    };
-    let r = keypair_invoice::parse_invoice(body.as_slice(), &ctx).or_throw(env)?;
-    let extra = r.extra_json();
-    parsed_js(env, &r.invoice.clone(), &extra, Held::KeypairInvoice(r))
+    let mut ctx = RequestContext::new(need_str(env, &c, "id")?, need_time(env, &c, "now")?);
+    ctx.rate = rate(env, &c)?;
+    ctx.fee = conv::opt_amount(env, c.get("fee")?, "fee")?.unwrap_or(Amount::ZERO);
+    ctx.asset = asset;
+    parse_request(env, RequestKind::KeypairInvoice, body.as_slice(), &ctx)
 }
 
 /// Seed 004 (keypair_invoice): the success answer `{"status":"success","message":
@@ -790,7 +761,7 @@ pub fn keypair_invoice_render_callback<'e>(
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
     let req = request_arg(env, parsed, "parsed")?;
-    let Held::KeypairInvoice(r) = &req.held else {
+    let Request::KeypairInvoice(r) = &req.held else {
         return Err(wrong_request(env, "keypair_invoice.invoice", &req));
     };
     let o = conv::as_object(env, render, "render")?;

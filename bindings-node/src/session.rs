@@ -57,6 +57,16 @@ impl Session {
         Ok(())
     }
 
+    /// Applies time to the session, as the world's `tick` does to every session: a later
+    /// `use` dated before `now` counts as of `now` (docs/spec.md §2, §5). An earlier `now`
+    /// changes nothing.
+    #[napi(ts_args_type = "now: TimeInput")]
+    pub fn tick(&mut self, env: &Env, now: Unknown<'_>) -> napi::Result<()> {
+        let now = conv::time(env, now, "now")?;
+        self.inner.tick(now);
+        Ok(())
+    }
+
     /// The session id.
     #[napi(getter)]
     pub fn id(&self) -> String {

@@ -1,7 +1,5 @@
 //! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
-use std::cell::RefCell;
-
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
@@ -77,87 +75,22 @@ fn options_of(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<VerifierOptions
 /// `svix-*` spelling); `verifier_verify` takes one value per name.
 const MAX_NAMES: usize = 6;
 
-/// A verifier behind an opaque handle, with the header names its scheme reads (lower-case,
-/// in the order the core asks for them). The JavaScript `Verifier` class reads exactly
+/// A verifier behind an opaque handle, with the header names its scheme reads
+/// ([`Scheme::header_names`]: lower-case, preferred spelling first). The JavaScript `Verifier` class reads exactly
 /// these from the request's headers and passes the values, so a verification crosses
 /// N-API once with a few strings.
 pub struct VerifierHandle {
     inner: paystate::signature::Verifier,
-    names: Vec<String>,
-}
-
-/// Headers that answer from a signed sample, minus the `hidden` names, and note every
-/// name the core asks for.
-struct Probe<'a> {
-    given: &'a [(String, String)],
-    hidden: &'a [String],
-    asked: RefCell<Vec<String>>,
-}
-
-impl Headers for Probe<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        let lower = name.to_ascii_lowercase();
-        if let Ok(mut asked) = self.asked.try_borrow_mut() {
-            if !asked.contains(&lower) {
-                asked.push(lower.clone());
-            }
-        }
-        if self.hidden.contains(&lower) {
-            return None;
-        }
-        self.given.header(name)
-    }
-}
-
-/// The header names `verifier` reads, asked of the core itself: a sample signed with the
-/// same secrets is verified once with every header present, then again with each name
-/// found hidden (which reveals the alternative spellings the core falls back to).
-fn header_names(verifier: &paystate::signature::Verifier, secrets: &[&[u8]]) -> Vec<String> {
-    let Ok(at) = Timestamp::from_millis(1_700_000_000_000, "probe") else {
-        return Vec::new();
-    };
-    let input = SignInput {
-        id: Some("msg_probe"),
-        nonce: Some("probe"),
-        timestamp: Some(at),
-    };
-    let sample = paystate::signature::Signer::new(verifier.scheme(), secrets)
-        .and_then(|s| s.sign(b"{}", &input))
-        .ok();
-    let (given, body): (&[(String, String)], &[u8]) = match &sample {
-        Some(s) => (&s.headers, s.body.as_deref().unwrap_or(b"{}")),
-        None => (&[], b"{}"),
-    };
-    let mut names: Vec<String> = Vec::new();
-    let mut queue: Vec<Vec<String>> = vec![Vec::new()];
-    // Bounded: each round hides one more name, and there are a handful of names.
-    for _ in 0..32 {
-        let Some(hidden) = queue.pop() else { break };
-        let probe = Probe {
-            given,
-            hidden: &hidden,
-            asked: RefCell::new(Vec::new()),
-        };
-        let _ = verifier.verify(&probe, body, at);
-        for name in probe.asked.into_inner() {
-            if !names.contains(&name) {
-                names.push(name.clone());
-                let mut more = hidden.clone();
-                more.push(name);
-                queue.push(more);
-            }
-        }
-    }
-    names
+    names: &'static [&'static str],
 }
 
 /// Header values in the order of [`VerifierHandle::names`].
-struct Given<'a> {
-    names: &'a [String],
+struct Given {
+    names: &'static [&'static str],
     values: [Option<String>; MAX_NAMES],
 }
 
-impl Headers for Given<'_> {
+impl Headers for Given {
     fn header(&self, name: &str) -> Option<&str> {
         let i = self
             .names
@@ -184,8 +117,8 @@ pub fn verifier_new(
     let slices = secret_slices(&secrets);
     let inner =
         paystate::signature::Verifier::with_options(scheme, &slices, options).or_throw(env)?;
-    let mut names = header_names(&inner, &slices);
-    names.truncate(MAX_NAMES);
+    let names = scheme.header_names();
+    let names = names.get(..MAX_NAMES).unwrap_or(names);
     Ok(External::new(VerifierHandle { inner, names }))
 }
 
@@ -213,7 +146,7 @@ fn verify_given(
     let body = conv::bytes(env, body, "body")?;
     let now = conv::time(env, now, "now")?;
     let headers = Given {
-        names: &handle.names,
+        names: handle.names,
         values,
     };
     let v = handle
@@ -551,32 +484,8 @@ mod tests {
 
     #[test]
     fn every_scheme_names_its_headers_within_the_cap() {
-        let cases: [(Scheme, &[u8]); 3] = [
-            (Scheme::UsdtGateway, b"k"),
-            (Scheme::Stripe, b"whsec_k"),
-            (Scheme::Gatepay, b"k"),
-        ];
-        for (scheme, secret) in cases {
-            let v = paystate::signature::Verifier::new(scheme, &[secret])
-                .unwrap_or_else(|e| unreachable!("{e}"));
-            let names = header_names(&v, &[secret]);
-            assert!(!names.is_empty() && names.len() <= MAX_NAMES, "{names:?}");
+        for scheme in Scheme::ALL {
+            assert!(scheme.header_names().len() <= MAX_NAMES, "{scheme}");
         }
-        let sw = paystate::signature::Verifier::new(
-            Scheme::StandardWebhooks,
-            &["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"],
-        )
-        .unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(
-            header_names(&sw, &[b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".as_slice()]),
-            [
-                "webhook-id",
-                "webhook-timestamp",
-                "webhook-signature",
-                "svix-signature",
-                "svix-timestamp",
-                "svix-id"
-            ]
-        );
     }
 }

@@ -60,6 +60,31 @@ test('observe, confirm, drop, tick: statuses and events follow the core', () => 
   assert.equal(other.statusAt(min(31)), 'expired')
 })
 
+test('events carry exactly their fields and each its own snapshot of the state after the step', () => {
+  const { invoice } = create()
+  invoice.claimTxid('tx_claimed', min(1))
+  const paid = invoice.observeTransfer({ txId: 't|1,x', amount: '6.50', asset: 'USDT_TRC20', confirmed: true }, min(2))
+  assert.deepEqual(paid.map((e) => e.type), ['invoice.payment_received', 'invoice.paid'])
+  const snap = invoice.snapshot()
+  assert.deepEqual(Object.keys(paid[0]), ['id', 'type', 'invoiceId', 'at', 'txId', 'amount', 'invoice'])
+  assert.deepEqual(Object.keys(paid[1]), ['id', 'type', 'invoiceId', 'at', 'invoice'])
+  assert.equal(paid[0].txId, 't|1,x')
+  assert.equal(paid[0].amount, '6.5')
+  assert.equal(paid[1].at.getTime(), min(2))
+  for (const e of paid) {
+    assert.equal(e.invoiceId, 'inv_1')
+    assert.deepEqual({ ...e.invoice, exceptions: [...e.invoice.exceptions].sort() }, { ...snap, exceptions: [...snap.exceptions].sort() })
+  }
+  assert.equal(snap.surplus, '1.5')
+  assert.deepEqual([...snap.exceptions].sort(), ['overpaid', 'txid_claimed'])
+  assert.notEqual(paid[0].invoice, paid[1].invoice)
+  assert.notEqual(paid[0].invoice.exceptions, paid[1].invoice.exceptions)
+  const refund = invoice.requestRefund({ refundId: 'r 1', amount: '1' }, min(3))
+  assert.deepEqual(Object.keys(refund[0]), ['id', 'type', 'invoiceId', 'at', 'refundId', 'amount', 'invoice'])
+  assert.equal(refund[0].refundId, 'r 1')
+  assert.equal(refund[0].invoice.refundsInFlight, '1')
+})
+
 test('refunds, mark, claim, cancel', () => {
   const { invoice } = create()
   invoice.claimTxid('tx_claimed', min(1))
@@ -208,6 +233,15 @@ test('sessions and session tokens', () => {
   const s2 = ps.Session.fromJSON(JSON.stringify(ps.Session.open('s2', invoice, 60, min(0))))
   assert.equal(codeOf(() => s2.use(invoice, min(5))).code, 'session_expired')
   assert.equal(s2.usedAt, null)
+  // A tick moves the session's clock: a use dated before it counts as of the tick.
+  const s3 = ps.Session.open('s3', invoice, 600, min(0))
+  s3.tick(min(10))
+  s3.tick(min(3))
+  assert.equal(codeOf(() => s3.use(invoice, min(9))).code, 'session_expired')
+  const s4 = ps.Session.open('s4', invoice, 600, min(0))
+  s4.tick(min(9))
+  s4.use(invoice, min(1))
+  assert.equal(s4.usedAt.getTime(), min(9))
   const token = ps.sessionToken('server-secret', 's1')
   assert.match(token, /^[0-9a-f]{64}$/)
   assert.equal(ps.verifySessionToken('server-secret', 's1', token), true)

@@ -178,7 +178,9 @@ test('gatenoc: amount >= 1 (HTTP 422, the seed body), 2 decimals, a JSON number,
     assert.equal(e.bodyJson, '{"error":"Amount below minimum","min_amount":1}')
   }
   rejection(() => noc('{"amount": 10.505}'), { code: 'too_many_decimals', field: 'amount', httpStatus: 422 })
-  for (const bad of ['"10.50"', '1e3', '-5', 'true']) {
+  // A JSON number in exponent form is still a number, read exactly (docs/spec.md §2).
+  assert.equal(noc('{"amount": 1e3}').due, '1000')
+  for (const bad of ['"10.50"', '-5', 'true']) {
     const e = thrown(() => noc(`{"amount": ${bad}}`))
     assert.ok(['invalid_amount', 'missing_field'].includes(e.code), `${bad}: ${e.code}`)
     assert.equal(e.field, 'amount')
@@ -296,7 +298,8 @@ test('usdt_gateway: amountUsdt has at most 4 decimals and is at least 0.0001 (HT
       body: UG_400('Amount must be at least 0.0001'),
     })
   }
-  rejection(() => ug('{"amountUsdt": 1e2, "assetCode": "USDT_TRC20"}'), { code: 'invalid_amount', field: 'amountUsdt', httpStatus: 400 })
+  // A JSON number in exponent form is still a number, read exactly (docs/spec.md §2).
+  assert.equal(ug('{"amountUsdt": 1e2, "assetCode": "USDT_TRC20"}').due, '100')
   rejection(() => ug('{"assetCode": "USDT_TRC20"}'), { code: 'missing_field', field: 'amountUsdt', httpStatus: 400 })
 })
 
@@ -569,7 +572,11 @@ test('monetix: the seed purchase (123.00 RUB as 12300 minor units) becomes a USD
 
 test('monetix: amounts are whole positive minor units; BRL/EUR/RUB/USD only; no documented HTTP answer', () => {
   assert.equal(mx(edit(MX_PURCHASE, 'payment.amount', 1)).due, '0.0001')
-  for (const bad of ['0', '"12300"', '123.45', '-1', '1e4', '12300.0', 'true', '[12300]']) {
+  // Whole minor units written as `1e4` or `12300.0` are whole numbers, read exactly (docs/spec.md §2).
+  const amountOf = (text) => edit(MX_PURCHASE, 'payment.amount', '@').replace('"@"', text)
+  assert.equal(mx(amountOf('1e4')).due, '1')
+  assert.equal(mx(amountOf('12300.0')).due, '1.23')
+  for (const bad of ['0', '"12300"', '123.45', '-1', 'true', '[12300]']) {
     const body = edit(MX_PURCHASE, 'payment.amount', '@').replace('"@"', bad)
     rejection(() => mx(body), { code: 'invalid_amount', field: 'payment.amount', httpStatus: null, body: null })
   }

@@ -162,6 +162,36 @@ impl Scheme {
             Scheme::Monetix | Scheme::Nowpayments | Scheme::KeypairInvoice
         )
     }
+
+    /// Every header name [`Verifier::verify`] may read for this scheme, lower-case (as
+    /// HTTP/2 and most frameworks spell them), preferred spelling first. A host that reads
+    /// headers itself passes these and no others (docs/spec.md §6). Empty for `monetix` and
+    /// `keypair_invoice`, which carry their proof in the body.
+    pub fn header_names(self) -> &'static [&'static str] {
+        match self {
+            Scheme::UsdtGateway => &["x-webhook-signature"],
+            Scheme::Gatepay => &[
+                "x-gatepay-signature",
+                "x-gatepay-timestamp",
+                "x-gatepay-nonce",
+            ],
+            Scheme::Monetix | Scheme::KeypairInvoice => &[],
+            Scheme::Gatenoc => &["x-gateway-merchant-key"],
+            Scheme::StandardWebhooks => &[
+                "webhook-id",
+                "webhook-timestamp",
+                "webhook-signature",
+                "svix-id",
+                "svix-timestamp",
+                "svix-signature",
+            ],
+            Scheme::Stripe => &["stripe-signature"],
+            Scheme::Github => &["x-hub-signature-256"],
+            Scheme::CoinbaseCommerce => &["x-cc-webhook-signature"],
+            Scheme::Shopify => &["x-shopify-hmac-sha256", "shopify-hmac-sha256"],
+            Scheme::Nowpayments => &["x-nowpayments-sig"],
+        }
+    }
 }
 
 impl fmt::Display for Scheme {
@@ -765,6 +795,67 @@ mod tests {
                 "signature_mismatch",
                 "{s}"
             );
+        }
+    }
+
+    /// Headers that answer from a signed delivery minus the `hidden` names, noting every
+    /// name the verifier asks for.
+    struct Probe<'a> {
+        given: &'a [(String, String)],
+        hidden: &'a [String],
+        asked: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl Headers for Probe<'_> {
+        fn header(&self, name: &str) -> Option<&str> {
+            let lower = name.to_ascii_lowercase();
+            self.asked.borrow_mut().push(lower.clone());
+            if self.hidden.contains(&lower) {
+                return None;
+            }
+            self.given.header(name)
+        }
+    }
+
+    #[test]
+    fn header_names_are_exactly_what_verify_reads() {
+        let now = Timestamp::from_millis(1_700_000_000_000, "t").unwrap();
+        let input = SignInput {
+            id: Some("msg_1"),
+            nonce: Some("n0nce"),
+            timestamp: Some(now),
+        };
+        for s in Scheme::ALL {
+            let secret = if s == Scheme::StandardWebhooks {
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            } else {
+                "k3y"
+            };
+            let signed = sign(s, &[secret], b"{}", &input).unwrap();
+            let body = signed.body.clone().unwrap_or_else(|| b"{}".to_vec());
+            let verifier = Verifier::new(s, &[secret]).unwrap();
+            // Verify with every header, then with each name asked for hidden in turn (which
+            // reveals the spellings the scheme falls back to).
+            let mut asked: Vec<String> = Vec::new();
+            let mut queue: Vec<Vec<String>> = vec![Vec::new()];
+            while let Some(hidden) = queue.pop() {
+                let probe = Probe {
+                    given: &signed.headers,
+                    hidden: &hidden,
+                    asked: Default::default(),
+                };
+                let _ = verifier.verify(&probe, &body, now);
+                for name in probe.asked.into_inner() {
+                    if !asked.contains(&name) {
+                        asked.push(name.clone());
+                        queue.push([hidden.clone(), vec![name]].concat());
+                    }
+                }
+            }
+            asked.sort();
+            let mut named: Vec<&str> = s.header_names().to_vec();
+            named.sort_unstable();
+            assert_eq!(asked, named, "{s}");
         }
     }
 }
