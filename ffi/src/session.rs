@@ -50,6 +50,14 @@ impl Session {
         Ok(())
     }
 
+    /// Applies time to the session as a `tick` does to every invoice: a later use dated
+    /// before `now` counts as of `now` (docs/spec.md §2). An earlier time changes nothing.
+    pub fn tick(&self, now: Timestamp) -> Result<()> {
+        let now = ts_in(now, "now")?;
+        lock(&self.inner).tick(now);
+        Ok(())
+    }
+
     /// The session id.
     pub fn id(&self) -> String {
         lock(&self.inner).id().to_owned()

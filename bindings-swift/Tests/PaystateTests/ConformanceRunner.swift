@@ -368,6 +368,7 @@ private final class World {
                 if id == named { events = evs.map { $0.eventType.asStr() } }
             }
             for id in deliveries.keys.sorted() { _ = try deliveries[id]!.tick(now: at) }
+            for id in sessions.keys.sorted() { try sessions[id]!.tick(now: at) }
             return Output(invoice: named, events: events)
         case "replay":
             let id = try f.str("invoice")

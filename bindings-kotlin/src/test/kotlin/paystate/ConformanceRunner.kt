@@ -310,6 +310,7 @@ private class World {
                 if (id == named) events = evs.map { it.eventType.asStr() }
             }
             for (plan in deliveries.values) plan.tick(at)
+            for (session in sessions.values) session.tick(at)
             Output(invoice = named, events = events)
         }
         "replay" -> {
