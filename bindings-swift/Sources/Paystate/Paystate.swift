@@ -2820,6 +2820,12 @@ public protocol SessionProtocol: AnyObject, Sendable {
     func isClosed(now: Timestamp) throws  -> Bool
     
     /**
+     * Applies time to the session as a `tick` does to every invoice: a later use dated
+     * before `now` counts as of `now` (docs/spec.md §2). An earlier time changes nothing.
+     */
+    func tick(now: Timestamp) throws 
+    
+    /**
      * The storable state (JSON).
      */
     func toJson()  -> String
@@ -2980,6 +2986,19 @@ open func isClosed(now: Timestamp)throws  -> Bool  {
         FfiConverterTypeTimestamp_lower(now),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Applies time to the session as a `tick` does to every invoice: a later use dated
+     * before `now` counts as of `now` (docs/spec.md §2). An earlier time changes nothing.
+     */
+open func tick(now: Timestamp)throws   {try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_session_tick(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeTimestamp_lower(now),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -9622,6 +9641,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_session_is_closed() != 60185) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_session_tick() != 18169) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_session_to_json() != 24632) {

@@ -684,6 +684,11 @@ RustBuffer uniffi_paystate_ffi_fn_method_session_invoice_id(uint64_t ptr, RustCa
 int8_t uniffi_paystate_ffi_fn_method_session_is_closed(uint64_t ptr, int64_t now, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_SESSION_TICK
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_SESSION_TICK
+void uniffi_paystate_ffi_fn_method_session_tick(uint64_t ptr, int64_t now, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_SESSION_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_SESSION_TO_JSON
 RustBuffer uniffi_paystate_ffi_fn_method_session_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -2185,6 +2190,12 @@ uint16_t uniffi_paystate_ffi_checksum_method_session_invoice_id(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_SESSION_IS_CLOSED
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_SESSION_IS_CLOSED
 uint16_t uniffi_paystate_ffi_checksum_method_session_is_closed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_SESSION_TICK
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_SESSION_TICK
+uint16_t uniffi_paystate_ffi_checksum_method_session_tick(void
     
 );
 #endif
