@@ -42,7 +42,9 @@ fn matcher(c: &mut Criterion) {
         });
         group.bench_function(format!("allocate_release/{n}"), |b| {
             b.iter(|| {
-                let p = m.allocate("acct", "bench-new", due, step, Amount::ZERO).unwrap();
+                let p = m
+                    .allocate("acct", "bench-new", due, step, Amount::ZERO)
+                    .unwrap();
                 m.release("bench-new");
                 black_box(p)
             })

@@ -17,9 +17,9 @@
 use paystate::{Amount, Matcher};
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map_or(1_000_000, |s| s.parse().expect("n: number of open invoices"));
+    let n: usize = std::env::args().nth(1).map_or(1_000_000, |s| {
+        s.parse().expect("n: number of open invoices")
+    });
     let step = Amount::parse("0.000001", "step").unwrap();
     // Everything the loop needs that is not the matcher is made before the first reading.
     let prices: Vec<Amount> = (0..50_000u64)
