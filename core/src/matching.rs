@@ -696,6 +696,46 @@ fn check_name(name: &str, field: &'static str) -> Result<()> {
 }
 
 #[cfg(test)]
+impl Matcher {
+    /// Every index agrees with the windows (test aid): each window is found by its id,
+    /// sits in its account's ordered set, and is counted by its family and allowance; no
+    /// account or family is empty.
+    fn check_invariants(&self) {
+        let windows: Vec<(u32, &Window)> = self.windows.iter().collect();
+        assert_eq!(windows.len(), self.len);
+        let mut per_family: HashMap<u32, u32> = HashMap::new();
+        let mut per_account: HashMap<u32, BTreeMap<Decimal, u32>> = HashMap::new();
+        for &(h, w) in &windows {
+            assert_eq!(self.find(self.ids.text(w.id)), Some(h));
+            let f = self.families.get(w.family).unwrap();
+            *per_family.entry(w.family).or_default() += 1;
+            let acct = self.accounts.get(f.account).unwrap();
+            assert!(acct.windows.contains(&(w.payable, h)));
+            *per_account
+                .entry(f.account)
+                .or_default()
+                .entry(f.allowance)
+                .or_default() += 1;
+            if let Some(l) = &f.lattice {
+                assert!(w.k < l.top && l.holes.first_at_or_after(w.k) != Some(w.k));
+            }
+        }
+        for (h, f) in self.families.iter() {
+            assert_eq!(per_family.get(&h), Some(&f.windows), "family {h}");
+            assert_eq!(self.family_index.get(&f.key()), Some(&h));
+        }
+        assert_eq!(self.family_index.len(), per_family.len());
+        for (h, acct) in self.accounts.iter() {
+            assert_eq!(per_account.get(&h), Some(&acct.allowances), "account {h}");
+            let n: u32 = acct.allowances.values().sum();
+            assert_eq!(acct.windows.len(), n as usize);
+            assert_eq!(self.account_names.get(&acct.name), Some(&h));
+        }
+        assert_eq!(self.account_names.len(), per_account.len());
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -788,5 +828,262 @@ mod tests {
                 .unwrap(),
             a("3.05")
         );
+    }
+
+    #[test]
+    fn a_window_is_forty_bytes() {
+        assert!(std::mem::size_of::<Option<Window>>() <= 40);
+    }
+
+    /// Written by the matcher before ids were interned and windows kept in a slab
+    /// (commit 88a937c): four allocations on one lattice with two released (holes), a
+    /// registered window, allocations with an allowance that must clear it, and overlapping
+    /// registered windows on a second account.
+    const STORED_BEFORE_THE_SLAB: &str = r#"{"windows":[{"account":"main","invoice":"a","payable":"3","allowance":"0","allocated":["3","0.01",0]},{"account":"main","invoice":"d","payable":"3.03","allowance":"0","allocated":["3","0.01",3]},{"account":"main","invoice":"r1","payable":"10.5","allowance":"0.5"},{"account":"main","invoice":"e","payable":"10.6","allowance":"0.05","allocated":["10","0.1",6]},{"account":"main","invoice":"f","payable":"10.7","allowance":"0.05","allocated":["10","0.1",7]},{"account":"alt","invoice":"x","payable":"5","allowance":"1"},{"account":"alt","invoice":"y","payable":"5.5","allowance":"0"},{"account":"alt","invoice":"z","payable":"5.5","allowance":"0.2"},{"account":"alt","invoice":"w","payable":"6","allowance":"0","allocated":["4","1",2]},{"account":"main","invoice":"g","payable":"3.01","allowance":"0","allocated":["3","0.01",1]}]}"#;
+
+    /// What that matcher wrote after the calls below, with the answers it gave (recorded
+    /// from the same commit).
+    const STORED_AFTER_THE_CALLS: &str = r#"{"windows":[{"account":"main","invoice":"a","payable":"3","allowance":"0","allocated":["3","0.01",0]},{"account":"main","invoice":"d","payable":"3.03","allowance":"0","allocated":["3","0.01",3]},{"account":"alt","invoice":"x","payable":"5","allowance":"1"},{"account":"alt","invoice":"y","payable":"5.5","allowance":"0"},{"account":"alt","invoice":"z","payable":"5.5","allowance":"0.2"},{"account":"alt","invoice":"w","payable":"6","allowance":"0","allocated":["4","1",2]},{"account":"main","invoice":"g","payable":"3.01","allowance":"0","allocated":["3","0.01",1]},{"account":"main","invoice":"h","payable":"3.02","allowance":"0","allocated":["3","0.01",2]},{"account":"main","invoice":"i","payable":"10.8","allowance":"0.05","allocated":["10","0.1",8]},{"account":"main","invoice":"j","payable":"10.9","allowance":"0.05","allocated":["10","0.1",9]},{"account":"alt","invoice":"k","payable":"7","allowance":"0","allocated":["4","1",3]},{"account":"main","invoice":"l","payable":"10","allowance":"0.05","allocated":["10","0.1",0]}]}"#;
+
+    #[test]
+    fn a_matcher_stored_before_the_slab_loads_and_answers_as_it_did() {
+        let mut m: Matcher = serde_json::from_str(STORED_BEFORE_THE_SLAB).unwrap();
+        m.check_invariants();
+        assert_eq!(m.len(), 10);
+        assert_eq!(serde_json::to_string(&m).unwrap(), STORED_BEFORE_THE_SLAB);
+        let zero = Amount::ZERO;
+        assert_eq!(
+            m.allocate("main", "h", a("3"), a("0.01"), zero),
+            Ok(a("3.02"))
+        );
+        let (ten, tenth, allow) = (a("10"), a("0.1"), a("0.05"));
+        assert_eq!(m.allocate("main", "i", ten, tenth, allow), Ok(a("10.8")));
+        assert_eq!(m.allocate("main", "j", ten, tenth, allow), Ok(a("10.9")));
+        assert_eq!(m.allocate("alt", "k", a("4"), a("1"), zero), Ok(a("7")));
+        let matched = |s: &str| Match::Matched(s.into());
+        for (account, amount, expected) in [
+            ("main", "10.55", matched("e")),
+            ("main", "10.0", matched("r1")),
+            ("main", "10.54", Match::Unmatched),
+            ("alt", "5.4", matched("z")),
+            ("alt", "5.5", Match::Ambiguous(vec!["y".into(), "z".into()])),
+            ("alt", "4", matched("x")),
+            ("main", "3.02", matched("h")),
+        ] {
+            assert_eq!(m.match_amount(account, a(amount)), expected, "{amount}");
+        }
+        for id in ["e", "f", "r1"] {
+            m.release(id);
+        }
+        assert_eq!(m.allocate("main", "l", ten, tenth, allow), Ok(a("10")));
+        m.check_invariants();
+        assert_eq!(serde_json::to_string(&m).unwrap(), STORED_AFTER_THE_CALLS);
+    }
+
+    #[test]
+    fn twelve_thousand_open_invoices_round_trip() {
+        let mut m = Matcher::new();
+        let step = a("0.01");
+        for i in 0..12_000u64 {
+            let id = format!("inv_{i:08}_{}", "x".repeat((i % 40) as usize));
+            if i % 5 == 0 {
+                let payable = Amount::from_minor_units(100_000 + i, 2).unwrap();
+                m.register("reg", &id, payable, a("0.5")).unwrap();
+            } else {
+                // 300 prices whose lattices do not meet.
+                let due = Amount::from_units(10 + i % 300);
+                let account = if i % 2 == 0 { "even" } else { "odd" };
+                m.allocate(account, &id, due, step, Amount::ZERO).unwrap();
+            }
+        }
+        // Holes in the lattices and released ids.
+        for i in (0..12_000u64).step_by(7) {
+            m.release(&format!("inv_{i:08}_{}", "x".repeat((i % 40) as usize)));
+        }
+        m.check_invariants();
+        let text = serde_json::to_string(&m).unwrap();
+        assert!(text.len() > 1 << 20, "beyond the old 1 MiB load cap");
+        let back: Matcher = serde_json::from_str(&text).unwrap();
+        back.check_invariants();
+        assert_eq!(back, m);
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        let mut m2 = back.clone();
+        for probe in ["10", "10.01", "12.02", "12.99", "1000", "1001.5", "1001.49"] {
+            assert_eq!(
+                m2.match_amount("even", a(probe)),
+                m.match_amount("even", a(probe))
+            );
+            assert_eq!(
+                m2.match_amount("reg", a(probe)),
+                m.match_amount("reg", a(probe))
+            );
+        }
+        // Both hand out the same amounts next.
+        for i in 0..50 {
+            let id = format!("next{i}");
+            assert_eq!(
+                m.allocate("odd", &id, a("10"), step, Amount::ZERO),
+                m2.allocate("odd", &id, a("10"), step, Amount::ZERO)
+            );
+        }
+        assert_eq!(m2, m);
+    }
+
+    #[test]
+    fn released_ids_are_compacted_and_found_again() {
+        let mut m = Matcher::new();
+        let id = |i: u32| format!("invoice-{i:06}");
+        for i in 0..5_000 {
+            m.register(
+                "acc",
+                &id(i),
+                Amount::from_units(u64::from(i) + 1),
+                Amount::ZERO,
+            )
+            .unwrap();
+        }
+        // Releasing most ids triggers compaction more than once.
+        for i in (0..5_000).filter(|i| i % 10 != 0) {
+            m.release(&id(i));
+        }
+        m.check_invariants();
+        assert_eq!(m.len(), 500);
+        for i in 0..5_000 {
+            let expected = (i % 10 == 0).then(|| Amount::from_units(u64::from(i) + 1));
+            assert_eq!(m.payable(&id(i)), expected, "{}", id(i));
+        }
+        for i in (0..5_000).filter(|i| i % 10 != 0) {
+            m.register(
+                "acc",
+                &id(i),
+                Amount::from_units(u64::from(i) + 1),
+                Amount::ZERO,
+            )
+            .unwrap();
+        }
+        m.check_invariants();
+        assert_eq!(m.match_amount("acc", a("4321")), Match::Matched(id(4320)));
+        for i in 0..5_000 {
+            m.release(&id(i));
+        }
+        m.check_invariants();
+        assert!(m.is_empty());
+        assert_eq!(m, Matcher::new());
+        assert!(m.accounts.iter().next().is_none() && m.families.iter().next().is_none());
+    }
+
+    /// Random operations on small pools: after each, the indexes agree with the windows;
+    /// a refused call changes nothing; every allocated amount is the smallest on its
+    /// lattice whose window meets no other (a linear scan); every match agrees with a
+    /// linear scan; and a round trip through the stored form changes nothing.
+    mod ops {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Allocate(usize, usize, usize, usize, usize),
+            Register(usize, usize, usize, usize),
+            Match(usize, usize),
+            Release(usize),
+            RoundTrip,
+        }
+
+        const ACCOUNTS: [&str; 2] = ["main", "alt"];
+        const DUES: [&str; 4] = ["3", "10", "0.01", "3.005"];
+        const STEPS: [&str; 4] = ["0.01", "0.1", "1", "0"];
+        const ALLOWANCES: [&str; 4] = ["0", "0.01", "0.5", "1"];
+        const PAYABLES: [&str; 5] = ["3", "3.01", "10", "10.5", "0.5"];
+        const PROBES: [&str; 7] = ["3", "3.005", "2.99", "10", "9.5", "3.02", "10.1"];
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                (0..2usize, 0..12usize, 0..4usize, 0..4usize, 0..4usize)
+                    .prop_map(|(a, i, d, s, w)| Op::Allocate(a, i, d, s, w)),
+                (0..2usize, 0..12usize, 0..5usize, 0..4usize)
+                    .prop_map(|(a, i, p, w)| Op::Register(a, i, p, w)),
+                (0..2usize, 0..7usize).prop_map(|(a, p)| Op::Match(a, p)),
+                (0..12usize).prop_map(Op::Release),
+                Just(Op::RoundTrip),
+            ]
+        }
+
+        fn pick<'a>(pool: &[&'a str], i: usize) -> &'a str {
+            pool.get(i).copied().unwrap()
+        }
+
+        /// The windows `(account, id, start, payable)` a linear scan works from.
+        fn scan(m: &Matcher) -> Vec<(String, String, Decimal, Decimal)> {
+            m.stored()
+                .into_iter()
+                .map(|w| {
+                    let p = w.payable.as_decimal();
+                    (w.account, w.invoice, p - w.allowance.as_decimal(), p)
+                })
+                .collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn agrees_with_a_linear_scan(ops in proptest::collection::vec(op(), 1..60)) {
+                let mut m = Matcher::new();
+                for op in ops {
+                    let before = m.clone();
+                    let windows = scan(&m);
+                    let id = |i: usize| format!("i{i}");
+                    match op {
+                        Op::Allocate(acc, i, d, s, w) => {
+                            let (account, due, step, allow) =
+                                (pick(&ACCOUNTS, acc), a(pick(&DUES, d)), a(pick(&STEPS, s)), a(pick(&ALLOWANCES, w)));
+                            match m.allocate(account, &id(i), due, step, allow) {
+                                Ok(p) => {
+                                    let meets = |p: Decimal| {
+                                        let start = p - allow.as_decimal();
+                                        windows.iter().any(|(acc, _, s, e)| acc == account && *s <= p && start <= *e)
+                                    };
+                                    prop_assert!(!meets(p.as_decimal()));
+                                    let mut k = 0u64;
+                                    loop {
+                                        let c = due.as_decimal() + step.as_decimal() * Decimal::from(k);
+                                        if c >= p.as_decimal() { prop_assert_eq!(c, p.as_decimal()); break; }
+                                        prop_assert!(meets(c), "{} is free and below {}", c, p);
+                                        k += 1;
+                                    }
+                                }
+                                Err(_) => prop_assert_eq!(&m, &before),
+                            }
+                        }
+                        Op::Register(acc, i, p, w) => {
+                            if m.register(pick(&ACCOUNTS, acc), &id(i), a(pick(&PAYABLES, p)), a(pick(&ALLOWANCES, w))).is_err() {
+                                prop_assert_eq!(&m, &before);
+                            }
+                        }
+                        Op::Match(acc, p) => {
+                            let (account, amount) = (pick(&ACCOUNTS, acc), a(pick(&PROBES, p)));
+                            let x = amount.as_decimal();
+                            let mut ids: Vec<String> = windows.iter()
+                                .filter(|(acc, _, s, e)| acc == account && *s <= x && x <= *e)
+                                .map(|(_, id, _, _)| id.clone())
+                                .collect();
+                            ids.sort();
+                            let expected = match ids.len() {
+                                0 => Match::Unmatched,
+                                1 => Match::Matched(ids.concat()),
+                                _ => Match::Ambiguous(ids),
+                            };
+                            prop_assert_eq!(m.match_amount(account, amount), expected);
+                        }
+                        Op::Release(i) => m.release(&id(i)),
+                        Op::RoundTrip => {
+                            let back: Matcher = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+                            prop_assert_eq!(&back, &m);
+                            m = back;
+                        }
+                    }
+                    m.check_invariants();
+                }
+            }
+        }
     }
 }
