@@ -506,7 +506,11 @@ impl Matcher {
     /// The highest payable amount among the windows meeting `[lo, hi]`, if any meets it.
     fn blocking_end(&self, acct: &Account, lo: Decimal, hi: Decimal) -> Option<Decimal> {
         self.near(acct, lo, hi)
-            .filter(|&(p, h)| self.windows.get(h).is_some_and(|w| self.start(p, w) <= hi))
+            // A window ending at or below `hi` meets `[lo, hi]` (it ends at or above `lo`);
+            // only one ending above needs its start, and so its family.
+            .filter(|&(p, h)| {
+                p <= hi || self.windows.get(h).is_some_and(|w| self.start(p, w) <= hi)
+            })
             .map(|(p, _)| p)
             .last()
     }
@@ -515,7 +519,7 @@ impl Matcher {
     fn holders<'a>(&'a self, acct: &'a Account, amount: Decimal) -> impl Iterator<Item = &'a str> {
         self.near(acct, amount, amount).filter_map(move |(p, h)| {
             let w = self.windows.get(h)?;
-            (self.start(p, w) <= amount).then(|| self.ids.text(w.id))
+            (p <= amount || self.start(p, w) <= amount).then(|| self.ids.text(w.id))
         })
     }
 
