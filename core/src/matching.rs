@@ -22,8 +22,11 @@
 mod holes;
 mod ids;
 mod slab;
+mod table;
 
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::BuildHasher;
 use std::ops::Bound;
 
 use rust_decimal::prelude::ToPrimitive;
@@ -35,6 +38,7 @@ use crate::money::Amount;
 use holes::Holes;
 use ids::{IdRef, Ids};
 use slab::{Slab, MAX_HANDLES};
+use table::Table;
 
 /// The answer to "whose payment is this amount?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +151,9 @@ pub struct Matcher {
     accounts: Slab<Account>,
     account_names: HashMap<Box<str>, u32>,
     families: Slab<Family>,
-    family_index: HashMap<FamilyKey, u32>,
+    /// Family key -> family handle (the keys live in `families`).
+    family_index: Table,
+    family_hasher: RandomState,
     next_slot: u32,
     len: usize,
 }
@@ -203,9 +209,8 @@ impl Matcher {
         // refused allocation leaves it exactly as it was.
         let account_h = self.account_names.get(account).copied();
         let acct = account_h.and_then(|h| self.accounts.get(h));
-        let family_h = account_h
-            .and_then(|h| self.family_index.get(&(h, allow_d, Some((due_d, step_d)))))
-            .copied();
+        let family_h =
+            account_h.and_then(|h| self.find_family(&(h, allow_d, Some((due_d, step_d)))));
         let lattice = family_h
             .and_then(|h| self.families.get(h))
             .and_then(|f| f.lattice.as_ref());
@@ -277,9 +282,7 @@ impl Matcher {
         let allow_d = allowance.as_decimal();
         window_start(payable.as_decimal(), allow_d)?;
         let account_h = self.account_names.get(account).copied();
-        let family_h = account_h
-            .and_then(|h| self.family_index.get(&(h, allow_d, None)))
-            .copied();
+        let family_h = account_h.and_then(|h| self.find_family(&(h, allow_d, None)));
         self.check_room(account_h.is_none(), family_h.is_none(), invoice_id)?;
         let account_h = self.account_for(account, account_h)?;
         let family_h = self.family_for(account_h, allow_d, None, family_h)?;
@@ -344,8 +347,8 @@ impl Matcher {
             }
             let (account_h, allowance, emptied) = (f.account, f.allowance, f.windows == 0);
             if emptied {
-                let key = f.key();
-                self.family_index.remove(&key);
+                let tag = self.family_hasher.hash_one(f.key()) as u32;
+                self.family_index.remove(tag, |h| h == w.family);
                 self.families.remove(w.family);
             }
             if let Some(acct) = self.accounts.get_mut(account_h) {
@@ -391,7 +394,7 @@ impl Matcher {
         let room = self.windows.has_room()
             && self.ids.has_room(invoice_id)
             && (!new_account || self.accounts.has_room())
-            && (!new_family || self.families.has_room());
+            && (!new_family || (self.families.has_room() && self.family_index.has_room()));
         if room {
             Ok(())
         } else {
@@ -436,10 +439,17 @@ impl Matcher {
             }),
             windows: 0,
         };
-        let key = family.key();
+        let tag = self.family_hasher.hash_one(family.key()) as u32;
         let h = self.families.insert(family).ok_or_else(full)?;
-        self.family_index.insert(key, h);
+        self.family_index.insert(tag, h);
         Ok(h)
+    }
+
+    fn find_family(&self, key: &FamilyKey) -> Option<u32> {
+        let tag = self.family_hasher.hash_one(key) as u32;
+        self.family_index.find(tag, |h| {
+            self.families.get(h).is_some_and(|f| f.key() == *key)
+        })
     }
 
     /// Stores a window whose account and family exist and whose room was checked.
@@ -626,9 +636,7 @@ impl TryFrom<MatcherData> for Matcher {
                 .map(|(due, step, _)| (due.as_decimal(), step.as_decimal()));
             let k = w.allocated.map_or(0, |(_, _, k)| k);
             let account_h = m.account_names.get(w.account.as_str()).copied();
-            let family_h = account_h
-                .and_then(|h| m.family_index.get(&(h, allowance, lattice)))
-                .copied();
+            let family_h = account_h.and_then(|h| m.find_family(&(h, allowance, lattice)));
             m.check_room(account_h.is_none(), family_h.is_none(), &w.invoice)?;
             let account_h = m.account_for(&w.account, account_h)?;
             let family_h = m.family_for(account_h, allowance, lattice, family_h)?;
@@ -726,7 +734,7 @@ impl Matcher {
         }
         for (h, f) in self.families.iter() {
             assert_eq!(per_family.get(&h), Some(&f.windows), "family {h}");
-            assert_eq!(self.family_index.get(&f.key()), Some(&h));
+            assert_eq!(self.find_family(&f.key()), Some(h));
         }
         assert_eq!(self.family_index.len(), per_family.len());
         for (h, acct) in self.accounts.iter() {
