@@ -21,6 +21,7 @@
 
 mod holes;
 mod ids;
+mod key;
 mod slab;
 mod table;
 
@@ -37,6 +38,7 @@ use crate::error::{Error, Result};
 use crate::money::Amount;
 use holes::Holes;
 use ids::{IdRef, Ids};
+use key::{key, Key};
 use slab::{Slab, MAX_HANDLES};
 use table::Table;
 
@@ -124,8 +126,8 @@ type FamilyKey = (u32, Decimal, Option<(Decimal, Decimal)>);
 #[derive(Clone, Debug)]
 struct Account {
     name: Box<str>,
-    /// `(payable, window handle)` in amount order: what match and allocate scan.
-    windows: BTreeSet<(Decimal, u32)>,
+    /// The windows in amount order (payable, then handle): what match and allocate scan.
+    windows: BTreeSet<Key>,
     /// How many windows have each allowance: the largest bounds every range scan.
     allowances: BTreeMap<Decimal, u32>,
 }
@@ -352,7 +354,7 @@ impl Matcher {
                 self.families.remove(w.family);
             }
             if let Some(acct) = self.accounts.get_mut(account_h) {
-                acct.windows.remove(&(w.payable, h));
+                acct.windows.remove(&key(w.payable, h));
                 if let Some(n) = acct.allowances.get_mut(&allowance) {
                     *n = n.saturating_sub(1);
                     if *n == 0 {
@@ -482,7 +484,7 @@ impl Matcher {
             f.windows = f.windows.saturating_add(1);
         }
         if let Some(acct) = self.accounts.get_mut(account) {
-            acct.windows.insert((payable, h));
+            acct.windows.insert(key(payable, h));
             let n = acct.allowances.entry(allowance).or_insert(0);
             *n = n.saturating_add(1);
         }
@@ -498,39 +500,46 @@ impl Matcher {
     }
 
     /// Windows `[P − a, P]` with `P` in `[lo, hi + max_a]`: every window that can meet
-    /// `[lo, hi]`, as `(P, handle)`.
+    /// `[lo, hi]`, in amount order, as `(handle, whether P <= hi)`. A window ending at or
+    /// below `hi` meets `[lo, hi]` (it ends at or above `lo`); only one ending above needs
+    /// its start, and so its family.
     fn near<'a>(
         &self,
         acct: &'a Account,
         lo: Decimal,
         hi: Decimal,
-    ) -> impl Iterator<Item = (Decimal, u32)> + 'a {
+    ) -> impl DoubleEndedIterator<Item = (u32, bool)> + 'a {
         let upper = Amount::from_decimal(hi)
             .checked_add(Amount::from_decimal(acct.max_allowance()))
             .map_or(Decimal::MAX, |u| u.as_decimal());
+        let hi_key = key(hi, u32::MAX);
         acct.windows
-            .range((Bound::Included((lo, 0)), Bound::Included((upper, u32::MAX))))
-            .copied()
+            .range((
+                Bound::Included(key(lo, 0)),
+                Bound::Included(key(upper, u32::MAX)),
+            ))
+            .map(move |k| (key::handle(k), *k <= hi_key))
+    }
+
+    /// Whether window `h`, met by a scan up to `hi`, meets it.
+    fn meets(&self, h: u32, within: bool, hi: Decimal) -> Option<&Window> {
+        let w = self.windows.get(h)?;
+        (within || self.start(w.payable, w) <= hi).then_some(w)
     }
 
     /// The highest payable amount among the windows meeting `[lo, hi]`, if any meets it.
     fn blocking_end(&self, acct: &Account, lo: Decimal, hi: Decimal) -> Option<Decimal> {
         self.near(acct, lo, hi)
-            // A window ending at or below `hi` meets `[lo, hi]` (it ends at or above `lo`);
-            // only one ending above needs its start, and so its family.
-            .filter(|&(p, h)| {
-                p <= hi || self.windows.get(h).is_some_and(|w| self.start(p, w) <= hi)
-            })
-            .map(|(p, _)| p)
-            .last()
+            .rev()
+            .find_map(|(h, within)| self.meets(h, within, hi))
+            .map(|w| w.payable)
     }
 
     /// The ids of the windows holding `amount`.
     fn holders<'a>(&'a self, acct: &'a Account, amount: Decimal) -> impl Iterator<Item = &'a str> {
-        self.near(acct, amount, amount).filter_map(move |(p, h)| {
-            let w = self.windows.get(h)?;
-            (p <= amount || self.start(p, w) <= amount).then(|| self.ids.text(w.id))
-        })
+        self.near(acct, amount, amount)
+            .filter_map(move |(h, within)| self.meets(h, within, amount))
+            .map(|w| self.ids.text(w.id))
     }
 
     /// Every window as stored, in registration order.
@@ -722,7 +731,7 @@ impl Matcher {
             let f = self.families.get(w.family).unwrap();
             *per_family.entry(w.family).or_default() += 1;
             let acct = self.accounts.get(f.account).unwrap();
-            assert!(acct.windows.contains(&(w.payable, h)));
+            assert!(acct.windows.contains(&key(w.payable, h)));
             *per_account
                 .entry(f.account)
                 .or_default()
