@@ -12,12 +12,14 @@
 //! allowance) remembers the steps it already holds, so a thousand invoices for the same
 //! price do not make the thousand-and-first walk past every one of them.
 //!
-//! Memory: a host keeps every open invoice here, so an open invoice costs about 100 bytes
-//! (measured in BENCHMARKS.md, "Matcher memory"). Each id is stored once ([`ids`]); a
-//! window is a 40-byte record in a slab addressed by `u32` handles ([`slab`]); the
-//! account, the allowance and the lattice searched are stored once per family, not per
-//! window; the window start `P − allowance` is computed when a scan meets the window,
-//! never stored; and the per-account ordered set holds only `(P, handle)`.
+//! Memory: a host keeps every open invoice here, so an open invoice costs about 115 bytes
+//! plus the length of its id (measured in BENCHMARKS.md, "Matcher memory"). Each id is stored
+//! once ([`ids`]); a window is a 40-byte record in a slab addressed by `u32` handles
+//! ([`slab`]); the account, the allowance and the lattice searched are stored once per
+//! family, not per window; the window start `P − allowance` is computed when a scan meets
+//! a window ending above the range, never stored; and the per-account ordered set holds
+//! only a 28-byte key of `(P, handle)` ([`key`]). The id and family indexes hold handles,
+//! not keys ([`table`]).
 
 mod holes;
 mod ids;
@@ -491,12 +493,12 @@ impl Matcher {
     }
 
     /// The start `payable − allowance` of a window (checked exact when it was stored).
-    fn start(&self, payable: Decimal, w: &Window) -> Decimal {
+    fn start(&self, w: &Window) -> Decimal {
         let allowance = self
             .families
             .get(w.family)
             .map_or(Decimal::ZERO, |f| f.allowance);
-        window_start(payable, allowance).unwrap_or(payable)
+        window_start(w.payable, allowance).unwrap_or(w.payable)
     }
 
     /// Windows `[P − a, P]` with `P` in `[lo, hi + max_a]`: every window that can meet
@@ -524,7 +526,7 @@ impl Matcher {
     /// Whether window `h`, met by a scan up to `hi`, meets it.
     fn meets(&self, h: u32, within: bool, hi: Decimal) -> Option<&Window> {
         let w = self.windows.get(h)?;
-        (within || self.start(w.payable, w) <= hi).then_some(w)
+        (within || self.start(w) <= hi).then_some(w)
     }
 
     /// The highest payable amount among the windows meeting `[lo, hi]`, if any meets it.
