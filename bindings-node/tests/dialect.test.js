@@ -1,5 +1,5 @@
 'use strict'
-// The five seed dialects (DESIGN §8) through the Node binding: for each, a seed request is
+// The five seed dialects (docs/spec.md §8) through the Node binding: for each, a seed request is
 // parsed, the invoice created through the public API, the response rendered and compared
 // with the seed's own example (core/tests/dialect_golden), the documented boundaries
 // rejected with the provider's field, HTTP status and body, and the provider's callbacks

@@ -3,7 +3,7 @@
 //!
 //! Output (exit 0 either way):
 //! * `{"accepted": {"invoice": {...}, "due": "10.5", "extra": {...}}}` — `invoice` is the
-//!   conformance `create_invoice` object (DESIGN §8, FORMAT.md), `due` the amount due in
+//!   conformance `create_invoice` object (docs/spec.md §8, conformance/FORMAT.md), `due` the amount due in
 //!   the asset after price × rate + surcharge, `extra` the provider's fields the core spec
 //!   does not hold (URLs, titles, flags, the amount as the provider prints it). With `--at`
 //!   it also has `deadline`. Monetix refunds and payouts print `{"accepted": {"refund": ...}}`

@@ -30,7 +30,7 @@ enum Cmd {
     Demo,
     /// Runs conformance scenario files or directories; prints `N passed, N failed`.
     ///
-    /// Example: paystate conformance tests/scenarios ../shared/conformance/examples
+    /// Example: paystate conformance tests/scenarios my-scenarios/
     Conformance {
         /// Scenario files or directories (every *.json below them, sorted by path).
         #[arg(required = true)]

@@ -1,4 +1,4 @@
-//! Webhook delivery schedules (DESIGN §7).
+//! Webhook delivery schedules (docs/spec.md §7).
 //!
 //! A [`DeliveryPlan`] exists per event and endpoint. The host does the HTTP; the plan says
 //! when: the first attempt is due when the plan is made, and after each attempt the host

@@ -1,4 +1,4 @@
-//! Checkout sessions (DESIGN §5): short-lived, single-use views of an invoice.
+//! Checkout sessions (docs/spec.md §5): short-lived, single-use views of an invoice.
 //!
 //! A session is what a payer's link (seed 000 `checkout_url`, seed 003 QR) points at. It
 //! expires at the earlier of its own time-to-live and the invoice deadline, and can be used

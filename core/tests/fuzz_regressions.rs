@@ -71,7 +71,7 @@ fn f1_allocate_never_rounds_a_payable_amount() {
 /// state (`to_json`) cannot be loaded (`from_json` fails: "more than 28 significant
 /// digits"), and rust_decimal has already rounded the product (3333329999999999999999999999.7
 /// for 9999999999999999999999999999 × 0.333333 = 3333329999999999999999999999.666666...6667,
-/// not rounded *up* to 18 places as DESIGN §2 says). Creation must refuse a due it cannot
+/// not rounded *up* to 18 places as docs/spec.md §2 says). Creation must refuse a due it cannot
 /// compute exactly (`invalid_amount`), or the state must round-trip.
 #[test]
 fn f2_priced_due_beyond_28_digits_is_refused_or_round_trips() {
@@ -144,7 +144,7 @@ fn f2_refund_of_a_29_digit_total_round_trips() {
 /// F3 (fuzz target `matcher_ops`, exact reference): window bounds `P − allowance` are
 /// computed with rust_decimal, which rounds a result beyond its precision (here
 /// 9999999999999999999999999998.5, rounded half-even to ...998). An amount just below a
-/// window then matches it: the matcher guesses, which DESIGN §4 forbids. Needs a payable
+/// window then matches it: the matcher guesses, which docs/spec.md §4 forbids. Needs a payable
 /// near 10^28 with a fractional allowance; the exact answer is `unmatched`.
 #[test]
 fn f3_match_uses_exact_window_bounds() {
@@ -223,7 +223,7 @@ fn f4_metadata_negative_zero_round_trips() {
 /// side-effect free. `register` bumps the slot counter and creates an empty entry for the
 /// account before the window is refused; `allocate` creates the empty account entry before
 /// a candidate is refused. Nothing observable changes in matches or in the stored form,
-/// but the matcher is no longer equal to what it was (DESIGN §1: an error leaves the state
+/// but the matcher is no longer equal to what it was (docs/spec.md §1: an error leaves the state
 /// untouched), and every failing call on a new account name leaves an entry behind, so a
 /// caller can grow the matcher without bound through failing calls.
 #[test]

@@ -1,4 +1,4 @@
-//! Property tests over random command sequences (DESIGN §3 invariants).
+//! Property tests over random command sequences (docs/spec.md §3 invariants).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,4 +1,4 @@
-//! Strict amount parsing (DESIGN §2), differentially against a reference written here.
+//! Strict amount parsing (docs/spec.md §2), differentially against a reference written here.
 //!
 //! The reference accepts exactly `[0-9]+(\.[0-9]+)?` with at most 28 digits between the
 //! first and the last non-zero digit of the value (leading zeros of the integer part and

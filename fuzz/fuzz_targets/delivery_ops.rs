@@ -1,4 +1,4 @@
-//! Webhook delivery plans (DESIGN §7): report sequences against the schedules as the
+//! Webhook delivery plans (docs/spec.md §7): report sequences against the schedules as the
 //! contract states them, written out here independently.
 //!
 //! Checks: a report on a finished plan is `invalid_transition`, an HTTP status outside

@@ -1,4 +1,4 @@
-//! Every dialect's callback parser (DESIGN §8) on arbitrary bodies, against a real invoice.
+//! Every dialect's callback parser (docs/spec.md §8) on arbitrary bodies, against a real invoice.
 //!
 //! Each dialect's invoice is created from a valid request of that dialect (the seeds' own
 //! examples). The first byte picks the parser (gatenoc payment.completed, usdt_gateway

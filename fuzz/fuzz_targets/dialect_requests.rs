@@ -1,4 +1,4 @@
-//! Every dialect's create-request parser (DESIGN §8) on arbitrary bodies.
+//! Every dialect's create-request parser (docs/spec.md §8) on arbitrary bodies.
 //!
 //! The first byte picks the parser (gatenoc checkout session, usdt_gateway invoice, gatepay
 //! order, monetix purchase, keypair_invoice invoice, monetix refund, monetix payout; the

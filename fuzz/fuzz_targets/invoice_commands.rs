@@ -1,5 +1,5 @@
 //! Arbitrary command sequences against one invoice, with invariants checked after every
-//! step against the contract (DESIGN §3) and a small model kept here.
+//! step against the contract (docs/spec.md §3) and a small model kept here.
 //!
 //! Inputs come from small pools (tx ids, refund ids, amounts around the due amount and the
 //! asset's scale, times around the deadline and the end of the late-payment window, time
@@ -226,7 +226,7 @@ fuzz_target!(|input: Input| {
         let before = inv.clone();
         let from = inv.status_at(now);
         let allowed = table::allows(from, command.kind());
-        // Refundable before the command, from the model (DESIGN §3).
+        // Refundable before the command, from the model (docs/spec.md §3).
         let confirmed_counted: Amount = inv
             .transfers()
             .iter()

@@ -1,4 +1,4 @@
-//! Stored state and journals from arbitrary bytes (DESIGN §1: state is plain data).
+//! Stored state and journals from arbitrary bytes (docs/spec.md §1: state is plain data).
 //!
 //! The first byte picks the reader, the rest is the document:
 //! - `Invoice::from_json`: never panics; an accepted state writes back to itself

@@ -1,4 +1,4 @@
-//! Matcher operations against a brute-force reference model (DESIGN §4).
+//! Matcher operations against a brute-force reference model (docs/spec.md §4).
 //!
 //! The model is a plain list of windows `[P − allowance, P]` per account. `allocate` is
 //! answered by scanning k = 0, 1, 2, ... for the first `due + k·step` whose window meets no

@@ -1,10 +1,10 @@
-//! The replay guard (DESIGN §6) against a model written here: a map key -> keep_until.
+//! The replay guard (docs/spec.md §6) against a model written here: a map key -> keep_until.
 //!
 //! `check_and_record(key, keep_until, now)`: `replayed` (guard unchanged) when the key is
 //! held with keep_until >= now; otherwise keys whose window passed (< now) are dropped,
 //! a key whose own window is already over is not recorded, and when every one of
 //! `capacity` keys is still live the answer is `limit_exceeded` with the guard unchanged
-//! (a live key is never evicted, DESIGN §6). The guard never holds more than its
+//! (a live key is never evicted, docs/spec.md §6). The guard never holds more than its
 //! capacity, and round-trips through JSON.
 #![no_main]
 

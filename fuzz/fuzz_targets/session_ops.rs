@@ -1,4 +1,4 @@
-//! Checkout sessions (DESIGN §5): open/use sequences interleaved with invoice commands,
+//! Checkout sessions (docs/spec.md §5): open/use sequences interleaved with invoice commands,
 //! against the contract's rules, plus session tokens.
 //!
 //! `open` fails with `invalid_transition` unless the invoice is pending at that time,

@@ -1,4 +1,4 @@
-//! Sign, verify, then flip one bit (DESIGN §6).
+//! Sign, verify, then flip one bit (docs/spec.md §6).
 //!
 //! For every scheme: what `sign` produces verifies with the same secret (second in a
 //! rotated pair, so `key_index` is 1) at the signed time, twice with the same replay key,

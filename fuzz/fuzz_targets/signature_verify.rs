@@ -3,7 +3,7 @@
 //!
 //! Checks: nothing panics (no stack overflow on deep nesting: bodies are depth-capped);
 //! building a verifier fails only with `invalid_field`; `verify` fails only with the
-//! signature codes of DESIGN §6; a success reports a key that exists, a timestamp exactly
+//! signature codes of docs/spec.md §6; a success reports a key that exists, a timestamp exactly
 //! for the timestamped schemes and a replay key exactly for the schemes that have one; a
 //! success of a shared-key scheme (`gatenoc`, `keypair_invoice`, which a fuzzer can hit
 //! because it picks both the secret and the message) means the presented key equals that

@@ -1,4 +1,4 @@
-//! The Rust conformance runner: reads scenario files (`shared/conformance/FORMAT.md`) and
+//! The Rust conformance runner: reads scenario files (`conformance/FORMAT.md`) and
 //! drives the core's public API through them.
 //!
 //! A scenario runs against a fresh [`World`]. Each step is checked against its `expect`:

@@ -1,4 +1,4 @@
-//! The five seed payment APIs (DESIGN §8), spoken both ways.
+//! The five seed payment APIs (docs/spec.md §8), spoken both ways.
 //!
 //! Each module speaks one provider's exact wire shapes so that a gateway builder can serve
 //! that API on top of the core, and a shop can consume that provider with the core's rules:

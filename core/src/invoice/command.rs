@@ -74,7 +74,7 @@ impl std::fmt::Display for RefundOutcome {
     }
 }
 
-/// A command to an invoice. See DESIGN §3 for the rule of each.
+/// A command to an invoice. See docs/spec.md §3 for the rule of each.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// Creates the invoice (first entry of every journal).

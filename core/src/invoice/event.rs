@@ -110,7 +110,7 @@ impl fmt::Display for EventType {
     }
 }
 
-/// The money and status of an invoice at one instant (DESIGN §3 names).
+/// The money and status of an invoice at one instant (docs/spec.md §3 names).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// The status.

@@ -1,4 +1,4 @@
-//! Webhook signatures (DESIGN §6): verify what a provider sent, or sign as that provider.
+//! Webhook signatures (docs/spec.md §6): verify what a provider sent, or sign as that provider.
 //!
 //! Build a [`Verifier`] once per endpoint from a [`Scheme`], the secret(s) and
 //! [`VerifierOptions`]; it derives every key up front (bad secrets fail here, never at

@@ -1,4 +1,4 @@
-//! The replay guard: a bounded, time-windowed set of message keys (DESIGN §6).
+//! The replay guard: a bounded, time-windowed set of message keys (docs/spec.md §6).
 //!
 //! A valid signature proves who sent a message, not that it is new: a captured request can
 //! be sent again. After a successful [`Verifier::verify`](super::Verifier::verify), the host

@@ -164,7 +164,7 @@ pub fn check_state(inv: &Invoice) {
     if let Some(out) = out {
         assert!(out <= confirmed, "refund cap: refunded {refunded} + in flight {in_flight} > confirmed {confirmed}");
     }
-    // Refundable, DESIGN §3.
+    // Refundable, docs/spec.md §3.
     let counted = match s.status {
         Status::Pending | Status::Processing => zero,
         _ => paid,
@@ -207,7 +207,7 @@ pub fn check_state(inv: &Invoice) {
             if !marked {
                 assert!(paid >= threshold, "{} with paid {paid} < threshold {threshold}", s.status);
             }
-            // The paid family follows the refunds (DESIGN §3). An operator's mark forces
+            // The paid family follows the refunds (docs/spec.md §3). An operator's mark forces
             // the status (`mark paid` on an expired, fully refunded invoice gives paid), so
             // marked invoices are exempt until the next refund settles.
             let (Some(all_confirmed), Some(cap)) = (add2(paid, held_confirmed), add2(surplus, held_confirmed)) else {
