@@ -888,6 +888,9 @@ export declare function buildProfile(): 'release' | 'debug'
  */
 export declare function assetScale(asset: string): number
 
+/** `amount` in `asset`'s base units (amount × 10^scale) as a decimal integer string. */
+export declare function baseUnits(asset: Asset | string, amount: string): string
+
 /** Compares two amounts as decimals: -1, 0 or 1 (`"4"` equals `"4.000000"`). */
 export declare function compareAmounts(a: string, b: string): number
 
@@ -1076,6 +1079,14 @@ export declare function monetixRefundCommand(refund: MonetixParsedRefund | Diale
 export declare function monetixRenderDisplayData(parsed: DialectParsed | DialectRequest, render: MonetixDisplayRender): Rendered<Array<Record<string, string>>>
 
 /**
+ * The one normalised spelling of `address` for `asset` (EIP-55 on EVM chains, the
+ * base58check text on TRON). Anything else is `invalid_field` on `address` (on `asset` for
+ * `USDT_BYBIT`), its message starting with `malformed`, `checksum_mismatch`,
+ * `wrong_network` or `no_onchain_address`.
+ */
+export declare function normalizeAddress(asset: Asset | string, address: string): string
+
+/**
  * Parses an amount with the contract's grammar (`[0-9]+(\.[0-9]+)?`, at most 28
  * significant digits) and prints it in its shortest exact form (`"10.50"` → `"10.5"`).
  * Anything else is `invalid_amount`.
@@ -1093,6 +1104,12 @@ export declare function parseSchemeTimestamp(scheme: Scheme, text: string): Date
  * dropped toward the past) exactly as the core reads it; anything else is `invalid_field`.
  */
 export declare function parseTimestamp(text: string): Date
+
+/**
+ * The payment request URI for paying `amount` (a decimal string) of `asset` to `address`:
+ * EIP-681 on EVM chains, a Trust Wallet link on TRON.
+ */
+export declare function paymentUri(asset: Asset | string, address: string, amount: string): string
 
 /** Every signature scheme. */
 export declare function schemes(): Scheme[]

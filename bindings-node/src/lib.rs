@@ -10,6 +10,7 @@
 // look unused. The non-test build still reports real dead code.
 #![cfg_attr(test, allow(dead_code))]
 
+mod address;
 mod conv;
 mod delivery;
 mod dialect;

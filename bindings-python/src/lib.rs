@@ -7,6 +7,7 @@
 //!
 //! `unsafe` stays forbidden: the PyO3 macros expand to code that respects that.
 
+mod address;
 mod convert;
 mod delivery;
 mod dialect;
@@ -56,5 +57,6 @@ fn _paystate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     signature::register(m)?;
     delivery::register(m)?;
     dialect::register(m)?;
+    address::register(m)?;
     Ok(())
 }

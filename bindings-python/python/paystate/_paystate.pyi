@@ -63,11 +63,14 @@ __all__ = [
     "Verified",
     "Verifier",
     "__version__",
+    "base_units",
     "format_time",
     "monetix_signing_string",
+    "normalize_address",
     "parse_amount",
     "parse_scheme_timestamp",
     "parse_time",
+    "payment_uri",
     "session_token",
     "sign",
     "verify",
@@ -80,6 +83,9 @@ ERROR_CODES: list[ErrorCode]
 def parse_time(text: str) -> datetime: ...
 def format_time(time: _TimeLike) -> str: ...
 def parse_amount(text: _AmountLike) -> Decimal: ...
+def normalize_address(asset: Union[Asset, str], address: str) -> str: ...
+def payment_uri(asset: Union[Asset, str], address: str, amount: _AmountLike) -> str: ...
+def base_units(asset: Union[Asset, str], amount: _AmountLike) -> str: ...
 
 @final
 class Tolerance:
