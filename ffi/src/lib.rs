@@ -29,6 +29,7 @@
 
 uniffi::setup_scaffolding!();
 
+mod address;
 mod delivery;
 mod dialect;
 mod invoice;
@@ -37,6 +38,7 @@ mod session;
 mod signature;
 mod types;
 
+pub use address::*;
 pub use delivery::*;
 pub use dialect::*;
 pub use invoice::*;

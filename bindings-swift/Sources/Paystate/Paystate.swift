@@ -8521,6 +8521,47 @@ public func FfiConverterTypeTimestamp_lower(_ value: Timestamp) -> Int64 {
 }
 
 /**
+ * `amount` in `asset`'s base units (amount × 10^scale) as a decimal integer string.
+ */
+public func baseUnits(asset: Asset, amount: Amount)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_base_units(
+        FfiConverterTypeAsset_lower(asset),
+        FfiConverterTypeAmount_lower(amount),uniffiCallStatus
+    )
+})
+}
+/**
+ * The one normalised spelling of `address` for `asset` (EIP-55 on EVM chains, the
+ * base58check text on TRON). Anything else is `invalid_field` on `address` (on `asset` for
+ * `USDT_BYBIT`), its detail starting with `malformed`, `checksum_mismatch`,
+ * `wrong_network` or `no_onchain_address`.
+ */
+public func normalizeAddress(asset: Asset, address: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_normalize_address(
+        FfiConverterTypeAsset_lower(asset),
+        FfiConverterString.lower(address),uniffiCallStatus
+    )
+})
+}
+/**
+ * The payment request URI for paying `amount` of `asset` to `address`: EIP-681 on EVM
+ * chains, a Trust Wallet link on TRON. `too_many_decimals` / `invalid_amount` on `amount`.
+ */
+public func paymentUri(asset: Asset, address: String, amount: Amount)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_payment_uri(
+        FfiConverterTypeAsset_lower(asset),
+        FfiConverterString.lower(address),
+        FfiConverterTypeAmount_lower(amount),uniffiCallStatus
+    )
+})
+}
+/**
  * The contract's name of a policy (`usdt_gateway`).
  */
 public func deliveryPolicyAsStr(policy: DeliveryPolicy) -> String  {
@@ -9267,6 +9308,15 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_paystate_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_base_units() != 52652) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_normalize_address() != 64369) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_payment_uri() != 34981) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_delivery_policy_as_str() != 34781) {
         return InitializationResult.apiChecksumMismatch

@@ -884,6 +884,21 @@ RustBuffer uniffi_paystate_ffi_fn_method_paystateerror_error_field(RustBuffer pt
 RustBuffer uniffi_paystate_ffi_fn_method_paystateerror_error_message(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_BASE_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_BASE_UNITS
+RustBuffer uniffi_paystate_ffi_fn_func_base_units(RustBuffer asset, RustBuffer amount, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_NORMALIZE_ADDRESS
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_NORMALIZE_ADDRESS
+RustBuffer uniffi_paystate_ffi_fn_func_normalize_address(RustBuffer asset, RustBuffer address, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_PAYMENT_URI
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_PAYMENT_URI
+RustBuffer uniffi_paystate_ffi_fn_func_payment_uri(RustBuffer asset, RustBuffer address, RustBuffer amount, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_DELIVERY_POLICY_AS_STR
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_DELIVERY_POLICY_AS_STR
 RustBuffer uniffi_paystate_ffi_fn_func_delivery_policy_as_str(RustBuffer policy, RustCallStatus *_Nonnull out_status
@@ -1441,6 +1456,24 @@ void ffi_paystate_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_PAYSTATE_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_PAYSTATE_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_paystate_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_BASE_UNITS
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_BASE_UNITS
+uint16_t uniffi_paystate_ffi_checksum_func_base_units(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_NORMALIZE_ADDRESS
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_NORMALIZE_ADDRESS
+uint16_t uniffi_paystate_ffi_checksum_func_normalize_address(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_PAYMENT_URI
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_PAYMENT_URI
+uint16_t uniffi_paystate_ffi_checksum_func_payment_uri(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_DELIVERY_POLICY_AS_STR
