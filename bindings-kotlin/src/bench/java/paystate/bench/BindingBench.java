@@ -48,6 +48,12 @@ import paystate.Verifier;
  *       per-invocation setup, so the copy is not timed).
  *   <li>{@code jnaFloor}: {@code Matcher.isEmpty()}, the cheapest call there is: what any
  *       call through the generated Kotlin costs before it does anything.
+ *   <li>{@code jnaStatusOnly}: only what the generated Kotlin allocates before each native
+ *       call, its {@code UniffiRustCallStatus} (a JNA {@code Structure} holding a nested
+ *       {@code RustBuffer.ByValue}); no native call. {@code jnaFloor} makes two calls (the
+ *       handle clone, then the method), so two of these.
+ *   <li>{@code jnaMemoryOnly}: one {@code com.sun.jna.Memory} of 32 bytes, what backs each
+ *       {@code Structure}: malloc, an entry in JNA's global registry and a Cleaner reference.
  * </ul>
  */
 @State(Scope.Thread)
@@ -147,5 +153,16 @@ public class BindingBench {
     @Benchmark
     public boolean jnaFloor() {
         return matcher.isEmpty();
+    }
+
+    @Benchmark
+    public Object jnaStatusOnly() {
+        // Kotlin `internal` is public in the bytecode: the same class the generated calls use.
+        return new paystate.UniffiRustCallStatus();
+    }
+
+    @Benchmark
+    public Object jnaMemoryOnly() {
+        return new com.sun.jna.Memory(32);
     }
 }
