@@ -27,9 +27,8 @@ mod key;
 mod slab;
 mod table;
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 use std::ops::Bound;
 
 use rust_decimal::prelude::ToPrimitive;
@@ -147,17 +146,22 @@ impl Account {
 /// Payable amounts per receiving account. Plain data: it serialises as the list of its
 /// windows and rebuilds its indexes when read back. Two matchers are equal when they
 /// hold the same windows in the same registration order.
+/// SipHash with fixed keys. `std`'s `RandomState` would draw OS randomness, and the core
+/// draws none (docs/spec.md §1): the same commands give the same tables in every process.
+/// The keys are ids and accounts the host chose, so a fixed hash gives no outsider a lever.
+pub(crate) type FixedHasher = BuildHasherDefault<DefaultHasher>;
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(into = "MatcherData", try_from = "MatcherData")]
 pub struct Matcher {
     windows: Slab<Window>,
     ids: Ids,
     accounts: Slab<Account>,
-    account_names: HashMap<Box<str>, u32>,
+    account_names: HashMap<Box<str>, u32, FixedHasher>,
     families: Slab<Family>,
     /// Family key -> family handle (the keys live in `families`).
     family_index: Table,
-    family_hasher: RandomState,
+    family_hasher: FixedHasher,
     next_slot: u32,
     len: usize,
 }

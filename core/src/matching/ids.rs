@@ -5,7 +5,6 @@
 //! string, a window refers to it by position ([`IdRef`]), and the index from id to window
 //! handle is a [`Table`] of 8-byte slots that holds no copy of the id.
 
-use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::num::NonZeroU8;
 
@@ -29,7 +28,7 @@ pub(super) struct Ids {
     index: Table,
     /// Keyed per process like the standard `HashMap`, so chosen ids cannot pile up in one
     /// run of slots.
-    hasher: RandomState,
+    hasher: super::FixedHasher,
 }
 
 impl Ids {
