@@ -113,9 +113,7 @@ pub(crate) fn sign(keys: &Keyring, body: &[u8], input: &SignInput<'_>) -> Result
     let id = need(input.id, "id")?;
     // A receiver reads a blank header as missing (docs/spec.md §6), so an id that is only
     // white space would sign a message that can never verify (fuzz: signature_roundtrip).
-    if id.is_empty()
-        || id.contains('.')
-        || id.chars().any(|c| c.is_whitespace() || c.is_control())
+    if id.is_empty() || id.contains('.') || id.chars().any(|c| c.is_whitespace() || c.is_control())
     {
         return Err(Error::invalid_field(
             "id",
@@ -361,7 +359,11 @@ mod tests {
                 },
             )
             .unwrap_err();
-            assert_eq!((e.code(), e.field()), ("invalid_field", Some("id")), "{id:?}");
+            assert_eq!(
+                (e.code(), e.field()),
+                ("invalid_field", Some("id")),
+                "{id:?}"
+            );
         }
     }
 }
