@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drift checks of the two layers of the package:
 # - native.d.ts and native.js (the addon's types and loader) must be what napi-rs generates
-#   from src/*.rs and dts-header.d.ts: rebuilds, then compares with the committed copies;
+#   from src/*.rs and dts-header.d.ts (which imports types.d.ts): rebuilds, then compares with the committed copies;
 # - index.d.ts (the public types, written by hand) and index.js (the public module) must
 #   declare and export the same names (scripts/check-exports.js).
 set -euo pipefail

@@ -50,7 +50,7 @@ node -e '
   const bin = fs.readdirSync(dir).find((f) => f.endsWith(".node"))
   console.log(`test-dist: loaded a release binary from ${process.argv[1]} (${bin}, ${fs.statSync(path.join(dir, bin)).size} bytes)`)
 ' "$(basename "$plat" "-$version.tgz")"
-# Every file the public types import (vocabulary.d.ts) was packed beside index.d.ts.
+# Every file the public types import (types.d.ts, vocabulary.d.ts) was packed beside index.d.ts.
 node -e '
   const fs = require("fs"), path = require("path")
   const dir = path.dirname(require.resolve("paystate/package.json"))
