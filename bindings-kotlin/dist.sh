@@ -19,7 +19,10 @@ mvn -B -ntp -f "$root/bindings-kotlin" "${skip[@]}" install
 version="$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' "$root/bindings-kotlin/pom.xml" | head -1)"
 jar="$root/bindings-kotlin/target/paystate-$version.jar"
 [[ -f $jar ]] || { echo "dist.sh: $jar was not built" >&2; exit 1; }
-unzip -l "$jar" | grep -q ' linux-x86-64/libpaystate_ffi.so$' || {
+# The listing is read whole first: `unzip | grep -q` under pipefail fails at random when
+# grep stops early and unzip gets SIGPIPE.
+listing="$(unzip -l "$jar")"
+grep -q ' linux-x86-64/libpaystate_ffi.so$' <<< "$listing" || {
   echo "dist.sh: $jar does not carry linux-x86-64/libpaystate_ffi.so" >&2; exit 1; }
 mkdir -p "$root/dist"
 cp "$jar" "$root/dist/"

@@ -30,7 +30,8 @@ scenario_dirs() {
 run_rust() {
   local t0; t0=$(date +%s)
   stage "rust: format, lint, build, test"
-  rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy
+  local installed; installed="$(rustup component list --installed 2>/dev/null || true)"
+  grep -q rustfmt <<< "$installed" || rustup component add rustfmt clippy
   cargo fmt --all -- --check
   cargo build --workspace --all-targets --locked
   cargo clippy --workspace --all-targets --locked -- -D warnings
