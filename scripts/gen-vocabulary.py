@@ -11,8 +11,8 @@ conformance/contract.json and writes one generated file per binding from it:
     bindings-kotlin/src/main/kotlin/paystate/Vocabulary.kt
     bindings-swift/Sources/Paystate/Vocabulary.swift
 
-and copies conformance/grammar.json into the Python package, whose runner must work from
-an installed wheel with no repository around.
+and copies conformance/grammar.json into the Python and Node packages, whose conformance
+runners must work from an installed package with no repository around.
 
 Usage:
     python3 scripts/gen-vocabulary.py            # regenerate every file
@@ -193,15 +193,15 @@ def swift(v: dict) -> str:
 def outputs(contract_text: str) -> dict[str, str]:
     """Every generated file, by path from the repository root."""
     v = vocabulary(json.loads(contract_text))
+    grammar = (ROOT / GRAMMAR).read_text(encoding="utf-8")
     return {
         CONTRACT: contract_text,
         "bindings-python/python/paystate/_vocabulary.py": python(v),
         "bindings-node/vocabulary.d.ts": typescript(v),
         "bindings-kotlin/src/main/kotlin/paystate/Vocabulary.kt": kotlin(v),
         "bindings-swift/Sources/Paystate/Vocabulary.swift": swift(v),
-        "bindings-python/python/paystate/grammar.json": (ROOT / GRAMMAR).read_text(
-            encoding="utf-8"
-        ),
+        "bindings-python/python/paystate/grammar.json": grammar,
+        "bindings-node/grammar.json": grammar,
     }
 
 

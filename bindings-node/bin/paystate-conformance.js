@@ -42,52 +42,21 @@ class Failure extends Error {
 }
 const fail = (m) => new Failure(m)
 
-const FIELDS = {
-  create_invoice: ['invoice'],
-  observe_transfer: ['invoice', 'transfer'],
-  confirm_transfer: ['invoice', 'tx_id'],
-  drop_transfer: ['invoice', 'tx_id'],
-  tick: ['invoice'],
-  cancel: ['invoice'],
-  request_refund: ['invoice', 'refund_id', 'amount'],
-  settle_refund: ['invoice', 'refund_id', 'outcome'],
-  mark: ['invoice', 'status'],
-  claim_txid: ['invoice', 'tx_id'],
-  replay: ['invoice'],
-  allocate_amount: ['account', 'invoice', 'due', 'step', 'allowance'],
-  match_transfer: ['account', 'amount'],
-  register_amount: ['account', 'invoice', 'payable', 'allowance'],
-  release: ['invoice'],
-  open_session: ['session', 'invoice', 'ttl'],
-  use_session: ['session'],
-  verify_signature: ['scheme', 'secrets', 'headers', 'body', 'body_base64', 'tolerance_seconds', 'replay_guard'],
-  sign: ['scheme', 'secret', 'body', 'headers'],
-  plan_delivery: ['delivery', 'policy'],
-  report_attempt: ['delivery', 'http_status', 'error', 'duration_ms'],
-}
+// Which fields each op takes and which expect keys each op family checks come from the
+// scenario grammar (conformance/grammar.json, copied into this package by
+// scripts/gen-vocabulary.py), so every language's runner reads one table.
+const GRAMMAR = require('../grammar.json')
+const FIELDS = Object.fromEntries(
+  Object.entries(GRAMMAR.ops).map(([op, d]) => [op, [...Object.keys(d.required), ...Object.keys(d.optional || {})]]),
+)
 
 const INVOICE_COMMANDS = new Set([
   'observe_transfer', 'confirm_transfer', 'drop_transfer', 'cancel',
   'request_refund', 'settle_refund', 'mark', 'claim_txid',
 ])
 
-const INVOICE_KEYS = [
-  'status', 'exceptions', 'amount_paid', 'amount_pending', 'amount_held',
-  'surplus', 'amount_refunded', 'refundable', 'deadline', 'events', 'version',
-]
-
-function expectKeys(op) {
-  switch (op) {
-    case 'allocate_amount': return ['payable']
-    case 'match_transfer': return ['match']
-    case 'register_amount': case 'release': case 'use_session': return []
-    case 'open_session': return ['expires_at']
-    case 'verify_signature': return ['valid']
-    case 'sign': return ['headers', 'signature']
-    case 'plan_delivery': case 'report_attempt': return ['next']
-    default: return INVOICE_KEYS
-  }
-}
+/** The state keys `expect` may check after `op` (`error` is allowed for every op). */
+const expectKeys = (op) => GRAMMAR.expect.families[GRAMMAR.ops[op].expect]
 
 // ---- step field readers (the core's JSON reader semantics) ------------------------------
 

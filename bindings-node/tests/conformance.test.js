@@ -40,6 +40,8 @@ test('a scenario whose expectation is wrong fails, with file, step and differenc
   const typo = JSON.parse(JSON.stringify(good))
   typo.steps[1].expect = { statsu: 'paid' }
   const unknownOp = { name: 'x', steps: [{ op: 'teleport', at: '2026-01-01T00:00:00Z' }] }
+  const field = JSON.parse(JSON.stringify(good))
+  field.steps[1].tx = 't1'
   const wrongError = JSON.parse(JSON.stringify(good))
   wrongError.steps[1].expect = { error: 'asset_mismatch' }
   fs.writeFileSync(path.join(dir, 'a_good.json'), JSON.stringify(good))
@@ -48,16 +50,26 @@ test('a scenario whose expectation is wrong fails, with file, step and differenc
   fs.writeFileSync(path.join(dir, 'd_op.json'), JSON.stringify(unknownOp))
   fs.writeFileSync(path.join(dir, 'e_err.json'), JSON.stringify(wrongError))
   fs.writeFileSync(path.join(dir, 'f_notjson.json'), '{')
+  fs.writeFileSync(path.join(dir, 'g_field.json'), JSON.stringify(field))
   const r = run([], { PAYSTATE_SCENARIOS: dir })
   assert.equal(r.status, 1)
   const lines = r.stdout.trim().split('\n')
-  assert.equal(lines.pop(), '1 passed, 5 failed')
+  assert.equal(lines.pop(), '1 passed, 6 failed')
   assert.match(r.stdout, /b_bad\.json: step 1 \(observe_transfer\): status: expected "pending", got "paid"/)
   assert.match(r.stdout, /c_typo\.json: step 1 \(observe_transfer\): unknown expect key "statsu"/)
   assert.match(r.stdout, /d_op\.json: step 0 \(teleport\): unknown op "teleport"/)
   assert.match(r.stdout, /e_err\.json: step 1 .*expected error "asset_mismatch", but the step succeeded/)
   assert.match(r.stdout, /f_notjson\.json: not JSON/)
+  assert.match(r.stdout, /g_field\.json: step 1 \(observe_transfer\): field "tx" is not a field of observe_transfer/)
   fs.rmSync(dir, { recursive: true, force: true })
+})
+
+test('the packaged scenario grammar is the one in the repository', () => {
+  // The runner reads its op and expect tables from grammar.json; the copy shipped in the
+  // package must be conformance/grammar.json byte for byte (scripts/gen-vocabulary.py).
+  const packaged = fs.readFileSync(path.join(__dirname, '..', 'grammar.json'))
+  const repo = fs.readFileSync(path.join(__dirname, '..', '..', 'conformance', 'grammar.json'))
+  assert.ok(packaged.equals(repo), 'regenerate with python3 scripts/gen-vocabulary.py')
 })
 
 test('no paths is a usage error', () => {

@@ -163,44 +163,35 @@ private class Output(
 /** An invoice with the journal the host would keep. */
 private class Tracked(var invoice: Invoice, val journal: MutableList<JournalEntry>)
 
-private fun fieldsOf(op: String): List<String>? = when (op) {
-    "create_invoice" -> listOf("invoice")
-    "observe_transfer" -> listOf("invoice", "transfer")
-    "confirm_transfer", "drop_transfer" -> listOf("invoice", "tx_id")
-    "tick" -> listOf("invoice")
-    "cancel" -> listOf("invoice")
-    "request_refund" -> listOf("invoice", "refund_id", "amount")
-    "settle_refund" -> listOf("invoice", "refund_id", "outcome")
-    "mark" -> listOf("invoice", "status")
-    "claim_txid" -> listOf("invoice", "tx_id")
-    "replay" -> listOf("invoice")
-    "allocate_amount" -> listOf("account", "invoice", "due", "step", "allowance")
-    "match_transfer" -> listOf("account", "amount")
-    "register_amount" -> listOf("account", "invoice", "payable", "allowance")
-    "release" -> listOf("invoice")
-    "open_session" -> listOf("session", "invoice", "ttl")
-    "use_session" -> listOf("session")
-    "verify_signature" -> listOf("scheme", "secrets", "headers", "body", "body_base64", "tolerance_seconds", "replay_guard")
-    "sign" -> listOf("scheme", "secret", "body", "headers")
-    "plan_delivery" -> listOf("delivery", "policy")
-    "report_attempt" -> listOf("delivery", "http_status", "error", "duration_ms")
-    else -> null
-}
+/**
+ * The scenario grammar (conformance/grammar.json at the repository root, or the file named by
+ * the `paystate.grammar` system property): which fields each op takes and which expect keys
+ * each op family checks, written once for every language's runner.
+ */
+private object Grammar {
+    @Suppress("UNCHECKED_CAST")
+    private val doc: Map<String, Any> by lazy {
+        val root = File(System.getProperty("paystate.repo.root") ?: "..").canonicalFile
+        val file = System.getProperty("paystate.grammar")?.let(::File) ?: File(root, "conformance/grammar.json")
+        Json.parse(file.readText()) as Map<String, Any>
+    }
 
-private val INVOICE_KEYS = listOf(
-    "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
-    "amount_refunded", "refundable", "deadline", "events", "version",
-)
+    @Suppress("UNCHECKED_CAST")
+    private fun op(name: String): Map<String, Any>? = (doc["ops"] as Map<String, Any>)[name] as Map<String, Any>?
 
-private fun expectKeysOf(op: String): List<String> = when (op) {
-    "allocate_amount" -> listOf("payable")
-    "match_transfer" -> listOf("match")
-    "register_amount", "release", "use_session" -> emptyList()
-    "open_session" -> listOf("expires_at")
-    "verify_signature" -> listOf("valid")
-    "sign" -> listOf("headers", "signature")
-    "plan_delivery", "report_attempt" -> listOf("next")
-    else -> INVOICE_KEYS
+    /** The fields `op` takes, or null for an op the grammar does not know. */
+    @Suppress("UNCHECKED_CAST")
+    fun fieldsOf(name: String): List<String>? = op(name)?.let { d ->
+        (d["required"] as Map<String, Any>).keys + ((d["optional"] as Map<String, Any>?)?.keys ?: emptySet())
+    }?.toList()
+
+    /** The state keys `expect` may check after `op` (`error` is allowed for every op). */
+    @Suppress("UNCHECKED_CAST")
+    fun expectKeysOf(name: String): List<String> {
+        val family = op(name)?.get("expect") as String? ?: return emptyList()
+        val families = (doc["expect"] as Map<String, Any>)["families"] as Map<String, Any>
+        return families[family] as List<String>
+    }
 }
 
 private fun fail(message: String) = ConformanceRunner.Failure(message)
@@ -230,7 +221,7 @@ private class World {
         val map = stepValue as? Map<String, Any> ?: throw fail("a step must be a JSON object")
         val s = Obj(map, "")
         val op = (s.get("op") as? String) ?: throw fail("step has no op")
-        val fields = fieldsOf(op) ?: throw fail("unknown op ${Json.write(op)}")
+        val fields = Grammar.fieldsOf(op) ?: throw fail("unknown op ${Json.write(op)}")
         map.keys.firstOrNull { it !in listOf("op", "at", "expect") && it !in fields }?.let {
             throw fail("field ${Json.write(it)} is not a field of $op")
         }
@@ -247,7 +238,7 @@ private class World {
             else -> throw fail("expect must be an object")
         }
         if (expect != null) {
-            val allowed = expectKeysOf(op)
+            val allowed = Grammar.expectKeysOf(op)
             expect.keys.firstOrNull { it != "error" && it !in allowed }?.let {
                 throw fail("unknown expect key ${Json.write(it)} for $op")
             }

@@ -3,6 +3,7 @@ package paystate
 import java.io.File
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertThrows
 import org.junit.jupiter.api.Assertions.assertTrue
 
 /**
@@ -29,5 +30,29 @@ class ConformanceTest {
         println(report.summary())
         assertTrue(report.passed > 0) { "no scenario ran" }
         assertEquals(0, report.failed.size) { "conformance: ${report.summary()}" }
+    }
+
+    /** The op and expect tables come from conformance/grammar.json: what it does not list fails. */
+    @Test
+    fun refusesWhatTheGrammarDoesNotList() {
+        val create = """{"op": "create_invoice", "at": "2026-01-01T00:00:00Z",
+            "invoice": {"id": "inv_1", "due": "5", "asset": "USDT_TRC20", "expires_in": 1800}}"""
+        fun run(step: String): String = assertThrows(ConformanceRunner.Failure::class.java) {
+            ConformanceRunner.runScenario(Json.parse("""{"name": "x", "steps": [$create, $step]}"""))
+        }.toString()
+        assertTrue(run("""{"op": "teleport", "at": "2026-01-01T00:00:00Z"}""").contains("unknown op \"teleport\""))
+        assertTrue(
+            run("""{"op": "cancel", "at": "2026-01-01T00:00:00Z", "invoice": "inv_1", "tx": "t"}""")
+                .contains("\"tx\""),
+        )
+        assertTrue(
+            run("""{"op": "cancel", "at": "2026-01-01T00:00:00Z", "invoice": "inv_1", "expect": {"statsu": "cancelled"}}""")
+                .contains("unknown expect key \"statsu\""),
+        )
+        // And what it lists runs.
+        ConformanceRunner.runScenario(
+            Json.parse("""{"name": "x", "steps": [$create,
+                {"op": "cancel", "at": "2026-01-01T00:00:00Z", "invoice": "inv_1", "expect": {"status": "cancelled", "version": 2}}]}"""),
+        )
     }
 }
