@@ -7,14 +7,17 @@ use clap::Args as ClapArgs;
 
 use crate::error::StartError;
 use crate::ids;
+use crate::store::Database;
 
 /// `paystate sandbox` flags.
-#[derive(ClapArgs, Clone, Default)]
+#[derive(ClapArgs, Clone)]
 pub struct Args {
     /// Port on 127.0.0.1 (0: any free port; the URL printed says which).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
-    /// SQLite database file (created when missing); `:memory:` keeps nothing.
+    /// SQLite database file (created when missing); `:memory:` keeps nothing; a
+    /// `postgres://user:password@host:port/db` URL uses PostgreSQL, which several sandbox
+    /// processes may share.
     #[arg(long, default_value = "sandbox.sqlite3")]
     pub database: PathBuf,
     /// The Bearer key clients send (`test_...`); generated when not given.
@@ -32,13 +35,38 @@ pub struct Args {
     /// Apply seed 001's rate limits (429 with Retry-After).
     #[arg(long)]
     pub rate_limit: bool,
+    /// Seconds a process holds a delivery attempt it took (2 to 3600): if it dies, another
+    /// process retakes the attempt after this long. An attempt is cut off one second
+    /// before its claim runs out (seed 001 allows 30 s, so keep it above 31 to give every
+    /// receiver the full 30 s).
+    #[arg(long, default_value_t = DEFAULT_DELIVERY_LEASE_SECONDS)]
+    pub delivery_lease: u64,
+}
+
+/// The default of `--delivery-lease`: seed 001's 30-second answer time, doubled.
+pub const DEFAULT_DELIVERY_LEASE_SECONDS: u64 = 60;
+
+/// The flags' defaults, as on the command line.
+impl Default for Args {
+    fn default() -> Args {
+        Args {
+            port: 8080,
+            database: PathBuf::from("sandbox.sqlite3"),
+            api_key: None,
+            webhook_secret: None,
+            forward_to: None,
+            realtime: false,
+            rate_limit: false,
+            delivery_lease: DEFAULT_DELIVERY_LEASE_SECONDS,
+        }
+    }
 }
 
 impl fmt::Debug for Args {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Args")
             .field("port", &self.port)
-            .field("database", &self.database)
+            .field("database", &Database::from_arg(&self.database))
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field(
                 "webhook_secret",
@@ -47,6 +75,7 @@ impl fmt::Debug for Args {
             .field("forward_to", &self.forward_to)
             .field("realtime", &self.realtime)
             .field("rate_limit", &self.rate_limit)
+            .field("delivery_lease", &self.delivery_lease)
             .finish()
     }
 }
@@ -56,8 +85,8 @@ impl fmt::Debug for Args {
 pub struct Config {
     /// Port on 127.0.0.1.
     pub port: u16,
-    /// Database path, or `None` for an in-memory database.
-    pub database: Option<PathBuf>,
+    /// Where state is kept (its Display and Debug hide a password).
+    pub database: Database,
     /// The Bearer key (`test_...`).
     pub api_key: String,
     /// The webhook signing secret.
@@ -68,6 +97,8 @@ pub struct Config {
     pub realtime: bool,
     /// Seed 001's rate limits apply.
     pub rate_limit: bool,
+    /// How long a claim on a delivery attempt lasts.
+    pub delivery_lease: std::time::Duration,
 }
 
 impl fmt::Debug for Config {
@@ -80,6 +111,7 @@ impl fmt::Debug for Config {
             .field("forward_to", &self.forward_to)
             .field("realtime", &self.realtime)
             .field("rate_limit", &self.rate_limit)
+            .field("delivery_lease", &self.delivery_lease)
             .finish()
     }
 }
@@ -129,11 +161,12 @@ impl Config {
             url.parse::<axum::http::Uri>()
                 .map_err(|_| StartError::Usage("--forward-to is not a valid URL".into()))?;
         }
-        let database = if args.database.as_os_str() == ":memory:" {
-            None
-        } else {
-            Some(args.database)
-        };
+        let database = Database::from_arg(&args.database);
+        if !(2..=3600).contains(&args.delivery_lease) {
+            return Err(StartError::Usage(
+                "--delivery-lease must be 2 to 3600 seconds".into(),
+            ));
+        }
         Ok(Config {
             port: args.port,
             database,
@@ -142,6 +175,7 @@ impl Config {
             forward_to: args.forward_to,
             realtime: args.realtime,
             rate_limit: args.rate_limit,
+            delivery_lease: std::time::Duration::from_secs(args.delivery_lease),
         })
     }
 }

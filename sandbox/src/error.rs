@@ -15,6 +15,9 @@ pub struct ApiError {
     pub body: Value,
     /// `Retry-After` seconds (429 only).
     pub retry_after: Option<u64>,
+    /// A concurrent writer won (an invoice's version moved, a claim was taken): the store
+    /// runs the whole transaction again ([`crate::store::Db::tx`]). Never sent to a client.
+    pub retry: bool,
 }
 
 impl ApiError {
@@ -37,6 +40,16 @@ impl ApiError {
             status,
             body,
             retry_after: None,
+            retry: false,
+        }
+    }
+
+    /// The store's "run the transaction again": a concurrent writer changed what this one
+    /// read (no lost update). Answered as 503 only if the retries run out.
+    pub fn retry() -> ApiError {
+        ApiError {
+            retry: true,
+            ..ApiError::new(503, "Busy: concurrent updates, try again")
         }
     }
 
@@ -64,6 +77,7 @@ impl ApiError {
                 status,
                 body,
                 retry_after: None,
+                retry: false,
             },
             _ => ApiError::bad_request(r.error.to_string()),
         }

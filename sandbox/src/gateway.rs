@@ -11,15 +11,14 @@ use paystate::delivery::{DeliveryPlan, Policy};
 use paystate::dialect::usdt_gateway::{self, InvoiceContext, InvoiceRender, WebhookRender};
 use paystate::invoice::{Expiry, TransferInput};
 use paystate::{Amount, Asset, Command, Duration, Event, EventType, Invoice, InvoiceSpec};
-use paystate::{Pricing, Status, Timestamp};
-use rusqlite::Transaction;
+use paystate::{Match, Matcher, Pricing, Status, Timestamp};
 use serde_json::{json, Map, Value};
 
 use crate::clock::to_timestamp;
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
-use crate::store::{self, DeliveryRow, InvoiceRow, NewInvoice};
+use crate::store::{self, DeliveryRow, InvoiceRow, NewInvoice, Tx};
 
 /// The `tx_hash` of a test webhook for an invoice nobody paid.
 pub const SAMPLE_TX_HASH: &str = "sandbox_test_tx_hash";
@@ -92,8 +91,19 @@ fn to_millis(t: Timestamp) -> i64 {
     t.as_millis()
 }
 
-/// `POST /api/v1/invoices`.
-pub async fn create_invoice(app: &Arc<App>, body: Vec<u8>) -> Result<Value, ApiError> {
+/// The step between the payable amounts the matcher hands out on a shared account: seed
+/// 001's smallest amount (4 decimal places).
+pub const SHARED_STEP: &str = "0.0001";
+
+/// `POST /api/v1/invoices`. With `shared_account` (the sandbox-only
+/// `X-Sandbox-Shared-Account` header), the invoice is paid into that shared account by
+/// amount only: the core's matcher gives it a payable amount no other open invoice on
+/// the account has (`docs/spec.md §4`), and that amount is what it is due.
+pub async fn create_invoice(
+    app: &Arc<App>,
+    body: Vec<u8>,
+    shared_account: Option<String>,
+) -> Result<Value, ApiError> {
     let now = app.clock.now();
     let ctx = InvoiceContext {
         id: ids::uuid_v4()?,
@@ -112,27 +122,20 @@ pub async fn create_invoice(app: &Arc<App>, body: Vec<u8>) -> Result<Value, ApiE
             )));
         }
     }
-    let spec = req.invoice.spec.clone();
-    let reference = spec
+    let reference = req
+        .invoice
+        .spec
         .reference
         .clone()
         .ok_or_else(|| ApiError::internal("invoice without a reference"))?;
-    let (invoice, _created) =
-        Invoice::create(spec.clone(), now).map_err(|e| ApiError::from_core(&e))?;
+    // Everything that can be refused without the database is checked before it.
+    Invoice::create(req.invoice.spec.clone(), now).map_err(|e| ApiError::from_core(&e))?;
     let render = InvoiceRender {
         payout_address: address.to_owned(),
         payment_url: format!("{}/pay/{}", app.base_url, reference),
         is_test: true,
     };
-    let view = usdt_gateway::render_invoice(&req, &render);
-    let view_text = serde_json::to_string(&view).map_err(ApiError::internal)?;
-    let state = invoice.to_json();
-    let command =
-        serde_json::to_string(&Command::Create(Box::new(spec))).map_err(ApiError::internal)?;
     let callback = req.callback_url.clone();
-    let id = invoice.id().to_owned();
-    let status = invoice.status().as_str();
-    let next_deadline = invoice.next_deadline().map(to_millis);
     app.db
         .tx(move |tx| {
             if store::reference_exists(tx, &reference)? {
@@ -140,22 +143,67 @@ pub async fn create_invoice(app: &Arc<App>, body: Vec<u8>) -> Result<Value, ApiE
                     &reference,
                 )));
             }
+            let mut req = req.clone();
+            if let Some(account) = &shared_account {
+                let payable = allocate(tx, account, &req.invoice.spec.id, req.amount)?;
+                req.invoice.spec.pricing = Pricing::Due(payable);
+                req.amount = payable;
+            }
+            let spec = req.invoice.spec.clone();
+            let (invoice, _created) =
+                Invoice::create(spec.clone(), now).map_err(|e| ApiError::from_core(&e))?;
+            let mut view = usdt_gateway::render_invoice(&req, &render);
+            if let (Some(account), Value::Object(m)) = (&shared_account, &mut view) {
+                m.insert("sharedAccount".into(), json!(account));
+            }
+            let view_text = serde_json::to_string(&view).map_err(ApiError::internal)?;
+            let command = serde_json::to_string(&Command::Create(Box::new(spec)))
+                .map_err(ApiError::internal)?;
+            let id = invoice.id().to_owned();
             store::insert_invoice(
                 tx,
                 &NewInvoice {
                     id: &id,
                     reference: &reference,
-                    status,
-                    state: &state,
+                    status: invoice.status().as_str(),
+                    state: &invoice.to_json(),
                     view: &view_text,
                     callback_url: callback.as_deref(),
-                    next_deadline,
+                    next_deadline: invoice.next_deadline().map(to_millis),
+                    account: shared_account.as_deref(),
                 },
             )?;
-            store::append_journal(tx, &id, to_millis(now), &command)
+            store::append_journal(tx, &id, to_millis(now), &command)?;
+            Ok(view)
         })
-        .await?;
-    Ok(view)
+        .await
+}
+
+/// Allocates `invoice_id`'s payable amount on a shared account, holding the account's row
+/// lock until the transaction ends (one writer per account).
+fn allocate(tx: &Tx<'_>, account: &str, invoice_id: &str, due: Amount) -> Result<Amount, ApiError> {
+    let mut matcher = load_matcher(&store::lock_account(tx, account)?)?;
+    let step = Amount::parse_positive(SHARED_STEP, "step").map_err(ApiError::internal)?;
+    let payable = matcher
+        .allocate(account, invoice_id, due, step, Amount::ZERO)
+        .map_err(|e| ApiError::from_core(&e))?;
+    save_matcher(tx, account, &matcher)?;
+    Ok(payable)
+}
+
+fn load_matcher(text: &str) -> Result<Matcher, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::internal(format_args!("stored matcher: {e}")))
+}
+
+fn save_matcher(tx: &Tx<'_>, account: &str, matcher: &Matcher) -> Result<(), ApiError> {
+    let text = serde_json::to_string(matcher).map_err(ApiError::internal)?;
+    store::save_account(tx, account, &text)
+}
+
+/// Whether an invoice in this status still holds its payable amount (`docs/spec.md §4`:
+/// released when it leaves pending/processing).
+fn holds_amount(status: Status) -> bool {
+    matches!(status, Status::Pending | Status::Processing)
 }
 
 /// How a client names an invoice.
@@ -167,7 +215,7 @@ pub enum Lookup {
     Reference(String),
 }
 
-fn find(tx: &Transaction<'_>, lookup: &Lookup) -> Result<InvoiceRow, ApiError> {
+fn find(tx: &Tx<'_>, lookup: &Lookup) -> Result<InvoiceRow, ApiError> {
     let row = match lookup {
         Lookup::Id(id) => store::invoice_by_id(tx, id)?,
         Lookup::Reference(r) => store::invoice_by_reference(tx, r)?,
@@ -188,7 +236,7 @@ pub async fn get_invoice(app: &Arc<App>, lookup: Lookup) -> Result<Value, ApiErr
 pub async fn core_state(app: &Arc<App>, id: String) -> Result<Value, ApiError> {
     app.db
         .tx(move |tx| {
-            let row = find(tx, &Lookup::Id(id))?;
+            let row = find(tx, &Lookup::Id(id.clone()))?;
             let journal = store::journal(tx, &row.id)?;
             let state: Value = serde_json::from_str(&row.state).map_err(ApiError::internal)?;
             let journal: Vec<Value> = journal
@@ -264,23 +312,38 @@ pub async fn account(app: &Arc<App>) -> Result<Value, ApiError> {
 /// journal entry and the webhooks its events cause are written together.
 pub fn apply_in_tx(
     app: &App,
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     id: &str,
     command: &Command,
     now: Timestamp,
 ) -> Result<(Invoice, Vec<Event>), ApiError> {
     let row = find(tx, &Lookup::Id(id.to_owned()))?;
     let mut invoice = load_invoice(&row)?;
+    // A shared account's row is locked before the invoice's (every path takes the account
+    // first), so a release below cannot deadlock with an allocation.
+    let held = match &row.account {
+        Some(account) if holds_amount(invoice.status()) => {
+            Some((account, load_matcher(&store::lock_account(tx, account)?)?))
+        }
+        _ => None,
+    };
     let events = invoice
         .apply(command, now)
         .map_err(|e| ApiError::from_core(&e))?;
     store::update_invoice(
         tx,
         id,
+        row.version,
         invoice.status().as_str(),
         &invoice.to_json(),
         invoice.next_deadline().map(to_millis),
     )?;
+    if let Some((account, mut matcher)) = held {
+        if !holds_amount(invoice.status()) {
+            matcher.release(id);
+            save_matcher(tx, account, &matcher)?;
+        }
+    }
     let text = serde_json::to_string(command).map_err(ApiError::internal)?;
     store::append_journal(tx, id, to_millis(now), &text)?;
     let view = parse_view(&row)?;
@@ -349,7 +412,7 @@ fn webhook_body(
 /// Puts a webhook in the outbox with a fresh seed-001 delivery plan, first attempt due now.
 #[allow(clippy::too_many_arguments)]
 fn enqueue(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     event_id: &str,
     event_type: &str,
     invoice_id: Option<&str>,
@@ -372,6 +435,7 @@ fn enqueue(
             plan: plan_text,
             next_at: plan.next_deadline().map(to_millis),
             created_at: to_millis(now),
+            claim: None,
         },
     )
 }
@@ -424,50 +488,133 @@ pub struct Payment {
 /// transaction. Returns the invoice and the transfer's id.
 pub async fn pay(app: &Arc<App>, id: String, p: Payment) -> Result<(Invoice, String), ApiError> {
     let now = app.clock.now();
-    let tx_id = match p.tx_id {
-        Some(t) => t,
+    let tx_id = match &p.tx_id {
+        Some(t) => t.clone(),
         None => format!("sim_{}", ids::random_hex::<16>()?),
     };
     let a = Arc::clone(app);
     let result = app
         .db
         .tx(move |tx| {
-            let row = find(tx, &Lookup::Id(id.clone()))?;
-            let current = load_invoice(&row)?;
-            let transfer = TransferInput {
-                tx_id: tx_id.clone(),
-                amount: p.amount.unwrap_or_else(|| current.due()),
-                asset: current.asset(),
-                confirmed: p.confirmed,
-                at: None,
-            };
-            let (invoice, _) = apply_in_tx(&a, tx, &id, &Command::ObserveTransfer(transfer), now)?;
-            let later = [
-                (
-                    p.confirm_after,
-                    Command::ConfirmTransfer {
-                        tx_id: tx_id.clone(),
-                    },
-                ),
-                (
-                    p.drop_after,
-                    Command::DropTransfer {
-                        tx_id: tx_id.clone(),
-                    },
-                ),
-            ];
-            for (after, cmd) in later {
-                if let Some(secs) = after {
-                    let due = now.plus(Duration::seconds(secs));
-                    let text = serde_json::to_string(&cmd).map_err(ApiError::internal)?;
-                    store::schedule(tx, to_millis(due), &id, &text)?;
-                }
-            }
-            Ok((invoice, tx_id))
+            let invoice = pay_in_tx(&a, tx, &id, &p, &tx_id, now)?;
+            Ok((invoice, tx_id.clone()))
         })
         .await?;
     app.wake.notify_one();
     Ok(result)
+}
+
+fn pay_in_tx(
+    app: &App,
+    tx: &Tx<'_>,
+    id: &str,
+    p: &Payment,
+    tx_id: &str,
+    now: Timestamp,
+) -> Result<Invoice, ApiError> {
+    let row = find(tx, &Lookup::Id(id.to_owned()))?;
+    let current = load_invoice(&row)?;
+    let transfer = TransferInput {
+        tx_id: tx_id.to_owned(),
+        amount: p.amount.unwrap_or_else(|| current.due()),
+        asset: current.asset(),
+        confirmed: p.confirmed,
+        at: None,
+    };
+    let (invoice, _) = apply_in_tx(app, tx, id, &Command::ObserveTransfer(transfer), now)?;
+    let later = [
+        (
+            p.confirm_after,
+            Command::ConfirmTransfer {
+                tx_id: tx_id.to_owned(),
+            },
+        ),
+        (
+            p.drop_after,
+            Command::DropTransfer {
+                tx_id: tx_id.to_owned(),
+            },
+        ),
+    ];
+    for (after, cmd) in later {
+        if let Some(secs) = after {
+            let due = now.plus(Duration::seconds(secs));
+            let text = serde_json::to_string(&cmd).map_err(ApiError::internal)?;
+            store::schedule(tx, to_millis(due), id, &text)?;
+        }
+    }
+    Ok(invoice)
+}
+
+/// `POST /sandbox/accounts/{account}/transfers`: a transfer into a shared account that
+/// carries nothing but its amount. The account's matcher (read under its row lock) names
+/// the invoice whose payable amount it is, and the transfer is observed on that invoice
+/// in the same transaction; an amount no open invoice holds is `unmatched` and changes
+/// nothing.
+pub async fn shared_transfer(
+    app: &Arc<App>,
+    account: String,
+    p: Payment,
+) -> Result<Value, ApiError> {
+    let now = app.clock.now();
+    let amount = p
+        .amount
+        .ok_or_else(|| ApiError::bad_request("amount is required"))?;
+    let tx_id = match &p.tx_id {
+        Some(t) => t.clone(),
+        None => format!("sim_{}", ids::random_hex::<16>()?),
+    };
+    let a = Arc::clone(app);
+    let answer = app
+        .db
+        .tx(move |tx| {
+            // An account nobody opened is not created by a stray transfer.
+            if store::account_matcher(tx, &account)?.is_none() {
+                return Ok(json!({"match": "unmatched", "amount": amount.to_string()}));
+            }
+            // Read under the row lock: the matcher the transfer is routed by is one no
+            // other writer can change before this transaction ends.
+            let matcher = load_matcher(&store::lock_account(tx, &account)?)?;
+            match matcher.match_amount(&account, amount) {
+                Match::Matched(id) => {
+                    let invoice = pay_in_tx(&a, tx, &id, &p, &tx_id, now)?;
+                    Ok(json!({
+                        "match": "matched",
+                        "invoiceId": id,
+                        "txId": tx_id,
+                        "amount": amount.to_string(),
+                        "status": invoice.status_at(now).as_str(),
+                        "seedStatus": seed_status(invoice.status_at(now)),
+                    }))
+                }
+                Match::Ambiguous(ids) => Ok(json!({
+                    "match": "ambiguous", "invoiceIds": ids, "amount": amount.to_string()
+                })),
+                Match::Unmatched => Ok(json!({"match": "unmatched", "amount": amount.to_string()})),
+            }
+        })
+        .await?;
+    app.wake.notify_one();
+    Ok(answer)
+}
+
+/// `GET /sandbox/accounts/{account}`: the payable amounts the account's matcher holds,
+/// one per open invoice.
+pub async fn shared_account(app: &Arc<App>, account: String) -> Result<Value, ApiError> {
+    app.db
+        .tx(move |tx| {
+            let windows = match store::account_matcher(tx, &account)? {
+                Some(text) => {
+                    let data: Value = serde_json::from_str(&text).map_err(ApiError::internal)?;
+                    data.get("windows")
+                        .cloned()
+                        .unwrap_or(Value::Array(Vec::new()))
+                }
+                None => Value::Array(Vec::new()),
+            };
+            Ok(json!({"account": account, "windows": windows}))
+        })
+        .await
 }
 
 /// `POST /api/v1/sandbox/trigger-expiry`: the invoice's own clock is moved to its
@@ -519,6 +666,7 @@ pub async fn test_webhook(
                 None => (sample_invoice(now)?, sample_view(), None),
             };
             let target = url
+                .clone()
                 .or_else(|| a.config.forward_to.clone())
                 .or(callback)
                 .ok_or_else(|| {

@@ -63,6 +63,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/invoices/{id}/drop", post(drop_transfer))
         .route("/sandbox/deliveries", get(deliveries))
         .route("/sandbox/account", post(set_account))
+        .route("/sandbox/accounts/{account}", get(shared_account))
+        .route(
+            "/sandbox/accounts/{account}/transfers",
+            post(shared_transfer),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -70,6 +75,10 @@ pub fn router(app: Arc<App>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             log_api_request,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            sync_shared_state,
         ))
         .with_state(app)
 }
@@ -98,6 +107,19 @@ async fn seed_shaped_errors(resp: Response) -> Response {
     }
     let message = status.canonical_reason().unwrap_or("Request rejected");
     ApiError::new(status.as_u16(), message).into_response()
+}
+
+/// On PostgreSQL, several processes serve one database: before each request this one
+/// takes up the clock and suspension the others may have changed.
+async fn sync_shared_state(
+    State(app): Shared,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Err(e) = scheduler::sync_shared(&app).await {
+        return e.into_response();
+    }
+    next.run(req).await
 }
 
 /// Logs every request to seed 001's API (`/api/v1/...`) for `GET /api/v1/account/api-logs`:
@@ -235,12 +257,47 @@ async fn create_invoice(State(app): Shared, headers: HeaderMap, body: Body) -> R
         authorize_api(&app, &headers)?;
         app.limits.check(Class::Create)?;
         let bytes = body_bytes(body)?;
-        gateway::create_invoice(&app, bytes.to_vec()).await
+        let shared = shared_account_header(&headers)?;
+        gateway::create_invoice(&app, bytes.to_vec(), shared).await
     };
     match run.await {
         Ok(v) => json_response(StatusCode::CREATED, &v),
         Err(e) => e.into_response(),
     }
+}
+
+/// The header a sandbox client sends to create an invoice paid into a shared account by
+/// amount only (sandbox-only: seed 001 has no such field).
+pub const SHARED_ACCOUNT_HEADER: &str = "x-sandbox-shared-account";
+
+/// Longest shared account name.
+const MAX_ACCOUNT_NAME: usize = 64;
+
+fn check_account_name(name: &str, field: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= MAX_ACCOUNT_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "{field} must be 1 to {MAX_ACCOUNT_NAME} characters of A-Z, a-z, 0-9, '-', '_', '.'"
+        )))
+    }
+}
+
+fn shared_account_header(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(v) = headers.get(SHARED_ACCOUNT_HEADER) else {
+        return Ok(None);
+    };
+    let field = "X-Sandbox-Shared-Account";
+    let name = v
+        .to_str()
+        .map_err(|_| ApiError::bad_request(format!("{field} must be ASCII")))?;
+    check_account_name(name, field)?;
+    Ok(Some(name.to_owned()))
 }
 
 async fn get_invoice(
@@ -426,6 +483,31 @@ async fn core_state(
     Ok(ok(gateway::core_state(&app, id).await?))
 }
 
+/// The payer's side of a `pay` or shared-account transfer body.
+fn payment(map: &Map<String, Value>) -> Result<Payment, ApiError> {
+    let o = Obj::new(map, "");
+    let amount = match core(o.opt_str("amount"))? {
+        Some(text) => Some(core(Amount::parse_positive(text, "amount"))?),
+        None => None,
+    };
+    let tx_id = core(o.opt_str("txId"))?.map(str::to_owned);
+    let confirmed = core(o.opt_bool("confirmed"))?.unwrap_or(true);
+    let confirm_after = delay(&o, "confirmAfterSeconds")?;
+    let drop_after = delay(&o, "dropAfterSeconds")?;
+    if confirmed && (confirm_after.is_some() || drop_after.is_some()) {
+        return Err(ApiError::bad_request(
+            "confirmAfterSeconds and dropAfterSeconds need \"confirmed\": false",
+        ));
+    }
+    Ok(Payment {
+        amount,
+        tx_id,
+        confirmed,
+        confirm_after,
+        drop_after,
+    })
+}
+
 /// `{"amount"?: "12.5", "txId"?, "confirmed"?: true, "confirmAfterSeconds"?, "dropAfterSeconds"?}`:
 /// exact (no amount), short or over (an amount), in parts (several calls), late (after
 /// advancing past the deadline), unconfirmed then confirmed or dropped.
@@ -446,27 +528,7 @@ async fn pay(
             "dropAfterSeconds",
         ],
     )?;
-    let o = Obj::new(&map, "");
-    let amount = match core(o.opt_str("amount"))? {
-        Some(text) => Some(core(Amount::parse_positive(text, "amount"))?),
-        None => None,
-    };
-    let tx_id = core(o.opt_str("txId"))?.map(str::to_owned);
-    let confirmed = core(o.opt_bool("confirmed"))?.unwrap_or(true);
-    let confirm_after = delay(&o, "confirmAfterSeconds")?;
-    let drop_after = delay(&o, "dropAfterSeconds")?;
-    if confirmed && (confirm_after.is_some() || drop_after.is_some()) {
-        return Err(ApiError::bad_request(
-            "confirmAfterSeconds and dropAfterSeconds need \"confirmed\": false",
-        ));
-    }
-    let payment = Payment {
-        amount,
-        tx_id,
-        confirmed,
-        confirm_after,
-        drop_after,
-    };
+    let payment = payment(&map)?;
     let (invoice, tx_id) = gateway::pay(&app, id.clone(), payment).await?;
     let now = app.clock.now();
     Ok(ok(json!({
@@ -475,6 +537,45 @@ async fn pay(
         "status": invoice.status_at(now).as_str(),
         "seedStatus": gateway::seed_status(invoice.status_at(now)),
     })))
+}
+
+/// `{"amount": "150.0001", "txId"?, "confirmed"?: true, "confirmAfterSeconds"?,
+/// "dropAfterSeconds"?}`: a transfer into shared account `account` that carries only its
+/// amount; the matcher routes it to the invoice whose payable amount it is.
+async fn shared_transfer(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    check_account_name(&account, "account")?;
+    let map = object(
+        body,
+        &[
+            "amount",
+            "txId",
+            "confirmed",
+            "confirmAfterSeconds",
+            "dropAfterSeconds",
+        ],
+    )?;
+    let payment = payment(&map)?;
+    if payment.amount.is_none() {
+        return Err(ApiError::bad_request("amount is required"));
+    }
+    Ok(ok(gateway::shared_transfer(&app, account, payment).await?))
+}
+
+/// The payable amounts a shared account's matcher holds.
+async fn shared_account(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(account): Path<String>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    check_account_name(&account, "account")?;
+    Ok(ok(gateway::shared_account(&app, account).await?))
 }
 
 async fn transfer_command(

@@ -12,12 +12,13 @@ use std::sync::Arc;
 use paystate::delivery::{DeliveryPlan, Outcome};
 use paystate::{Command, Duration};
 
-use crate::clock::to_timestamp;
+use crate::clock::{to_timestamp, wall_millis};
 use crate::delivery::{self, Webhook};
 use crate::error::ApiError;
 use crate::gateway;
+use crate::ids;
 use crate::server::App;
-use crate::store::{self, AttemptRow, Due};
+use crate::store::{self, AttemptRow, Claim, Due};
 
 /// The `meta` key of the persisted clock.
 pub const CLOCK_KEY: &str = "clock_ms";
@@ -29,19 +30,43 @@ const MAX_ITEMS_PER_RUN: usize = 1_000_000;
 /// Most delivery attempts made at once.
 const MAX_PARALLEL_ATTEMPTS: u32 = 32;
 
-/// Persists the clock value.
+/// Persists the clock value: the stored clock only moves forward, whichever process
+/// raises it; the local clock follows what is stored.
 pub async fn persist_clock(app: &Arc<App>, ms: i64) -> Result<(), ApiError> {
-    app.db
-        .tx(move |tx| {
-            let stored = store::meta_get(tx, CLOCK_KEY)?
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(i64::MIN);
-            if ms > stored {
-                store::meta_set(tx, CLOCK_KEY, &ms.to_string())?;
+    let stored = app
+        .db
+        .tx(move |tx| store::raise_clock(tx, CLOCK_KEY, ms))
+        .await?;
+    if !app.clock.is_realtime() {
+        app.clock.advance_to(stored);
+    }
+    Ok(())
+}
+
+/// On a database other processes share (PostgreSQL), takes up what they changed: the
+/// test clock they moved (this process's clock never runs behind the stored one) and the
+/// account's suspension. A no-op on SQLite, which one process owns.
+pub async fn sync_shared(app: &Arc<App>) -> Result<(), ApiError> {
+    if !app.db.is_postgres() {
+        return Ok(());
+    }
+    let values = app
+        .db
+        .tx(|tx| store::meta_many(tx, CLOCK_KEY, crate::server::SUSPENDED_KEY))
+        .await?;
+    for (key, value) in values {
+        if key == CLOCK_KEY {
+            if let Ok(ms) = value.parse::<i64>() {
+                if !app.clock.is_realtime() {
+                    app.clock.advance_to(ms);
+                }
             }
-            Ok(())
-        })
-        .await
+        } else {
+            app.suspended
+                .store(value == "1", std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    Ok(())
 }
 
 /// Applies everything due at or before `until` (milliseconds), in time order.
@@ -54,7 +79,12 @@ pub async fn run_until(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
 async fn run_locked(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
     let mut done = 0usize;
     while done < MAX_ITEMS_PER_RUN {
-        let Some(item) = app.db.tx(move |tx| store::earliest_due(tx, until)).await? else {
+        let wall = wall_millis();
+        let Some(item) = app
+            .db
+            .tx(move |tx| store::earliest_due(tx, until, wall))
+            .await?
+        else {
             break;
         };
         let at = item.at().max(app.clock.now_ms());
@@ -62,19 +92,15 @@ async fn run_locked(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
             persist_clock(app, at).await?;
             app.clock.advance_to(at);
         }
-        if let Due::Delivery(_, first_at) = item {
-            let now = app.clock.now_ms();
-            let batch = app
-                .db
-                .tx(move |tx| store::delivery_batch(tx, first_at, now, MAX_PARALLEL_ATTEMPTS))
-                .await?;
-            // The batch always holds the earliest delivery; counting at least one keeps
-            // the loop bounded even if it did not.
-            done = done.saturating_add(attempt_all(app, batch, at).await?.max(1));
+        // Another process may have moved the shared clock further: the item happens now.
+        let at = if app.clock.is_realtime() {
+            at
         } else {
-            apply_item(app, item, at).await?;
-            done = done.saturating_add(1);
-        }
+            app.clock.now_ms().max(at)
+        };
+        // Counting at least one keeps the loop bounded even when another process took
+        // the item first.
+        done = done.saturating_add(apply_item(app, item, at).await?.max(1));
     }
     if app.clock.is_realtime() {
         persist_clock(app, app.clock.now_ms()).await?;
@@ -84,11 +110,17 @@ async fn run_locked(app: &Arc<App>, until: i64) -> Result<usize, ApiError> {
 
 /// Makes the attempts of a batch concurrently (one slow receiver does not hold up the
 /// others), each recorded in its own transaction. Returns how many were made.
-async fn attempt_all(app: &Arc<App>, ids: Vec<String>, at: i64) -> Result<usize, ApiError> {
+async fn attempt_all(
+    app: &Arc<App>,
+    ids: Vec<String>,
+    at: i64,
+    token: String,
+) -> Result<usize, ApiError> {
     let mut set = tokio::task::JoinSet::new();
     for id in ids {
         let app = Arc::clone(app);
-        set.spawn(async move { attempt(&app, &id, at).await });
+        let token = token.clone();
+        set.spawn(async move { attempt(&app, &id, at, &token).await });
     }
     let mut made = 0usize;
     let mut first_error = None;
@@ -109,6 +141,8 @@ async fn attempt_all(app: &Arc<App>, ids: Vec<String>, at: i64) -> Result<usize,
 /// that falls due on the way. Returns the new time in milliseconds.
 pub async fn advance(app: &Arc<App>, seconds: u64) -> Result<i64, ApiError> {
     let _guard = app.work.lock().await;
+    // The step counts from the shared clock, which another process may have moved.
+    sync_shared(app).await?;
     let step = i64::try_from(Duration::seconds(seconds).as_millis())
         .map_err(|_| ApiError::bad_request("seconds is too large"))?;
     let target = app.clock.now_ms().saturating_add(step);
@@ -118,13 +152,23 @@ pub async fn advance(app: &Arc<App>, seconds: u64) -> Result<i64, ApiError> {
     Ok(target)
 }
 
-async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> {
+/// Applies one due item at `at`; returns how many things were done (0 when another
+/// process had already done it).
+async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<usize, ApiError> {
     let now = to_timestamp(at);
     match item {
         Due::Deadline(id, deadline) => {
             let a = Arc::clone(app);
             app.db
                 .tx(move |tx| {
+                    // Another process may have applied this deadline already: then the
+                    // invoice's next deadline is later (or gone) and there is nothing to do.
+                    let still_due = store::invoice_by_id(tx, &id)?
+                        .and_then(|row| row.next_deadline)
+                        .is_some_and(|d| d <= deadline);
+                    if !still_due {
+                        return Ok(0);
+                    }
                     let applied = gateway::apply_in_tx(&a, tx, &id, &Command::Tick, now);
                     // A deadline the core did not move past would be found again forever:
                     // it is cleared instead (and reported), never retried in a loop.
@@ -132,16 +176,14 @@ async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> 
                         Ok((inv, _)) => inv
                             .next_deadline()
                             .is_some_and(|d| d.as_millis() <= deadline),
+                        Err(e) if e.retry => return Err(e.clone()),
                         Err(_) => true,
                     };
                     if stuck {
                         eprintln!("paystate sandbox: invoice {id}: deadline not advanced by tick; cleared");
-                        tx.execute(
-                            "UPDATE invoices SET next_deadline = NULL WHERE id = ?1",
-                            [&id],
-                        )?;
+                        store::clear_deadline(tx, &id)?;
                     }
-                    Ok(())
+                    Ok(1)
                 })
                 .await
         }
@@ -149,38 +191,74 @@ async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> 
             let a = Arc::clone(app);
             app.db
                 .tx(move |tx| {
+                    // Taken by deleting its row: a second process finds it gone.
+                    if !store::take_scheduled(tx, row)? {
+                        return Ok(0);
+                    }
                     let applied = serde_json::from_str::<Command>(&text)
                         .map_err(|e| ApiError::internal(format_args!("scheduled command: {e}")))
                         .and_then(|c| gateway::apply_in_tx(&a, tx, &id, &c, now));
-                    if let Err(e) = applied {
-                        // The core refused it (the invoice moved on): it is dropped, noted.
-                        eprintln!(
-                            "paystate sandbox: scheduled command for invoice {id} refused: {}",
-                            e.body.get("message").and_then(|m| m.as_str()).unwrap_or("")
-                        );
+                    match applied {
+                        Ok(_) => {}
+                        Err(e) if e.retry => return Err(e),
+                        Err(e) => {
+                            // The core refused it (the invoice moved on): dropped, noted.
+                            eprintln!(
+                                "paystate sandbox: scheduled command for invoice {id} refused: {}",
+                                e.body.get("message").and_then(|m| m.as_str()).unwrap_or("")
+                            );
+                        }
                     }
-                    store::unschedule(tx, row)
+                    Ok(1)
                 })
                 .await
         }
-        Due::Delivery(id, _) => attempt(app, &id, at).await,
+        Due::Delivery(_, first_at) => {
+            let now = app.clock.now_ms();
+            let wall = wall_millis();
+            let lease = i64::try_from(app.config.delivery_lease.as_millis()).unwrap_or(i64::MAX);
+            let claim = Claim {
+                token: ids::random_hex::<16>()?,
+                wall_now: wall,
+                until: wall.saturating_add(lease),
+            };
+            let token = claim.token.clone();
+            let batch = app
+                .db
+                .tx(move |tx| {
+                    store::claim_deliveries(tx, first_at, now, MAX_PARALLEL_ATTEMPTS, &claim)
+                })
+                .await?;
+            attempt_all(app, batch, at, token).await
+        }
     }
 }
 
-/// Makes one delivery attempt and records it with the plan's answer.
-async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
+/// Makes one claimed delivery attempt and records it with the plan's answer.
+async fn attempt(app: &Arc<App>, id: &str, at: i64, token: &str) -> Result<(), ApiError> {
     let lookup = id.to_owned();
     let id = id.to_owned();
+    let token = token.to_owned();
     let Some(row) = app.db.tx(move |tx| store::delivery(tx, &lookup)).await? else {
         return Ok(());
     };
+    if row.claim.as_deref() != Some(token.as_str()) {
+        return Ok(());
+    }
     let mut plan: DeliveryPlan = serde_json::from_str(&row.plan)
         .map_err(|e| ApiError::internal(format_args!("stored plan: {e}")))?;
-    let limit = plan
+    let policy_limit = plan
         .policy()
         .time_limit()
         .map(|d| std::time::Duration::from_millis(d.as_millis()))
         .unwrap_or(std::time::Duration::from_secs(30));
+    // The attempt ends before the claim does, so no other process can start the same
+    // attempt while this one may still be sending.
+    let limit = policy_limit.min(
+        app.config
+            .delivery_lease
+            .saturating_sub(std::time::Duration::from_secs(1)),
+    );
     let sent = delivery::send(
         &app.client,
         &app.signer,
@@ -219,7 +297,12 @@ async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
         paystate::delivery::Next::RetryAt(t) => Some(t.as_millis()),
         _ => None,
     };
-    app.db
-        .tx(move |tx| store::record_attempt(tx, &id, &attempt, &plan_text, next_at))
-        .await
+    let recorded = app
+        .db
+        .tx(move |tx| store::record_attempt(tx, &id, &token, &attempt, &plan_text, next_at))
+        .await?;
+    if !recorded {
+        eprintln!("paystate sandbox: a delivery claim ran out during its attempt; not recorded");
+    }
+    Ok(())
 }

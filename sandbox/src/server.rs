@@ -73,27 +73,17 @@ pub const SUSPENDED_KEY: &str = "account_suspended";
 
 /// Opens the database, restores the clock and merchant id, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-    let db = Db::open(config.database.as_deref())?;
+    let db = Db::open(&config.database).await?;
     let fresh_id = ids::uuid_v4().map_err(|e| StartError::Runtime(e.to_string()))?;
     let wall = wall_millis();
     let (clock_ms, merchant_id, suspended) = db
         .tx(move |tx| {
             // The clock resumes where it was, never earlier; a new database starts at the
             // wall-clock time of start-up.
-            let clock = match store::meta_get(tx, CLOCK_KEY)?.and_then(|v| v.parse::<i64>().ok()) {
-                Some(ms) => ms,
-                None => {
-                    store::meta_set(tx, CLOCK_KEY, &wall.to_string())?;
-                    wall
-                }
-            };
-            let merchant = match store::meta_get(tx, MERCHANT_KEY)? {
-                Some(m) => m,
-                None => {
-                    store::meta_set(tx, MERCHANT_KEY, &fresh_id)?;
-                    fresh_id
-                }
-            };
+            let clock = store::meta_init(tx, CLOCK_KEY, &wall.to_string())?
+                .parse::<i64>()
+                .unwrap_or(wall);
+            let merchant = store::meta_init(tx, MERCHANT_KEY, &fresh_id)?;
             let suspended = store::meta_get(tx, SUSPENDED_KEY)?.as_deref() == Some("1");
             Ok((clock, merchant, suspended))
         })
@@ -136,11 +126,20 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     })
 }
 
-/// Applies what is due now whenever woken (and, with `--realtime`, every 200 ms):
-/// deliveries due at the current time go out at once, including after a restart.
+/// Applies what is due now whenever woken (and, with `--realtime` or on PostgreSQL, every
+/// 200 ms): deliveries due at the current time go out at once, including after a restart.
+/// On PostgreSQL other processes create work and move the clock without waking this one,
+/// and a killed process's claims run out, so every process looks on its own.
 async fn worker(app: Arc<App>) {
     let tick = std::time::Duration::from_millis(200);
+    let poll = app.clock.is_realtime() || app.db.is_postgres();
     loop {
+        if let Err(e) = scheduler::sync_shared(&app).await {
+            eprintln!(
+                "paystate sandbox: worker: {}",
+                e.body.get("message").and_then(|m| m.as_str()).unwrap_or("")
+            );
+        }
         let now = app.clock.now_ms();
         if let Err(e) = scheduler::run_until(&app, now).await {
             eprintln!(
@@ -149,7 +148,7 @@ async fn worker(app: Arc<App>) {
             );
             tokio::time::sleep(tick).await;
         }
-        if app.clock.is_realtime() {
+        if poll {
             let _ = tokio::time::timeout(tick, app.wake.notified()).await;
         } else {
             app.wake.notified().await;
@@ -168,12 +167,7 @@ pub fn banner(running: &Running) -> String {
     ));
     out.push_str(&format!("  api key (Bearer):  {}\n", c.api_key));
     out.push_str(&format!("  webhook secret:    {}\n", c.webhook_secret));
-    out.push_str(&format!(
-        "  database:          {}\n",
-        c.database
-            .as_ref()
-            .map_or(":memory:".to_owned(), |p| p.display().to_string())
-    ));
+    out.push_str(&format!("  database:          {}\n", c.database));
     out.push_str(&format!(
         "  clock:             {} ({})\n",
         running.app.clock.now(),

@@ -191,6 +191,7 @@ pub async fn sandbox_with(
         forward_to,
         realtime: false,
         rate_limit,
+        delivery_lease: paystate_sandbox::config::DEFAULT_DELIVERY_LEASE_SECONDS,
     })
     .unwrap();
     paystate_sandbox::start(config).await.unwrap()

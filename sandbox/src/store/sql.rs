@@ -1,0 +1,792 @@
+//! The two databases behind one transaction type: [`Tx`] runs the same SQL text on SQLite
+//! (rusqlite) or PostgreSQL (the synchronous `postgres` crate), both on tokio's blocking
+//! pool. See the module doc of [`crate::store`] for the rules SQL text follows.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as _;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+
+use postgres::error::SqlState;
+use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+
+use crate::error::{ApiError, StartError};
+
+/// Where the sandbox keeps its state.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    /// An in-memory SQLite database (nothing is kept).
+    Memory,
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string (`postgres://user:password@host:port/db`), shared by
+    /// any number of sandbox processes.
+    Postgres(String),
+}
+
+impl Database {
+    /// `:memory:`, a `postgres://` / `postgresql://` URL, or a SQLite path.
+    pub fn from_arg(arg: &Path) -> Database {
+        let text = arg.to_string_lossy();
+        if text == ":memory:" {
+            Database::Memory
+        } else if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            Database::Postgres(text.into_owned())
+        } else {
+            Database::Sqlite(arg.to_path_buf())
+        }
+    }
+}
+
+/// Shows the database without a password (a connection string may hold one).
+impl fmt::Display for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Database::Memory => f.write_str(":memory:"),
+            Database::Sqlite(p) => write!(f, "{}", p.display()),
+            Database::Postgres(url) => f.write_str(&redact_url(url)),
+        }
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Database({self})")
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "postgres://***".into();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some((a, h)) => (Some(a), h),
+        None => (None, rest),
+    };
+    // Query parameters may carry `password=` too: dropped from what is shown.
+    let host = host.split('?').next().unwrap_or_default();
+    match auth {
+        Some(a) => {
+            let user = a.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => format!("{scheme}://{host}"),
+    }
+}
+
+// ---- parameters and rows -----------------------------------------------------------------
+
+/// A statement parameter, borrowed from the caller. Build a list with
+/// [`params!`](crate::params).
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    /// SQL NULL.
+    Null,
+    /// An integer (every integer column is 64-bit on PostgreSQL).
+    Int(i64),
+    /// Text.
+    Text(&'a str),
+    /// Bytes (BLOB / BYTEA).
+    Bytes(&'a [u8]),
+}
+
+/// A value that can be a [`Param`]. Unsigned values above `i64::MAX` are refused when
+/// the statement runs, never wrapped.
+pub trait ToParam {
+    /// The parameter.
+    fn to_param(&self) -> Param<'_>;
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl ToParam for String {
+    fn to_param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl ToParam for [u8] {
+    fn to_param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+}
+impl ToParam for Vec<u8> {
+    fn to_param(&self) -> Param<'_> {
+        Param::Bytes(self)
+    }
+}
+impl ToParam for i64 {
+    fn to_param(&self) -> Param<'_> {
+        Param::Int(*self)
+    }
+}
+impl ToParam for u32 {
+    fn to_param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+impl ToParam for u16 {
+    fn to_param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+impl ToParam for u64 {
+    fn to_param(&self) -> Param<'_> {
+        // Every stored u64 (latencies, durations) is clamped by its writer; the clamp here
+        // keeps a huge one from wrapping negative.
+        Param::Int(i64::try_from(*self).unwrap_or(i64::MAX))
+    }
+}
+impl ToParam for bool {
+    fn to_param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> Param<'_> {
+        (**self).to_param()
+    }
+}
+impl<T: ToParam> ToParam for Option<T> {
+    fn to_param(&self) -> Param<'_> {
+        match self {
+            Some(v) => v.to_param(),
+            None => Param::Null,
+        }
+    }
+}
+
+/// `params![a, b, c]`: the parameters `?1, ?2, ?3` of a statement, as `&[Param]`.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[$crate::store::Param<'_>] };
+    ($($x:expr),+ $(,)?) => {
+        &[$($crate::store::ToParam::to_param(&$x)),+] as &[$crate::store::Param<'_>]
+    };
+}
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match *self {
+            Param::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Param::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(i)),
+            Param::Text(t) => ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())),
+            Param::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match *self {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Int(i) => match *ty {
+                Type::INT2 => i16::try_from(i)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(i)?.to_sql(ty, out),
+                Type::BOOL => (i != 0).to_sql(ty, out),
+                _ => i.to_sql(ty, out),
+            },
+            Param::Text(t) => t.to_sql(ty, out),
+            Param::Bytes(b) => b.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::INT2
+                | Type::INT4
+                | Type::INT8
+                | Type::BOOL
+                | Type::TEXT
+                | Type::VARCHAR
+                | Type::BPCHAR
+                | Type::NAME
+                | Type::UNKNOWN
+                | Type::BYTEA
+        )
+    }
+
+    to_sql_checked!();
+}
+
+/// A column value read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Bytes(Vec<u8>),
+}
+
+/// One result row, read whole (statements here return a few rows of a few columns).
+#[derive(Debug, Clone)]
+pub struct Row {
+    values: Vec<Value>,
+}
+
+impl Row {
+    /// Column `i` (from 0) as `T`: a mismatched type or a missing column is an internal
+    /// error naming the column.
+    pub fn get<T: FromValue>(&self, i: usize) -> Result<T, ApiError> {
+        let v = self.values.get(i).unwrap_or(&Value::Null);
+        T::from_value(v).ok_or_else(|| {
+            ApiError::internal(format_args!(
+                "storage: column {i} holds {v:?}, not the expected type"
+            ))
+        })
+    }
+}
+
+/// A Rust type a column converts to.
+pub trait FromValue: Sized {
+    /// The value, or `None` when its type does not fit.
+    fn from_value(v: &Value) -> Option<Self>;
+}
+
+impl FromValue for i64 {
+    fn from_value(v: &Value) -> Option<i64> {
+        match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+impl FromValue for u32 {
+    fn from_value(v: &Value) -> Option<u32> {
+        i64::from_value(v).and_then(|i| u32::try_from(i).ok())
+    }
+}
+impl FromValue for u16 {
+    fn from_value(v: &Value) -> Option<u16> {
+        i64::from_value(v).and_then(|i| u16::try_from(i).ok())
+    }
+}
+impl FromValue for u64 {
+    fn from_value(v: &Value) -> Option<u64> {
+        i64::from_value(v).and_then(|i| u64::try_from(i).ok())
+    }
+}
+impl FromValue for bool {
+    fn from_value(v: &Value) -> Option<bool> {
+        i64::from_value(v).map(|i| i != 0)
+    }
+}
+impl FromValue for String {
+    fn from_value(v: &Value) -> Option<String> {
+        match v {
+            Value::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+}
+impl FromValue for Vec<u8> {
+    fn from_value(v: &Value) -> Option<Vec<u8>> {
+        match v {
+            Value::Bytes(b) => Some(b.clone()),
+            // SQLite stores what it is given; text read as bytes is still the same bytes.
+            Value::Text(t) => Some(t.clone().into_bytes()),
+            _ => None,
+        }
+    }
+}
+impl<T: FromValue> FromValue for Option<T> {
+    fn from_value(v: &Value) -> Option<Option<T>> {
+        match v {
+            Value::Null => Some(None),
+            other => T::from_value(other).map(Some),
+        }
+    }
+}
+
+// ---- SQL text --------------------------------------------------------------------------
+
+/// `?N` placeholders as PostgreSQL's `$N` (outside quoted literals).
+pub fn to_postgres(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '?' && !quoted && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The statement for SQLite: a trailing `FOR UPDATE [SKIP LOCKED]` is dropped (SQLite has
+/// one writer at a time, so the transaction already holds what the clause would lock).
+pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
+    let trimmed = sql.trim_end();
+    for suffix in ["FOR UPDATE SKIP LOCKED", "FOR UPDATE"] {
+        if let Some(head) = trimmed.strip_suffix(suffix) {
+            return Cow::Owned(head.to_owned());
+        }
+    }
+    Cow::Borrowed(sql)
+}
+
+// ---- the transaction -------------------------------------------------------------------
+
+/// One open transaction on either database. Its methods mirror rusqlite's: SQL text with
+/// `?1, ?2, …` placeholders and [`params!`](crate::params).
+pub struct Tx<'a> {
+    kind: Kind<'a>,
+}
+
+enum Kind<'a> {
+    Sqlite(&'a rusqlite::Transaction<'a>),
+    Postgres {
+        tx: RefCell<postgres::Transaction<'a>>,
+        cache: RefCell<&'a mut HashMap<String, postgres::Statement>>,
+    },
+}
+
+impl Tx<'_> {
+    /// Whether this runs on PostgreSQL (for the few decisions that differ, such as
+    /// whether several processes may share the database).
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.kind, Kind::Postgres { .. })
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    pub fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<usize, ApiError> {
+        match &self.kind {
+            Kind::Sqlite(tx) => {
+                let mut stmt = tx.prepare_cached(&to_sqlite(sql))?;
+                Ok(stmt.execute(rusqlite::params_from_iter(params.iter()))?)
+            }
+            Kind::Postgres { tx, cache } => {
+                let stmt = pg_statement(tx, cache, sql)?;
+                let refs = pg_refs(params);
+                let n = tx.borrow_mut().execute(&stmt, &refs).map_err(pg_error)?;
+                Ok(usize::try_from(n).unwrap_or(usize::MAX))
+            }
+        }
+    }
+
+    /// Every row of a query, each converted by `f`.
+    pub fn query<T>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        mut f: impl FnMut(&Row) -> Result<T, ApiError>,
+    ) -> Result<Vec<T>, ApiError> {
+        self.rows(sql, params)?.iter().map(&mut f).collect()
+    }
+
+    /// The first row of a query, if any, converted by `f` (rusqlite's
+    /// `query_row(..).optional()`).
+    pub fn query_opt<T>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        f: impl FnOnce(&Row) -> Result<T, ApiError>,
+    ) -> Result<Option<T>, ApiError> {
+        self.rows(sql, params)?.first().map(f).transpose()
+    }
+
+    /// The first row of a query that always returns one (an aggregate): none is an
+    /// internal error.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[Param<'_>],
+        f: impl FnOnce(&Row) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.query_opt(sql, params, f)?
+            .ok_or_else(|| ApiError::internal("storage: a query returned no row"))
+    }
+
+    fn rows(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, ApiError> {
+        match &self.kind {
+            Kind::Sqlite(tx) => {
+                let mut stmt = tx.prepare_cached(&to_sqlite(sql))?;
+                let width = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+                let mut out = Vec::new();
+                while let Some(r) = rows.next()? {
+                    let mut values = Vec::with_capacity(width);
+                    for i in 0..width {
+                        values.push(sqlite_value(r.get_ref(i)?)?);
+                    }
+                    out.push(Row { values });
+                }
+                Ok(out)
+            }
+            Kind::Postgres { tx, cache } => {
+                let stmt = pg_statement(tx, cache, sql)?;
+                let refs = pg_refs(params);
+                let rows = tx.borrow_mut().query(&stmt, &refs).map_err(pg_error)?;
+                rows.iter().map(pg_row).collect()
+            }
+        }
+    }
+}
+
+fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> Result<Value, ApiError> {
+    use rusqlite::types::ValueRef;
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Text(t) => Value::Text(
+            std::str::from_utf8(t)
+                .map_err(|_| ApiError::internal("storage: text column is not UTF-8"))?
+                .to_owned(),
+        ),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+        // Money and times are stored as text and integers: a float is a foreign row.
+        ValueRef::Real(_) => return Err(ApiError::internal("storage: unexpected REAL column")),
+    })
+}
+
+fn pg_refs<'p>(params: &'p [Param<'p>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+fn pg_statement(
+    tx: &RefCell<postgres::Transaction<'_>>,
+    cache: &RefCell<&mut HashMap<String, postgres::Statement>>,
+    sql: &str,
+) -> Result<postgres::Statement, ApiError> {
+    if let Some(s) = cache.borrow().get(sql) {
+        return Ok(s.clone());
+    }
+    let stmt = tx
+        .borrow_mut()
+        .prepare(&to_postgres(sql))
+        .map_err(pg_error)?;
+    cache.borrow_mut().insert(sql.to_owned(), stmt.clone());
+    Ok(stmt)
+}
+
+fn pg_row(r: &postgres::Row) -> Result<Row, ApiError> {
+    let mut values = Vec::with_capacity(r.len());
+    for (i, col) in r.columns().iter().enumerate() {
+        let v = match *col.type_() {
+            Type::INT8 => r.try_get::<_, Option<i64>>(i).map(|v| v.map(Value::Int)),
+            Type::INT4 => r
+                .try_get::<_, Option<i32>>(i)
+                .map(|v| v.map(|x| Value::Int(i64::from(x)))),
+            Type::INT2 => r
+                .try_get::<_, Option<i16>>(i)
+                .map(|v| v.map(|x| Value::Int(i64::from(x)))),
+            Type::BOOL => r
+                .try_get::<_, Option<bool>>(i)
+                .map(|v| v.map(|x| Value::Int(i64::from(x)))),
+            Type::BYTEA => r
+                .try_get::<_, Option<Vec<u8>>>(i)
+                .map(|v| v.map(Value::Bytes)),
+            _ => r
+                .try_get::<_, Option<String>>(i)
+                .map(|v| v.map(Value::Text)),
+        }
+        .map_err(pg_error)?;
+        values.push(v.unwrap_or(Value::Null));
+    }
+    Ok(Row { values })
+}
+
+/// Converts a PostgreSQL error: conflicts between concurrent transactions (serialization
+/// failure, deadlock, a unique key another transaction took first) ask for the whole
+/// transaction to run again; anything else is an internal error.
+fn pg_error(e: postgres::Error) -> ApiError {
+    let retry = e.code().is_some_and(|c| {
+        *c == SqlState::T_R_SERIALIZATION_FAILURE
+            || *c == SqlState::T_R_DEADLOCK_DETECTED
+            || *c == SqlState::UNIQUE_VIOLATION
+    });
+    if retry {
+        return ApiError::retry();
+    }
+    // The message of a database error names the statement's problem, never a value.
+    ApiError::internal(format_args!("storage (postgres): {}", describe(&e)))
+}
+
+// ---- the database ----------------------------------------------------------------------
+
+/// How many PostgreSQL connections one sandbox process keeps.
+pub const POSTGRES_CONNECTIONS: usize = 8;
+
+/// Most times a transaction is run when concurrent writers keep winning.
+const MAX_RUNS: u32 = 100;
+
+/// The database handle: one SQLite connection used by one blocking task at a time, or a
+/// small pool of PostgreSQL connections.
+#[derive(Clone)]
+pub struct Db {
+    backend: Backend,
+}
+
+#[derive(Clone)]
+enum Backend {
+    Sqlite(Arc<Mutex<rusqlite::Connection>>),
+    Postgres(Arc<Pool>),
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.is_postgres() {
+            "Db(postgres)"
+        } else {
+            "Db(sqlite)"
+        })
+    }
+}
+
+impl Db {
+    /// Opens (creating the schema when missing) the database.
+    pub async fn open(database: &Database) -> Result<Db, StartError> {
+        let database = database.clone();
+        tokio::task::spawn_blocking(move || Db::open_blocking(&database))
+            .await
+            .map_err(|e| StartError::Storage(e.to_string()))?
+    }
+
+    fn open_blocking(database: &Database) -> Result<Db, StartError> {
+        let storage = |e: rusqlite::Error| StartError::Storage(e.to_string());
+        let conn = match database {
+            Database::Postgres(url) => {
+                return Ok(Db {
+                    backend: Backend::Postgres(Arc::new(Pool::open(url)?)),
+                })
+            }
+            Database::Sqlite(p) => rusqlite::Connection::open(p).map_err(storage)?,
+            Database::Memory => rusqlite::Connection::open_in_memory().map_err(storage)?,
+        };
+        // WAL with synchronous=NORMAL: a committed transaction survives the process being
+        // killed (the crash this sandbox promises to survive); busy_timeout covers a
+        // second reader such as the sqlite3 shell.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(storage)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(storage)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(storage)?;
+        conn.execute_batch(super::SCHEMA_SQLITE).map_err(storage)?;
+        Ok(Db {
+            backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
+        })
+    }
+
+    /// Whether this is PostgreSQL, which several sandbox processes may share.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
+    }
+
+    /// Runs `f` inside one transaction on the blocking pool; commits when it returns `Ok`,
+    /// rolls back otherwise. When a concurrent writer won (an invoice's version moved, a
+    /// deadlock, a unique key taken first: [`ApiError::retry`]), the transaction is rolled
+    /// back and `f` runs again on fresh data, up to a bound; so `f` must only read and
+    /// write through `tx` (it may run more than once).
+    pub async fn tx<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let backend = self.backend.clone();
+        tokio::task::spawn_blocking(move || {
+            for run in 0..MAX_RUNS {
+                let result = match &backend {
+                    Backend::Sqlite(conn) => run_sqlite(conn, &f),
+                    Backend::Postgres(pool) => run_postgres(pool, &f),
+                };
+                match result {
+                    Err(e) if e.retry => {
+                        // Back off a little, more each time, so the winner can finish.
+                        std::thread::sleep(std::time::Duration::from_millis(u64::from(
+                            run.min(20),
+                        )));
+                    }
+                    other => return other,
+                }
+            }
+            Err(ApiError::internal(format_args!(
+                "storage: a transaction lost to concurrent writers {MAX_RUNS} times"
+            )))
+        })
+        .await
+        .map_err(ApiError::internal)?
+    }
+}
+
+fn run_sqlite<T>(
+    conn: &Mutex<rusqlite::Connection>,
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut guard = conn
+        .lock()
+        .map_err(|_| ApiError::internal("storage: connection lock poisoned"))?;
+    let tx = guard.transaction()?;
+    let out = f(&Tx {
+        kind: Kind::Sqlite(&tx),
+    })?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn run_postgres<T>(
+    pool: &Pool,
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut conn = pool.take()?;
+    let result = (|| {
+        let PgConn { client, cache } = &mut conn;
+        let tx = client.transaction().map_err(pg_error)?;
+        let tx = Tx {
+            kind: Kind::Postgres {
+                tx: RefCell::new(tx),
+                cache: RefCell::new(cache),
+            },
+        };
+        let out = f(&tx)?;
+        match tx.kind {
+            Kind::Postgres { tx, .. } => tx.into_inner().commit().map_err(pg_error)?,
+            Kind::Sqlite(_) => {}
+        }
+        Ok(out)
+    })();
+    pool.give_back(conn);
+    result
+}
+
+struct PgConn {
+    client: postgres::Client,
+    /// Prepared statements by their `?N` text: each statement is parsed once per
+    /// connection.
+    cache: HashMap<String, postgres::Statement>,
+}
+
+/// A fixed set of PostgreSQL connections, each used by one transaction at a time.
+struct Pool {
+    config: postgres::Config,
+    idle: Mutex<Vec<PgConn>>,
+    returned: Condvar,
+}
+
+/// How long a transaction waits for a free connection before failing.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl Pool {
+    fn open(url: &str) -> Result<Pool, StartError> {
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|_| StartError::Usage("--database: not a valid postgres:// URL".into()))?;
+        let first = connect(&config)
+            .map_err(|e| StartError::Storage(format!("postgres: {}", describe(&e))))?;
+        let mut conns = vec![first];
+        // The schema is created once, under an advisory lock: several processes starting
+        // together on an empty database must not race on CREATE TABLE.
+        if let Some(c) = conns.first_mut() {
+            let mut tx = c
+                .client
+                .transaction()
+                .map_err(|e| StartError::Storage(describe(&e)))?;
+            tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])
+                .map_err(|e| StartError::Storage(describe(&e)))?;
+            tx.batch_execute(super::SCHEMA_POSTGRES)
+                .map_err(|e| StartError::Storage(describe(&e)))?;
+            tx.commit().map_err(|e| StartError::Storage(describe(&e)))?;
+        }
+        for _ in 1..POSTGRES_CONNECTIONS {
+            conns.push(
+                connect(&config)
+                    .map_err(|e| StartError::Storage(format!("postgres: {}", describe(&e))))?,
+            );
+        }
+        Ok(Pool {
+            config,
+            idle: Mutex::new(conns),
+            returned: Condvar::new(),
+        })
+    }
+
+    fn take(&self) -> Result<PgConn, ApiError> {
+        fn poisoned<E>(_: E) -> ApiError {
+            ApiError::internal("storage: pool lock poisoned")
+        }
+        let mut idle = self.idle.lock().map_err(poisoned)?;
+        let deadline = std::time::Instant::now() + POOL_WAIT;
+        let mut conn = loop {
+            if let Some(c) = idle.pop() {
+                break c;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(ApiError::internal("storage: no free database connection"));
+            }
+            idle = self.returned.wait_timeout(idle, left).map_err(poisoned)?.0;
+        };
+        drop(idle);
+        // A connection the server closed (restart, idle timeout) is replaced here; if the
+        // server is still away, the broken one goes back so the pool keeps its size.
+        if conn.client.is_closed() {
+            match connect(&self.config) {
+                Ok(fresh) => conn = fresh,
+                Err(e) => {
+                    self.give_back(conn);
+                    return Err(ApiError::internal(format_args!(
+                        "storage (postgres): {}",
+                        describe(&e)
+                    )));
+                }
+            }
+        }
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: PgConn) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+        self.returned.notify_one();
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        // A `postgres::Client` closes itself on drop by blocking on its own runtime, which
+        // panics inside an async context: the connections are closed on a plain thread.
+        if let Ok(mut idle) = self.idle.lock() {
+            let conns = std::mem::take(&mut *idle);
+            let _ = std::thread::Builder::new()
+                .name("paystate-pg-close".into())
+                .spawn(move || drop(conns));
+        }
+    }
+}
+
+fn connect(config: &postgres::Config) -> Result<PgConn, postgres::Error> {
+    Ok(PgConn {
+        client: config.connect(postgres::NoTls)?,
+        cache: HashMap::new(),
+    })
+}
+
+/// A connection or statement error without the connection string.
+fn describe(e: &postgres::Error) -> String {
+    e.as_db_error()
+        .map(|d| d.message().to_owned())
+        .or_else(|| e.source().map(ToString::to_string))
+        .unwrap_or_else(|| e.to_string())
+}
