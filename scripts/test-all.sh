@@ -104,9 +104,11 @@ run_fuzz() {
 
 run_sandbox() {
   local t0; t0=$(date +%s)
-  stage "sandbox: seed-001 flow, test clock, SIGKILL crash test (loopback only)"
+  stage "sandbox: seed-001 flow, test clock, SIGKILL crash test, three processes on PostgreSQL (loopback only)"
   cargo build -p paystate-sandbox -p paystate-cli --locked
-  cargo test -p paystate-sandbox --locked
+  # PAYSTATE_PG_TESTS=1: tests/postgres.rs starts a throw-away cluster with
+  # scripts/postgres.sh (installing Debian's postgresql when missing) and fails if it cannot.
+  PAYSTATE_PG_TESTS=1 cargo test -p paystate-sandbox --locked
   elapsed sandbox "$t0"
 }
 
