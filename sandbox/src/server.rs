@@ -85,6 +85,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 .unwrap_or(wall);
             let merchant = store::meta_init(tx, MERCHANT_KEY, &fresh_id)?;
             let suspended = store::meta_get(tx, SUSPENDED_KEY)?.as_deref() == Some("1");
+            if !tx.is_postgres() {
+                store::release_all_claims(tx)?;
+            }
             Ok((clock, merchant, suspended))
         })
         .await

@@ -601,6 +601,17 @@ pub fn claim_deliveries(
     Ok(ids)
 }
 
+/// Ends every claim on delivery attempts. Only for a database one process owns (SQLite)
+/// at start-up: the claims left are its own previous life's, cut short by a crash, and
+/// their attempts are due again now rather than when the lease would have run out.
+pub fn release_all_claims(tx: &Tx<'_>) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE deliveries SET claim = NULL, claimed_until = NULL WHERE claim IS NOT NULL",
+        params![],
+    )?;
+    Ok(())
+}
+
 // ---- deliveries ----------------------------------------------------------------------
 
 /// A delivery in the outbox.
