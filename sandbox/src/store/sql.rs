@@ -704,7 +704,7 @@ impl Pool {
                 .map_err(|e| StartError::Storage(describe(&e)))?;
             tx.execute("SELECT pg_advisory_xact_lock(7317001)", &[])
                 .map_err(|e| StartError::Storage(describe(&e)))?;
-            tx.batch_execute(super::SCHEMA_POSTGRES)
+            tx.batch_execute(&super::schema_postgres())
                 .map_err(|e| StartError::Storage(describe(&e)))?;
             tx.commit().map_err(|e| StartError::Storage(describe(&e)))?;
         }
@@ -789,4 +789,35 @@ fn describe(e: &postgres::Error) -> String {
         .map(|d| d.message().to_owned())
         .or_else(|| e.source().map(ToString::to_string))
         .unwrap_or_else(|| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_string_is_shown_without_its_password() {
+        let db = Database::from_arg(Path::new(
+            "postgres://paystate:s3cret@127.0.0.1:5432/db?password=other",
+        ));
+        for shown in [db.to_string(), format!("{db:?}")] {
+            assert!(
+                !shown.contains("s3cret") && !shown.contains("other"),
+                "{shown}"
+            );
+            assert!(
+                shown.contains("postgres://paystate:***@127.0.0.1:5432/db"),
+                "{shown}"
+            );
+        }
+        assert_eq!(
+            Database::from_arg(Path::new("postgresql://h/db")).to_string(),
+            "postgresql://h/db"
+        );
+        assert_eq!(Database::from_arg(Path::new(":memory:")), Database::Memory);
+        assert_eq!(
+            Database::from_arg(Path::new("a.sqlite3")),
+            Database::Sqlite("a.sqlite3".into())
+        );
+    }
 }

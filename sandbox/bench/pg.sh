@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Sandbox throughput on PostgreSQL with one and three processes, beside SQLite, in one run:
+# invoice creations/s and simulated payments/s, with p50/p99, measured by wrk.
+#
+#   bash sandbox/bench/pg.sh            # DURATION=10s CONNS=24 by default
+#
+# Each configuration gets a fresh database (a temporary SQLite file; a fresh throw-away
+# PostgreSQL cluster from scripts/postgres.sh). The same total number of connections (CONNS)
+# is spread over the processes: one wrk (1 thread) per process, all at once; requests/s are
+# summed, p50 is the median of the instances' p50s and p99 the largest p99. "pay" sends
+# 0.0001 USDT partial payments with unique txIds to 300 invoices of 1,000,000 USDT (a
+# payment is a read, a core command and a versioned write of one invoice). Every process
+# and cluster started here is stopped by its pid. Loopback only. Needs wrk (apt-get
+# install wrk) and PostgreSQL's binaries (scripts/postgres.sh installs them as root).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT="$(pwd)"
+DURATION="${DURATION:-10s}"
+CONNS="${CONNS:-24}"
+KEY=test_bench_key
+BIN="$ROOT/target/release/paystate-sandbox"
+LUA="$ROOT/sandbox/bench/pg.lua"
+
+command -v wrk >/dev/null || { echo "pg.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
+cargo build --release -p paystate-sandbox --locked >&2
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/paystate-bench.XXXXXX")"
+PIDS=()
+PG_DIR=""
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  if [ -n "$PG_DIR" ]; then PAYSTATE_PG_DIR="$PG_DIR" bash scripts/postgres.sh stop || true; PG_DIR=""; fi
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+
+# start_sandbox DB N: starts N processes on DB; their base URLs go to $WORK/bases.
+start_sandbox() {
+  local db="$1" n="$2" i out
+  : >"$WORK/bases"
+  for i in $(seq 1 "$n"); do
+    out="$WORK/sb$i.out"
+    "$BIN" --port 0 --api-key "$KEY" --webhook-secret whsec_bench --database "$db" >"$out" 2>"$WORK/sb$i.err" &
+    PIDS+=("$!")
+    local t
+    for t in $(seq 1 300); do
+      grep -q "listening on" "$out" 2>/dev/null && break
+      sleep 0.1
+    done
+    grep -q "listening on" "$out" || { cat "$WORK/sb$i.err" >&2; echo "pg.sh: sandbox did not start" >&2; exit 1; }
+    head -n 1 "$out" | awk '{print $NF}' >>"$WORK/bases"
+  done
+}
+
+# run_wrk MODE: one wrk per process at once; prints "rps p50 p99 errors".
+run_wrk() {
+  local mode="$1" n i base conns
+  n="$(wc -l <"$WORK/bases")"
+  conns=$(( CONNS / n ))
+  i=0
+  local wpids=()
+  while read -r base; do
+    i=$((i + 1))
+    wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LUA" "$base" -- "$mode" "$RANDOM$i" "$KEY" "$WORK/ids" \
+      >"$WORK/wrk$i.out" 2>&1 &
+    wpids+=("$!")
+  done <"$WORK/bases"
+  for p in "${wpids[@]}"; do wait "$p"; done
+  # Per instance: "rps p50 p99 errors"; then the sum, the median p50, the largest p99.
+  cat "$WORK"/wrk*.out | grep '^RESULT' | awk '
+    { for (f = 2; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
+      printf "%f %s %s %d\n", v["requests"] / v["seconds"], v["p50_ms"], v["p99_ms"], v["socket_errors"] + v["non2xx"] }' \
+    >"$WORK/results"
+  [ "$(wc -l <"$WORK/results")" -eq "$n" ] || { cat "$WORK"/wrk*.out >&2; echo "pg.sh: a wrk run failed" >&2; exit 1; }
+  local rps p50 p99 err
+  rps="$(awk '{ s += $1 } END { printf "%.0f", s }' "$WORK/results")"
+  p50="$(sort -g -k2,2 "$WORK/results" | awk -v m=$(( (n + 1) / 2 )) 'NR == m { print $2 }')"
+  p99="$(sort -g -k3,3 "$WORK/results" | tail -n 1 | awk '{ print $3 }')"
+  err="$(awk '{ s += $4 } END { print s + 0 }' "$WORK/results")"
+  echo "$rps $p50 $p99 $err"
+  rm -f "$WORK"/wrk*.out
+}
+
+make_invoices() {
+  local base
+  base="$(head -n 1 "$WORK/bases")"
+  : >"$WORK/ids"
+  local i
+  for i in $(seq 1 300); do
+    curl -s -X POST "$base/api/v1/invoices" -H "Authorization: Bearer $KEY" \
+      -d "{\"amountUsdt\": \"1000000\", \"assetCode\": \"USDT_TRC20\", \"reference\": \"PAYME-$RANDOM-$i\"}" |
+      sed -n 's/.*"id":"\([^"]*\)".*/\1/p' >>"$WORK/ids"
+  done
+  [ "$(wc -l <"$WORK/ids")" -eq 300 ] || { echo "pg.sh: could not create the invoices to pay" >&2; exit 1; }
+}
+
+bench() {
+  local label="$1" db="$2" n="$3" c p
+  start_sandbox "$db" "$n"
+  c="$(run_wrk create)"
+  make_invoices
+  p="$(run_wrk pay)"
+  # shellcheck disable=SC2086
+  set -- $c $p
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$1" "$2" "$3" "$5" "$6" "$7" "$(( $4 + $8 ))"
+  cleanup
+}
+
+LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| configuration | creations/s | create p50 ms | create p99 ms | payments/s | pay p50 ms | pay p99 ms | errors |"
+echo "|---|---|---|---|---|---|---|---|"
+bench "SQLite, 1 process" "$WORK/bench.sqlite3" 1
+for n in 1 3; do
+  exports="$(bash scripts/postgres.sh start)"
+  eval "$exports"
+  PG_DIR="$PAYSTATE_PG_DIR"
+  bench "PostgreSQL, $n process$([ "$n" -gt 1 ] && echo es)" "$DATABASE_URL" "$n"
+done
+echo
+echo "wrk $(wrk --version 2>&1 | head -n 1 | awk '{print $2}'), DURATION=$DURATION CONNS=$CONNS, $(nproc) cores, load average before: $LOAD_BEFORE"
