@@ -88,12 +88,15 @@ make_invoices() {
   base="$(head -n 1 "$WORK/bases")"
   : >"$WORK/ids"
   local i
+  local answer
   for i in $(seq 1 300); do
-    curl -s -X POST "$base/api/v1/invoices" -H "Authorization: Bearer $KEY" \
-      -d "{\"amountUsdt\": \"1000000\", \"assetCode\": \"USDT_TRC20\", \"reference\": \"PAYME-$RANDOM-$i\"}" |
-      sed -n 's/.*"id":"\([^"]*\)".*/\1/p' >>"$WORK/ids"
+    answer="$(curl -s -X POST "$base/api/v1/invoices" -H "Authorization: Bearer $KEY" \
+      -d "{\"amountUsdt\": \"1000000\", \"assetCode\": \"USDT_TRC20\", \"reference\": \"PAYME-$RANDOM-$i\"}")"
+    case "$answer" in
+      *'"id":"'*) printf '%s\n' "$answer" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p' >>"$WORK/ids" ;;
+      *) echo "pg.sh: could not create an invoice to pay: $answer" >&2; exit 1 ;;
+    esac
   done
-  [ "$(wc -l <"$WORK/ids")" -eq 300 ] || { echo "pg.sh: could not create the invoices to pay" >&2; exit 1; }
 }
 
 bench() {

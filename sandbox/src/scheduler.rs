@@ -52,7 +52,7 @@ pub async fn sync_shared(app: &Arc<App>) -> Result<(), ApiError> {
     }
     let values = app
         .db
-        .tx(|tx| store::meta_many(tx, CLOCK_KEY, crate::server::SUSPENDED_KEY))
+        .read_one(|tx| store::meta_many(tx, CLOCK_KEY, crate::server::SUSPENDED_KEY))
         .await?;
     for (key, value) in values {
         if key == CLOCK_KEY {

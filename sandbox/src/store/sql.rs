@@ -348,6 +348,44 @@ pub fn to_sqlite(sql: &str) -> Cow<'_, str> {
 
 // ---- the transaction -------------------------------------------------------------------
 
+/// A PostgreSQL transaction, or a connection in autocommit mode for a single statement
+/// ([`Db::read_one`]).
+enum Pg<'a> {
+    Tx(postgres::Transaction<'a>),
+    Autocommit(&'a mut postgres::Client),
+}
+
+impl Pg<'_> {
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.prepare(sql),
+            Pg::Autocommit(c) => c.prepare(sql),
+        }
+    }
+
+    fn execute(
+        &mut self,
+        stmt: &postgres::Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.execute(stmt, params),
+            Pg::Autocommit(c) => c.execute(stmt, params),
+        }
+    }
+
+    fn query(
+        &mut self,
+        stmt: &postgres::Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>, postgres::Error> {
+        match self {
+            Pg::Tx(t) => t.query(stmt, params),
+            Pg::Autocommit(c) => c.query(stmt, params),
+        }
+    }
+}
+
 /// One open transaction on either database. Its methods mirror rusqlite's: SQL text with
 /// `?1, ?2, …` placeholders and [`params!`](crate::params).
 pub struct Tx<'a> {
@@ -357,7 +395,7 @@ pub struct Tx<'a> {
 enum Kind<'a> {
     Sqlite(&'a rusqlite::Transaction<'a>),
     Postgres {
-        tx: RefCell<postgres::Transaction<'a>>,
+        tx: RefCell<Pg<'a>>,
         cache: RefCell<&'a mut HashMap<String, postgres::Statement>>,
     },
 }
@@ -465,7 +503,7 @@ fn pg_refs<'p>(params: &'p [Param<'p>]) -> Vec<&'p (dyn ToSql + Sync)> {
 }
 
 fn pg_statement(
-    tx: &RefCell<postgres::Transaction<'_>>,
+    tx: &RefCell<Pg<'_>>,
     cache: &RefCell<&mut HashMap<String, postgres::Statement>>,
     sql: &str,
 ) -> Result<postgres::Statement, ApiError> {
@@ -604,12 +642,31 @@ impl Db {
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
+        self.run(false, f).await
+    }
+
+    /// [`Db::tx`] for a closure that runs one read-only statement: on PostgreSQL it runs
+    /// without `BEGIN` / `COMMIT` (one round trip instead of three), which a single
+    /// statement does not need. Anything more belongs in [`Db::tx`].
+    pub async fn read_one<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        self.run(true, f).await
+    }
+
+    async fn run<T, F>(&self, autocommit: bool, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
         let backend = self.backend.clone();
         tokio::task::spawn_blocking(move || {
             for run in 0..MAX_RUNS {
                 let result = match &backend {
                     Backend::Sqlite(conn) => run_sqlite(conn, &f),
-                    Backend::Postgres(pool) => run_postgres(pool, &f),
+                    Backend::Postgres(pool) => run_postgres(pool, autocommit, &f),
                 };
                 match result {
                     Err(e) if e.retry => {
@@ -647,22 +704,28 @@ fn run_sqlite<T>(
 
 fn run_postgres<T>(
     pool: &Pool,
+    autocommit: bool,
     f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let mut conn = pool.take()?;
     let result = (|| {
         let PgConn { client, cache } = &mut conn;
-        let tx = client.transaction().map_err(pg_error)?;
+        let handle = if autocommit {
+            Pg::Autocommit(client)
+        } else {
+            Pg::Tx(client.transaction().map_err(pg_error)?)
+        };
         let tx = Tx {
             kind: Kind::Postgres {
-                tx: RefCell::new(tx),
+                tx: RefCell::new(handle),
                 cache: RefCell::new(cache),
             },
         };
         let out = f(&tx)?;
-        match tx.kind {
-            Kind::Postgres { tx, .. } => tx.into_inner().commit().map_err(pg_error)?,
-            Kind::Sqlite(_) => {}
+        if let Kind::Postgres { tx, .. } = tx.kind {
+            if let Pg::Tx(t) = tx.into_inner() {
+                t.commit().map_err(pg_error)?;
+            }
         }
         Ok(out)
     })();
