@@ -54,13 +54,35 @@ start_sandbox() {
   done
 }
 
-# run_wrk MODE: one wrk per process at once; prints "rps p50 p99 errors".
+# cpu_ticks PID...: user + system CPU ticks the processes used so far (0 for a gone one).
+cpu_ticks() {
+  local p total=0 t
+  for p in "$@"; do
+    t="$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)"
+    total=$(( total + t ))
+  done
+  echo "$total"
+}
+
+# The cluster's processes: the postmaster and its children (backends, writers).
+pg_pids() {
+  [ -n "$PG_DIR" ] || return 0
+  local pm
+  pm="$(head -n 1 "$PG_DIR/data/postmaster.pid")"
+  echo "$pm"
+  pgrep -P "$pm" || true
+}
+
+# run_wrk MODE: one wrk per process at once; prints "rps p50 p99 errors
+# sandbox-cpu-ms-per-request postgres-cpu-ms-per-request".
 run_wrk() {
-  local mode="$1" n i base conns
+  local mode="$1" n i base conns sb0 pg0 sb1 pg1
   n="$(wc -l <"$WORK/bases")"
   conns=$(( CONNS / n ))
   i=0
   local wpids=()
+  # shellcheck disable=SC2046
+  sb0="$(cpu_ticks "${PIDS[@]}")"; pg0="$(cpu_ticks $(pg_pids))"
   while read -r base; do
     i=$((i + 1))
     wrk -t1 -c"$conns" -d"$DURATION" --timeout 10s -s "$LUA" "$base" -- "$mode" "$RANDOM$i" "$KEY" "$WORK/ids" \
@@ -68,6 +90,8 @@ run_wrk() {
     wpids+=("$!")
   done <"$WORK/bases"
   for p in "${wpids[@]}"; do wait "$p"; done
+  # shellcheck disable=SC2046
+  sb1="$(cpu_ticks "${PIDS[@]}")"; pg1="$(cpu_ticks $(pg_pids))"
   # Per instance: "rps p50 p99 errors"; then the sum, the median p50, the largest p99.
   cat "$WORK"/wrk*.out | grep '^RESULT' | awk '
     { for (f = 2; f <= NF; f++) { split($f, kv, "="); v[kv[1]] = kv[2] }
@@ -79,7 +103,10 @@ run_wrk() {
   p50="$(sort -g -k2,2 "$WORK/results" | awk -v m=$(( (n + 1) / 2 )) 'NR == m { print $2 }')"
   p99="$(sort -g -k3,3 "$WORK/results" | tail -n 1 | awk '{ print $3 }')"
   err="$(awk '{ s += $4 } END { print s + 0 }' "$WORK/results")"
-  echo "$rps $p50 $p99 $err"
+  local total hz
+  total="$(awk '{ s += $1 } END { printf "%.0f", s * '"${DURATION%s}"' }' "$WORK/results")"
+  hz="$(getconf CLK_TCK)"
+  echo "$rps $p50 $p99 $err $(awk -v t=$(( sb1 - sb0 )) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.2f", t * 1000 / hz / n }') $(awk -v t=$(( pg1 - pg0 )) -v n="$total" -v hz="$hz" 'BEGIN { printf "%.2f", t * 1000 / hz / n }')"
   rm -f "$WORK"/wrk*.out
 }
 
@@ -107,12 +134,13 @@ bench() {
   p="$(run_wrk pay)"
   # shellcheck disable=SC2086
   set -- $c $p
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$1" "$2" "$3" "$5" "$6" "$7" "$(( $4 + $8 ))"
+  printf '| %s | %s | %s / %s | %s | %s / %s | %s | %s | %s |\n' "$label" "$1" "$2" "$3" "$7" "$8" "$9" \
+    "$5 / ${11}" "$6 / ${12}" "$(( $4 + ${10} ))"
   cleanup
 }
 
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| configuration | creations/s | create p50 ms | create p99 ms | payments/s | pay p50 ms | pay p99 ms | errors |"
+echo "| configuration | creations/s | create p50 / p99 ms | payments/s | pay p50 / p99 ms | sandbox CPU ms per create / pay | PostgreSQL CPU ms per create / pay | errors |"
 echo "|---|---|---|---|---|---|---|---|"
 bench "SQLite, 1 process" "$WORK/bench.sqlite3" 1
 for n in 1 3; do
