@@ -1,6 +1,6 @@
 //! `paystate sandbox`: a local USDT payment gateway built on the paystate core.
 //!
-//! The sandbox is a host in the sense of `docs/spec.md §1`: it does the I/O (HTTP, SQLite,
+//! The sandbox is a host in the sense of `docs/spec.md §1`: it does the I/O (HTTP, storage,
 //! the clock, randomness) and asks the core every payment question. It speaks seed 001
 //! (`usdt_gateway`) through `paystate::dialect::usdt_gateway`, moves invoices with the
 //! core's invoice machine (`docs/spec.md §3`), signs webhooks with the core's signer
@@ -9,7 +9,8 @@
 //! Module map: [`config`] (flags and start-up), [`server`] (binding and the worker),
 //! [`http`] (routes and error answers), [`gateway`] (seed 001 operations as transactions),
 //! [`ratelimit`] (the seed's limits, opt-in), [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
-//! outgoing HTTP of webhooks), [`store`] (SQLite), [`clock`], [`ids`], [`error`].
+//! outgoing HTTP of webhooks), [`store`] (SQLite, or PostgreSQL shared by several processes),
+//! [`clock`], [`ids`], [`error`].
 
 pub mod clock;
 pub mod config;
