@@ -109,6 +109,9 @@ run_sandbox() {
   # PAYSTATE_PG_TESTS=1: tests/postgres.rs starts a throw-away cluster with
   # scripts/postgres.sh (installing Debian's postgresql when missing) and fails if it cannot.
   PAYSTATE_PG_TESTS=1 cargo test -p paystate-sandbox --locked
+  # The in-process suites again with every sandbox on a fresh PostgreSQL database: the same
+  # behaviour on both stores.
+  bash scripts/postgres.sh run bash -c 'PAYSTATE_SANDBOX_PG_URL="$DATABASE_URL" cargo test -p paystate-sandbox --locked --test seed001_flow --test test_clock --test shared_account'
   elapsed sandbox "$t0"
 }
 

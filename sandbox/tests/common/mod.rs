@@ -183,9 +183,13 @@ pub async fn sandbox_with(
     forward_to: Option<String>,
     rate_limit: bool,
 ) -> paystate_sandbox::Running {
+    let database = match database {
+        Some(path) => path,
+        None => fresh_database().await,
+    };
     let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
         port: 0,
-        database: database.unwrap_or_else(|| ":memory:".into()),
+        database,
         api_key: Some(KEY.into()),
         webhook_secret: Some(SECRET.into()),
         forward_to,
@@ -195,6 +199,36 @@ pub async fn sandbox_with(
     })
     .unwrap();
     paystate_sandbox::start(config).await.unwrap()
+}
+
+/// A fresh empty database for one sandbox: in memory, or, when `PAYSTATE_SANDBOX_PG_URL`
+/// names a PostgreSQL server (`scripts/test-all.sh sandbox` runs the in-process suites a
+/// second time so), a new database created on it: the same tests on both stores.
+pub async fn fresh_database() -> std::path::PathBuf {
+    let Ok(url) = std::env::var("PAYSTATE_SANDBOX_PG_URL") else {
+        return ":memory:".into();
+    };
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "t_{}_{}_{}",
+        std::process::id(),
+        paystate_sandbox::clock::wall_millis(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = url.clone();
+    let create = name.clone();
+    // The synchronous client runs its own runtime: off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+        client
+            .batch_execute(&format!("CREATE DATABASE {create}"))
+            .unwrap();
+        std::thread::spawn(move || drop(client)).join().unwrap();
+    })
+    .await
+    .unwrap();
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+    format!("{base}/{name}").into()
 }
 
 /// Verifies a received webhook with the core's seed-001 verifier.
