@@ -3,7 +3,7 @@
 //! and the matcher state of shared accounts.
 //!
 //! Every SQL statement lives in this module, written once for both databases and run
-//! through [`Tx`] (in [`sql`]), whose methods mirror rusqlite's. Both drivers are
+//! through [`Tx`] (in `store/sql.rs`), whose methods mirror rusqlite's. Both drivers are
 //! synchronous and run on tokio's blocking pool: SQLite has one writer at a time anyway,
 //! and the `postgres` crate keeps a transaction an ordinary closure (the outbox rule below
 //! stays visible in one place) with far fewer dependencies than sqlx.
@@ -44,6 +44,11 @@
 //! - A new table goes in [`SCHEMA_SQLITE`] only, with the types `INTEGER`, `TEXT` and
 //!   `BLOB`: [`schema_postgres`] derives PostgreSQL's (`BIGINT`, `BYTEA`, identity keys for
 //!   `INTEGER PRIMARY KEY AUTOINCREMENT`).
+//! - Callers: `app.db.tx(move |tx| …)` is unchanged, but the closure is `Fn`, not
+//!   `FnOnce` (it runs again when a concurrent writer won), so a captured value it used to
+//!   move out is cloned (`url.clone().or_else(…)`), and it touches nothing but `tx`.
+//!   [`Db::read_one`] is for a closure of one read-only statement (no `BEGIN`/`COMMIT` on
+//!   PostgreSQL).
 //! - A row that concurrent transactions may both update is guarded (a version column in
 //!   the `WHERE`, a claim, a row lock); return [`ApiError::retry`] when the guard says
 //!   another writer won.
