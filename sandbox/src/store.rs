@@ -43,7 +43,8 @@
 //!   every subquery in `FROM`. A trailing `FOR UPDATE [SKIP LOCKED]` is dropped on SQLite.
 //! - A new table goes in [`SCHEMA_SQLITE`] only, with the types `INTEGER`, `TEXT` and
 //!   `BLOB`: [`schema_postgres`] derives PostgreSQL's (`BIGINT`, `BYTEA`, identity keys for
-//!   `INTEGER PRIMARY KEY AUTOINCREMENT`).
+//!   `INTEGER PRIMARY KEY AUTOINCREMENT`). A column added to an existing table also goes
+//!   in [`SQLITE_ADDED_COLUMNS`], so an older SQLite file gains it.
 //! - Callers: `app.db.tx(move |tx| …)` is unchanged, but the closure is `Fn`, not
 //!   `FnOnce` (it runs again when a concurrent writer won), so a captured value it used to
 //!   move out is cloned (`url.clone().or_else(…)`), and it touches nothing but `tx`.
@@ -126,6 +127,15 @@ CREATE TABLE IF NOT EXISTS attempts (
 );
 CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, matcher TEXT NOT NULL);
 ";
+
+/// Columns added since the first SQLite schema, with their declarations: a database file
+/// from before them gains them at start-up (`ALTER TABLE … ADD COLUMN`).
+pub const SQLITE_ADDED_COLUMNS: [(&str, &str, &str); 4] = [
+    ("invoices", "version", "INTEGER NOT NULL DEFAULT 1"),
+    ("invoices", "account", "TEXT"),
+    ("deliveries", "claim", "TEXT"),
+    ("deliveries", "claimed_until", "INTEGER"),
+];
 
 /// The PostgreSQL schema, derived from [`SCHEMA_SQLITE`] so a table is written once:
 /// 64-bit integers, `BYTEA` for `BLOB`, identity keys for autoincrement ones.

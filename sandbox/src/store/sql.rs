@@ -622,6 +622,7 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(storage)?;
         conn.execute_batch(super::SCHEMA_SQLITE).map_err(storage)?;
+        add_missing_columns(&conn).map_err(storage)?;
         Ok(Db {
             backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
         })
@@ -685,6 +686,24 @@ impl Db {
         .await
         .map_err(ApiError::internal)?
     }
+}
+
+/// Brings a SQLite file made by an earlier version up to the schema (`CREATE TABLE IF NOT
+/// EXISTS` adds tables, not columns).
+fn add_missing_columns(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    for (table, column, declaration) in super::SQLITE_ADDED_COLUMNS {
+        let present = conn
+            .prepare(&format!(
+                "SELECT 1 FROM pragma_table_info('{table}') WHERE name = ?1"
+            ))?
+            .exists([column])?;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))?;
+        }
+    }
+    Ok(())
 }
 
 fn run_sqlite<T>(
@@ -855,8 +874,40 @@ fn describe(e: &postgres::Error) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// A file from before the PostgreSQL work (no version, account or claim columns) opens
+    /// and gains them; opening again changes nothing.
+    #[test]
+    fn an_older_sqlite_file_gains_the_new_columns() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE invoices (id TEXT PRIMARY KEY, created_seq INTEGER NOT NULL,
+                 reference TEXT NOT NULL UNIQUE, status TEXT NOT NULL, state TEXT NOT NULL,
+                 view TEXT NOT NULL, callback_url TEXT, next_deadline INTEGER);
+             INSERT INTO invoices VALUES ('a', 1, 'r', 'pending', '{}', '{}', NULL, NULL);
+             CREATE TABLE deliveries (id TEXT PRIMARY KEY, created_seq INTEGER NOT NULL,
+                 event_type TEXT NOT NULL, invoice_id TEXT, reference TEXT, url TEXT NOT NULL,
+                 body BLOB NOT NULL, plan TEXT NOT NULL, next_at INTEGER,
+                 created_at INTEGER NOT NULL);",
+        )
+        .unwrap();
+        conn.execute_batch(crate::store::SCHEMA_SQLITE).unwrap();
+        add_missing_columns(&conn).unwrap();
+        add_missing_columns(&conn).unwrap();
+        let (version, account): (i64, Option<String>) = conn
+            .query_row(
+                "SELECT version, account FROM invoices WHERE id = 'a'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((version, account), (1, None));
+        conn.execute_batch("SELECT claim, claimed_until FROM deliveries")
+            .unwrap();
+    }
 
     #[test]
     fn a_connection_string_is_shown_without_its_password() {
