@@ -40,8 +40,13 @@ pub struct Webhook<'a> {
     pub id: &'a str,
     /// `X-Invoice-Reference`.
     pub reference: Option<&'a str>,
-    /// The exact bytes.
+    /// The exact bytes (for schemes that sign inside the body, the bytes before signing).
     pub body: &'a [u8],
+    /// Seed 001's own headers (`X-Webhook-Id`, `X-Invoice-Reference`) are sent; the other
+    /// seeds send only their scheme's headers.
+    pub seed001: bool,
+    /// The nonce and timestamp a timestamped scheme signs (GatePay).
+    pub input: SignInput<'a>,
 }
 
 /// Signs and POSTs `hook` within `limit` (seed 001: "Return HTTP 200 within 30 seconds").
@@ -64,7 +69,7 @@ pub async fn send(
     if uri.scheme_str() != Some("http") {
         return failed("only http:// URLs are sent by this sandbox build".into());
     }
-    let signed = match signer.sign(hook.body, &SignInput::default()) {
+    let signed = match signer.sign(hook.body, &hook.input) {
         Ok(s) => s,
         Err(e) => return failed(format!("signing: {}", e.code())),
     };
@@ -72,15 +77,20 @@ pub async fn send(
         .method(Method::POST)
         .uri(uri)
         .header(header::CONTENT_TYPE, "application/json")
-        .header(header::USER_AGENT, "paystate-sandbox")
-        .header("X-Webhook-Id", hook.id);
-    if let Some(r) = hook.reference {
-        req = req.header("X-Invoice-Reference", r);
+        .header(header::USER_AGENT, "paystate-sandbox");
+    if hook.seed001 {
+        req = req.header("X-Webhook-Id", hook.id);
+        if let Some(r) = hook.reference {
+            req = req.header("X-Invoice-Reference", r);
+        }
     }
     for (name, value) in &signed.headers {
         req = req.header(name.as_str(), value.as_str());
     }
-    let req = match req.body(Full::new(Bytes::copy_from_slice(hook.body))) {
+    // Monetix and seed 004 sign inside the body: the signed body is what goes out (the
+    // same bytes on every attempt, as signing them is deterministic).
+    let body = signed.body.as_deref().unwrap_or(hook.body);
+    let req = match req.body(Full::new(Bytes::copy_from_slice(body))) {
         Ok(r) => r,
         Err(_) => return failed("the request could not be built".into()),
     };

@@ -63,6 +63,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sandbox/invoices/{id}/drop", post(drop_transfer))
         .route("/sandbox/deliveries", get(deliveries))
         .route("/sandbox/account", post(set_account))
+        .merge(crate::seed::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -89,10 +90,10 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
 /// plain text: they are given the seed's error shape too.
 async fn seed_shaped_errors(resp: Response) -> Response {
     let status = resp.status();
-    let is_json = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // JSON answers are already shaped; HTML pages (seed 000's checkout links) are meant.
+    let is_json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
     if status.as_u16() < 400 || is_json {
         return resp;
     }
@@ -166,7 +167,7 @@ async fn method_not_allowed() -> ApiError {
 
 /// Checks `Authorization: Bearer test_...` against the configured key: the shape by the
 /// core's seed-001 rule, the value in constant time.
-fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let value = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(v) => Some(

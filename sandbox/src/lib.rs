@@ -8,6 +8,8 @@
 //!
 //! Module map: [`config`] (flags and start-up), [`server`] (binding and the worker),
 //! [`http`] (routes and error answers), [`gateway`] (seed 001 operations as transactions),
+//! [`seed`] (seeds 000 gatenoc, 002 GatePay, 003 Monetix and 004 key-pair invoices, one
+//! module each, and the webhooks of their invoices),
 //! [`ratelimit`] (the seed's limits, opt-in), [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
 //! outgoing HTTP of webhooks), [`store`] (SQLite), [`clock`], [`ids`], [`error`].
 
@@ -20,6 +22,7 @@ pub mod http;
 pub mod ids;
 pub mod ratelimit;
 pub mod scheduler;
+pub mod seed;
 pub mod server;
 pub mod store;
 

@@ -171,9 +171,18 @@ async fn apply_item(app: &Arc<App>, item: Due, at: i64) -> Result<(), ApiError> 
 async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
     let lookup = id.to_owned();
     let id = id.to_owned();
-    let Some(row) = app.db.tx(move |tx| store::delivery(tx, &lookup)).await? else {
+    let Some((row, scheme)) = app
+        .db
+        .tx(move |tx| {
+            let scheme = store::delivery_scheme(tx, &lookup)?;
+            Ok(store::delivery(tx, &lookup)?.map(|r| (r, scheme)))
+        })
+        .await?
+    else {
         return Ok(());
     };
+    // Seed 001's deliveries have no scheme record; the other seeds' sign with their own.
+    let signing = crate::seed::signing(app, scheme.as_deref())?;
     let mut plan: DeliveryPlan = serde_json::from_str(&row.plan)
         .map_err(|e| ApiError::internal(format_args!("stored plan: {e}")))?;
     let limit = plan
@@ -183,12 +192,14 @@ async fn attempt(app: &Arc<App>, id: &str, at: i64) -> Result<(), ApiError> {
         .unwrap_or(std::time::Duration::from_secs(30));
     let sent = delivery::send(
         &app.client,
-        &app.signer,
+        signing.signer.as_ref().unwrap_or(&app.signer),
         Webhook {
             url: &row.url,
             id: &row.id,
             reference: row.reference.as_deref(),
             body: &row.body,
+            seed001: signing.signer.is_none(),
+            input: signing.input(),
         },
         limit,
     )

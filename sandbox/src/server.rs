@@ -168,6 +168,7 @@ pub fn banner(running: &Running) -> String {
     ));
     out.push_str(&format!("  api key (Bearer):  {}\n", c.api_key));
     out.push_str(&format!("  webhook secret:    {}\n", c.webhook_secret));
+    out.push_str(&crate::seed::banner(c));
     out.push_str(&format!(
         "  database:          {}\n",
         c.database

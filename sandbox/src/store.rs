@@ -78,6 +78,30 @@ CREATE TABLE IF NOT EXISTS attempts (
     error TEXT,
     PRIMARY KEY (delivery_id, n)
 );
+-- Seeds 000, 002, 003, 004 (src/seed/): which seed an invoice belongs to, what its
+-- callbacks are rendered from, which scheme signs a delivery, checkout sessions.
+CREATE TABLE IF NOT EXISTS seed_invoices (
+    invoice_id TEXT PRIMARY KEY,
+    seed TEXT NOT NULL,
+    seed_ref TEXT,
+    request TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS seed_invoices_ref ON seed_invoices(seed, seed_ref);
+CREATE TABLE IF NOT EXISTS seed_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    scheme TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkout_sessions (
+    token TEXT PRIMARY KEY,
+    invoice_id TEXT NOT NULL,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seed_settings (
+    seed TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (seed, name)
+);
 ";
 
 /// The database handle: one connection, used by one blocking task at a time.
@@ -641,4 +665,166 @@ pub fn api_logs(tx: &Transaction<'_>, limit: u32) -> Result<Vec<ApiLog>, ApiErro
         })?
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows)
+}
+
+// ---- seeds 000, 002, 003, 004 (src/seed/) ----------------------------------------------
+//
+// Portable SQL only (numbered placeholders, ON CONFLICT): the PostgreSQL port implements
+// these the same way.
+
+/// What the sandbox keeps about an invoice of seed 000, 002, 003 or 004.
+#[derive(Debug, Clone)]
+pub struct SeedInvoiceRow {
+    /// The invoice id.
+    pub invoice_id: String,
+    /// `000`, `002`, `003` or `004`.
+    pub seed: String,
+    /// The seed's own unique reference, where it has one (GatePay `merchantTradeNo`,
+    /// Monetix `payment_id`).
+    pub seed_ref: Option<String>,
+    /// What its callbacks are rendered from (JSON; never a secret).
+    pub request: String,
+}
+
+/// Records which seed an invoice belongs to.
+pub fn insert_seed_invoice(tx: &Transaction<'_>, r: &SeedInvoiceRow) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_invoices (invoice_id, seed, seed_ref, request) VALUES (?1, ?2, ?3, ?4)",
+        params![r.invoice_id, r.seed, r.seed_ref, r.request],
+    )?;
+    Ok(())
+}
+
+fn seed_invoice_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SeedInvoiceRow> {
+    Ok(SeedInvoiceRow {
+        invoice_id: r.get(0)?,
+        seed: r.get(1)?,
+        seed_ref: r.get(2)?,
+        request: r.get(3)?,
+    })
+}
+
+/// The seed record of an invoice (`None`: a seed-001 invoice).
+pub fn seed_invoice(
+    tx: &Transaction<'_>,
+    invoice_id: &str,
+) -> Result<Option<SeedInvoiceRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT invoice_id, seed, seed_ref, request FROM seed_invoices WHERE invoice_id = ?1",
+            [invoice_id],
+            seed_invoice_row,
+        )
+        .optional()?)
+}
+
+/// The invoice of a seed with that seed's own reference.
+pub fn seed_invoice_by_ref(
+    tx: &Transaction<'_>,
+    seed: &str,
+    seed_ref: &str,
+) -> Result<Option<SeedInvoiceRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT invoice_id, seed, seed_ref, request FROM seed_invoices
+             WHERE seed = ?1 AND seed_ref = ?2",
+            params![seed, seed_ref],
+            seed_invoice_row,
+        )
+        .optional()?)
+}
+
+/// Records the signature scheme of a delivery (one without a record is seed 001's).
+pub fn insert_seed_delivery(
+    tx: &Transaction<'_>,
+    delivery_id: &str,
+    scheme: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_deliveries (delivery_id, scheme) VALUES (?1, ?2)
+         ON CONFLICT (delivery_id) DO NOTHING",
+        params![delivery_id, scheme],
+    )?;
+    Ok(())
+}
+
+/// The signature scheme of a delivery, when it is not seed 001's.
+pub fn delivery_scheme(
+    tx: &Transaction<'_>,
+    delivery_id: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT scheme FROM seed_deliveries WHERE delivery_id = ?1",
+            [delivery_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Stores a new checkout session under its link token.
+pub fn insert_session(
+    tx: &Transaction<'_>,
+    token: &str,
+    invoice_id: &str,
+    state: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO checkout_sessions (token, invoice_id, state) VALUES (?1, ?2, ?3)",
+        params![token, invoice_id, state],
+    )?;
+    Ok(())
+}
+
+/// A checkout session by link token: `(invoice id, session JSON)`.
+pub fn session_by_token(
+    tx: &Transaction<'_>,
+    token: &str,
+) -> Result<Option<(String, String)>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT invoice_id, state FROM checkout_sessions WHERE token = ?1",
+            [token],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Replaces a checkout session's state.
+pub fn update_session(tx: &Transaction<'_>, token: &str, state: &str) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE checkout_sessions SET state = ?2 WHERE token = ?1",
+        params![token, state],
+    )?;
+    Ok(())
+}
+
+/// A per-seed setting (e.g. GatePay's notification URL).
+pub fn seed_setting(
+    tx: &Transaction<'_>,
+    seed: &str,
+    name: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT value FROM seed_settings WHERE seed = ?1 AND name = ?2",
+            params![seed, name],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Sets a per-seed setting.
+pub fn set_seed_setting(
+    tx: &Transaction<'_>,
+    seed: &str,
+    name: &str,
+    value: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_settings (seed, name, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (seed, name) DO UPDATE SET value = excluded.value",
+        params![seed, name, value],
+    )?;
+    Ok(())
 }

@@ -1,0 +1,285 @@
+//! Seed 000 (gatenoc): `POST /api/v1/merchant/checkout-session` with `X-Merchant-Key`,
+//! its single-use `checkout_url`, and the `payment.completed` callback with
+//! `X-Gateway-Merchant-Key` (`docs/spec.md §8.1`).
+//!
+//! The checkout link is a checkout session (`docs/spec.md §5`): its token is the HMAC of
+//! the session id under `--webhook-secret`; visiting it consumes the session and answers
+//! 303 to the hosted page `/pay/{reference}`. A used or expired link is a small HTML page
+//! (410). The link has the seed's shape, `{base}/checkout/{merchant_id}?cs={token}`;
+//! `{base}/checkout/{token}` is accepted too.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bytes::Bytes;
+use paystate::dialect::gatenoc::{
+    self, CheckoutContext, CheckoutRender, CompletedRender, DEFAULT_SESSION_TTL,
+};
+use paystate::session::{session_token, verify_session_token};
+use paystate::{Command, Event, EventType, Invoice, Session};
+use serde_json::{json, Value};
+
+use super::{NewSeedInvoice, Seed};
+use crate::error::ApiError;
+use crate::ids;
+use crate::server::App;
+use crate::store;
+
+/// The merchant id in checkout links (the seed's `merchant_id` is a number).
+pub const MERCHANT_ID: u64 = 1;
+
+/// The routes of seed 000.
+pub fn routes() -> Router<Arc<App>> {
+    Router::new()
+        .route("/api/v1/merchant/checkout-session", post(create))
+        .route("/checkout/{token}", get(visit))
+}
+
+fn error(status: u16, body: Value) -> ApiError {
+    ApiError {
+        status,
+        body,
+        retry_after: None,
+    }
+}
+
+async fn create(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match create_inner(&app, &headers, body).await {
+        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn create_inner(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Value, ApiError> {
+    // A header that is not text cannot equal the key: it is checked as a wrong key.
+    let key = headers
+        .get("X-Merchant-Key")
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    gatenoc::check_merchant_key(key, &[app.config.api_key.as_str()])
+        .map_err(ApiError::from_rejection)?;
+    let bytes = super::read_body(body).map_err(|too_large| {
+        if too_large {
+            error(
+                413,
+                json!({"error": format!("Request body exceeds {} bytes", crate::http::MAX_BODY_BYTES)}),
+            )
+        } else {
+            error(422, json!({"error": "Request body could not be read"}))
+        }
+    })?;
+    let now = app.clock.now();
+    let ctx = CheckoutContext {
+        id: ids::uuid_v4()?,
+        now,
+        ttl: DEFAULT_SESSION_TTL,
+    };
+    let req = gatenoc::parse_checkout_session(&bytes, &ctx).map_err(ApiError::from_rejection)?;
+    let spec = req.invoice.spec.clone();
+    let (invoice, _) = Invoice::create(spec.clone(), now)
+        .map_err(|e| error(422, json!({"error": e.to_string()})))?;
+    let session_id = format!("cs_{}", ids::random_hex::<16>()?);
+    let session = Session::open(&session_id, &invoice, ctx.ttl, now)
+        .map_err(|e| ApiError::internal(format_args!("session: {}", e.code())))?;
+    let token = session_token(app.config.webhook_secret.as_bytes(), &session_id)
+        .map_err(|e| ApiError::internal(format_args!("session token: {}", e.code())))?;
+    let view = gatenoc::render_checkout_session(
+        &req,
+        &CheckoutRender {
+            base_url: app.base_url.clone(),
+            merchant_id: MERCHANT_ID,
+            session_token: token.clone(),
+        },
+    );
+    let session_text = serde_json::to_string(&session).map_err(ApiError::internal)?;
+    let command = Command::Create(Box::new(spec));
+    let notify = req.notify_url.clone();
+    let request = req.extra_json();
+    let out = view.clone();
+    app.db
+        .tx(move |tx| {
+            super::insert_invoice(
+                tx,
+                &NewSeedInvoice {
+                    seed: Seed::Gatenoc,
+                    invoice: &invoice,
+                    command: &command,
+                    view: &view,
+                    callback_url: notify.as_deref(),
+                    seed_ref: None,
+                    request: &request,
+                },
+                now,
+            )?;
+            store::insert_session(tx, &token, invoice.id(), &session_text)
+        })
+        .await?;
+    Ok(out)
+}
+
+/// What visiting a link found.
+enum Visit {
+    /// The session was consumed: go to the hosted page.
+    Pay(String),
+    /// No such link.
+    Unknown,
+    /// Used already.
+    Used,
+    /// Past its time.
+    Expired,
+    /// The invoice can no longer be paid.
+    Closed(String),
+}
+
+/// `GET /checkout/{merchant_id}?cs={token}` (the seed's link) or `GET /checkout/{token}`.
+async fn visit(
+    State(app): State<Arc<App>>,
+    Path(segment): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let cs = query.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "cs")
+            .map(|(_, v)| v.into_owned())
+    });
+    let token = cs.unwrap_or(segment);
+    match consume(&app, token).await {
+        Ok(Visit::Pay(reference)) => {
+            let mut resp = StatusCode::SEE_OTHER.into_response();
+            match HeaderValue::from_str(&format!("/pay/{reference}")) {
+                Ok(v) => {
+                    resp.headers_mut().insert(header::LOCATION, v);
+                    resp
+                }
+                Err(_) => page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "",
+                ),
+            }
+        }
+        Ok(Visit::Unknown) => page(
+            StatusCode::NOT_FOUND,
+            "Checkout link not found",
+            "This checkout link does not exist. Ask the shop for a new one.",
+        ),
+        Ok(Visit::Used) => page(
+            StatusCode::GONE,
+            "This checkout link was already used",
+            "Each checkout link opens once. Ask the shop for a new link if you still need to pay.",
+        ),
+        Ok(Visit::Expired) => page(
+            StatusCode::GONE,
+            "This checkout link has expired",
+            "Checkout links are short-lived. Ask the shop for a new link.",
+        ),
+        Ok(Visit::Closed(status)) => page(
+            StatusCode::GONE,
+            "This invoice can no longer be paid",
+            &format!("Its status is {status}."),
+        ),
+        Err(_) => page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong",
+            "Try the link again in a moment.",
+        ),
+    }
+}
+
+async fn consume(app: &Arc<App>, token: String) -> Result<Visit, ApiError> {
+    // A token is 64 lowercase hex digits (HMAC-SHA256); anything else is unknown.
+    if token.len() != 64
+        || !token
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Ok(Visit::Unknown);
+    }
+    let now = app.clock.now();
+    let secret = app.config.webhook_secret.clone();
+    app.db
+        .tx(move |tx| {
+            let Some((invoice_id, state)) = store::session_by_token(tx, &token)? else {
+                return Ok(Visit::Unknown);
+            };
+            let mut session: Session = serde_json::from_str(&state).map_err(ApiError::internal)?;
+            let genuine = verify_session_token(secret.as_bytes(), session.id(), &token)
+                .map_err(|e| ApiError::internal(format_args!("session token: {}", e.code())))?;
+            if !genuine {
+                return Ok(Visit::Unknown);
+            }
+            let Some(row) = store::invoice_by_id(tx, &invoice_id)? else {
+                return Ok(Visit::Unknown);
+            };
+            let invoice = Invoice::from_json(&row.state)
+                .map_err(|e| ApiError::internal(format_args!("stored state: {}", e.code())))?;
+            match session.use_at(&invoice, now) {
+                Ok(()) => {
+                    let text = serde_json::to_string(&session).map_err(ApiError::internal)?;
+                    store::update_session(tx, &token, &text)?;
+                    Ok(Visit::Pay(row.id))
+                }
+                Err(paystate::Error::SessionUsed { .. }) => Ok(Visit::Used),
+                Err(paystate::Error::SessionExpired { .. }) => Ok(Visit::Expired),
+                Err(_) => Ok(Visit::Closed(invoice.status_at(now).as_str().to_owned())),
+            }
+        })
+        .await
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A small self-contained HTML page (no trace, no secret).
+fn page(status: StatusCode, title: &str, text: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+         <title>{t}</title><style>body{{font-family:system-ui,sans-serif;max-width:32rem;\
+         margin:4rem auto;padding:0 1rem;color:#222}}h1{{font-size:1.4rem}}</style></head>\
+         <body><h1>{t}</h1><p>{p}</p></body></html>",
+        t = escape(title),
+        p = escape(text)
+    );
+    let mut resp = (status, html).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    resp
+}
+
+/// The `payment.completed` callback of a paid invoice (the only event the seed
+/// documents). `bybit_pay_id` is the paying transfer's id (the TXID, when the payer
+/// claimed one); `payment_record_id` is the event id, stable across retries.
+pub fn webhook(invoice: &Invoice, event: &Event) -> Result<Option<Vec<u8>>, ApiError> {
+    if event.event_type != EventType::Paid {
+        return Ok(None);
+    }
+    let body = gatenoc::render_payment_completed(
+        invoice,
+        &CompletedRender {
+            bybit_pay_id: super::paying_tx(invoice).unwrap_or_default().to_owned(),
+            payment_record_id: event.id.clone(),
+        },
+    );
+    serde_json::to_vec(&body)
+        .map(Some)
+        .map_err(ApiError::internal)
+}
