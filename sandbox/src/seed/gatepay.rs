@@ -8,9 +8,6 @@ use paystate::{Event, Invoice};
 use crate::error::ApiError;
 use crate::server::App;
 
-/// The `seed_settings` name of GatePay's notification URL.
-pub const NOTIFY_URL_SETTING: &str = "notify_url";
-
 /// The routes of seed 002.
 pub fn routes() -> Router<Arc<App>> {
     Router::new()

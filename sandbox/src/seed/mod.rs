@@ -21,7 +21,7 @@ use bytes::Bytes;
 use paystate::delivery::{DeliveryPlan, Policy};
 use paystate::json::{parse_object, Obj};
 use paystate::signature::{Scheme, SignInput, Signer};
-use paystate::{Command, Event, EventType, Invoice, Timestamp};
+use paystate::{Command, Event, Invoice, Timestamp};
 use rusqlite::Transaction;
 use serde_json::{json, Value};
 
@@ -239,19 +239,21 @@ pub fn on_events(
             Seed::Keypair => keypair::webhook(app, seed_row, invoice, event)?,
         };
         let Some(body) = body else { continue };
-        let target = match seed {
-            Seed::Gatepay => store::seed_setting(tx, seed.code(), gatepay::NOTIFY_URL_SETTING)?,
-            _ => row.callback_url.clone(),
+        let url = match seed {
+            Seed::Gatepay | Seed::Monetix => target(app, tx, seed)?,
+            Seed::Gatenoc | Seed::Keypair => app
+                .config
+                .forward_to
+                .clone()
+                .or_else(|| row.callback_url.clone()),
         };
-        let Some(url) = app.config.forward_to.clone().or(target) else {
-            continue;
-        };
+        let Some(url) = url else { continue };
         enqueue(
             tx,
             seed,
             &event.id,
-            event.event_type,
-            &row.id,
+            event.event_type.as_str(),
+            Some(&row.id),
             &url,
             body,
             now,
@@ -260,13 +262,28 @@ pub fn on_events(
     Ok(())
 }
 
+/// The `seed_settings` name of a seed's callback URL (GatePay and Monetix configure it per
+/// merchant, not per request).
+pub const CALLBACK_URL_SETTING: &str = "callback_url";
+
+/// Where a seed without a per-request callback URL sends: `--forward-to`, else the URL set
+/// with `POST /sandbox/seeds/{seed}/callback-url`.
+pub fn target(app: &App, tx: &Transaction<'_>, seed: Seed) -> Result<Option<String>, ApiError> {
+    match &app.config.forward_to {
+        Some(f) => Ok(Some(f.clone())),
+        None => store::seed_setting(tx, seed.code(), CALLBACK_URL_SETTING),
+    }
+}
+
+/// Puts a webhook of `seed` in the outbox on the seed's delivery plan, first attempt due
+/// now, with the scheme that will sign it.
 #[allow(clippy::too_many_arguments)]
-fn enqueue(
+pub fn enqueue(
     tx: &Transaction<'_>,
     seed: Seed,
     event_id: &str,
-    event_type: EventType,
-    invoice_id: &str,
+    event_type: &str,
+    invoice_id: Option<&str>,
     url: &str,
     body: Vec<u8>,
     now: Timestamp,
@@ -277,8 +294,8 @@ fn enqueue(
         tx,
         &DeliveryRow {
             id: event_id.to_owned(),
-            event_type: event_type.as_str().to_owned(),
-            invoice_id: Some(invoice_id.to_owned()),
+            event_type: event_type.to_owned(),
+            invoice_id: invoice_id.map(str::to_owned),
             reference: None,
             url: url.to_owned(),
             body,
@@ -313,6 +330,46 @@ pub fn routes() -> Router<Arc<App>> {
         .merge(monetix::routes())
         .merge(keypair::routes())
         .route("/sandbox/invoices/{id}/claim", post(claim))
+        .route("/sandbox/seeds/{seed}/callback-url", post(set_callback_url))
+}
+
+/// `POST /sandbox/seeds/{002|003}/callback-url {"url"}`: where GatePay notifications and
+/// Monetix callbacks go (those providers configure it per merchant, not per request);
+/// `--forward-to` still wins.
+async fn set_callback_url(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(seed): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    crate::http::authorize(&app, &headers)?;
+    let seed = match Seed::parse(&seed) {
+        Some(s @ (Seed::Gatepay | Seed::Monetix)) => s,
+        _ => {
+            return Err(ApiError::not_found(
+                "seeds 002 and 003 take a callback URL here; the others take one per request",
+            ))
+        }
+    };
+    let bytes =
+        read_body(body).map_err(|_| ApiError::bad_request("Request body could not be read"))?;
+    let map = parse_object(&bytes).map_err(|e| ApiError::from_core(&e))?;
+    let o = Obj::new(&map, "");
+    o.deny_unknown(&["url"])
+        .map_err(|e| ApiError::from_core(&e))?;
+    let url = o
+        .str("url")
+        .map_err(|e| ApiError::from_core(&e))?
+        .to_owned();
+    crate::gateway::check_target_url(&url, "url")?;
+    let stored = url.clone();
+    app.db
+        .tx(move |tx| store::set_seed_setting(tx, seed.code(), CALLBACK_URL_SETTING, &stored))
+        .await?;
+    Ok(crate::http::json_response(
+        axum::http::StatusCode::OK,
+        &json!({"seed": seed.code(), "url": url}),
+    ))
 }
 
 /// `POST /sandbox/invoices/{id}/claim {"txId"}`: the payer claims a transaction id before
