@@ -96,6 +96,10 @@ CREATE TABLE IF NOT EXISTS checkout_sessions (
     invoice_id TEXT NOT NULL,
     state TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS seed_replay (
+    key TEXT PRIMARY KEY,
+    keep_until INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS seed_settings (
     seed TEXT NOT NULL,
     name TEXT NOT NULL,
@@ -827,4 +831,21 @@ pub fn set_seed_setting(
         params![seed, name, value],
     )?;
     Ok(())
+}
+
+/// Records a signed request's replay key (`docs/spec.md §6`, the replay guard kept as
+/// rows): `false` when the key is already held. Keys whose window has passed are dropped
+/// first.
+pub fn record_replay(
+    tx: &Transaction<'_>,
+    key: &str,
+    keep_until: i64,
+    now: i64,
+) -> Result<bool, ApiError> {
+    tx.execute("DELETE FROM seed_replay WHERE keep_until < ?1", [now])?;
+    let inserted = tx.execute(
+        "INSERT INTO seed_replay (key, keep_until) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        params![key, keep_until],
+    )?;
+    Ok(inserted == 1)
 }

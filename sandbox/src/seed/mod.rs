@@ -317,6 +317,17 @@ pub fn paying_tx(invoice: &Invoice) -> Option<&str> {
         .map(|t| t.tx_id.as_str())
 }
 
+/// A stable numeric id from a text id (Monetix operation ids and GatePay prepay ids are
+/// numbers): FNV-1a, kept within JSON's exact integers.
+pub fn numeric_id(text: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h & ((1u64 << 53) - 1)
+}
+
 /// Reads a request body under the router's size limit; `Err(true)` when it is too large.
 pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, bool> {
     body.map_err(|r| r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE)

@@ -148,17 +148,6 @@ fn rate_for(bytes: &[u8]) -> Result<Amount, ApiError> {
     Amount::parse(rate, "rate").map_err(ApiError::internal)
 }
 
-/// A stable numeric id (the seed's operation ids are numbers) from a text id: FNV-1a,
-/// kept within JSON's exact integers.
-fn numeric_id(text: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h & ((1u64 << 53) - 1)
-}
-
 async fn sale(
     State(app): State<Arc<App>>,
     _headers: HeaderMap,
@@ -309,7 +298,7 @@ fn render(
         payment_sum,
         description: format!("sandbox {}", op_type.as_str()),
         customer_id: Some(s.customer_id.clone()),
-        operation_id: numeric_id(op_id),
+        operation_id: super::numeric_id(op_id),
         operation_type: op_type,
         operation_status: op_status,
         operation_date: at,
@@ -564,7 +553,7 @@ async fn payout_inner(
                 payment_sum: req.money,
                 description: "sandbox payout".to_owned(),
                 customer_id: Some(req.customer.id.clone()),
-                operation_id: numeric_id(&event_id),
+                operation_id: super::numeric_id(&event_id),
                 operation_type: OperationType::Payout,
                 operation_status: OperationStatus::Success,
                 operation_date: now,
