@@ -244,3 +244,47 @@ async fn seed_000_callback_retried_on_the_standard_webhooks_schedule() {
         common::verify_with(Scheme::Gatenoc, KEY, &r, now()).unwrap();
     }
 }
+
+#[tokio::test]
+async fn seed_000_link_and_pending_callback_survive_a_restart() {
+    let dir = std::env::temp_dir().join(format!(
+        "paystate-sandbox-seed000-{}-{}",
+        std::process::id(),
+        paystate_sandbox::clock::wall_millis()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sandbox.sqlite3");
+    let rx = Receiver::start(500).await;
+    let first = common::sandbox(Some(db.clone()), Some(rx.url.clone())).await;
+    let base = first.base_url();
+    let api = Api::new(&base);
+    let (s, v) = create(&api, Some(KEY), r#"{"amount":12,"note":"restart_1"}"#).await;
+    assert_eq!(s, 200, "{v}");
+    let path = link_path(&v, &base);
+    let (s, location, _) = visit(&api, &path).await;
+    assert_eq!(s, 303);
+    let id = location.unwrap()["/pay/".len()..].to_owned();
+    api.post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
+        .await;
+    api.advance(0).await;
+    assert_eq!(rx.received().len(), 1);
+    first.stop();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+
+    // After the restart: the link is still used, and the retry goes out 5 s later, with
+    // gatenoc's header and the same bytes.
+    rx.status.store(200, std::sync::atomic::Ordering::SeqCst);
+    let second = common::sandbox(Some(db), Some(rx.url.clone())).await;
+    let base2 = second.base_url();
+    let api = Api::new(&base2);
+    let (s, _, _) = visit(&api, &path).await;
+    assert_eq!(s, 410);
+    api.advance(5).await;
+    let got = rx.received();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].body, got[0].body);
+    common::verify_with(Scheme::Gatenoc, KEY, &got[1], now()).unwrap();
+    assert_eq!(api.deliveries(&id).await[0]["state"], "delivered");
+    second.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -292,3 +292,89 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
     let d = &api.deliveries(&id2).await[0];
     assert_eq!(d["state"], "delivered", "{d}");
 }
+
+#[tokio::test]
+async fn seed_004_payer_ways_over_late_and_a_claim_first() {
+    let rx = Receiver::start(200).await;
+    let sb = common::sandbox(None, Some(rx.url.clone())).await;
+    let base = sb.base_url();
+    let api = Api::new(&base);
+    let body = |order: &str| {
+        format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id={order}&expiration_date=1")
+    };
+
+    // Over: 25 for 20 is paid; the callback reports what arrived.
+    let (_, v) = post_form(&api, &body("over")).await;
+    let over = invoice_id(&v, &base);
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{over}/pay"),
+            json!({"amount": "25"}),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("paid")), "{v}");
+    api.advance(0).await;
+    let got = rx.received();
+    assert_eq!(got.len(), 1);
+    let cb: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(cb["amount"], "25");
+
+    // A TXID claimed before the transfer, then the transfer unconfirmed, then confirmed.
+    let (_, v) = post_form(&api, &body("claim")).await;
+    let claim = invoice_id(&v, &base);
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{claim}/claim"),
+            json!({"txId": "tx_c"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{claim}/pay"),
+            json!({"txId": "tx_c", "confirmed": false, "confirmAfterSeconds": 60}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "processing");
+    api.advance(59).await;
+    assert_eq!(rx.received().len(), 1);
+    api.advance(1).await;
+    assert_eq!(api.invoice(&claim).await.status(), Status::Paid);
+    assert_eq!(rx.received().len(), 2);
+
+    // Late: past the hour the invoice is expired; a payment then is recorded as late and
+    // sends no success callback (the seed sends one "if payment success").
+    let (_, v) = post_form(&api, &body("late")).await;
+    let late = invoice_id(&v, &base);
+    api.advance(3_600).await;
+    assert_eq!(api.invoice(&late).await.status(), Status::Expired);
+    let (s, v) = api
+        .post(&format!("/sandbox/invoices/{late}/pay"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let inv = api.invoice(&late).await;
+    assert_eq!(inv.status(), Status::Expired);
+    assert!(inv.transfers()[0].late);
+    api.advance(0).await;
+    assert_eq!(rx.received().len(), 2);
+
+    // Unconfirmed then dropped (a reorg): nothing is paid, nothing sent.
+    let (_, v) = post_form(&api, &body("drop")).await;
+    let dropped = invoice_id(&v, &base);
+    api.post(
+        &format!("/sandbox/invoices/{dropped}/pay"),
+        json!({"txId": "tx_d", "confirmed": false}),
+    )
+    .await;
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{dropped}/drop"),
+            json!({"txId": "tx_d"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["status"], "pending");
+    api.advance(0).await;
+    assert_eq!(rx.received().len(), 2);
+}

@@ -258,6 +258,9 @@ pub fn on_events(
             body,
             now,
         )?;
+        // A permit for the worker: it runs once this transaction has committed (it needs
+        // the database), so a webhook caused by any command goes out at once.
+        app.wake.notify_one();
     }
     Ok(())
 }
