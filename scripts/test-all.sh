@@ -104,7 +104,7 @@ run_fuzz() {
 
 run_sandbox() {
   local t0; t0=$(date +%s)
-  stage "sandbox: seed-001 flow, test clock, SIGKILL crash test (loopback only)"
+  stage "sandbox: seeds 000-004 flows, test clock, SIGKILL crash test (loopback only)"
   cargo build -p paystate-sandbox -p paystate-cli --locked
   cargo test -p paystate-sandbox --locked
   elapsed sandbox "$t0"

@@ -115,7 +115,12 @@ impl Signing {
 /// Keys: gatenoc's header repeats the merchant key (`--api-key`); every other scheme
 /// signs with `--webhook-secret` (seed 004's callback carries it as `private_key`).
 pub fn signing(app: &App, scheme: Option<&str>) -> Result<Signing, ApiError> {
-    let nonce = ids::random_hex::<8>()?;
+    // Only GatePay signs a nonce; seed 001's attempts never depend on randomness.
+    let nonce = if scheme == Some(Scheme::Gatepay.name()) {
+        ids::random_hex::<8>()?
+    } else {
+        String::new()
+    };
     let timestamp = paystate::Timestamp::from_millis(crate::clock::wall_millis(), "now")
         .map_err(|e| ApiError::internal(format_args!("wall clock: {}", e.code())))?;
     let signer = match scheme {
