@@ -228,6 +228,16 @@ def text(driver: WebDriver, element_id: str) -> str:
     return driver.find_element(By.ID, element_id).text.strip()
 
 
+def qr_loaded(driver: WebDriver) -> bool:
+    """Whether the QR code image has loaded and has a size."""
+    return bool(
+        driver.execute_script(
+            "const q = document.getElementById('qr');"
+            "return q.complete && q.naturalWidth >= 200 && q.naturalHeight >= 200;"
+        )
+    )
+
+
 def state(driver: WebDriver) -> str:
     """The page's state (``data-state`` of the checkout)."""
     return driver.find_element(By.ID, "checkout").get_attribute("data-state") or ""
@@ -267,10 +277,9 @@ def pay_short_then_rest(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     check(text(driver, "asset") == "USDT_TRC20", "asset shown")
     check(text(driver, "network") == "Tron (TRC20)", "network shown")
     check(text(driver, "countdown") == "30:00", f"countdown {text(driver, 'countdown')}")
-    qr = driver.find_elements(By.CSS_SELECTOR, "svg.qr[role=img] rect, svg.qr[role=img] path")
-    check(len(qr) > 0, "the QR code is drawn")
+    wait_for(driver, "the QR code drawn", qr_loaded)
     link = driver.find_element(By.ID, "wallet-link").get_attribute("href") or ""
-    check(inv["payoutAddress"] in link and "amount=123.45" in link, f"wallet link {link}")
+    check(inv["payoutAddress"] in link and link.endswith("&amount=123.45"), f"wallet link {link}")
     check(not driver.find_element(By.ID, "missing-line").is_displayed(), "nothing missing yet")
     driver.save_screenshot(str(shots / "1-pending.png"))
 
@@ -291,6 +300,13 @@ def pay_short_then_rest(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     check(received == due * Decimal("0.9"), f"received {received}")
     check(missing == due - received, f"missing {missing} = {due} - {received}")
     check(text(driver, "missing") == "12.3450", f"missing shown as {text(driver, 'missing')}")
+    # The QR code and the wallet link now ask for what is missing.
+    check(text(driver, "to-send") == "12.3450", "the QR code asks for the rest")
+    link = driver.find_element(By.ID, "wallet-link").get_attribute("href") or ""
+    check(link.endswith("&amount=12.345"), f"wallet link {link}")
+    qr_src = driver.find_element(By.ID, "qr").get_attribute("src") or ""
+    check(qr_src.endswith("/qr.svg?v=12.3450"), f"QR image {qr_src}")
+    wait_for(driver, "the new QR code drawn", qr_loaded)
     check(sb.invoice(inv["id"])["status"] == "pending", "API: still pending after a short pay")
     driver.save_screenshot(str(shots / "2-underpaid.png"))
 
@@ -326,6 +342,28 @@ def expire_on_the_test_clock(sb: Sandbox, driver: WebDriver, shots: Path) -> Non
     check(not expire.is_enabled(), "nothing left to expire")
     driver.save_screenshot(str(shots / "4-expired.png"))
     log("advance clock, countdown, expired: ok")
+
+
+def processing_then_paid(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
+    """An unconfirmed payment shows as processing; the test clock confirms it: paid."""
+    inv = sb.create_invoice("BROWSER-PROCESSING", "42.1234", "USDT_TRC20")
+    driver.get(inv["paymentUrl"])
+    wait_state(driver, "pending", "Waiting for payment")
+    status, body = sb.call(
+        "POST",
+        f"/sandbox/invoices/{inv['id']}/pay",
+        b'{"confirmed": false, "confirmAfterSeconds": 600}',
+    )
+    check(status == 200, f"unconfirmed pay through the API: {status} {body}")
+    wait_state(driver, "processing", "Payment seen, waiting for confirmation")
+    driver.save_screenshot(str(shots / "4a-processing.png"))
+    click(driver, "advance")
+    wait_for(driver, "countdown 25:00", lambda d: text(d, "countdown") == "25:00")
+    check(state(driver) == "processing", "still processing after 5 of 10 minutes")
+    click(driver, "advance")
+    wait_state(driver, "paid", "Paid")
+    check(sb.invoice(inv["id"])["status"] == "confirmed", "API: confirmed")
+    log("unconfirmed payment: processing, then paid on the test clock: ok")
 
 
 def keyboard_only(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
@@ -428,6 +466,7 @@ def main() -> int:
         for scenario in (
             pay_short_then_rest,
             expire_on_the_test_clock,
+            processing_then_paid,
             keyboard_only,
             phone_width,
             clear_pages,

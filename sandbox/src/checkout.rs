@@ -2,9 +2,10 @@
 //! what the payer sees and pays with.
 //!
 //! * `GET /pay/{reference}`: server-rendered HTML — the exact amount, network and asset,
-//!   the receiving address, a QR code (SVG) of the payment URI built by the core
-//!   (`docs/spec.md §11`), the countdown to the deadline and the status. It works without
+//!   the receiving address, a QR code of the payment URI built by the core
+//!   (`docs/spec.md §11`) for what is still to send, the countdown to the deadline and the status. It works without
 //!   JavaScript; with it, the status and the countdown follow the server.
+//! * `GET /pay/{reference}/qr.svg`: that QR code, drawn by the `qrcode` crate as SVG.
 //! * `GET /pay/{reference}/status`: the small JSON the page polls. The countdown is
 //!   computed from the sandbox's clock (`nowMs`, `deadlineMs`, `secondsLeft`), never from
 //!   the browser's: on the test clock it moves only when the clock is advanced.
@@ -20,7 +21,7 @@
 //!
 //! An unknown reference is a 404 page and a cancelled invoice a 410 page, both plain
 //! HTML. Every text that comes from a request (title, description, reference) is
-//! HTML-escaped by [`fill`]; only the QR code's SVG, generated here, is inserted as is.
+//! HTML-escaped by [`fill`].
 
 use std::sync::Arc;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/pay/{reference}", get(page))
         .route("/pay/{reference}/status", get(status))
+        .route("/pay/{reference}/qr.svg", get(qr))
         .route("/pay/{reference}/simulate/{action}", post(simulate))
         .route("/checkout/checkout.css", get(css))
         .route("/checkout/checkout.js", get(js))
@@ -147,6 +149,23 @@ impl Snapshot {
         }
     }
 
+    /// What the QR code and the wallet link ask for: what is still missing, or the whole
+    /// amount once nothing is (so a paid or over-paid page still shows a valid request).
+    fn to_send(&self) -> Amount {
+        let missing = self.missing();
+        if missing.is_zero() {
+            self.invoice.due()
+        } else {
+            missing
+        }
+    }
+
+    /// The core's payment request URI for [`Snapshot::to_send`] (`docs/spec.md §11`).
+    fn payment_uri(&self) -> Result<String, ApiError> {
+        paystate::payment_uri::payment_uri(self.invoice.asset(), self.address(), self.to_send())
+            .map_err(|e| ApiError::internal(format_args!("payment URI: {e}")))
+    }
+
     fn deadline_ms(&self) -> i64 {
         self.invoice.deadline().as_millis()
     }
@@ -171,12 +190,15 @@ impl Snapshot {
             .unwrap_or_default()
     }
 
-    fn status_json(&self) -> Value {
+    fn status_json(&self) -> Result<Value, ApiError> {
         let (network, network_label) = usdt_gateway::network(self.invoice.asset());
         let status = self.status();
-        json!({
+        let (label, hint) = state_words(self.state());
+        Ok(json!({
             "reference": self.reference,
             "state": self.state(),
+            "label": label,
+            "hint": hint,
             "status": status.as_str(),
             "seedStatus": gateway::seed_status(status),
             "open": status.is_open(),
@@ -190,13 +212,15 @@ impl Snapshot {
             "amountPending": show(self.invoice.amount_pending()),
             "amountReceived": show(self.received()),
             "amountMissing": show(self.missing()),
+            "amountToSend": show(self.to_send()),
+            "paymentUri": self.payment_uri()?,
             "now": self.now().to_string(),
             "nowMs": self.now_ms,
             "expiresAt": self.invoice.deadline().to_string(),
             "deadlineMs": self.deadline_ms(),
             "secondsLeft": self.seconds_left(),
             "realtime": self.realtime,
-        })
+        }))
     }
 }
 
@@ -265,24 +289,19 @@ fn fill(template: &str, slots: &[(&str, Slot)]) -> Result<String, ApiError> {
     Ok(out)
 }
 
-/// The QR code of `data` as an inline `<svg>` (no XML declaration, which HTML does not
-/// take), labelled for screen readers.
+/// The QR code of `data` as an SVG document.
 fn qr_svg(data: &str) -> Result<String, ApiError> {
     let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M)
         .map_err(|e| ApiError::internal(format_args!("QR code: {e}")))?;
-    let svg = code
+    Ok(code
         .render::<svg::Color<'_>>()
-        .min_dimensions(240, 240)
+        .min_dimensions(QR_PIXELS, QR_PIXELS)
         .quiet_zone(true)
-        .build();
-    let start = svg.find("<svg").unwrap_or(0);
-    let body = svg.get(start..).unwrap_or(&svg);
-    Ok(body.replacen(
-        "<svg ",
-        "<svg class=\"qr\" role=\"img\" aria-label=\"QR code of the payment link\" ",
-        1,
-    ))
+        .build())
 }
+
+/// The smallest side of the QR code in CSS pixels.
+const QR_PIXELS: u32 = 240;
 
 fn html(status: StatusCode, body: String) -> Response {
     let mut resp = (status, body).into_response();
@@ -390,15 +409,13 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
     let due = snap.invoice.due();
     let (_, network_label) = usdt_gateway::network(asset);
     let address = snap.address().to_owned();
-    let uri = paystate::payment_uri::payment_uri(asset, &address, due)
-        .map_err(|e| ApiError::internal(format_args!("payment URI: {e}")))?;
-    let qr = qr_svg(&uri)?;
+    let uri = snap.payment_uri()?;
     let title = snap
         .white_label("title")
         .map_or_else(|| format!("Payment {}", snap.reference), str::to_owned);
     let description = snap.white_label("description").unwrap_or_default();
     let segment = path_segment(&snap.reference);
-    let status_json = snap.status_json();
+    let status_json = snap.status_json()?;
     let field = |k: &str| {
         status_json
             .get(k)
@@ -419,16 +436,19 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
                 Slot::Text(format!("/pay/{segment}/simulate/")),
             ),
             ("state", Slot::Text(snap.state().to_owned())),
-            (
-                "stateLabel",
-                Slot::Text(state_label(snap.state()).to_owned()),
-            ),
+            ("stateLabel", Slot::Text(field("label"))),
+            ("stateHint", Slot::Text(field("hint"))),
             ("amount", Slot::Text(show(due))),
             ("assetCode", Slot::Text(asset.code().to_owned())),
             ("network", Slot::Text(network_label.to_owned())),
             ("address", Slot::Text(address)),
             ("uri", Slot::Text(uri)),
-            ("qr", Slot::Trusted(qr)),
+            (
+                "qrUrl",
+                Slot::Text(format!("/pay/{segment}/qr.svg?v={}", show(snap.to_send()))),
+            ),
+            ("toSend", Slot::Text(show(snap.to_send()))),
+            ("segment", Slot::Text(segment.clone())),
             ("expiresAt", Slot::Text(field("expiresAt"))),
             ("countdown", Slot::Text(countdown_text(snap.seconds_left()))),
             ("missing", Slot::Text(field("amountMissing"))),
@@ -440,21 +460,42 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
                 Slot::Text((ADVANCE_STEP_SECONDS / 60).to_string()),
             ),
             ("realtime", Slot::Text(snap.realtime.to_string())),
+            // The wall clock cannot be advanced: no clock buttons.
+            (
+                "clockHidden",
+                Slot::Trusted(if snap.realtime { " hidden" } else { "" }.to_owned()),
+            ),
         ],
     )?;
     Ok(html(StatusCode::OK, body))
 }
 
-/// The words shown for a page state (the script has the same table).
-fn state_label(state: &str) -> &'static str {
+/// The words shown for a page state, and what the payer should do now. The only table:
+/// the status JSON carries both, the script shows what it is given.
+fn state_words(state: &str) -> (&'static str, &'static str) {
     match state {
-        "pending" => "Waiting for payment",
-        "underpaid" => "Underpaid: part of the amount arrived",
-        "processing" => "Payment seen, waiting for confirmation",
-        "paid" => "Paid",
-        "expired" => "Expired",
-        "cancelled" => "Cancelled",
-        _ => "Invalid",
+        "pending" => ("Waiting for payment", ""),
+        "underpaid" => (
+            "Underpaid: part of the amount arrived",
+            "Send the missing amount to the same address before the time runs out.",
+        ),
+        "processing" => (
+            "Payment seen, waiting for confirmation",
+            "Nothing more to send; this page updates by itself.",
+        ),
+        "paid" => ("Paid", "Thank you. Nothing more to send."),
+        "expired" => (
+            "Expired",
+            "Do not send anything now: ask the shop for a new payment link.",
+        ),
+        "cancelled" => (
+            "Cancelled",
+            "Do not send anything now: ask the shop for a new payment link.",
+        ),
+        _ => (
+            "Invalid",
+            "Ask the shop before sending anything to this address.",
+        ),
     }
 }
 
@@ -474,9 +515,32 @@ async fn status(State(app): Shared, Path(reference): Path<String>) -> Result<Res
     let snap = load(&app, reference)
         .await?
         .ok_or_else(|| ApiError::not_found("Invoice not found"))?;
-    let mut resp = json_response(StatusCode::OK, &snap.status_json());
+    let mut resp = json_response(StatusCode::OK, &snap.status_json()?);
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+/// `GET /pay/{reference}/qr.svg`: the QR code of the current payment URI (what is still
+/// to send). Any query (the page adds `?v=<amount>`) only makes a fresh URL for caches.
+async fn qr(State(app): Shared, Path(reference): Path<String>) -> Result<Response, ApiError> {
+    let snap = load(&app, reference)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Invoice not found"))?;
+    if snap.status() == Status::Cancelled {
+        return Err(ApiError::new(410, "This payment was cancelled"));
+    }
+    let mut resp = qr_svg(&snap.payment_uri()?)?.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     Ok(resp)
 }
 
@@ -547,7 +611,7 @@ async fn simulate(
     let after = load(&app, reference)
         .await?
         .ok_or_else(|| ApiError::internal("invoice vanished"))?;
-    Ok(json_response(StatusCode::OK, &after.status_json()))
+    Ok(json_response(StatusCode::OK, &after.status_json()?))
 }
 
 #[cfg(test)]
@@ -591,11 +655,14 @@ mod tests {
     }
 
     #[test]
-    fn qr_is_an_inline_labelled_svg() {
+    fn qr_is_an_svg_document() {
         let svg = qr_svg("ethereum:0xdAC17F958D2ee523a2206206994597C13D831ec7@1/transfer");
         let svg = svg.unwrap_or_default();
-        assert!(svg.starts_with("<svg class=\"qr\" role=\"img\""), "{svg}");
-        assert!(!svg.contains("<?xml"));
+        assert!(
+            svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{svg}"
+        );
+        assert!(svg.contains("<path"), "{svg}");
         assert!(svg.trim_end().ends_with("</svg>"));
     }
 }

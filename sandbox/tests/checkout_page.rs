@@ -69,6 +69,20 @@ async fn create(api: &Api, body: Value) -> Value {
     v
 }
 
+/// `/pay/{reference}/qr.svg` is an SVG QR code of exactly `uri`.
+async fn assert_qr(base: &str, reference: &str, uri: &str) {
+    let (s, h, svg) = fetch(base, Method::GET, &format!("/pay/{reference}/qr.svg"), &[]).await;
+    assert_eq!(s, 200, "{svg}");
+    assert_eq!(header(&h, "content-type"), "image/svg+xml");
+    assert!(svg.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    let want = qrcode::QrCode::with_error_correction_level(uri.as_bytes(), qrcode::EcLevel::M)
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .build();
+    assert_eq!(svg, want, "the QR code of {uri}");
+}
+
 fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
@@ -99,7 +113,8 @@ async fn page_shows_what_to_pay_and_escapes_merchant_text() {
     assert!(page.contains("&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;"));
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;more&#39;"));
     assert!(!page.contains("<script>alert"));
-    assert!(!page.contains("<img"));
+    assert!(!page.contains("<img src=x"));
+    assert_eq!(page.matches("<img").count(), 1, "only the QR code");
     assert_eq!(
         page.matches("<script").count(),
         1,
@@ -119,11 +134,7 @@ async fn page_shows_what_to_pay_and_escapes_merchant_text() {
     assert!(page.contains("Tron (TRC20)"));
     assert!(page.contains(r#"aria-live="polite""#));
 
-    // The QR code is an inline SVG; the wallet link is the core's payment URI.
-    assert!(
-        page.contains(r#"<svg class="qr" role="img" aria-label="QR code of the payment link" "#)
-    );
-    assert!(!page.contains("<?xml"));
+    // The wallet link is the core's payment URI; the QR code is an SVG of exactly it.
     let uri = paystate::payment_uri::payment_uri(
         Asset::UsdtTrc20,
         address,
@@ -132,9 +143,12 @@ async fn page_shows_what_to_pay_and_escapes_merchant_text() {
     .unwrap();
     assert!(uri.contains(address) && uri.contains("amount=150"), "{uri}");
     assert!(page.contains(&format!(r#"href="{}""#, uri.replace('&', "&amp;"))));
+    assert!(page.contains(r#"<img id="qr" class="qr" src="/pay/PAGE-1/qr.svg?v=150.0000""#));
+    assert_qr(&base, "PAGE-1", &uri).await;
 
-    // On the test clock, 30 minutes left.
+    // On the test clock, 30 minutes left, and buttons that move it.
     assert!(page.contains(r#">30:00</time>"#));
+    assert_eq!(page.matches(r#"class="clock">"#).count(), 2);
 
     // Its assets.
     let (s, h, js) = fetch(&base, Method::GET, "/checkout/checkout.js", &[]).await;
@@ -208,10 +222,18 @@ async fn status_follows_payments_and_the_test_clock() {
     let (code, s) = simulate(&base, "STATUS-1", "short").await;
     assert_eq!(code, 200, "{s}");
     assert_eq!(s["state"], "underpaid");
+    assert_eq!(s["label"], "Underpaid: part of the amount arrived");
     assert_eq!(s["exceptions"], json!(["underpaid"]));
     assert_eq!(s["amountPaid"], "135.0000");
     assert_eq!(s["amountMissing"], "15.0000");
     assert_eq!(status_json(&base, "STATUS-1").await, s);
+    // The QR code and the wallet link now ask for what is missing.
+    assert_eq!(s["amountToSend"], "15.0000");
+    let uri = s["paymentUri"].as_str().unwrap();
+    assert!(uri.ends_with("&amount=15"), "{uri}");
+    assert_qr(&base, "STATUS-1", uri).await;
+    let (_, _, page) = fetch(&base, Method::GET, "/pay/STATUS-1", &[]).await;
+    assert!(page.contains(r#"src="/pay/STATUS-1/qr.svg?v=15.0000""#));
 
     // The test clock moves the countdown; only it does.
     api.advance(600).await;
@@ -241,6 +263,39 @@ async fn status_follows_payments_and_the_test_clock() {
 }
 
 #[tokio::test]
+async fn processing_until_the_test_clock_confirms() {
+    let sb = sandbox(None, None).await;
+    let base = sb.base_url();
+    let api = Api::new(&base);
+    let inv = create(
+        &api,
+        json!({"amountUsdt": 42.1234, "assetCode": "USDT_TRC20", "reference": "PROC-1"}),
+    )
+    .await;
+    let id = inv["id"].as_str().unwrap();
+    let (s, v) = api
+        .post(
+            &format!("/sandbox/invoices/{id}/pay"),
+            json!({"confirmed": false, "confirmAfterSeconds": 600}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let s = status_json(&base, "PROC-1").await;
+    assert_eq!(s["state"], "processing");
+    assert_eq!(s["amountPending"], "42.1234");
+    assert_eq!(s["amountPaid"], "0.0000");
+    assert_eq!(s["amountMissing"], "0.0000");
+    let (_, _, page) = fetch(&base, Method::GET, "/pay/PROC-1", &[]).await;
+    assert!(page.contains(r#"data-state="processing""#));
+    assert!(page.contains("Payment seen, waiting for confirmation"));
+    api.advance(600).await;
+    let s = status_json(&base, "PROC-1").await;
+    assert_eq!(s["state"], "paid");
+    assert_eq!(s["amountPaid"], "42.1234");
+    sb.stop();
+}
+
+#[tokio::test]
 async fn expire_goes_just_past_the_deadline() {
     let sb = sandbox(None, None).await;
     let base = sb.base_url();
@@ -262,6 +317,11 @@ async fn expire_goes_just_past_the_deadline() {
     let (code, s) = simulate(&base, "EXP-2", "expire").await;
     assert_eq!(code, 200, "{s}");
     assert_eq!(s["state"], "expired");
+    assert_eq!(s["label"], "Expired");
+    assert!(s["hint"]
+        .as_str()
+        .unwrap()
+        .starts_with("Do not send anything"));
     assert_eq!(s["secondsLeft"], 0);
     assert_eq!(
         s["nowMs"].as_i64().unwrap() - s["deadlineMs"].as_i64().unwrap(),
@@ -350,6 +410,8 @@ async fn unknown_and_cancelled_get_a_plain_page() {
     assert_eq!(code, 404);
     assert!(!page.contains("<script>alert"));
 
+    let (code, _, _) = fetch(&base, Method::GET, "/pay/NOPE/qr.svg", &[]).await;
+    assert_eq!(code, 404);
     let (code, _, body) = fetch(&base, Method::GET, "/pay/NOPE/status", &[]).await;
     assert_eq!(code, 404);
     let e: Value = serde_json::from_str(&body).unwrap();
@@ -372,7 +434,36 @@ async fn unknown_and_cancelled_get_a_plain_page() {
     assert_eq!(header(&h, "content-type"), "text/html; charset=utf-8");
     assert!(page.contains("This payment was cancelled"));
     assert!(!page.contains(inv["payoutAddress"].as_str().unwrap()));
+    let (code, _, _) = fetch(&base, Method::GET, "/pay/CANCEL-1/qr.svg", &[]).await;
+    assert_eq!(code, 410);
     let s = status_json(&base, "CANCEL-1").await;
     assert_eq!(s["state"], "cancelled");
+    sb.stop();
+}
+
+#[tokio::test]
+async fn realtime_has_no_clock_buttons() {
+    let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
+        database: ":memory:".into(),
+        api_key: Some(common::KEY.into()),
+        webhook_secret: Some(common::SECRET.into()),
+        realtime: true,
+        ..Default::default()
+    })
+    .unwrap();
+    let sb = paystate_sandbox::start(config).await.unwrap();
+    let base = sb.base_url();
+    let api = Api::new(&base);
+    create(
+        &api,
+        json!({"amountUsdt": 3, "assetCode": "USDT_TRC20", "reference": "REAL-1"}),
+    )
+    .await;
+    let (_, _, page) = fetch(&base, Method::GET, "/pay/REAL-1", &[]).await;
+    assert_eq!(page.matches(r#"class="clock" hidden>"#).count(), 2);
+    assert_eq!(status_json(&base, "REAL-1").await["realtime"], true);
+    let (code, e) = simulate(&base, "REAL-1", "expire").await;
+    assert_eq!(code, 400, "{e}");
+    assert_eq!(status_json(&base, "REAL-1").await["state"], "pending");
     sb.stop();
 }

@@ -11,15 +11,7 @@
   }
   var statusUrl = root.getAttribute("data-status-url");
   var simulateUrl = root.getAttribute("data-simulate-url");
-  var LABELS = {
-    pending: "Waiting for payment",
-    underpaid: "Underpaid: part of the amount arrived",
-    processing: "Payment seen, waiting for confirmation",
-    paid: "Paid",
-    expired: "Expired",
-    cancelled: "Cancelled",
-    invalid: "Invalid"
-  };
+  var qrBase = root.getAttribute("data-qr-url");
   var POLL_OPEN_MS = 1000;
   var POLL_CLOSED_MS = 5000;
 
@@ -75,7 +67,8 @@
     if (text) {
       text.setAttribute("data-state", s.state);
     }
-    setText("status-text", LABELS[s.state] || s.state);
+    setText("status-text", s.label);
+    setText("status-hint", s.hint);
     var showMissing = !isZero(s.amountReceived) && !isZero(s.amountMissing) &&
       (s.state === "underpaid" || s.state === "expired" || s.state === "pending");
     var line = byId("missing-line");
@@ -83,6 +76,17 @@
       line.hidden = !showMissing;
     }
     setText("missing", s.amountMissing);
+    setText("to-send", s.amountToSend);
+    var link = byId("wallet-link");
+    if (link && link.getAttribute("href") !== s.paymentUri) {
+      link.setAttribute("href", s.paymentUri);
+      var qr = byId("qr");
+      if (qr) {
+        // A new URL per amount: the image is fetched again, never taken from a cache.
+        qr.src = qrBase + "?v=" + encodeURIComponent(s.amountToSend);
+        qr.alt = "QR code of the payment link for " + s.amountToSend + " USDT to the address above";
+      }
+    }
     setText("received", s.amountReceived);
     drawCountdown();
     var buttons = root.querySelectorAll("button[data-action]");
