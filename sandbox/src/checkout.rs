@@ -21,7 +21,7 @@
 //!
 //! An unknown reference is a 404 page and a cancelled invoice a 410 page, both plain
 //! HTML. Every text that comes from a request (title, description, reference) is
-//! HTML-escaped by [`fill`].
+//! HTML-escaped (`fill`).
 
 use std::sync::Arc;
 
