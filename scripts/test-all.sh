@@ -107,6 +107,8 @@ run_sandbox() {
   stage "sandbox: seeds 000-004 flows, test clock, SIGKILL crash test (loopback only)"
   cargo build -p paystate-sandbox -p paystate-cli --locked
   cargo test -p paystate-sandbox --locked
+  stage "sandbox: checkout page in headless chromium (selenium)"
+  bash sandbox/browser-tests/ci.sh
   elapsed sandbox "$t0"
 }
 

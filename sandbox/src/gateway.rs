@@ -28,22 +28,34 @@ pub const SAMPLE_TX_HASH: &str = "sandbox_test_tx_hash";
 pub const TEST_EVENT: &str = "test";
 
 /// The seed's wallets: one per accepted asset (`walletId` names one of them).
+///
+/// Sandbox-only addresses: each 20-byte account id is the ASCII text
+/// `paystate sandbox trc` / `… erc` / `… bsc`, spelled as a valid TRON base58check and
+/// EIP-55 address (so the core's `address` module accepts them and a payment URI can be
+/// built), and recognisable as nobody's wallet when decoded.
 pub const WALLETS: [(&str, Asset, &str); 3] = [
     (
         "wallet_trc20",
         Asset::UsdtTrc20,
-        "TSandboxPayoutAddress000000000000",
+        "TLDRTBhbUmgyTMFSp4JK7hizhPjsE75Drx",
     ),
     (
         "wallet_erc20",
         Asset::UsdtErc20,
-        "0x5a9d000000000000000000000000000000000001",
+        "0x70617973746174652073616E64626f7820657263",
     ),
     (
         "wallet_bsc",
         Asset::UsdtBsc,
-        "0x5a9d000000000000000000000000000000000002",
+        "0x70617973746174652073616E64626F7820627363",
     ),
+];
+
+/// The text each sandbox wallet's account id spells, in [`WALLETS`] order.
+pub const WALLET_ACCOUNT_TEXT: [&[u8; 20]; 3] = [
+    b"paystate sandbox trc",
+    b"paystate sandbox erc",
+    b"paystate sandbox bsc",
 ];
 
 fn wallet_for(asset: Asset) -> Option<(&'static str, &'static str)> {
@@ -589,4 +601,22 @@ pub fn check_target_url(url: &str, field: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paystate::address::Address;
+
+    /// The wallets are valid addresses of their asset's network, in normalised spelling,
+    /// and are exactly the sandbox text they claim to encode.
+    #[test]
+    fn wallets_are_valid_sandbox_addresses() {
+        for ((_, asset, text), account) in WALLETS.iter().zip(WALLET_ACCOUNT_TEXT) {
+            let parsed = Address::parse(*asset, text, "address");
+            assert_eq!(parsed.as_ref().map(Address::as_str), Ok(*text), "{asset}");
+            let derived = Address::from_bytes(*asset, *account);
+            assert_eq!(derived.as_ref().map(Address::as_str), Ok(*text), "{asset}");
+        }
+    }
 }

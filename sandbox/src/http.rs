@@ -72,6 +72,7 @@ pub fn router(app: Arc<App>) -> Router {
             Arc::clone(&app),
             log_api_request,
         ))
+        .merge(crate::checkout::router())
         .with_state(app)
 }
 

@@ -13,6 +13,7 @@
 //! [`ratelimit`] (the seed's limits, opt-in), [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
 //! outgoing HTTP of webhooks), [`store`] (SQLite), [`clock`], [`ids`], [`error`].
 
+pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod delivery;
