@@ -2,8 +2,8 @@
 
 use std::sync::Mutex;
 
-use paystate::session::{session_token as core_token, verify_session_token as core_verify_token};
 use paystate::matching::DEFAULT_ALLOWANCE;
+use paystate::session::{session_token as core_token, verify_session_token as core_verify_token};
 use paystate::{Match, Matcher, Session};
 use pyo3::prelude::*;
 
