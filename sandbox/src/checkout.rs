@@ -98,7 +98,10 @@ enum Destination {
     /// A chain address, with a payment URI for the QR code and the wallet link.
     Chain { address: String, uri: String },
     /// A Bybit internal transfer (`USDT_BYBIT`): the UID and the reference to note.
-    Bybit { uid: &'static str, reference: String },
+    Bybit {
+        uid: &'static str,
+        reference: String,
+    },
 }
 
 /// Loads the invoice with this reference; `None` when there is none.
@@ -120,9 +123,9 @@ async fn load(app: &Arc<App>, reference: String) -> Result<Option<Snapshot>, Api
     };
     let seed = match seed_row {
         None => None,
-        Some(r) => Some(
-            Seed::parse(&r.seed).ok_or_else(|| ApiError::internal("stored seed is unknown"))?,
-        ),
+        Some(r) => {
+            Some(Seed::parse(&r.seed).ok_or_else(|| ApiError::internal("stored seed is unknown"))?)
+        }
     };
     let invoice = Invoice::from_json(&row.state)
         .map_err(|e| ApiError::internal(format_args!("stored state: {e}")))?;
@@ -495,9 +498,10 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
     let asset = snap.invoice.asset();
     let due = snap.invoice.due();
     let (_, network_label) = usdt_gateway::network(asset);
-    let title = snap
-        .white_label("title")
-        .map_or_else(|| format!("Payment {}", snap.pay_reference()), str::to_owned);
+    let title = snap.white_label("title").map_or_else(
+        || format!("Payment {}", snap.pay_reference()),
+        str::to_owned,
+    );
     let description = snap.white_label("description").unwrap_or_default();
     let segment = path_segment(&snap.reference);
     let status_json = snap.status_json()?;
