@@ -1,5 +1,8 @@
 //! The hosted checkout page behind an invoice's `paymentUrl` (`{base}/pay/{reference}`):
-//! what the payer sees and pays with.
+//! what the payer sees and pays with. Every seed's payer link leads here (seed 000's
+//! checkout link through a 303; the other seeds' invoices have their id as reference).
+//! An on-chain invoice shows its address and a QR code; a `USDT_BYBIT` one (seeds 000 and
+//! 003, a Bybit internal transfer) the Bybit UID and a reference instead, no QR code.
 //!
 //! * `GET /pay/{reference}`: server-rendered HTML — the exact amount, network and asset,
 //!   the receiving address, a QR code of the payment URI built by the core
@@ -20,7 +23,8 @@
 //!   from files compiled in, so the Content-Security-Policy can forbid inline script.
 //!
 //! An unknown reference is a 404 page and a cancelled invoice a 410 page, both plain
-//! HTML. Every text that comes from a request (title, description, reference) is
+//! HTML ([`message_page`]); so is a seed-003 QR code's page once paid or past its hour
+//! (single use). Every text that comes from a request (title, description, reference) is
 //! HTML-escaped (`fill`).
 
 use std::sync::Arc;
