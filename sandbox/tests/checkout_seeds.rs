@@ -374,6 +374,34 @@ async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
         &[TRC20, "amount=725.5"],
     )
     .await;
+
+    // Seed 004 with every other network banned: due on Polygon, at the Polygon address.
+    let form = format!(
+        "public_key={KEY}&private_key={SECRET}&email=buyer%40example.com&price_amount=20\
+         &price_currency=USD&order_id=12\
+         &banned_coins=%5B%22USDT-TRC20%22%2C%22USDT-ERC20%22%2C%22USDT-BEP20%22%5D\
+         &callback_url=http%3A%2F%2Fshop.example.com%2Fcallback"
+    );
+    let (s, v) = api
+        .send_json(
+            Method::POST,
+            "/api/invoice/create",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let landed = follow(&base, v["message"].as_str().unwrap()).await;
+    assert_chain_page(
+        &base,
+        &landed,
+        "20.0000",
+        "USDT_POLYGON",
+        "Polygon",
+        POLYGON,
+        &["@137/transfer?", "uint256=20000000", POLYGON],
+    )
+    .await;
 }
 
 #[tokio::test]
