@@ -1,10 +1,11 @@
 """The hosted checkout page of `paystate sandbox`, in a real headless Chromium.
 
-Starts the built sandbox binary on a free loopback port with an in-memory database,
-creates invoices through the seed-001 API and drives the page with Selenium (Debian's
-chromium and chromedriver; nothing is downloaded). Every wait is bounded; the sandbox,
-chromedriver and every browser process are ended by pid. Screenshots of each state go
-to ``--shots`` (default ``target/browser-tests``).
+Starts the built sandbox binary on a free loopback port with an in-memory database and
+its webhooks forwarded to a small shop server in this process, creates invoices through
+the seed-001 API (and one seed-000 checkout session) and drives the page with Selenium
+(Debian's chromium and chromedriver; nothing is downloaded). Every wait is bounded; the
+sandbox, chromedriver and every browser process are ended by pid. Screenshots of each
+state go to ``--shots`` (default ``target/browser-tests``).
 
     python test_checkout.py --bin target/debug/paystate-sandbox
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.server
 import json
 import os
 import queue
@@ -55,13 +57,61 @@ def check(cond: bool, what: str) -> None:
         raise AssertionError(what)
 
 
+# ---- the shop: receives the sandbox's webhooks ----------------------------------------
+
+
+class Shop:
+    """The shop's webhook endpoint: answers 200 to every POST and keeps what it got.
+
+    An HTTP server on a free 127.0.0.1 port, served by a thread of this process.
+    """
+
+    def __init__(self) -> None:
+        """Start serving."""
+        self.got: list[tuple[str, dict[str, str], bytes]] = []
+        self.lock = threading.Lock()
+        shop = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                size = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(size)
+                with shop.lock:
+                    # Header names as lowercase keys (HTTP names are case-insensitive).
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    shop.got.append((self.path, headers, body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        log(f"shop at {self.url}")
+
+    def received(self) -> list[tuple[str, dict[str, str], bytes]]:
+        """Every webhook received so far."""
+        with self.lock:
+            return list(self.got)
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
 # ---- the sandbox process ----------------------------------------------------------------
 
 
 class Sandbox:
     """The built sandbox binary on a free 127.0.0.1 port, in-memory database, test clock."""
 
-    def __init__(self, binary: Path) -> None:
+    def __init__(self, binary: Path, forward_to: str) -> None:
         """Start it and read its base URL from the first line it prints."""
         self.proc = subprocess.Popen(  # noqa: S603 (a path we were given, no shell)
             [
@@ -74,6 +124,9 @@ class Sandbox:
                 KEY,
                 "--webhook-secret",
                 SECRET,
+                # Every webhook to the shop (seed 000's notify_url must be HTTPS).
+                "--forward-to",
+                forward_to,
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -107,13 +160,20 @@ class Sandbox:
                 self.proc.wait(timeout=5)
         log(f"sandbox pid {self.proc.pid} ended ({self.proc.returncode})")
 
-    def call(self, method: str, path: str, body: bytes | None = None) -> tuple[int, Any]:
-        """One API request with the key; JSON numbers are read as exact decimals."""
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """One API request with the key (or ``headers``); JSON numbers read as decimals."""
         req = urllib.request.Request(  # noqa: S310 (loopback http only)
             self.base + path,
             data=body,
             method=method,
-            headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
+            headers=headers
+            or {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"},
         )
         try:
             with urllib.request.urlopen(req, timeout=WAIT_SECONDS) as resp:  # noqa: S310
@@ -442,6 +502,68 @@ def clear_pages(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     log("unknown reference and cancelled invoice pages: ok")
 
 
+def seed_000_link(sb: Sandbox, driver: WebDriver, shots: Path, shop: Shop) -> None:
+    """A seed-000 checkout link, paid on its page; opened again, it is used up.
+
+    The link lands on the page; "pay exact" pays it; the shop's ``payment.completed`` is
+    recorded in /sandbox/deliveries; the link opened again shows "already used".
+    """
+    status, session = sb.call(
+        "POST",
+        "/api/v1/merchant/checkout-session",
+        b'{"amount":10.50,"note":"order_browser"}',
+        {"X-Merchant-Key": KEY, "Content-Type": "application/json"},
+    )
+    check(status == 200, f"checkout session: {status} {session}")
+    link = session["checkout_url"]
+    driver.get(link)
+    wait_state(driver, "pending", "Waiting for payment")
+    path = driver.current_url.removeprefix(sb.base)
+    check(path.startswith("/pay/"), f"the link lands on the page, at {driver.current_url}")
+    invoice_id = path.removeprefix("/pay/")
+    check(text(driver, "amount") == "10.5000", f"amount {text(driver, 'amount')}")
+    check(text(driver, "asset") == "USDT_BYBIT", "a Bybit internal transfer")
+    check(text(driver, "bybit-uid") == "0", "the sandbox's Bybit UID")
+    check(text(driver, "pay-reference") == "order_browser", "the note as reference")
+    check(not driver.find_elements(By.ID, "qr"), "no QR code of a chain URI")
+    driver.save_screenshot(str(shots / "8-seed000-pending.png"))
+
+    click(driver, "exact")
+    wait_state(driver, "paid", "Paid")
+
+    def completed(_: WebDriver) -> Any:
+        status, listed = sb.call("GET", f"/sandbox/deliveries?invoiceId={invoice_id}")
+        check(status == 200, f"deliveries: {status}")
+        for d in listed["data"]:
+            body = json.loads(d["body"], parse_float=Decimal)
+            if body.get("event") == "payment.completed" and any(
+                a["statusCode"] == 200 for a in d["attempts"]
+            ):
+                return body
+        return None
+
+    body = wait_for(driver, "payment.completed delivered to the shop", completed)
+    check(body["amount"] == Decimal("10.5"), f"webhook amount {body['amount']}")
+    check(body["note"] == "order_browser", f"webhook note {body['note']}")
+    got = [
+        h
+        for _, h, b in shop.received()
+        if json.loads(b, parse_float=Decimal).get("event") == "payment.completed"
+    ]
+    check(len(got) == 1, f"the shop got payment.completed once, got {len(got)}")
+    check(got[0].get("x-gateway-merchant-key") == KEY, "with X-Gateway-Merchant-Key")
+    driver.save_screenshot(str(shots / "9-seed000-paid.png"))
+
+    driver.get(link)
+    check(
+        text(driver, "title") == "This checkout link was already used",
+        f"used link page, got {text(driver, 'title')!r}",
+    )
+    check(driver.find_elements(By.CSS_SELECTOR, "main.checkout.message"), "page style")
+    driver.save_screenshot(str(shots / "10-seed000-link-used.png"))
+    log("seed-000 link: page, pay exact, paid, payment.completed delivered, link used: ok")
+
+
 def main() -> int:
     """Run every scenario; exit 0 when all pass."""
     root = Path(__file__).resolve().parents[2]
@@ -451,7 +573,12 @@ def main() -> int:
     args = parser.parse_args()
     args.shots.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    sb = Sandbox(args.bin)
+    shop = Shop()
+    try:
+        sb = Sandbox(args.bin, shop.url)
+    except BaseException:
+        shop.stop()
+        raise
     browser: Browser | None = None
     try:
         browser = Browser()
@@ -472,10 +599,12 @@ def main() -> int:
             clear_pages,
         ):
             scenario(sb, driver, args.shots)
+        seed_000_link(sb, driver, args.shots, shop)
     finally:
         if browser is not None:
             browser.stop()
         sb.stop()
+        shop.stop()
     log(f"all passed in {time.monotonic() - started:.1f} s; screenshots in {args.shots}")
     return 0
 

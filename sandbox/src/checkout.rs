@@ -1,5 +1,8 @@
 //! The hosted checkout page behind an invoice's `paymentUrl` (`{base}/pay/{reference}`):
-//! what the payer sees and pays with.
+//! what the payer sees and pays with. Every seed's payer link leads here (seed 000's
+//! checkout link through a 303; the other seeds' invoices have their id as reference).
+//! An on-chain invoice shows its address and a QR code; a `USDT_BYBIT` one (seeds 000 and
+//! 003, a Bybit internal transfer) the Bybit UID and a reference instead, no QR code.
 //!
 //! * `GET /pay/{reference}`: server-rendered HTML — the exact amount, network and asset,
 //!   the receiving address, a QR code of the payment URI built by the core
@@ -20,7 +23,8 @@
 //!   from files compiled in, so the Content-Security-Policy can forbid inline script.
 //!
 //! An unknown reference is a 404 page and a cancelled invoice a 410 page, both plain
-//! HTML. Every text that comes from a request (title, description, reference) is
+//! HTML ([`message_page`]); so is a seed-003 QR code's page once paid or past its hour
+//! (single use). Every text that comes from a request (title, description, reference) is
 //! HTML-escaped (`fill`).
 
 use std::sync::Arc;
@@ -41,11 +45,17 @@ use crate::error::ApiError;
 use crate::gateway::{self, Payment};
 use crate::http::json_response;
 use crate::scheduler;
+use crate::seed::Seed;
 use crate::server::App;
 use crate::store;
 
 const PAGE: &str = include_str!("checkout/page.html");
 const MESSAGE: &str = include_str!("checkout/message.html");
+/// Where to send on a chain: the address, the QR code and the wallet link.
+const CHAIN: &str = include_str!("checkout/chain.html");
+/// Where to send inside Bybit (seeds 000 and 003): the UID and the reference, no QR code
+/// (a Bybit internal transfer has no chain payment URI).
+const BYBIT: &str = include_str!("checkout/bybit.html");
 const CSS: &str = include_str!("checkout/checkout.css");
 const JS: &str = include_str!("checkout/checkout.js");
 
@@ -81,8 +91,21 @@ struct Snapshot {
     reference: String,
     invoice: Invoice,
     view: Map<String, Value>,
+    /// The invoice's seed (`None`: seed 001).
+    seed: Option<Seed>,
     now_ms: i64,
     realtime: bool,
+}
+
+/// Where the payer sends the money.
+enum Destination {
+    /// A chain address, with a payment URI for the QR code and the wallet link.
+    Chain { address: String, uri: String },
+    /// A Bybit internal transfer (`USDT_BYBIT`): the UID and the reference to note.
+    Bybit {
+        uid: &'static str,
+        reference: String,
+    },
 }
 
 /// Loads the invoice with this reference; `None` when there is none.
@@ -91,10 +114,22 @@ async fn load(app: &Arc<App>, reference: String) -> Result<Option<Snapshot>, Api
     let realtime = app.clock.is_realtime();
     let row = app
         .db
-        .tx(move |tx| store::invoice_by_reference(tx, &reference).map(|r| (r, reference)))
+        .tx(move |tx| {
+            let Some(row) = store::invoice_by_reference(tx, &reference)? else {
+                return Ok((None, reference));
+            };
+            let seed = store::seed_invoice(tx, &row.id)?;
+            Ok((Some((row, seed)), reference))
+        })
         .await?;
-    let (Some(row), reference) = row else {
+    let (Some((row, seed_row)), reference) = row else {
         return Ok(None);
+    };
+    let seed = match seed_row {
+        None => None,
+        Some(r) => {
+            Some(Seed::parse(&r.seed).ok_or_else(|| ApiError::internal("stored seed is unknown"))?)
+        }
     };
     let invoice = Invoice::from_json(&row.state)
         .map_err(|e| ApiError::internal(format_args!("stored state: {e}")))?;
@@ -106,6 +141,7 @@ async fn load(app: &Arc<App>, reference: String) -> Result<Option<Snapshot>, Api
         reference,
         invoice,
         view,
+        seed,
         now_ms,
         realtime,
     }))
@@ -160,10 +196,64 @@ impl Snapshot {
         }
     }
 
-    /// The core's payment request URI for [`Snapshot::to_send`] (`docs/spec.md §11`).
-    fn payment_uri(&self) -> Result<String, ApiError> {
-        paystate::payment_uri::payment_uri(self.invoice.asset(), self.address(), self.to_send())
-            .map_err(|e| ApiError::internal(format_args!("payment URI: {e}")))
+    /// Where to send, and for a chain the core's payment request URI for
+    /// [`Snapshot::to_send`] (`docs/spec.md §11`).
+    fn destination(&self) -> Result<Destination, ApiError> {
+        let asset = self.invoice.asset();
+        // Seed 001's answer names the address it gave the shop; the other seeds' answers
+        // may not, and their invoices are paid to the sandbox's address of the chain.
+        let address = self
+            .view
+            .get("payoutAddress")
+            .and_then(Value::as_str)
+            .or_else(|| gateway::deposit_address(asset));
+        let Some(address) = address else {
+            return Ok(Destination::Bybit {
+                uid: gateway::BYBIT_UID,
+                reference: self.pay_reference(),
+            });
+        };
+        let uri = paystate::payment_uri::payment_uri(asset, address, self.to_send())
+            .map_err(|e| ApiError::internal(format_args!("payment URI: {e}")))?;
+        Ok(Destination::Chain {
+            address: address.to_owned(),
+            uri,
+        })
+    }
+
+    /// What the payer notes on a Bybit transfer: the shop's reference of the invoice (seed
+    /// 000's `note`, seed 003's `payment_id`), else the invoice id.
+    fn pay_reference(&self) -> String {
+        self.invoice
+            .spec()
+            .reference
+            .clone()
+            .unwrap_or_else(|| self.invoice.id().to_owned())
+    }
+
+    /// A single-use payment page (seed 003's QR code: "can be used for payment only
+    /// once", "expires 1 hour after the purchase was initiated") that can no longer be
+    /// used: what its message page says. `None` while it is open, and for every other seed.
+    fn used_up(&self) -> Option<(&'static str, &'static str)> {
+        if self.seed != Some(Seed::Monetix) {
+            return None;
+        }
+        let status = self.status();
+        if status.is_paid_family() {
+            Some((
+                "This payment QR code was already used",
+                "It paid this purchase; a QR code pays once. To pay again, start a new \
+                 purchase in the shop.",
+            ))
+        } else if status == Status::Expired {
+            Some((
+                "This payment QR code has expired",
+                "A payment QR code can be used for one hour. Do not send anything now: start \
+                 a new purchase in the shop.",
+            ))
+        } else {
+            None
+        }
     }
 
     fn deadline_ms(&self) -> i64 {
@@ -183,19 +273,17 @@ impl Snapshot {
             .and_then(Value::as_str)
     }
 
-    fn address(&self) -> &str {
-        self.view
-            .get("payoutAddress")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
     fn status_json(&self) -> Result<Value, ApiError> {
         let (network, network_label) = usdt_gateway::network(self.invoice.asset());
         let status = self.status();
         let (label, hint) = state_words(self.state());
+        let (address, uri, uid, pay_reference) = match self.destination()? {
+            Destination::Chain { address, uri } => (Some(address), Some(uri), None, None),
+            Destination::Bybit { uid, reference } => (None, None, Some(uid), Some(reference)),
+        };
         Ok(json!({
             "reference": self.reference,
+            "seed": self.seed.map_or("001", Seed::code),
             "state": self.state(),
             "label": label,
             "hint": hint,
@@ -206,14 +294,16 @@ impl Snapshot {
             "assetCode": self.invoice.asset().code(),
             "network": network,
             "networkLabel": network_label,
-            "address": self.address(),
+            "address": address,
+            "bybitUid": uid,
+            "payReference": pay_reference,
             "amountDue": show(self.invoice.due()),
             "amountPaid": show(self.invoice.amount_paid()),
             "amountPending": show(self.invoice.amount_pending()),
             "amountReceived": show(self.received()),
             "amountMissing": show(self.missing()),
             "amountToSend": show(self.to_send()),
-            "paymentUri": self.payment_uri()?,
+            "paymentUri": uri,
             "now": self.now().to_string(),
             "nowMs": self.now_ms,
             "expiresAt": self.invoice.deadline().to_string(),
@@ -326,8 +416,9 @@ fn html(status: StatusCode, body: String) -> Response {
     resp
 }
 
-/// A page with one message: an unknown reference, a cancelled invoice, a failure.
-fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
+/// A page with one message in the checkout page's style: an unknown reference, a
+/// cancelled invoice, a used or expired single-use link, a failure.
+pub(crate) fn message_page(status: StatusCode, title: &str, text: &str) -> Response {
     let filled = fill(
         MESSAGE,
         &[
@@ -396,6 +487,9 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
              the shop for a new one.",
         ));
     };
+    if let Some((title, text)) = snap.used_up() {
+        return Ok(message_page(StatusCode::GONE, title, text));
+    }
     let status = snap.status();
     if status == Status::Cancelled {
         return Ok(message_page(
@@ -408,11 +502,10 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
     let asset = snap.invoice.asset();
     let due = snap.invoice.due();
     let (_, network_label) = usdt_gateway::network(asset);
-    let address = snap.address().to_owned();
-    let uri = snap.payment_uri()?;
-    let title = snap
-        .white_label("title")
-        .map_or_else(|| format!("Payment {}", snap.reference), str::to_owned);
+    let title = snap.white_label("title").map_or_else(
+        || format!("Payment {}", snap.pay_reference()),
+        str::to_owned,
+    );
     let description = snap.white_label("description").unwrap_or_default();
     let segment = path_segment(&snap.reference);
     let status_json = snap.status_json()?;
@@ -424,6 +517,30 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
             .to_owned()
     };
     let rate = |factor: &str| -> Result<String, ApiError> { Ok(show(scaled(due, factor)?)) };
+    let destination = match snap.destination()? {
+        Destination::Chain { address, uri } => fill(
+            CHAIN,
+            &[
+                ("address", Slot::Text(address)),
+                ("uri", Slot::Text(uri)),
+                (
+                    "qrUrl",
+                    Slot::Text(format!("/pay/{segment}/qr.svg?v={}", show(snap.to_send()))),
+                ),
+                ("toSend", Slot::Text(show(snap.to_send()))),
+                ("assetCode", Slot::Text(asset.code().to_owned())),
+                ("network", Slot::Text(network_label.to_owned())),
+            ],
+        )?,
+        Destination::Bybit { uid, reference } => fill(
+            BYBIT,
+            &[
+                ("uid", Slot::Text(uid.to_owned())),
+                ("payReference", Slot::Text(reference)),
+                ("howTo", Slot::Text(bybit_how_to(snap.seed).to_owned())),
+            ],
+        )?,
+    };
     let body = fill(
         PAGE,
         &[
@@ -441,13 +558,8 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
             ("amount", Slot::Text(show(due))),
             ("assetCode", Slot::Text(asset.code().to_owned())),
             ("network", Slot::Text(network_label.to_owned())),
-            ("address", Slot::Text(address)),
-            ("uri", Slot::Text(uri)),
-            (
-                "qrUrl",
-                Slot::Text(format!("/pay/{segment}/qr.svg?v={}", show(snap.to_send()))),
-            ),
-            ("toSend", Slot::Text(show(snap.to_send()))),
+            // Generated above from CHAIN or BYBIT, every text in it escaped by `fill`.
+            ("destination", Slot::Trusted(destination)),
             ("segment", Slot::Text(segment.clone())),
             ("expiresAt", Slot::Text(field("expiresAt"))),
             ("countdown", Slot::Text(countdown_text(snap.seconds_left()))),
@@ -468,6 +580,17 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
         ],
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+/// How a Bybit invoice is paid, in the words of its seed.
+fn bybit_how_to(seed: Option<Seed>) -> &'static str {
+    if seed == Some(Seed::Monetix) {
+        "Pay with Bybit Pay in the Bybit app: a transfer inside Bybit, no blockchain and no \
+         chain address. This payment can be used once, within one hour."
+    } else {
+        "Pay with a Bybit internal transfer in the Bybit app: USDT to the UID above, with the \
+         reference in the note; no blockchain and no chain address."
+    }
 }
 
 /// The words shown for a page state, and what the payer should do now. The only table:
@@ -530,7 +653,12 @@ async fn qr(State(app): Shared, Path(reference): Path<String>) -> Result<Respons
     if snap.status() == Status::Cancelled {
         return Err(ApiError::new(410, "This payment was cancelled"));
     }
-    let mut resp = qr_svg(&snap.payment_uri()?)?.into_response();
+    let Destination::Chain { uri, .. } = snap.destination()? else {
+        return Err(ApiError::not_found(
+            "A Bybit internal transfer has no payment URI, so no QR code",
+        ));
+    };
+    let mut resp = qr_svg(&uri)?.into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -57,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/sandbox/test-webhook", post(test_webhook))
         .route("/sandbox/clock", get(clock))
         .route("/sandbox/clock/advance", post(advance))
+        .route("/sandbox/invoices", get(invoice_counts))
         .route("/sandbox/invoices/{id}", get(core_state))
         .route("/sandbox/invoices/{id}/pay", post(pay))
         .route("/sandbox/invoices/{id}/confirm", post(confirm))
@@ -345,6 +346,7 @@ async fn simulate_payment(
         confirm_after: (delay > 0).then_some(delay),
         drop_after: None,
     };
+    gateway::require_seed_001(&app, id.clone()).await?;
     let (invoice, tx_id) = gateway::pay(&app, id, payment).await?;
     let now = app.clock.now();
     Ok(ok(json!({
@@ -417,6 +419,13 @@ async fn advance(State(app): Shared, headers: HeaderMap, body: Body) -> Result<R
     }
     scheduler::advance(&app, seconds).await?;
     Ok(ok(clock_json(&app)))
+}
+
+/// `GET /sandbox/invoices`: how many invoices the sandbox holds, in all and per seed (seed
+/// 001's own list and stats count only its invoices).
+async fn invoice_counts(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    Ok(ok(gateway::invoice_counts(&app).await?))
 }
 
 async fn core_state(

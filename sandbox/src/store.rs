@@ -282,28 +282,55 @@ pub fn invoice_by_reference(
         .optional()?)
 }
 
+/// The condition that keeps seed 001's invoices (those without a `seed_invoices` row):
+/// seed 001's list and account stats show only its own invoices.
+const SEED_001_ONLY: &str =
+    "NOT EXISTS (SELECT 1 FROM seed_invoices s WHERE s.invoice_id = invoices.id)";
+
+/// How many invoices each seed has (`"001"` for those without a `seed_invoices` row).
+pub fn invoice_counts_by_seed(tx: &Transaction<'_>) -> Result<Vec<(String, u64)>, ApiError> {
+    let mut stmt = tx.prepare(
+        "SELECT COALESCE(s.seed, '001'), COUNT(*) FROM invoices i
+         LEFT JOIN seed_invoices s ON s.invoice_id = i.id
+         GROUP BY COALESCE(s.seed, '001') ORDER BY COALESCE(s.seed, '001')",
+    )?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n)| (s, u64::try_from(n).unwrap_or(0)))
+        .collect())
+}
+
 /// A page of invoices, newest first, and the total count.
 pub fn invoice_page(
     tx: &Transaction<'_>,
     limit: u32,
     offset: u64,
 ) -> Result<(Vec<InvoiceRow>, u64), ApiError> {
-    let total: i64 = tx.query_row("SELECT COUNT(*) FROM invoices", [], |r| r.get(0))?;
-    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-    let mut stmt = tx.prepare(
-        "SELECT id, state, view, callback_url FROM invoices
-         ORDER BY created_seq DESC LIMIT ?1 OFFSET ?2",
+    let total: i64 = tx.query_row(
+        &format!("SELECT COUNT(*) FROM invoices WHERE {SEED_001_ONLY}"),
+        [],
+        |r| r.get(0),
     )?;
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+    let mut stmt = tx.prepare(&format!(
+        "SELECT id, state, view, callback_url FROM invoices WHERE {SEED_001_ONLY}
+         ORDER BY created_seq DESC LIMIT ?1 OFFSET ?2"
+    ))?;
     let rows = stmt
         .query_map(params![limit, offset], invoice_row)?
         .collect::<Result<Vec<_>, _>>()?;
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
-/// Invoice counts by core status.
+/// Seed 001's invoices by core status.
 pub fn status_counts(tx: &Transaction<'_>) -> Result<Vec<(String, u64)>, ApiError> {
-    let mut stmt =
-        tx.prepare("SELECT status, COUNT(*) FROM invoices GROUP BY status ORDER BY status")?;
+    let mut stmt = tx.prepare(&format!(
+        "SELECT status, COUNT(*) FROM invoices WHERE {SEED_001_ONLY}
+         GROUP BY status ORDER BY status"
+    ))?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;

@@ -4,15 +4,16 @@
 //!
 //! The checkout link is a checkout session (`docs/spec.md §5`): its token is the HMAC of
 //! the session id under `--webhook-secret`; visiting it consumes the session and answers
-//! 303 to the hosted page `/pay/{reference}`. A used or expired link is a small HTML page
-//! (410). The link has the seed's shape, `{base}/checkout/{merchant_id}?cs={token}`;
+//! 303 to the hosted page `/pay/{reference}`. A used or expired link is a message page in
+//! the checkout page's style (410). A `HEAD` request (a link preview, a mail scanner, a
+//! prefetch) answers what a `GET` would without using the link up. The link has the seed's shape, `{base}/checkout/{merchant_id}?cs={token}`;
 //! `{base}/checkout/{token}` is accepted too.
 
 use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -144,8 +145,10 @@ enum Visit {
 }
 
 /// `GET /checkout/{merchant_id}?cs={token}` (the seed's link) or `GET /checkout/{token}`.
+/// `HEAD` (which axum routes here too) looks without using the link.
 async fn visit(
     State(app): State<Arc<App>>,
+    method: Method,
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -155,7 +158,8 @@ async fn visit(
             .map(|(_, v)| v.into_owned())
     });
     let token = cs.unwrap_or(segment);
-    match consume(&app, token).await {
+    let use_it = method != Method::HEAD;
+    match consume(&app, token, use_it).await {
         Ok(Visit::Pay(reference)) => {
             let mut resp = StatusCode::SEE_OTHER.into_response();
             match HeaderValue::from_str(&format!("/pay/{reference}")) {
@@ -166,7 +170,7 @@ async fn visit(
                 Err(_) => page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",
-                    "",
+                    "Try the link again in a moment.",
                 ),
             }
         }
@@ -198,7 +202,8 @@ async fn visit(
     }
 }
 
-async fn consume(app: &Arc<App>, token: String) -> Result<Visit, ApiError> {
+/// Checks a link and, when `use_it`, uses it up (in the same transaction).
+async fn consume(app: &Arc<App>, token: String, use_it: bool) -> Result<Visit, ApiError> {
     // A token is 64 lowercase hex digits (HMAC-SHA256); anything else is unknown.
     if token.len() != 64
         || !token
@@ -227,8 +232,10 @@ async fn consume(app: &Arc<App>, token: String) -> Result<Visit, ApiError> {
                 .map_err(|e| ApiError::internal(format_args!("stored state: {}", e.code())))?;
             match session.use_at(&invoice, now) {
                 Ok(()) => {
-                    let text = serde_json::to_string(&session).map_err(ApiError::internal)?;
-                    store::update_session(tx, &token, &text)?;
+                    if use_it {
+                        let text = serde_json::to_string(&session).map_err(ApiError::internal)?;
+                        store::update_session(tx, &token, &text)?;
+                    }
                     Ok(Visit::Pay(row.id))
                 }
                 Err(paystate::Error::SessionUsed { .. }) => Ok(Visit::Used),
@@ -239,30 +246,9 @@ async fn consume(app: &Arc<App>, token: String) -> Result<Visit, ApiError> {
         .await
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A small self-contained HTML page (no trace, no secret).
+/// A message page in the checkout page's style (no trace, no secret).
 fn page(status: StatusCode, title: &str, text: &str) -> Response {
-    let html = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>{t}</title><style>body{{font-family:system-ui,sans-serif;max-width:32rem;\
-         margin:4rem auto;padding:0 1rem;color:#222}}h1{{font-size:1.4rem}}</style></head>\
-         <body><h1>{t}</h1><p>{p}</p></body></html>",
-        t = escape(title),
-        p = escape(text)
-    );
-    let mut resp = (status, html).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    resp
+    crate::checkout::message_page(status, title, text)
 }
 
 /// The `payment.completed` callback of a paid invoice (the only event the seed

@@ -44,9 +44,6 @@ pub const CLIENT_ID: &str = "paystate-sandbox-client";
 /// USDT per unit of each fiat currency (fixed sandbox rates).
 pub const RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
 
-/// The deposit address of an order on Polygon (seed 001's wallets have none there).
-pub const POLYGON_ADDRESS: &str = "0x5a9d000000000000000000000000000000000003";
-
 /// The routes of seed 002.
 pub fn routes() -> Router<Arc<App>> {
     Router::new().route(PATH, post(order))
@@ -68,11 +65,10 @@ fn core_error(status: u16, e: &paystate::Error) -> ApiError {
     }
 }
 
+/// The order's deposit address: the sandbox's address of its chain
+/// ([`crate::gateway::deposit_address`]; GatePay orders are always on a chain).
 fn address(asset: Asset) -> &'static str {
-    crate::gateway::WALLETS
-        .iter()
-        .find(|(_, a, _)| *a == asset)
-        .map_or(POLYGON_ADDRESS, |(_, _, address)| *address)
+    crate::gateway::deposit_address(asset).unwrap_or_default()
 }
 
 async fn order(

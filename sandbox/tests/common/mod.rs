@@ -130,11 +130,12 @@ impl Api {
         v["data"].as_array().unwrap().clone()
     }
 
-    /// How many invoices the sandbox holds (seed 001's list counts every seed's).
+    /// How many invoices the sandbox holds, of every seed (`GET /sandbox/invoices`; seed
+    /// 001's own list counts only its invoices).
     pub async fn invoice_count(&self) -> u64 {
-        let (s, v) = self.get("/api/v1/invoices?limit=1").await;
+        let (s, v) = self.get("/sandbox/invoices").await;
         assert_eq!(s, 200, "{v}");
-        v["meta"]["total"].as_u64().unwrap()
+        v["total"].as_u64().unwrap()
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
