@@ -263,6 +263,31 @@ async fn with_ca_file_the_webhook_arrives_signed() {
     sb.stop();
 }
 
+/// `mkcert`-less setups: the receiver's own self-signed certificate given as `--ca-file`.
+#[tokio::test]
+async fn a_self_signed_certificate_as_ca_file() {
+    let own = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let pki = Pki {
+        ca_pem: own.cert.pem(),
+        server_cert: own.cert.der().clone(),
+        server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(own.signing_key.serialize_der())),
+    };
+    let ca = TempFile::new("self-signed.pem", &pki.ca_pem);
+    let rx = TlsReceiver::start(&pki).await;
+    let sb = sandbox_with(args(Some(ca.0.clone()))).await;
+    let api = Api::new(&sb.base_url());
+    let id = paid_invoice(&api, &rx.url).await;
+    api.advance(0).await;
+    let d = &api.deliveries(&id).await[0];
+    assert_eq!(d["state"], "delivered", "{d}");
+    assert_eq!(d["attempts"][0]["statusCode"], 200, "{d}");
+    let got = rx.received();
+    assert_eq!(got.len(), 1, "{d}");
+    verify(&got[0]).unwrap();
+    rx.task.abort();
+    sb.stop();
+}
+
 #[tokio::test]
 async fn a_ca_file_that_is_not_pem_fails_start_up() {
     let bad = TempFile::new("not-a-ca.pem", "hello\n");
@@ -324,6 +349,33 @@ async fn config_file_sets_a_per_seed_secret_and_flags_win() {
     let now = Timestamp::from_seconds(1_800_000_000, "now").unwrap();
     verify_with(Scheme::UsdtGateway, OWN_SECRET, &got[0], now).unwrap();
     assert!(verify(&got[0]).is_err(), "verifies under the global secret");
+    sb.stop();
+}
+
+/// `[seeds.001] api_key`: seed 001's API takes that Bearer key and no longer the global
+/// one; the `/sandbox/` controls keep the global one.
+#[tokio::test]
+async fn config_file_gives_seed_001_its_own_bearer_key() {
+    let file = TempFile::new(
+        "seed001-key.toml",
+        "[seeds.001]\napi_key = \"test_seed001_own\"\n",
+    );
+    let sb = sandbox_with(paystate_sandbox::Args {
+        config: Some(file.0.clone()),
+        ..args(None)
+    })
+    .await;
+    let global = Api::new(&sb.base_url());
+    let (s, v) = global.get("/api/v1/account").await;
+    assert_eq!(s, 401, "{v}");
+    let (s, v) = global.get("/sandbox/clock").await;
+    assert_eq!(s, 200, "{v}");
+    let mut own = Api::new(&sb.base_url());
+    own.key = "test_seed001_own".into();
+    let (s, v) = own.get("/api/v1/account").await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = own.get("/sandbox/clock").await;
+    assert_eq!(s, 401, "{v}");
     sb.stop();
 }
 
