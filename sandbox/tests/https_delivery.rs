@@ -439,3 +439,82 @@ fn the_binary_exits_2_on_an_unknown_config_key() {
     assert!(stderr.contains("line 2"), "{stderr}");
     assert!(out.stdout.is_empty());
 }
+
+/// Seed 000 as a shop would run it: its own merchant key from `--config`, its HTTPS
+/// `notify_url` (a local receiver trusted through `ca_file` in the same file), the
+/// `payment.completed` callback arriving over TLS with that key.
+#[tokio::test]
+async fn seed_000_notify_url_over_https_with_its_own_key() {
+    const OWN_KEY: &str = "gatenoc_key_from_the_file";
+    let pki = pki();
+    let ca = TempFile::new("seed000-ca.pem", &pki.ca_pem);
+    let rx = TlsReceiver::start(&pki).await;
+    let file = TempFile::new(
+        "seed000.toml",
+        &format!(
+            "ca_file = {:?}\n[seeds.000]\napi_key = \"{OWN_KEY}\"\n",
+            ca.0.display().to_string()
+        ),
+    );
+    let sb = sandbox_with(paystate_sandbox::Args {
+        config: Some(file.0.clone()),
+        ..args(None)
+    })
+    .await;
+    let api = Api::new(&sb.base_url());
+    let session = |key: &'static str| {
+        let api = api.clone();
+        let body = format!(
+            r#"{{"amount":10.50,"note":"order_https","notify_url":"{}"}}"#,
+            rx.url
+        );
+        async move {
+            api.send_json(
+                axum::http::Method::POST,
+                "/api/v1/merchant/checkout-session",
+                &[
+                    ("content-type", "application/json"),
+                    ("X-Merchant-Key", key),
+                ],
+                body.into_bytes(),
+            )
+            .await
+        }
+    };
+    let (s, v) = session(KEY).await;
+    assert_eq!(s, 401, "the global key is not seed 000's here: {v}");
+    let (s, v) = session(OWN_KEY).await;
+    assert_eq!(s, 200, "{v}");
+    let link = v["checkout_url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&sb.base_url())
+        .unwrap()
+        .to_owned();
+    let (s, h, _) = api
+        .send(axum::http::Method::GET, &link, &[], Vec::new())
+        .await;
+    assert_eq!(s, 303);
+    let id = h["location"]
+        .to_str()
+        .unwrap()
+        .strip_prefix("/pay/")
+        .unwrap()
+        .to_owned();
+    let (s, p) = api
+        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
+        .await;
+    assert_eq!(s, 200, "{p}");
+    api.advance(0).await;
+
+    let got = rx.received();
+    assert_eq!(got.len(), 1, "{:?}", api.deliveries(&id).await);
+    assert_eq!(header(&got[0], "X-Gateway-Merchant-Key"), Some(OWN_KEY));
+    let now = Timestamp::from_seconds(1_800_000_000, "now").unwrap();
+    verify_with(Scheme::Gatenoc, OWN_KEY, &got[0], now).unwrap();
+    assert!(verify_with(Scheme::Gatenoc, KEY, &got[0], now).is_err());
+    let body: Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["event"], "payment.completed", "{body}");
+    rx.task.abort();
+    sb.stop();
+}
