@@ -518,3 +518,41 @@ async fn seed_000_notify_url_over_https_with_its_own_key() {
     rx.task.abort();
     sb.stop();
 }
+
+/// The example file in sandbox/README.md is a valid `--config` and means what it says.
+#[test]
+fn the_readme_example_config_is_valid() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```toml\n")
+        .expect("a ```toml block in the README")
+        + 8;
+    let len = readme[start..].find("```").unwrap();
+    let file = TempFile::new("readme.toml", &readme[start..start + len]);
+    let config = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
+        port: paystate_sandbox::config::DEFAULT_PORT,
+        database: paystate_sandbox::config::DEFAULT_DATABASE.into(),
+        config: Some(file.0.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(config.port, 8080);
+    assert_eq!(config.api_key, "test_shop_key");
+    assert_eq!(config.api_key_for("001"), "test_seed001_key");
+    assert_eq!(config.webhook_secret_for("001"), "whsec_seed001");
+    assert_eq!(config.api_key_for("000"), "gatenoc_merchant_key");
+    assert_eq!(config.webhook_secret_for("000"), "whsec_shop_secret");
+    assert_eq!(config.webhook_secret_for("002"), "gatepay_notify_secret");
+    assert_eq!(config.api_key_for("002"), "test_shop_key");
+    assert_eq!(config.api_key_for("003"), "monetix_project_secret");
+    assert_eq!(config.api_key_for("004"), "pk_live_like_key");
+    assert_eq!(config.webhook_secret_for("004"), "sk_live_like_key");
+    // Paths are relative to the file's folder.
+    let folder = file.0.parent().unwrap();
+    assert_eq!(config.ca_file, Some(folder.join("local-ca.pem")));
+    assert_eq!(config.database, Some(folder.join("sandbox.sqlite3")));
+    assert_eq!(
+        config.forward_to.as_deref(),
+        Some("https://127.0.0.1:3443/webhooks")
+    );
+}
