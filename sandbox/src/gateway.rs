@@ -645,8 +645,8 @@ fn sample_view() -> Map<String, Value> {
     m
 }
 
-/// Validates a URL a client gives the sandbox to send to (http only: this build sends no
-/// TLS), with the seed's `callbackUrl` rules.
+/// Validates a URL a client gives the sandbox to send to (`http://` or `https://`), with
+/// the seed's `callbackUrl` rules.
 pub fn check_target_url(url: &str, field: &str) -> Result<(), ApiError> {
     paystate::dialect::common::check_url(
         url,
@@ -655,9 +655,9 @@ pub fn check_target_url(url: &str, field: &str) -> Result<(), ApiError> {
         field,
     )
     .map_err(|e| ApiError::from_core(&e))?;
-    if !url.starts_with("http://") {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
         return Err(ApiError::bad_request(format!(
-            "{field}: this sandbox sends webhooks over http:// only"
+            "{field}: this sandbox sends webhooks over http:// or https:// only"
         )));
     }
     Ok(())

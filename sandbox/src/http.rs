@@ -167,9 +167,14 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(405, "Method not allowed on this route")
 }
 
-/// Checks `Authorization: Bearer test_...` against the configured key: the shape by the
-/// core's seed-001 rule, the value in constant time.
+/// Checks `Authorization: Bearer test_...` against the configured key (`--api-key`; the
+/// `/sandbox/` controls take it whatever `[seeds.001]` sets): the shape by the core's
+/// seed-001 rule, the value in constant time.
 pub(crate) fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    authorize_key(headers, &app.config.api_key)
+}
+
+fn authorize_key(headers: &HeaderMap, key: &str) -> Result<(), ApiError> {
     let value = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(v) => Some(
@@ -181,16 +186,17 @@ pub(crate) fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> 
     let given = value
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !constant_time_eq(given.as_bytes(), app.config.api_key.as_bytes()) {
+    if !constant_time_eq(given.as_bytes(), key.as_bytes()) {
         return Err(ApiError::new(401, "Invalid API key"));
     }
     Ok(())
 }
 
-/// [`authorize`] for seed 001's own API, which a suspended account may not use
-/// (the seed: "403 Forbidden - Account suspended").
+/// [`authorize`] for seed 001's own API, with seed 001's key (`[seeds.001] api_key`, else
+/// `--api-key`), which a suspended account may not use (the seed: "403 Forbidden -
+/// Account suspended").
 fn authorize_api(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    authorize(app, headers)?;
+    authorize_key(headers, app.config.api_key_for("001"))?;
     if app.suspended.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(ApiError::new(403, "Account suspended"));
     }

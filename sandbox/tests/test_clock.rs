@@ -288,6 +288,7 @@ async fn realtime_follows_the_wall_clock_and_delivers_without_advance() {
         forward_to: Some(rx.url.clone()),
         realtime: true,
         rate_limit: false,
+        ..Default::default()
     })
     .unwrap();
     let sb = paystate_sandbox::start(config).await.unwrap();

@@ -69,7 +69,7 @@ async fn create_inner(
     let key = headers
         .get("X-Merchant-Key")
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
-    gatenoc::check_merchant_key(key, &[app.config.api_key.as_str()])
+    gatenoc::check_merchant_key(key, &[app.config.api_key_for("000")])
         .map_err(ApiError::from_rejection)?;
     let bytes = super::read_body(body).map_err(|too_large| {
         if too_large {
@@ -94,7 +94,7 @@ async fn create_inner(
     let session_id = format!("cs_{}", ids::random_hex::<16>()?);
     let session = Session::open(&session_id, &invoice, ctx.ttl, now)
         .map_err(|e| ApiError::internal(format_args!("session: {}", e.code())))?;
-    let token = session_token(app.config.webhook_secret.as_bytes(), &session_id)
+    let token = session_token(app.config.webhook_secret_for("000").as_bytes(), &session_id)
         .map_err(|e| ApiError::internal(format_args!("session token: {}", e.code())))?;
     let view = gatenoc::render_checkout_session(
         &req,
@@ -213,7 +213,7 @@ async fn consume(app: &Arc<App>, token: String, use_it: bool) -> Result<Visit, A
         return Ok(Visit::Unknown);
     }
     let now = app.clock.now();
-    let secret = app.config.webhook_secret.clone();
+    let secret = app.config.webhook_secret_for("000").to_owned();
     app.db
         .tx(move |tx| {
             let Some((invoice_id, state)) = store::session_by_token(tx, &token)? else {

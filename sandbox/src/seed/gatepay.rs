@@ -129,7 +129,7 @@ async fn order_inner(
         .collect();
     let wall = paystate::Timestamp::from_millis(crate::clock::wall_millis(), "now")
         .map_err(|e| ApiError::internal(format_args!("wall clock: {}", e.code())))?;
-    let verifier = Verifier::new(Scheme::Gatepay, &[app.config.api_key.as_bytes()])
+    let verifier = Verifier::new(Scheme::Gatepay, &[app.config.api_key_for("002").as_bytes()])
         .map_err(|e| ApiError::internal(format_args!("verifier: {}", e.code())))?;
     let verified = verifier
         .verify(&pairs, &bytes, wall)

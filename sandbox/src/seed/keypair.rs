@@ -177,9 +177,13 @@ async fn create_inner(
         .get("private_key")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !constant_time_eq(req.public_key.as_bytes(), app.config.api_key.as_bytes())
-        || !constant_time_eq(private_key.as_bytes(), app.config.webhook_secret.as_bytes())
-    {
+    if !constant_time_eq(
+        req.public_key.as_bytes(),
+        app.config.api_key_for("004").as_bytes(),
+    ) || !constant_time_eq(
+        private_key.as_bytes(),
+        app.config.webhook_secret_for("004").as_bytes(),
+    ) {
         return Err(error(401, "Invalid public_key or private_key"));
     }
     let spec = req.invoice.spec.clone();

@@ -128,9 +128,14 @@ pub fn signing(app: &App, scheme: Option<&str>) -> Result<Signing, ApiError> {
         Some(name) => {
             let scheme = Scheme::parse(name)
                 .map_err(|e| ApiError::internal(format_args!("stored scheme: {}", e.code())))?;
+            // Per seed, as `[seeds.NNN]` in `--config` may set them.
+            let seed = Seed::ALL
+                .into_iter()
+                .find(|s| s.scheme() == scheme)
+                .map_or("", Seed::code);
             let secret = match scheme {
-                Scheme::Gatenoc => app.config.api_key.as_bytes(),
-                _ => app.config.webhook_secret.as_bytes(),
+                Scheme::Gatenoc => app.config.api_key_for(seed).as_bytes(),
+                _ => app.config.webhook_secret_for(seed).as_bytes(),
             };
             Some(
                 Signer::new(scheme, &[secret])
@@ -150,7 +155,7 @@ pub fn banner(c: &crate::config::Config) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "  seed 000 gatenoc:  X-Merchant-Key: {} (POST /api/v1/merchant/checkout-session)\n",
-        c.api_key
+        c.api_key_for("000")
     ));
     out.push_str(&format!(
         "  seed 002 GatePay:  X-GatePay-Certificate-ClientId: {}, requests signed with the api key (POST {})\n",
@@ -163,8 +168,8 @@ pub fn banner(c: &crate::config::Config) -> String {
     ));
     out.push_str(&format!(
         "  seed 004:          public_key {} private_key {} (POST {})\n",
-        c.api_key,
-        c.webhook_secret,
+        c.api_key_for("004"),
+        c.webhook_secret_for("004"),
         keypair::PATH
     ));
     out

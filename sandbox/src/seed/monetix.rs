@@ -105,7 +105,7 @@ fn verified(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Api
             error(400, "malformed_json", "the request body could not be read")
         }
     })?;
-    let verifier = Verifier::new(Scheme::Monetix, &[app.config.api_key.as_bytes()])
+    let verifier = Verifier::new(Scheme::Monetix, &[app.config.api_key_for("003").as_bytes()])
         .map_err(|e| ApiError::internal(format_args!("verifier: {}", e.code())))?;
     let no_headers: [(&str, &str); 0] = [];
     verifier

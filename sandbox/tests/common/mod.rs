@@ -256,6 +256,7 @@ pub async fn sandbox_with(
         forward_to,
         realtime: false,
         rate_limit,
+        ..Default::default()
     })
     .unwrap();
     paystate_sandbox::start(config).await.unwrap()
