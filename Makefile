@@ -34,7 +34,7 @@ test-sandbox:
 test-examples:
 	bash scripts/test-all.sh examples
 
-# The local seed-001 gateway with a test clock, on 127.0.0.1:8080 (sandbox/README.md).
+# The local USDT gateway (seeds 000-004, test clock, checkout page), on 127.0.0.1:8080 (sandbox/README.md).
 sandbox:
 	cargo run -q --locked -p paystate-cli -- sandbox --port 8080
 

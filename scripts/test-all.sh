@@ -104,7 +104,7 @@ run_fuzz() {
 
 run_sandbox() {
   local t0; t0=$(date +%s)
-  stage "sandbox: seed-001 flow, test clock, SIGKILL crash test, three processes on PostgreSQL (loopback only)"
+  stage "sandbox: seeds 000-004 flows, test clock, SIGKILL crash test, three processes on PostgreSQL (loopback only)"
   cargo build -p paystate-sandbox -p paystate-cli --locked
   # PAYSTATE_PG_TESTS=1: tests/postgres.rs starts a throw-away cluster with
   # scripts/postgres.sh (installing Debian's postgresql when missing) and fails if it cannot.
@@ -112,6 +112,8 @@ run_sandbox() {
   # The in-process suites again with every sandbox on a fresh PostgreSQL database: the same
   # behaviour on both stores.
   bash scripts/postgres.sh run bash -c 'PAYSTATE_SANDBOX_PG_URL="$DATABASE_URL" cargo test -p paystate-sandbox --locked --test seed001_flow --test test_clock --test shared_account'
+  stage "sandbox: checkout page in headless chromium (selenium)"
+  bash sandbox/browser-tests/ci.sh
   elapsed sandbox "$t0"
 }
 

@@ -242,9 +242,10 @@ pub fn timedelta<'py>(py: Python<'py>, d: Duration) -> PyResult<Bound<'py, PyAny
     timedelta_type(py)?.call1((0, 0, 0, ms))
 }
 
-/// A span as int seconds or a `timedelta`, returned in whole seconds (negative values
-/// and fractions of a second are `invalid_field`).
-pub fn seconds(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Value> {
+/// A span as int seconds or a `timedelta` in whole seconds, as a core duration.
+/// Negative values, values beyond `u64` seconds and fractions of a second are
+/// `invalid_field` on `field`.
+pub fn whole_seconds(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Duration> {
     let py = obj.py();
     if obj.is_instance_of::<PyBool>() || obj.is_instance_of::<PyFloat>() {
         return Err(PyTypeError::new_err(format!(
@@ -252,22 +253,33 @@ pub fn seconds(obj: &Bound<'_, PyAny>, field: &'static str) -> PyResult<Value> {
             type_name(obj)
         )));
     }
-    if obj.is_instance_of::<PyInt>() {
-        return int_json(obj);
-    }
-    if obj.is_instance(timedelta_type(py)?)? {
+    let secs = if obj.is_instance_of::<PyInt>() {
+        obj.clone()
+    } else if obj.is_instance(timedelta_type(py)?)? {
         let one = timedelta_unit(py, &ONE_S, 1000)?;
-        let rest = obj.call_method1("__mod__", (one,))?;
+        let rest = obj.call_method1("__mod__", (&one,))?;
         if rest.is_truthy()? {
             return Err(invalid_field(field, "must be a whole number of seconds"));
         }
-        let secs = obj.call_method1("__floordiv__", (one,))?;
-        return int_json(&secs);
-    }
-    Err(PyTypeError::new_err(format!(
-        "{field}: durations must be int seconds or datetime.timedelta, not {}",
-        type_name(obj)
-    )))
+        obj.call_method1("__floordiv__", (one,))?
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{field}: durations must be int seconds or datetime.timedelta, not {}",
+            type_name(obj)
+        )));
+    };
+    let s: u64 = secs.extract().map_err(|_| {
+        let text = secs.str().map(|t| t.to_string()).unwrap_or_default();
+        if text.starts_with('-') {
+            invalid_field(
+                field,
+                format!("expected a non-negative whole number, found {text}"),
+            )
+        } else {
+            invalid_field(field, format!("{text} is out of range"))
+        }
+    })?;
+    Duration::from_seconds(s, field).core()
 }
 
 /// A span as int seconds or a `timedelta`, as a core duration (millisecond precision).

@@ -528,11 +528,7 @@ impl PyPayoutResult {
     /// `"succeeded"`, `"failed"` or `"in_progress"`.
     #[getter]
     fn outcome(&self) -> &'static str {
-        match self.inner.outcome {
-            monetix::Outcome::Succeeded => "succeeded",
-            monetix::Outcome::Failed => "failed",
-            monetix::Outcome::InProgress => "in_progress",
-        }
+        self.inner.outcome.as_str()
     }
 
     /// Monetix's operation id.

@@ -2,10 +2,10 @@
 
 use std::sync::Mutex;
 
-use paystate::invoice::{Refund, RefundOutcome, RefundState, Snapshot, Transfer, TransferInput};
+use paystate::invoice::{Refund, RefundOutcome, Snapshot, SpecParts, Transfer, TransferInput};
 use paystate::{
-    Asset, Command, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry, Status,
-    Tolerance,
+    Asset, Command, Currency, Event, EventType, Exception, Invoice, InvoiceSpec, JournalEntry,
+    LatePayment, Status, Tolerance,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -13,7 +13,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFrozenSet, PyString};
 use serde_json::{Map, Value};
 
-use crate::convert::{self, amount_text, datetime, decimal, opt_datetime, opt_decimal, text};
+use crate::convert::{self, datetime, decimal, opt_datetime, opt_decimal, text};
 use crate::errors::Core;
 use crate::handle::{lock, state_handle};
 
@@ -83,17 +83,13 @@ fn bool_arg(obj: &Bound<'_, PyAny>, field: &str) -> PyResult<bool> {
     }
 }
 
-fn s(v: impl Into<String>) -> Value {
-    Value::String(v.into())
-}
-
 // ---- tolerance and late payment ----------------------------------------------------------
 
 /// How much of the due amount may be missing for an invoice to count as paid.
 #[pyclass(frozen, eq, module = "paystate", name = "Tolerance")]
 #[derive(Clone, PartialEq)]
 pub struct PyTolerance {
-    json: Value,
+    inner: Tolerance,
 }
 
 #[pymethods]
@@ -101,17 +97,16 @@ impl PyTolerance {
     /// Pay the exact amount (the default).
     #[staticmethod]
     fn exact() -> Self {
-        PyTolerance { json: s("exact") }
+        PyTolerance {
+            inner: Tolerance::Exact,
+        }
     }
 
     /// Up to this amount (in the asset) may be missing; `0 <= x < due`.
     #[staticmethod]
     fn absolute(amount: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(PyTolerance {
-            json: Value::Object(Map::from_iter([(
-                "absolute".to_owned(),
-                s(amount_text(amount, "invoice.tolerance.absolute")?),
-            )])),
+            inner: Tolerance::Absolute(convert::amount(amount, "invoice.tolerance.absolute")?),
         })
     }
 
@@ -119,35 +114,17 @@ impl PyTolerance {
     #[staticmethod]
     fn percent(percent: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(PyTolerance {
-            json: Value::Object(Map::from_iter([(
-                "percent".to_owned(),
-                s(amount_text(percent, "invoice.tolerance.percent")?),
-            )])),
+            inner: Tolerance::Percent(convert::amount(percent, "invoice.tolerance.percent")?),
         })
     }
 
     /// The JSON form (`"exact"`, `{"absolute": "1"}`, `{"percent": "2.5"}`).
     fn to_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::from_json(py, &self.json)
+        convert::from_json(py, &self.inner.to_json())
     }
 
     fn __repr__(&self) -> String {
-        format!("Tolerance({})", self.json)
-    }
-}
-
-impl PyTolerance {
-    fn from_core(t: &Tolerance) -> Self {
-        let json = match t {
-            Tolerance::Exact => s("exact"),
-            Tolerance::Absolute(x) => {
-                Value::Object(Map::from_iter([("absolute".to_owned(), s(x.to_string()))]))
-            }
-            Tolerance::Percent(p) => {
-                Value::Object(Map::from_iter([("percent".to_owned(), s(p.to_string()))]))
-            }
-        };
-        PyTolerance { json }
+        format!("Tolerance({})", self.inner.to_json())
     }
 }
 
@@ -155,7 +132,7 @@ impl PyTolerance {
 #[pyclass(frozen, eq, module = "paystate", name = "LatePayment")]
 #[derive(Clone, PartialEq)]
 pub struct PyLatePayment {
-    json: Value,
+    inner: LatePayment,
 }
 
 #[pymethods]
@@ -163,27 +140,58 @@ impl PyLatePayment {
     /// Late money is held apart and stays refundable (the default).
     #[staticmethod]
     fn reject() -> Self {
-        PyLatePayment { json: s("reject") }
+        PyLatePayment {
+            inner: LatePayment::Reject,
+        }
     }
 
     /// Late money counts when made before `deadline + window` (int seconds or timedelta).
     #[staticmethod]
     fn accept_within(window: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(PyLatePayment {
-            json: Value::Object(Map::from_iter([(
-                "accept_within".to_owned(),
-                convert::seconds(window, "invoice.late_payment.accept_within")?,
-            )])),
+            inner: LatePayment::AcceptWithin(convert::whole_seconds(
+                window,
+                "invoice.late_payment.accept_within",
+            )?),
         })
     }
 
     /// The JSON form (`"reject"` or `{"accept_within": seconds}`).
     fn to_json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        convert::from_json(py, &self.json)
+        convert::from_json(py, &self.inner.to_json())
     }
 
     fn __repr__(&self) -> String {
-        format!("LatePayment({})", self.json)
+        format!("LatePayment({})", self.inner.to_json())
+    }
+}
+
+/// A `tolerance=` argument: a `Tolerance`, or its name as a string (`"exact"`), read by
+/// the core's reader of the same spelling.
+fn tolerance_arg(t: &Bound<'_, PyAny>) -> PyResult<Tolerance> {
+    if let Ok(tol) = t.cast::<PyTolerance>() {
+        Ok(tol.get().inner)
+    } else if t.is_instance_of::<PyString>() {
+        let name = Value::String(text(t, "invoice.tolerance")?);
+        Tolerance::from_json(&name, "invoice.tolerance").core()
+    } else {
+        Err(PyTypeError::new_err(
+            "invoice.tolerance: expected Tolerance.exact(), Tolerance.absolute(x) or Tolerance.percent(p)",
+        ))
+    }
+}
+
+/// A `late_payment=` argument: a `LatePayment`, or its name as a string (`"reject"`).
+fn late_payment_arg(l: &Bound<'_, PyAny>) -> PyResult<LatePayment> {
+    if let Ok(lp) = l.cast::<PyLatePayment>() {
+        Ok(lp.get().inner)
+    } else if l.is_instance_of::<PyString>() {
+        let name = Value::String(text(l, "invoice.late_payment")?);
+        LatePayment::from_json(&name).core()
+    } else {
+        Err(PyTypeError::new_err(
+            "invoice.late_payment: expected LatePayment.reject() or LatePayment.accept_within(seconds)",
+        ))
     }
 }
 
@@ -198,6 +206,8 @@ pub struct PyInvoiceSpec {
 
 #[pymethods]
 impl PyInvoiceSpec {
+    /// Built from its parts by the core (`InvoiceSpec::from_parts`), which applies the
+    /// rules between fields and the defaults: no JSON on the way.
     #[new]
     #[pyo3(signature = (id, *, asset, due=None, price=None, currency=None, rate=None, surcharge=None,
         expires_in=None, expires_at=None, reference=None, tolerance=None, late_payment=None,
@@ -223,95 +233,45 @@ impl PyInvoiceSpec {
         fn some<'py>(o: Option<&Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
             o.filter(|v| !v.is_none()).cloned()
         }
-        let mut m = Map::new();
-        m.insert("id".into(), s(text(id, "invoice.id")?));
-        if let Some(r) = some(reference) {
-            m.insert("reference".into(), s(text(&r, "invoice.reference")?));
-        }
-        m.insert("asset".into(), s(text(asset, "invoice.asset")?));
-        if let Some(d) = some(due) {
-            m.insert("due".into(), s(amount_text(&d, "invoice.due")?));
-        }
-        match some(price) {
-            Some(p) => {
-                let mut pm = Map::new();
-                pm.insert("amount".into(), s(amount_text(&p, "invoice.price.amount")?));
-                // An omitted currency is passed on as omitted: the core decides its
-                // default (docs/spec.md §2, "Pricing currencies").
-                if let Some(c) = some(currency) {
-                    pm.insert("currency".into(), s(text(&c, "invoice.price.currency")?));
-                }
-                m.insert("price".into(), Value::Object(pm));
-            }
-            None => {
-                if some(currency).is_some() {
-                    return Err(crate::errors::invalid_field(
-                        "invoice.price.currency",
-                        "currency applies to price only",
-                    ));
-                }
-            }
-        }
-        if let Some(r) = some(rate) {
-            m.insert("rate".into(), s(amount_text(&r, "invoice.rate")?));
-        }
-        if let Some(x) = some(surcharge) {
-            m.insert("surcharge".into(), s(amount_text(&x, "invoice.surcharge")?));
-        }
-        if let Some(e) = some(expires_in) {
-            m.insert(
-                "expires_in".into(),
-                convert::seconds(&e, "invoice.expires_in")?,
-            );
-        }
-        if let Some(e) = some(expires_at) {
-            let t = convert::timestamp(&e, "invoice.expires_at")?;
-            m.insert("expires_at".into(), s(t.to_rfc3339()));
-        }
-        if let Some(t) = some(tolerance) {
-            let json = if let Ok(tol) = t.cast::<PyTolerance>() {
-                tol.get().json.clone()
-            } else if t.is_instance_of::<PyString>() {
-                s(text(&t, "invoice.tolerance")?)
-            } else {
-                return Err(PyTypeError::new_err(
-                    "invoice.tolerance: expected Tolerance.exact(), Tolerance.absolute(x) or Tolerance.percent(p)",
-                ));
-            };
-            m.insert("tolerance".into(), json);
-        }
-        if let Some(l) = some(late_payment) {
-            let json = if let Ok(lp) = l.cast::<PyLatePayment>() {
-                lp.get().json.clone()
-            } else if l.is_instance_of::<PyString>() {
-                s(text(&l, "invoice.late_payment")?)
-            } else {
-                return Err(PyTypeError::new_err(
-                    "invoice.late_payment: expected LatePayment.reject() or LatePayment.accept_within(seconds)",
-                ));
-            };
-            m.insert("late_payment".into(), json);
-        }
-        if let Some(d) = some(overpay_dust) {
-            m.insert(
-                "overpay_dust".into(),
-                s(amount_text(&d, "invoice.overpay_dust")?),
-            );
-        }
-        if let Some(c) = some(confirmation_window) {
-            m.insert(
-                "confirmation_window".into(),
-                convert::seconds(&c, "invoice.confirmation_window")?,
-            );
-        }
-        if let Some(md) = some(metadata) {
-            m.insert(
-                "metadata".into(),
-                Value::Object(convert::json_object(&md, "invoice.metadata")?),
-            );
-        }
+        let id = text(id, "invoice.id")?;
+        let reference = some(reference)
+            .map(|r| text(&r, "invoice.reference"))
+            .transpose()?;
+        let asset = Asset::parse(&text(asset, "invoice.asset")?, "invoice.asset").core()?;
+        let mut parts = SpecParts::new(id, asset);
+        parts.reference = reference;
+        parts.due = convert::opt_amount(due, "invoice.due")?;
+        parts.price = convert::opt_amount(price, "invoice.price.amount")?;
+        // An omitted currency stays omitted: the core decides its default
+        // (docs/spec.md §2, "Pricing currencies").
+        parts.currency = some(currency)
+            .map(|c| {
+                Currency::parse(
+                    &text(&c, "invoice.price.currency")?,
+                    "invoice.price.currency",
+                )
+                .core()
+            })
+            .transpose()?;
+        parts.rate = convert::opt_amount(rate, "invoice.rate")?;
+        parts.surcharge = convert::opt_amount(surcharge, "invoice.surcharge")?;
+        parts.expires_in = some(expires_in)
+            .map(|e| convert::whole_seconds(&e, "invoice.expires_in"))
+            .transpose()?;
+        parts.expires_at = convert::opt_timestamp(expires_at, "invoice.expires_at")?;
+        parts.tolerance = some(tolerance).map(|t| tolerance_arg(&t)).transpose()?;
+        parts.late_payment = some(late_payment)
+            .map(|l| late_payment_arg(&l))
+            .transpose()?;
+        parts.overpay_dust = convert::opt_amount(overpay_dust, "invoice.overpay_dust")?;
+        parts.confirmation_window = some(confirmation_window)
+            .map(|c| convert::whole_seconds(&c, "invoice.confirmation_window"))
+            .transpose()?;
+        parts.metadata = some(metadata)
+            .map(|md| convert::json_object(&md, "invoice.metadata"))
+            .transpose()?;
         Ok(PyInvoiceSpec {
-            inner: InvoiceSpec::from_json(&m).core()?,
+            inner: InvoiceSpec::from_parts(parts).core()?,
         })
     }
 
@@ -350,7 +310,9 @@ impl PyInvoiceSpec {
     /// The tolerance policy.
     #[getter]
     fn tolerance(&self) -> PyTolerance {
-        PyTolerance::from_core(&self.inner.tolerance)
+        PyTolerance {
+            inner: self.inner.tolerance,
+        }
     }
 
     /// The host's opaque metadata, if any.
@@ -382,49 +344,27 @@ fn command(m: Map<String, Value>) -> PyResult<PyCommand> {
     })
 }
 
-fn op(name: &str) -> Map<String, Value> {
-    Map::from_iter([("op".to_owned(), s(name))])
+/// A command built from typed arguments, its fields checked by the core as `from_dict`
+/// checks them (`Command::check`).
+fn checked(inner: Command) -> PyResult<PyCommand> {
+    inner.check().core()?;
+    Ok(PyCommand { inner })
 }
 
-fn transfer_command(
+fn transfer_input(
     tx_id: &Bound<'_, PyAny>,
     amount: &Bound<'_, PyAny>,
     asset: &Bound<'_, PyAny>,
     confirmed: &Bound<'_, PyAny>,
     made_at: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyCommand> {
-    let mut t = Map::new();
-    t.insert("tx_id".into(), s(text(tx_id, "transfer.tx_id")?));
-    t.insert("amount".into(), s(amount_text(amount, "transfer.amount")?));
-    t.insert("asset".into(), s(text(asset, "transfer.asset")?));
-    t.insert(
-        "confirmed".into(),
-        Value::Bool(bool_arg(confirmed, "transfer.confirmed")?),
-    );
-    if let Some(at) = convert::opt_timestamp(made_at, "transfer.at")? {
-        t.insert("at".into(), s(at.to_rfc3339()));
-    }
-    let mut m = op("observe_transfer");
-    m.insert("transfer".into(), Value::Object(t));
-    command(m)
-}
-
-fn id_command(name: &str, key: &'static str, id: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
-    let mut m = op(name);
-    m.insert(key.into(), s(text(id, key)?));
-    command(m)
-}
-
-fn refund_command(
-    refund_id: &Bound<'_, PyAny>,
-    amount: Option<&Bound<'_, PyAny>>,
-) -> PyResult<PyCommand> {
-    let mut m = op("request_refund");
-    m.insert("refund_id".into(), s(text(refund_id, "refund_id")?));
-    if let Some(a) = amount.filter(|a| !a.is_none()) {
-        m.insert("amount".into(), s(amount_text(a, "amount")?));
-    }
-    command(m)
+) -> PyResult<TransferInput> {
+    Ok(TransferInput {
+        tx_id: text(tx_id, "transfer.tx_id")?,
+        amount: convert::amount(amount, "transfer.amount")?,
+        asset: Asset::parse(&text(asset, "transfer.asset")?, "transfer.asset").core()?,
+        confirmed: bool_arg(confirmed, "transfer.confirmed")?,
+        at: convert::opt_timestamp(made_at, "transfer.at")?,
+    })
 }
 
 /// `"succeeded"` or `"failed"` (or `RefundOutcome`), as the core spells them.
@@ -432,17 +372,9 @@ fn refund_outcome(outcome: &Bound<'_, PyAny>) -> PyResult<RefundOutcome> {
     RefundOutcome::parse(&text(outcome, "outcome")?, "outcome").core()
 }
 
-fn settle_command(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
-    let mut m = op("settle_refund");
-    m.insert("refund_id".into(), s(text(refund_id, "refund_id")?));
-    m.insert("outcome".into(), s(text(outcome, "outcome")?));
-    command(m)
-}
-
-fn mark_command(status: &Bound<'_, PyAny>) -> PyResult<PyCommand> {
-    let mut m = op("mark");
-    m.insert("status".into(), s(text(status, "status")?));
-    command(m)
+/// `"paid"` or `"invalid"` (or `Status`); `apply` and `Command::check` refuse the others.
+fn mark_status(status: &Bound<'_, PyAny>) -> PyResult<Status> {
+    Status::parse(&text(status, "status")?, "status").core()
 }
 
 #[pymethods]
@@ -465,19 +397,25 @@ impl PyCommand {
         confirmed: &Bound<'_, PyAny>,
         made_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        transfer_command(tx_id, amount, asset, confirmed, made_at)
+        checked(Command::ObserveTransfer(transfer_input(
+            tx_id, amount, asset, confirmed, made_at,
+        )?))
     }
 
     /// A transfer seen unconfirmed is now final.
     #[staticmethod]
     fn confirm_transfer(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
-        id_command("confirm_transfer", "tx_id", tx_id)
+        checked(Command::ConfirmTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        })
     }
 
     /// An unconfirmed transfer was reorged out or failed.
     #[staticmethod]
     fn drop_transfer(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
-        id_command("drop_transfer", "tx_id", tx_id)
+        checked(Command::DropTransfer {
+            tx_id: text(tx_id, "tx_id")?,
+        })
     }
 
     /// Applies the deadlines that have passed.
@@ -503,25 +441,35 @@ impl PyCommand {
         refund_id: &Bound<'_, PyAny>,
         amount: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        refund_command(refund_id, amount)
+        checked(Command::RequestRefund {
+            refund_id: text(refund_id, "refund_id")?,
+            amount: convert::opt_amount(amount, "amount")?,
+        })
     }
 
     /// Records how a refund ended (`"succeeded"` or `"failed"`).
     #[staticmethod]
     fn settle_refund(refund_id: &Bound<'_, PyAny>, outcome: &Bound<'_, PyAny>) -> PyResult<Self> {
-        settle_command(refund_id, outcome)
+        checked(Command::SettleRefund {
+            refund_id: text(refund_id, "refund_id")?,
+            outcome: refund_outcome(outcome)?,
+        })
     }
 
     /// An operator forces the status to `paid` or `invalid`.
     #[staticmethod]
     fn mark(status: &Bound<'_, PyAny>) -> PyResult<Self> {
-        mark_command(status)
+        checked(Command::Mark {
+            status: mark_status(status)?,
+        })
     }
 
     /// The payer claims to have sent this transaction.
     #[staticmethod]
     fn claim_txid(tx_id: &Bound<'_, PyAny>) -> PyResult<Self> {
-        id_command("claim_txid", "tx_id", tx_id)
+        checked(Command::ClaimTxid {
+            tx_id: text(tx_id, "tx_id")?,
+        })
     }
 
     /// Reads the journal shape `{"op": ..., <fields>}`.
@@ -835,11 +783,7 @@ impl PyRefund {
     /// `"in_flight"`, `"succeeded"` or `"failed"`.
     #[getter]
     fn state(&self) -> &'static str {
-        match self.inner.state {
-            RefundState::InFlight => "in_flight",
-            RefundState::Succeeded => "succeeded",
-            RefundState::Failed => "failed",
-        }
+        self.inner.state.as_str()
     }
     /// When it was requested.
     #[getter]
@@ -933,13 +877,9 @@ impl PyInvoice {
         made_at: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<PyEvent>> {
         // Built directly (no JSON round trip): `apply` validates the tx id and the amount.
-        let cmd = Command::ObserveTransfer(TransferInput {
-            tx_id: text(tx_id, "transfer.tx_id")?,
-            amount: convert::amount(amount, "transfer.amount")?,
-            asset: Asset::parse(&text(asset, "transfer.asset")?, "transfer.asset").core()?,
-            confirmed: bool_arg(confirmed, "transfer.confirmed")?,
-            at: convert::opt_timestamp(made_at, "transfer.at")?,
-        });
+        let cmd = Command::ObserveTransfer(transfer_input(
+            tx_id, amount, asset, confirmed, made_at,
+        )?);
         self.run(&cmd, now)
     }
 
@@ -1017,7 +957,7 @@ impl PyInvoice {
     #[pyo3(signature = (status, *, now))]
     fn mark(&self, status: &Bound<'_, PyAny>, now: &Bound<'_, PyAny>) -> PyResult<Vec<PyEvent>> {
         // `apply` refuses statuses other than paid and invalid.
-        let status = Status::parse(&text(status, "status")?, "status").core()?;
+        let status = mark_status(status)?;
         self.run(&Command::Mark { status }, now)
     }
 

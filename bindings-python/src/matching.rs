@@ -2,8 +2,9 @@
 
 use std::sync::Mutex;
 
+use paystate::matching::DEFAULT_ALLOWANCE;
 use paystate::session::{session_token as core_token, verify_session_token as core_verify_token};
-use paystate::{Amount, Match, Matcher, Session};
+use paystate::{Match, Matcher, Session};
 use pyo3::prelude::*;
 
 use crate::convert::{
@@ -102,7 +103,7 @@ impl PyMatcher {
         let invoice_id = str_arg(invoice_id, "invoice")?;
         let due = parse_amount(due, "due")?;
         let step = parse_amount(step, "step")?;
-        let allowance = opt_amount(allowance, "allowance")?.unwrap_or(Amount::ZERO);
+        let allowance = opt_amount(allowance, "allowance")?.unwrap_or(DEFAULT_ALLOWANCE);
         let p = lock(&self.inner)
             .allocate(&account, &invoice_id, due, step, allowance)
             .core()?;
@@ -121,7 +122,7 @@ impl PyMatcher {
         let account = str_arg(account, "account")?;
         let invoice_id = str_arg(invoice_id, "invoice")?;
         let payable = parse_amount(payable, "payable")?;
-        let allowance = opt_amount(allowance, "allowance")?.unwrap_or(Amount::ZERO);
+        let allowance = opt_amount(allowance, "allowance")?.unwrap_or(DEFAULT_ALLOWANCE);
         lock(&self.inner)
             .register(&account, &invoice_id, payable, allowance)
             .core()

@@ -204,6 +204,106 @@ def test_price_currency_omitted_is_decided_by_the_core() -> None:
         assert kwargs["price"] == {"amount": "100", "currency": "USD"}
 
 
+def test_spec_keywords_and_dict_refuse_alike() -> None:
+    # The keyword form builds the core's parts, not JSON: the rules between fields are the
+    # core's (InvoiceSpec::from_parts), so both forms fail with the same code and field.
+    def failure(make: Callable[..., paystate.InvoiceSpec], *args: Any, **kw: Any) -> object:
+        with pytest.raises(paystate.ValidationError) as e:
+            make(*args, **kw)
+        return (e.value.code, e.value.field)
+
+    base: dict[str, Any] = {"id": "i", "asset": "USDT_TRC20", "expires_in": 60}
+    cases: list[tuple[dict[str, Any], dict[str, Any], tuple[str, str]]] = [
+        (
+            {"due": "1", "price": "1"},
+            {"due": "1", "price": {"amount": "1"}},
+            ("invalid_field", "invoice.price"),
+        ),
+        ({}, {}, ("missing_field", "invoice.due")),
+        ({"due": "1", "rate": "2"}, {"due": "1", "rate": "2"}, ("invalid_field", "invoice.rate")),
+        (
+            {"due": "1", "surcharge": "2"},
+            {"due": "1", "surcharge": "2"},
+            ("invalid_field", "invoice.surcharge"),
+        ),
+        (
+            {"due": "1", "expires_at": T0 + timedelta(hours=1)},
+            {"due": "1", "expires_at": paystate.format_time(T0 + timedelta(hours=1))},
+            ("invalid_field", "invoice.expires_at"),
+        ),
+        (
+            {"due": "1", "tolerance": "lenient"},
+            {"due": "1", "tolerance": "lenient"},
+            ("invalid_field", "invoice.tolerance"),
+        ),
+        (
+            {"due": "1", "late_payment": "accept"},
+            {"due": "1", "late_payment": "accept"},
+            ("invalid_field", "invoice.late_payment"),
+        ),
+        (
+            {"price": "1", "currency": "XXZ"},
+            {"price": {"amount": "1", "currency": "XXZ"}},
+            ("invalid_field", "invoice.price.currency"),
+        ),
+        (
+            {"due": "1", "expires_in": -5},
+            {"due": "1", "expires_in": -5},
+            ("invalid_field", "invoice.expires_in"),
+        ),
+    ]
+    for kwargs, data, want in cases:
+        kw = {k: v for k, v in base.items() if k != "id"} | kwargs
+        assert failure(paystate.InvoiceSpec, "i", **kw) == want, kwargs
+        assert failure(paystate.InvoiceSpec.from_dict, {**base, **data}) == want, data
+    # A currency without a price has no dict spelling; the core refuses it on that field.
+    assert failure(
+        lambda: paystate.InvoiceSpec(
+            "i", asset="USDT_TRC20", due="1", currency="EUR", expires_in=60
+        )
+    ) == ("invalid_field", "invoice.price.currency")
+    # String names of the default policies are read by the core, as in the dict form.
+    a = paystate.InvoiceSpec(
+        "i", asset="USDT_TRC20", due="1", expires_in=60, tolerance="exact", late_payment="reject"
+    )
+    assert a == paystate.InvoiceSpec.from_dict({**base, "due": "1"})
+
+
+def test_typed_commands_are_checked_like_dict_commands() -> None:
+    long_id = "x" * 129
+    pairs: list[tuple[Callable[[], Command], dict[str, Any]]] = [
+        (lambda: Command.confirm_transfer(""), {"op": "confirm_transfer", "tx_id": ""}),
+        (lambda: Command.drop_transfer(long_id), {"op": "drop_transfer", "tx_id": long_id}),
+        (lambda: Command.claim_txid("a\x07"), {"op": "claim_txid", "tx_id": "a\x07"}),
+        (lambda: Command.request_refund(""), {"op": "request_refund", "refund_id": ""}),
+        (
+            lambda: Command.settle_refund("", "failed"),
+            {"op": "settle_refund", "refund_id": "", "outcome": "failed"},
+        ),
+        (
+            lambda: Command.settle_refund("r", "lost"),
+            {"op": "settle_refund", "refund_id": "r", "outcome": "lost"},
+        ),
+        (lambda: Command.mark("pending"), {"op": "mark", "status": "pending"}),
+        (
+            lambda: Command.observe_transfer("", "1", "USDT_TRC20", confirmed=True),
+            {
+                "op": "observe_transfer",
+                "transfer": {"tx_id": "", "amount": "1", "asset": "USDT_TRC20", "confirmed": True},
+            },
+        ),
+    ]
+    for typed, data in pairs:
+        with pytest.raises(paystate.ValidationError) as t:
+            typed()
+        with pytest.raises(paystate.ValidationError) as d:
+            Command.from_dict(data)
+        assert (t.value.code, t.value.field) == (d.value.code, d.value.field), data
+    ok = Command.observe_transfer("t", Decimal("1.5"), "USDT_TRC20", confirmed=False, made_at=T0)
+    assert ok == Command.from_dict(ok.to_dict())
+    assert ok.to_dict()["transfer"]["amount"] == "1.5"
+
+
 def test_matcher() -> None:
     m = paystate.Matcher()
     assert m.allocate("acct", "a", "10", "0.01") == Decimal("10")

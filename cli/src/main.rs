@@ -112,7 +112,7 @@ enum Cmd {
         #[arg(long)]
         at: Option<String>,
     },
-    /// A local seed-001 USDT gateway with a test clock and signed webhook deliveries.
+    /// A local USDT gateway speaking the five provider APIs, with a test clock, a checkout page and signed webhook deliveries.
     ///
     /// Example: paystate sandbox --port 8080 --forward-to http://127.0.0.1:3000/webhook
     Sandbox(sandbox::Args),

@@ -1,4 +1,4 @@
-//! `paystate sandbox`: starts the local seed-001 gateway of the `paystate-sandbox` crate.
+//! `paystate sandbox`: starts the local five-seed gateway of the `paystate-sandbox` crate.
 //! The flags and the server live there; this is only the subcommand's entry.
 
 use std::process::ExitCode;

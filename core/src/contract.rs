@@ -101,6 +101,7 @@ pub fn document() -> Value {
             "replay_guard_default_capacity": crate::signature::replay::DEFAULT_CAPACITY,
             "default_confirmation_window_seconds":
                 DEFAULT_CONFIRMATION_WINDOW.as_millis() / 1000,
+            "default_allowance": crate::matching::DEFAULT_ALLOWANCE.to_string(),
         },
         "transitions": transitions,
     })

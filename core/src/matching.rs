@@ -43,6 +43,11 @@ use key::{key, Key};
 use slab::{Slab, MAX_HANDLES};
 use table::Table;
 
+/// The allowance of a window when the host gives none: zero, so only the exact payable
+/// amount matches (docs/spec.md §4). Bindings use this for an omitted `allowance` rather
+/// than a default of their own.
+pub const DEFAULT_ALLOWANCE: Amount = Amount::ZERO;
+
 /// The answer to "whose payment is this amount?".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -186,7 +191,8 @@ impl Matcher {
     }
 
     /// Allocates and registers the smallest `due + k·step` (k = 0, 1, …) whose window
-    /// `[P − allowance, P]` overlaps no other window on `account`, and returns it.
+    /// `[P − allowance, P]` overlaps no other window on `account`, and returns it. Pass
+    /// [`DEFAULT_ALLOWANCE`] when the caller named none.
     pub fn allocate(
         &mut self,
         account: &str,
@@ -269,7 +275,8 @@ impl Matcher {
     }
 
     /// Registers an amount the host chose itself, without searching; windows may then
-    /// overlap, which is what [`Match::Ambiguous`] is for.
+    /// overlap, which is what [`Match::Ambiguous`] is for. Pass [`DEFAULT_ALLOWANCE`] when
+    /// the caller named none.
     pub fn register(
         &mut self,
         account: &str,

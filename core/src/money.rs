@@ -223,6 +223,16 @@ impl Amount {
         wide::mul_add_round_up(self.0, factor.0, addend.0, scale).map(Amount)
     }
 
+    /// `self × factor ÷ divisor`, rounded down to `scale` decimal places, computed exactly
+    /// however many digits the product and the quotient need on the way (no 28-digit
+    /// rounding of an intermediate, which can carry a quotient across a step of `scale`).
+    /// `None` when `divisor` is zero or the result is not an amount (more than 28
+    /// significant digits or decimal places). A share of a total in proportion to a price
+    /// (docs/spec.md §8.4, Monetix refunds).
+    pub fn mul_div_floor(self, factor: Amount, divisor: Amount, scale: u32) -> Option<Amount> {
+        wide::mul_div_floor(self.0, factor.0, divisor.0, scale).map(Amount)
+    }
+
     /// Rounds up (away from zero) to `scale` decimal places. Check [`Amount::fits_grammar`]
     /// on the result when the input is near 28 digits.
     pub fn round_up(self, scale: u32) -> Amount {
@@ -253,8 +263,8 @@ impl Amount {
     }
 }
 
-/// Exact arithmetic beyond 28 digits, for the one place that needs it: a product of two
-/// amounts before it is rounded (docs/spec.md §2 "Due amount"). A 256-bit unsigned integer
+/// Exact arithmetic beyond 28 digits, for the places that need it: a product of two
+/// amounts before it is rounded or divided (docs/spec.md §2 "Due amount"). A 256-bit unsigned integer
 /// in four little-endian 64-bit limbs is enough for two 96-bit mantissas plus a scaled
 /// addend.
 mod wide {
@@ -318,6 +328,28 @@ mod wide {
             (U256(out), rem as u64)
         }
 
+        /// `(self / d, self % d)` for a non-zero `d` below 2^127, bit by bit (the remainder
+        /// stays below `d`, so shifting it left never overflows).
+        fn div_rem_u128(self, d: u128) -> Option<(U256, u128)> {
+            if d == 0 || d >> 127 != 0 {
+                return None;
+            }
+            let mut out = [0u64; 4];
+            let mut rem: u128 = 0;
+            for (i, limb) in self.0.iter().enumerate().rev() {
+                for bit in (0..64).rev() {
+                    rem = (rem << 1) | u128::from((limb >> bit) & 1);
+                    if rem >= d {
+                        rem -= d;
+                        if let Some(o) = out.get_mut(i) {
+                            *o |= 1 << bit;
+                        }
+                    }
+                }
+            }
+            Some((U256(out), rem))
+        }
+
         /// `a × b` for two 128-bit values: never overflows 256 bits.
         fn mul_u128(a: u128, b: u128) -> U256 {
             let (a0, a1) = (a as u64, (a >> 64) as u64);
@@ -359,6 +391,44 @@ mod wide {
         pow10_steps(n).try_fold(v, |acc, m| acc.mul_small(m))
     }
 
+    /// `⌊a × b ÷ c⌋` at `scale` decimals, exactly: `⌊am·bm·10^(scale+sc) ÷
+    /// (cm·10^(sa+sb))⌋` in integers. When the power of ten lands on the divisor side it is
+    /// divided out first (`⌊⌊n ÷ x⌋ ÷ y⌋ = ⌊n ÷ xy⌋` for positive integers).
+    pub(super) fn mul_div_floor(a: Decimal, b: Decimal, c: Decimal, scale: u32) -> Option<Decimal> {
+        if a.is_sign_negative() || b.is_sign_negative() || c.is_sign_negative() || c.is_zero() {
+            return None;
+        }
+        if scale > MAX_SIGNIFICANT_DIGITS as u32 {
+            return None;
+        }
+        let product = U256::mul_u128(a.mantissa().unsigned_abs(), b.mantissa().unsigned_abs());
+        let (up, down) = (scale + c.scale(), a.scale() + b.scale());
+        let numerator = if up >= down {
+            scale_up(product, up - down)?
+        } else {
+            pow10_steps(down - up).fold(product, |v, d| v.div_rem_small(d).0)
+        };
+        let (quotient, _) = numerator.div_rem_u128(c.mantissa().unsigned_abs())?;
+        to_decimal(quotient, scale)
+    }
+
+    /// `value × 10^-scale` in its shortest form, when that is an amount.
+    fn to_decimal(mut value: U256, mut value_scale: u32) -> Option<Decimal> {
+        while value_scale > 0 && !value.is_zero() {
+            let (q, r) = value.div_rem_small(10);
+            if r != 0 {
+                break;
+            }
+            value = q;
+            value_scale -= 1;
+        }
+        let mantissa = value.to_u128().filter(|m| *m < TEN_POW_28)?;
+        if value_scale > MAX_SIGNIFICANT_DIGITS as u32 {
+            return None;
+        }
+        Decimal::try_from_i128_with_scale(i128::try_from(mantissa).ok()?, value_scale).ok()
+    }
+
     pub(super) fn mul_add_round_up(
         a: Decimal,
         b: Decimal,
@@ -391,19 +461,7 @@ mod wide {
             value_scale = scale;
         }
         // Shortest form, so 28 digits are judged on the value.
-        while value_scale > 0 && !value.is_zero() {
-            let (q, r) = value.div_rem_small(10);
-            if r != 0 {
-                break;
-            }
-            value = q;
-            value_scale -= 1;
-        }
-        let mantissa = value.to_u128().filter(|m| *m < TEN_POW_28)?;
-        if value_scale > MAX_SIGNIFICANT_DIGITS as u32 {
-            return None;
-        }
-        Decimal::try_from_i128_with_scale(i128::try_from(mantissa).ok()?, value_scale).ok()
+        to_decimal(value, value_scale)
     }
 }
 
@@ -958,6 +1016,71 @@ impl<'de> Deserialize<'de> for Currency {
 
 #[cfg(test)]
 mod tests {
+
+    /// `mul_div_floor` against integer arithmetic: `floor(a·b·10^s / c)` over small
+    /// mantissas at several scales, the divisor's scale included.
+    #[test]
+    fn mul_div_floor_is_the_exact_floor() {
+        let dec = |m: u64, scale: u32| Amount::from_minor_units(m, scale).unwrap();
+        for a in 1..=24u64 {
+            for b in 1..=24u64 {
+                for c in [1u64, 3, 7, 9, 11, 12, 13, 30, 97] {
+                    for (sa, sb, sc, s) in [(0, 0, 0, 0), (2, 6, 2, 6), (2, 0, 1, 3), (0, 2, 3, 1)]
+                    {
+                        // (a/10^sa)(b/10^sb)/(c/10^sc) at s decimals:
+                        // floor(a·b·10^(s+sc) / (c·10^(sa+sb))).
+                        let num = u128::from(a * b) * 10u128.pow(s + sc);
+                        let den = u128::from(c) * 10u128.pow(sa + sb);
+                        let want = u64::try_from(num / den).unwrap();
+                        let got = dec(a, sa).mul_div_floor(dec(b, sb), dec(c, sc), s);
+                        assert_eq!(
+                            got,
+                            Some(dec(want, s)),
+                            "{a}e-{sa} × {b}e-{sb} / {c}e-{sc} @ {s}"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(dec(1, 0).mul_div_floor(dec(1, 0), Amount::ZERO, 6), None);
+    }
+
+    /// Two shares rust_decimal gets one unit wrong at 6 places: its quotient of an exact
+    /// 29-digit product, rounded to fit, carries …238100|95… up to …238101; and a product
+    /// of 29 digits is itself rounded before the division. Both are exact here.
+    #[test]
+    fn mul_div_floor_does_not_trust_rounded_intermediates() {
+        let a = |s: &str| Amount::parse(s, "t").unwrap();
+        let naive = |p: Amount, d: Amount, w: Amount| {
+            (p.as_decimal() * d.as_decimal() / w.as_decimal())
+                .round_dp_with_strategy(6, RoundingStrategy::ToZero)
+                .to_string()
+        };
+        let (part, due, price) = (a("0.04"), a("7000000000000000000010.00003"), a("0.21"));
+        assert_eq!(naive(part, due, price), "1333333333333333333335.238101");
+        assert_eq!(
+            part.mul_div_floor(due, price, 6),
+            Some(a("1333333333333333333335.2381"))
+        );
+        let (part, due, price) = (a("0.12"), a("7000000000000000000006.000018"), a("0.13"));
+        assert_eq!(naive(part, due, price), "6461538461538461538467.07694");
+        assert_eq!(
+            part.mul_div_floor(due, price, 6),
+            Some(a("6461538461538461538467.076939"))
+        );
+    }
+
+    /// A product or a result beyond 28 significant digits is refused, not rounded.
+    #[test]
+    fn mul_div_floor_refuses_what_it_cannot_hold() {
+        let a = Amount::parse("12345678901234567.89", "t").unwrap();
+        let b = Amount::parse("1234567890123.456789", "t").unwrap();
+        assert_eq!(a.mul_div_floor(b, Amount::from_units(1), 6), None);
+        // 10^22 / 0.03 = 333…333.333333|3… has 23 integer digits: not an amount at 6 places.
+        let big = Amount::parse("10000000000000000000000", "t").unwrap();
+        let price = Amount::parse("0.03", "t").unwrap();
+        assert_eq!(big.mul_div_floor(Amount::from_units(1), price, 6), None);
+    }
     use super::*;
 
     fn ok(s: &str) -> String {

@@ -7,8 +7,10 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::json::Obj;
 use crate::money::Amount;
 
 /// How much of the due amount may be missing for the invoice to count as paid.
@@ -46,6 +48,39 @@ impl Tolerance {
                 "tolerance.percent",
                 format!("percentage {p} must be less than 100"),
             )),
+        }
+    }
+
+    /// Reads `"exact"`, `{"absolute": x}` or `{"percent": p}` (amounts as strings);
+    /// anything else is `invalid_field` on `field` (`invoice.tolerance` in a spec).
+    pub fn from_json(value: &Value, field: &str) -> Result<Tolerance> {
+        let shape = || {
+            Error::invalid_field(
+                field.to_owned(),
+                "expected \"exact\", {\"absolute\": x} or {\"percent\": p}",
+            )
+        };
+        match value {
+            Value::String(s) if s == "exact" => Ok(Tolerance::Exact),
+            Value::Object(t) => {
+                let t = Obj::new(t, field);
+                match (t.map().len(), t.get("absolute"), t.get("percent")) {
+                    (1, Some(_), None) => Ok(Tolerance::Absolute(t.amount("absolute")?)),
+                    (1, None, Some(_)) => Ok(Tolerance::Percent(t.amount("percent")?)),
+                    _ => Err(shape()),
+                }
+            }
+            _ => Err(shape()),
+        }
+    }
+
+    /// `"exact"`, `{"absolute": "x"}` or `{"percent": "p"}`, the inverse of
+    /// [`Tolerance::from_json`].
+    pub fn to_json(&self) -> Value {
+        match self {
+            Tolerance::Exact => json!("exact"),
+            Tolerance::Absolute(x) => json!({"absolute": x.to_string()}),
+            Tolerance::Percent(p) => json!({"percent": p.to_string()}),
         }
     }
 

@@ -27,23 +27,60 @@ pub const SAMPLE_TX_HASH: &str = "sandbox_test_tx_hash";
 pub const TEST_EVENT: &str = "test";
 
 /// The seed's wallets: one per accepted asset (`walletId` names one of them).
+///
+/// Sandbox-only addresses: each 20-byte account id is the ASCII text
+/// `paystate sandbox trc` / `… erc` / `… bsc`, spelled as a valid TRON base58check and
+/// EIP-55 address (so the core's `address` module accepts them and a payment URI can be
+/// built), and recognisable as nobody's wallet when decoded.
 pub const WALLETS: [(&str, Asset, &str); 3] = [
     (
         "wallet_trc20",
         Asset::UsdtTrc20,
-        "TSandboxPayoutAddress000000000000",
+        "TLDRTBhbUmgyTMFSp4JK7hizhPjsE75Drx",
     ),
     (
         "wallet_erc20",
         Asset::UsdtErc20,
-        "0x5a9d000000000000000000000000000000000001",
+        "0x70617973746174652073616E64626f7820657263",
     ),
     (
         "wallet_bsc",
         Asset::UsdtBsc,
-        "0x5a9d000000000000000000000000000000000002",
+        "0x70617973746174652073616E64626F7820627363",
     ),
 ];
+
+/// The text each sandbox wallet's account id spells, in [`WALLETS`] order.
+pub const WALLET_ACCOUNT_TEXT: [&[u8; 20]; 3] = [
+    b"paystate sandbox trc",
+    b"paystate sandbox erc",
+    b"paystate sandbox bsc",
+];
+
+/// The sandbox's Polygon deposit address. Seed 001 has no Polygon wallet (its account
+/// lists [`WALLETS`] only); GatePay's `USDT_MATIC` orders and seed 004's `USDT-POLYGON`
+/// invoices are paid here. Built like [`WALLETS`]: the 20-byte account id is the ASCII text
+/// [`POLYGON_ACCOUNT_TEXT`], in EIP-55 spelling. It belongs to nobody.
+pub const POLYGON_ADDRESS: &str = "0x70617973746174652073616E64626f7820706f6c";
+
+/// The text [`POLYGON_ADDRESS`]'s account id spells.
+pub const POLYGON_ACCOUNT_TEXT: &[u8; 20] = b"paystate sandbox pol";
+
+/// The Bybit UID a `USDT_BYBIT` invoice (seeds 000 and 003: a Bybit internal transfer, no
+/// chain address) is paid to. Bybit numbers accounts from 1, so UID 0 is nobody's: a
+/// payer who copies it into a real Bybit app cannot send anything to it.
+pub const BYBIT_UID: &str = "0";
+
+/// Where an invoice of `asset` is paid on chain: the seed-001 wallet of that asset, else
+/// [`POLYGON_ADDRESS`] for Polygon; `None` for `USDT_BYBIT`, which moves inside Bybit
+/// (the payer sends to [`BYBIT_UID`]).
+pub fn deposit_address(asset: Asset) -> Option<&'static str> {
+    match asset {
+        Asset::UsdtPolygon => Some(POLYGON_ADDRESS),
+        Asset::UsdtBybit => None,
+        other => wallet_for(other).map(|(_, address)| address),
+    }
+}
 
 fn wallet_for(asset: Asset) -> Option<(&'static str, &'static str)> {
     WALLETS
@@ -223,11 +260,30 @@ fn find(tx: &Tx<'_>, lookup: &Lookup) -> Result<InvoiceRow, ApiError> {
     row.ok_or_else(|| ApiError::not_found("Invoice not found"))
 }
 
+/// [`find`], for seed 001's own API: another seed's invoice is not found there. Seed 001's
+/// API answers with seed 001's document and statuses, which those invoices do not have
+/// (their stored answer is their own seed's); every invoice takes the `/sandbox/` controls.
+fn find_001(tx: &Tx<'_>, lookup: &Lookup) -> Result<InvoiceRow, ApiError> {
+    let row = find(tx, lookup)?;
+    if store::seed_invoice(tx, &row.id)?.is_some() {
+        return Err(ApiError::not_found("Invoice not found"));
+    }
+    Ok(row)
+}
+
+/// Refuses (404, as an unknown id) an invoice that is not seed 001's: for the seed-001
+/// operations that go on to the shared payment code.
+pub async fn require_seed_001(app: &Arc<App>, id: String) -> Result<(), ApiError> {
+    app.db
+        .tx(move |tx| find_001(tx, &Lookup::Id(id.clone())).map(|_| ()))
+        .await
+}
+
 /// `GET /api/v1/invoices/:id` and `GET /api/v1/invoices/reference/:ref`.
 pub async fn get_invoice(app: &Arc<App>, lookup: Lookup) -> Result<Value, ApiError> {
     let now = app.clock.now();
     app.db
-        .tx(move |tx| invoice_view(&find(tx, &lookup)?, now))
+        .tx(move |tx| invoice_view(&find_001(tx, &lookup)?, now))
         .await
 }
 
@@ -251,10 +307,25 @@ pub async fn core_state(app: &Arc<App>, id: String) -> Result<Value, ApiError> {
         .await
 }
 
+/// `GET /sandbox/invoices`: `{"total", "bySeed": {"000": n, "001": n, ...}}`, every seed.
+pub async fn invoice_counts(app: &Arc<App>) -> Result<Value, ApiError> {
+    app.db
+        .tx(move |tx| {
+            let mut by_seed = Map::new();
+            let mut total: u64 = 0;
+            for (seed, n) in store::invoice_counts_by_seed(tx)? {
+                total = total.saturating_add(n);
+                by_seed.insert(seed, json!(n));
+            }
+            Ok(json!({"total": total, "bySeed": by_seed}))
+        })
+        .await
+}
+
 /// Largest `limit` of the list endpoint.
 pub const MAX_PAGE_LIMIT: u32 = 100;
 
-/// `GET /api/v1/invoices?page&limit`: newest first.
+/// `GET /api/v1/invoices?page&limit`: seed 001's invoices, newest first.
 pub async fn list_invoices(app: &Arc<App>, page: u32, limit: u32) -> Result<Value, ApiError> {
     let now = app.clock.now();
     app.db
@@ -274,7 +345,7 @@ pub async fn list_invoices(app: &Arc<App>, page: u32, limit: u32) -> Result<Valu
         .await
 }
 
-/// `GET /api/v1/account`.
+/// `GET /api/v1/account`: its stats count seed 001's invoices.
 pub async fn account(app: &Arc<App>) -> Result<Value, ApiError> {
     let merchant_id = app.merchant_id.clone();
     app.db
@@ -346,6 +417,11 @@ pub fn apply_in_tx(
     }
     let text = serde_json::to_string(command).map_err(ApiError::internal)?;
     store::append_journal(tx, id, to_millis(now), &text)?;
+    // Seeds 000, 002, 003 and 004 send their own webhooks (src/seed/).
+    if let Some(seed_row) = store::seed_invoice(tx, id)? {
+        crate::seed::on_events(app, tx, &seed_row, &row, &invoice, &events, now)?;
+        return Ok((invoice, events));
+    }
     let view = parse_view(&row)?;
     for event in &events {
         // Seed 001 sends one webhook: "When a payment is confirmed on the blockchain".
@@ -457,6 +533,7 @@ pub async fn command(app: &Arc<App>, id: String, command: Command) -> Result<Inv
 /// `POST /api/v1/invoices/:id/cancel`: the core decides whether it may be cancelled
 /// (pending with nothing received); the seed: "Only pending invoices can be cancelled."
 pub async fn cancel(app: &Arc<App>, id: String) -> Result<Value, ApiError> {
+    require_seed_001(app, id.clone()).await?;
     let invoice = command(app, id.clone(), Command::Cancel)
         .await
         .map_err(|e| {
@@ -627,7 +704,7 @@ pub async fn trigger_expiry(app: &Arc<App>, id: String) -> Result<Value, ApiErro
     let lookup_id = id.clone();
     app.db
         .tx(move |tx| {
-            let row = find(tx, &Lookup::Id(id.clone()))?;
+            let row = find_001(tx, &Lookup::Id(id.clone()))?;
             let current = load_invoice(&row)?;
             let at = current.deadline().max(now);
             let (_, events) = apply_in_tx(&a, tx, &id, &Command::Tick, at)?;
@@ -660,7 +737,7 @@ pub async fn test_webhook(
         .tx(move |tx| {
             let (invoice, view, callback) = match &invoice_id {
                 Some(id) => {
-                    let row = find(tx, &Lookup::Id(id.clone()))?;
+                    let row = find_001(tx, &Lookup::Id(id.clone()))?;
                     (load_invoice(&row)?, parse_view(&row)?, row.callback_url)
                 }
                 None => (sample_invoice(now)?, sample_view(), None),
@@ -716,8 +793,8 @@ fn sample_view() -> Map<String, Value> {
     m
 }
 
-/// Validates a URL a client gives the sandbox to send to (http only: this build sends no
-/// TLS), with the seed's `callbackUrl` rules.
+/// Validates a URL a client gives the sandbox to send to (`http://` or `https://`), with
+/// the seed's `callbackUrl` rules.
 pub fn check_target_url(url: &str, field: &str) -> Result<(), ApiError> {
     paystate::dialect::common::check_url(
         url,
@@ -726,10 +803,44 @@ pub fn check_target_url(url: &str, field: &str) -> Result<(), ApiError> {
         field,
     )
     .map_err(|e| ApiError::from_core(&e))?;
-    if !url.starts_with("http://") {
+    if !url.starts_with("http://") && !url.starts_with("https://") {
         return Err(ApiError::bad_request(format!(
-            "{field}: this sandbox sends webhooks over http:// only"
+            "{field}: this sandbox sends webhooks over http:// or https:// only"
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paystate::address::Address;
+
+    /// The wallets are valid addresses of their asset's network, in normalised spelling,
+    /// and are exactly the sandbox text they claim to encode.
+    #[test]
+    fn wallets_are_valid_sandbox_addresses() {
+        for ((_, asset, text), account) in WALLETS.iter().zip(WALLET_ACCOUNT_TEXT) {
+            let parsed = Address::parse(*asset, text, "address");
+            assert_eq!(parsed.as_ref().map(Address::as_str), Ok(*text), "{asset}");
+            let derived = Address::from_bytes(*asset, *account);
+            assert_eq!(derived.as_ref().map(Address::as_str), Ok(*text), "{asset}");
+        }
+        let polygon = Address::from_bytes(Asset::UsdtPolygon, *POLYGON_ACCOUNT_TEXT);
+        assert_eq!(
+            polygon.as_ref().map(Address::as_str),
+            Ok(POLYGON_ADDRESS),
+            "the Polygon address spells its text, EIP-55"
+        );
+        let parsed = Address::parse(Asset::UsdtPolygon, POLYGON_ADDRESS, "address");
+        assert_eq!(parsed.as_ref().map(Address::as_str), Ok(POLYGON_ADDRESS));
+        for asset in Asset::ALL {
+            let expected = match asset {
+                Asset::UsdtBybit => None,
+                Asset::UsdtPolygon => Some(POLYGON_ADDRESS),
+                a => WALLETS.iter().find(|w| w.1 == a).map(|w| w.2),
+            };
+            assert_eq!(deposit_address(asset), expected, "{asset}");
+        }
+    }
 }

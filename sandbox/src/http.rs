@@ -57,6 +57,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/sandbox/test-webhook", post(test_webhook))
         .route("/sandbox/clock", get(clock))
         .route("/sandbox/clock/advance", post(advance))
+        .route("/sandbox/invoices", get(invoice_counts))
         .route("/sandbox/invoices/{id}", get(core_state))
         .route("/sandbox/invoices/{id}/pay", post(pay))
         .route("/sandbox/invoices/{id}/confirm", post(confirm))
@@ -68,6 +69,7 @@ pub fn router(app: Arc<App>) -> Router {
             "/sandbox/accounts/{account}/transfers",
             post(shared_transfer),
         )
+        .merge(crate::seed::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -76,6 +78,9 @@ pub fn router(app: Arc<App>) -> Router {
             Arc::clone(&app),
             log_api_request,
         ))
+        // The checkout pages answer in HTML, outside the seed-shaped errors and the API
+        // log; like every route, they see the state other processes changed.
+        .merge(crate::checkout::router())
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&app),
             sync_shared_state,
@@ -98,10 +103,10 @@ pub fn json_response(status: StatusCode, body: &Value) -> Response {
 /// plain text: they are given the seed's error shape too.
 async fn seed_shaped_errors(resp: Response) -> Response {
     let status = resp.status();
-    let is_json = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    // JSON answers are already shaped; HTML pages (seed 000's checkout links) are meant.
+    let is_json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
     if status.as_u16() < 400 || is_json {
         return resp;
     }
@@ -186,9 +191,14 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(405, "Method not allowed on this route")
 }
 
-/// Checks `Authorization: Bearer test_...` against the configured key: the shape by the
-/// core's seed-001 rule, the value in constant time.
-fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+/// Checks `Authorization: Bearer test_...` against the configured key (`--api-key`; the
+/// `/sandbox/` controls take it whatever `[seeds.001]` sets): the shape by the core's
+/// seed-001 rule, the value in constant time.
+pub(crate) fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    authorize_key(headers, &app.config.api_key)
+}
+
+fn authorize_key(headers: &HeaderMap, key: &str) -> Result<(), ApiError> {
     let value = match headers.get(header::AUTHORIZATION) {
         None => None,
         Some(v) => Some(
@@ -200,16 +210,17 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let given = value
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !constant_time_eq(given.as_bytes(), app.config.api_key.as_bytes()) {
+    if !constant_time_eq(given.as_bytes(), key.as_bytes()) {
         return Err(ApiError::new(401, "Invalid API key"));
     }
     Ok(())
 }
 
-/// [`authorize`] for seed 001's own API, which a suspended account may not use
-/// (the seed: "403 Forbidden - Account suspended").
+/// [`authorize`] for seed 001's own API, with seed 001's key (`[seeds.001] api_key`, else
+/// `--api-key`), which a suspended account may not use (the seed: "403 Forbidden -
+/// Account suspended").
 fn authorize_api(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    authorize(app, headers)?;
+    authorize_key(headers, app.config.api_key_for("001"))?;
     if app.suspended.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(ApiError::new(403, "Account suspended"));
     }
@@ -400,6 +411,7 @@ async fn simulate_payment(
         confirm_after: (delay > 0).then_some(delay),
         drop_after: None,
     };
+    gateway::require_seed_001(&app, id.clone()).await?;
     let (invoice, tx_id) = gateway::pay(&app, id, payment).await?;
     let now = app.clock.now();
     Ok(ok(json!({
@@ -472,6 +484,13 @@ async fn advance(State(app): Shared, headers: HeaderMap, body: Body) -> Result<R
     }
     scheduler::advance(&app, seconds).await?;
     Ok(ok(clock_json(&app)))
+}
+
+/// `GET /sandbox/invoices`: how many invoices the sandbox holds, in all and per seed (seed
+/// 001's own list and stats count only its invoices).
+async fn invoice_counts(State(app): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    Ok(ok(gateway::invoice_counts(&app).await?))
 }
 
 async fn core_state(

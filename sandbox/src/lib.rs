@@ -6,12 +6,15 @@
 //! core's invoice machine (`docs/spec.md §3`), signs webhooks with the core's signer
 //! (`docs/spec.md §6`) and schedules them on the core's delivery plans (`docs/spec.md §7`).
 //!
-//! Module map: [`config`] (flags and start-up), [`server`] (binding and the worker),
+//! Module map: [`config`] (flags, the `--config` file and per-seed secrets), [`server`] (binding and the worker),
 //! [`http`] (routes and error answers), [`gateway`] (seed 001 operations as transactions),
+//! [`seed`] (seeds 000 gatenoc, 002 GatePay, 003 Monetix and 004 key-pair invoices, one
+//! module each, and the webhooks of their invoices),
 //! [`ratelimit`] (the seed's limits, opt-in), [`scheduler`] (the test clock and everything that falls due), [`delivery`] (the
-//! outgoing HTTP of webhooks), [`store`] (SQLite, or PostgreSQL shared by several processes),
-//! [`clock`], [`ids`], [`error`].
+//! outgoing HTTP and HTTPS of webhooks), [`store`] (SQLite, or PostgreSQL shared by several
+//! processes), [`clock`], [`ids`], [`error`].
 
+pub mod checkout;
 pub mod clock;
 pub mod config;
 pub mod delivery;
@@ -21,6 +24,7 @@ pub mod http;
 pub mod ids;
 pub mod ratelimit;
 pub mod scheduler;
+pub mod seed;
 pub mod server;
 pub mod store;
 

@@ -8,7 +8,7 @@ use clap::Parser;
 #[derive(Parser)]
 #[command(
     name = "paystate-sandbox",
-    about = "A local seed-001 USDT gateway with a test clock."
+    about = "A local USDT gateway speaking the five provider APIs, with a test clock."
 )]
 struct Cli {
     #[command(flatten)]

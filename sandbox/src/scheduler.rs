@@ -239,12 +239,22 @@ async fn attempt(app: &Arc<App>, id: &str, at: i64, token: &str) -> Result<(), A
     let lookup = id.to_owned();
     let id = id.to_owned();
     let token = token.to_owned();
-    let Some(row) = app.db.tx(move |tx| store::delivery(tx, &lookup)).await? else {
+    let Some((row, scheme)) = app
+        .db
+        .tx(move |tx| {
+            let scheme = store::delivery_scheme(tx, &lookup)?;
+            Ok(store::delivery(tx, &lookup)?.map(|r| (r, scheme)))
+        })
+        .await?
+    else {
         return Ok(());
     };
+    // Every seed's deliveries go through the same claim: only its holder attempts.
     if row.claim.as_deref() != Some(token.as_str()) {
         return Ok(());
     }
+    // Seed 001's deliveries have no scheme record; the other seeds' sign with their own.
+    let signing = crate::seed::signing(app, scheme.as_deref())?;
     let mut plan: DeliveryPlan = serde_json::from_str(&row.plan)
         .map_err(|e| ApiError::internal(format_args!("stored plan: {e}")))?;
     let policy_limit = plan
@@ -261,12 +271,14 @@ async fn attempt(app: &Arc<App>, id: &str, at: i64, token: &str) -> Result<(), A
     );
     let sent = delivery::send(
         &app.client,
-        &app.signer,
+        signing.signer.as_ref().unwrap_or(&app.signer),
         Webhook {
             url: &row.url,
             id: &row.id,
             reference: row.reference.as_deref(),
             body: &row.body,
+            seed001: signing.signer.is_none(),
+            input: signing.input(),
         },
         limit,
     )

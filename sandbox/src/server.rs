@@ -92,8 +92,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         })
         .await
         .map_err(|e| StartError::Storage(e.body.to_string()))?;
-    let signer = Signer::new(Scheme::UsdtGateway, &[config.webhook_secret.as_bytes()])
-        .map_err(|e| StartError::Usage(format!("--webhook-secret: {}", e.code())))?;
+    let signer = Signer::new(
+        Scheme::UsdtGateway,
+        &[config.webhook_secret_for("001").as_bytes()],
+    )
+    .map_err(|e| StartError::Usage(format!("--webhook-secret: {}", e.code())))?;
+    let client = delivery::client(config.ca_file.as_deref()).map_err(StartError::Usage)?;
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
         .await
         .map_err(|e| StartError::Bind(format!("127.0.0.1:{}: {e}", config.port)))?;
@@ -110,7 +114,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config,
         work: Mutex::new(()),
         wake: Notify::new(),
-        client: delivery::client(),
+        client,
         limits: RateLimits::new(config_rate_limit),
         suspended: AtomicBool::new(suspended),
     });
@@ -170,6 +174,17 @@ pub fn banner(running: &Running) -> String {
     ));
     out.push_str(&format!("  api key (Bearer):  {}\n", c.api_key));
     out.push_str(&format!("  webhook secret:    {}\n", c.webhook_secret));
+    for (seed, own) in &c.seeds {
+        if let Some(k) = &own.api_key {
+            out.push_str(&format!("  seed {seed} api key:  {k} (from --config)\n"));
+        }
+        if let Some(s) = &own.webhook_secret {
+            out.push_str(&format!(
+                "  seed {seed} webhook secret: {s} (from --config)\n"
+            ));
+        }
+    }
+    out.push_str(&crate::seed::banner(c));
     out.push_str(&format!("  database:          {}\n", c.database));
     out.push_str(&format!(
         "  clock:             {} ({})\n",
@@ -182,6 +197,12 @@ pub fn banner(running: &Running) -> String {
     ));
     if c.rate_limit {
         out.push_str("  rate limits:       seed 001's (429 with Retry-After)\n");
+    }
+    if let Some(ca) = &c.ca_file {
+        out.push_str(&format!(
+            "  https trusts:      built-in roots and {}\n",
+            ca.display()
+        ));
     }
     if let Some(f) = &c.forward_to {
         out.push_str(&format!("  forwarding every webhook to {f}\n"));

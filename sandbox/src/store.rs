@@ -126,6 +126,34 @@ CREATE TABLE IF NOT EXISTS attempts (
     PRIMARY KEY (delivery_id, n)
 );
 CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, matcher TEXT NOT NULL);
+-- Seeds 000, 002, 003, 004 (src/seed/): which seed an invoice belongs to, what its
+-- callbacks are rendered from, which scheme signs a delivery, checkout sessions.
+CREATE TABLE IF NOT EXISTS seed_invoices (
+    invoice_id TEXT PRIMARY KEY,
+    seed TEXT NOT NULL,
+    seed_ref TEXT,
+    request TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS seed_invoices_ref ON seed_invoices(seed, seed_ref);
+CREATE TABLE IF NOT EXISTS seed_deliveries (
+    delivery_id TEXT PRIMARY KEY,
+    scheme TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS checkout_sessions (
+    token TEXT PRIMARY KEY,
+    invoice_id TEXT NOT NULL,
+    state TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seed_replay (
+    key TEXT PRIMARY KEY,
+    keep_until INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS seed_settings (
+    seed TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (seed, name)
+);
 ";
 
 /// Columns added since the first SQLite schema, with their declarations: a database file
@@ -342,18 +370,38 @@ pub fn invoice_by_reference(tx: &Tx<'_>, reference: &str) -> Result<Option<Invoi
     )
 }
 
+/// The condition that keeps seed 001's invoices (those without a `seed_invoices` row):
+/// seed 001's list and account stats show only its own invoices.
+const SEED_001_ONLY: &str =
+    "NOT EXISTS (SELECT 1 FROM seed_invoices s WHERE s.invoice_id = invoices.id)";
+
+/// How many invoices each seed has (`"001"` for those without a `seed_invoices` row).
+pub fn invoice_counts_by_seed(tx: &Tx<'_>) -> Result<Vec<(String, u64)>, ApiError> {
+    tx.query(
+        "SELECT COALESCE(s.seed, '001'), COUNT(*) FROM invoices i
+         LEFT JOIN seed_invoices s ON s.invoice_id = i.id
+         GROUP BY COALESCE(s.seed, '001') ORDER BY COALESCE(s.seed, '001')",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// A page of invoices, newest first, and the total count.
 pub fn invoice_page(
     tx: &Tx<'_>,
     limit: u32,
     offset: u64,
 ) -> Result<(Vec<InvoiceRow>, u64), ApiError> {
-    let total: i64 = tx.query_row("SELECT COUNT(*) FROM invoices", params![], |r| r.get(0))?;
+    let total: i64 = tx.query_row(
+        &format!("SELECT COUNT(*) FROM invoices WHERE {SEED_001_ONLY}"),
+        params![],
+        |r| r.get(0),
+    )?;
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     // Two processes may give two invoices the same sequence number: the id breaks the tie.
     let rows = tx.query(
         &format!(
-            "SELECT {INVOICE_COLUMNS} FROM invoices
+            "SELECT {INVOICE_COLUMNS} FROM invoices WHERE {SEED_001_ONLY}
              ORDER BY created_seq DESC, id DESC LIMIT ?1 OFFSET ?2"
         ),
         params![limit, offset],
@@ -362,10 +410,13 @@ pub fn invoice_page(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
-/// Invoice counts by core status.
+/// Seed 001's invoices by core status.
 pub fn status_counts(tx: &Tx<'_>) -> Result<Vec<(String, u64)>, ApiError> {
     tx.query(
-        "SELECT status, COUNT(*) FROM invoices GROUP BY status ORDER BY status",
+        &format!(
+            "SELECT status, COUNT(*) FROM invoices WHERE {SEED_001_ONLY}
+             GROUP BY status ORDER BY status"
+        ),
         params![],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
@@ -820,4 +871,157 @@ mod tests {
         assert_eq!(sql::to_sqlite("SELECT 1 FOR UPDATE"), "SELECT 1 ");
         assert_eq!(sql::to_sqlite("SELECT 1"), "SELECT 1");
     }
+}
+
+// ---- seeds 000, 002, 003, 004 (src/seed/) ----------------------------------------------
+
+/// What the sandbox keeps about an invoice of seed 000, 002, 003 or 004.
+#[derive(Debug, Clone)]
+pub struct SeedInvoiceRow {
+    /// The invoice id.
+    pub invoice_id: String,
+    /// `000`, `002`, `003` or `004`.
+    pub seed: String,
+    /// The seed's own unique reference, where it has one (GatePay `merchantTradeNo`,
+    /// Monetix `payment_id`).
+    pub seed_ref: Option<String>,
+    /// What its callbacks are rendered from (JSON; never a secret).
+    pub request: String,
+}
+
+/// Records which seed an invoice belongs to. Two processes creating invoices with the
+/// same seed reference at once: the unique index makes the later one run again
+/// ([`ApiError::retry`]), and it then finds the reference taken.
+pub fn insert_seed_invoice(tx: &Tx<'_>, r: &SeedInvoiceRow) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_invoices (invoice_id, seed, seed_ref, request) VALUES (?1, ?2, ?3, ?4)",
+        params![r.invoice_id, r.seed, r.seed_ref, r.request],
+    )?;
+    Ok(())
+}
+
+fn seed_invoice_row(r: &Row) -> Result<SeedInvoiceRow, ApiError> {
+    Ok(SeedInvoiceRow {
+        invoice_id: r.get(0)?,
+        seed: r.get(1)?,
+        seed_ref: r.get(2)?,
+        request: r.get(3)?,
+    })
+}
+
+/// The seed record of an invoice (`None`: a seed-001 invoice).
+pub fn seed_invoice(tx: &Tx<'_>, invoice_id: &str) -> Result<Option<SeedInvoiceRow>, ApiError> {
+    tx.query_opt(
+        "SELECT invoice_id, seed, seed_ref, request FROM seed_invoices WHERE invoice_id = ?1",
+        params![invoice_id],
+        seed_invoice_row,
+    )
+}
+
+/// The invoice of a seed with that seed's own reference.
+pub fn seed_invoice_by_ref(
+    tx: &Tx<'_>,
+    seed: &str,
+    seed_ref: &str,
+) -> Result<Option<SeedInvoiceRow>, ApiError> {
+    tx.query_opt(
+        "SELECT invoice_id, seed, seed_ref, request FROM seed_invoices
+         WHERE seed = ?1 AND seed_ref = ?2",
+        params![seed, seed_ref],
+        seed_invoice_row,
+    )
+}
+
+/// Records the signature scheme of a delivery (one without a record is seed 001's). The
+/// delivery itself is an ordinary `deliveries` row: claimed ([`claim_deliveries`]) and
+/// recorded ([`record_attempt`]) like seed 001's, so each attempt is made by one process.
+pub fn insert_seed_delivery(tx: &Tx<'_>, delivery_id: &str, scheme: &str) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_deliveries (delivery_id, scheme) VALUES (?1, ?2)
+         ON CONFLICT (delivery_id) DO NOTHING",
+        params![delivery_id, scheme],
+    )?;
+    Ok(())
+}
+
+/// The signature scheme of a delivery, when it is not seed 001's.
+pub fn delivery_scheme(tx: &Tx<'_>, delivery_id: &str) -> Result<Option<String>, ApiError> {
+    tx.query_opt(
+        "SELECT scheme FROM seed_deliveries WHERE delivery_id = ?1",
+        params![delivery_id],
+        |r| r.get(0),
+    )
+}
+
+/// Stores a new checkout session under its link token.
+pub fn insert_session(
+    tx: &Tx<'_>,
+    token: &str,
+    invoice_id: &str,
+    state: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO checkout_sessions (token, invoice_id, state) VALUES (?1, ?2, ?3)",
+        params![token, invoice_id, state],
+    )?;
+    Ok(())
+}
+
+/// A checkout session by link token: `(invoice id, session JSON)`.
+pub fn session_by_token(tx: &Tx<'_>, token: &str) -> Result<Option<(String, String)>, ApiError> {
+    tx.query_opt(
+        "SELECT invoice_id, state FROM checkout_sessions WHERE token = ?1",
+        params![token],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+/// Replaces a checkout session's state, only over the state `old` it was read at: a
+/// single-use link is used once even when two processes open it at the same moment. The
+/// later writer gets [`ApiError::retry`], runs again and finds the link used.
+pub fn update_session(tx: &Tx<'_>, token: &str, old: &str, state: &str) -> Result<(), ApiError> {
+    let n = tx.execute(
+        "UPDATE checkout_sessions SET state = ?3 WHERE token = ?1 AND state = ?2",
+        params![token, old, state],
+    )?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::retry())
+    }
+}
+
+/// A per-seed setting (e.g. GatePay's notification URL).
+pub fn seed_setting(tx: &Tx<'_>, seed: &str, name: &str) -> Result<Option<String>, ApiError> {
+    tx.query_opt(
+        "SELECT value FROM seed_settings WHERE seed = ?1 AND name = ?2",
+        params![seed, name],
+        |r| r.get(0),
+    )
+}
+
+/// Sets a per-seed setting (the last writer wins: it is a configuration value).
+pub fn set_seed_setting(tx: &Tx<'_>, seed: &str, name: &str, value: &str) -> Result<(), ApiError> {
+    tx.execute(
+        "INSERT INTO seed_settings (seed, name, value) VALUES (?1, ?2, ?3)
+         ON CONFLICT (seed, name) DO UPDATE SET value = excluded.value",
+        params![seed, name, value],
+    )?;
+    Ok(())
+}
+
+/// Records a signed request's replay key (`docs/spec.md §6`, the replay guard kept as
+/// rows): `false` when the key is already held. Keys whose window has passed are dropped
+/// first. Two processes recording one key at once: the primary key lets one insert it
+/// and the other (waiting on it) inserts nothing, so a replay is refused across processes.
+pub fn record_replay(tx: &Tx<'_>, key: &str, keep_until: i64, now: i64) -> Result<bool, ApiError> {
+    tx.execute(
+        "DELETE FROM seed_replay WHERE keep_until < ?1",
+        params![now],
+    )?;
+    let inserted = tx.execute(
+        "INSERT INTO seed_replay (key, keep_until) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+        params![key, keep_until],
+    )?;
+    Ok(inserted == 1)
 }

@@ -288,7 +288,7 @@ async fn realtime_follows_the_wall_clock_and_delivers_without_advance() {
         forward_to: Some(rx.url.clone()),
         realtime: true,
         rate_limit: false,
-        delivery_lease: paystate_sandbox::config::DEFAULT_DELIVERY_LEASE_SECONDS,
+        ..Default::default()
     })
     .unwrap();
     let sb = paystate_sandbox::start(config).await.unwrap();

@@ -325,7 +325,8 @@ impl World {
                     id,
                     f.amount("due")?,
                     f.amount("step")?,
-                    f.opt_amount("allowance")?.unwrap_or(Amount::ZERO),
+                    f.opt_amount("allowance")?
+                        .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE),
                 )?;
                 Ok(Output {
                     payable: Some(payable),
@@ -339,7 +340,8 @@ impl World {
                     f.str("account")?,
                     id,
                     f.amount("payable")?,
-                    f.opt_amount("allowance")?.unwrap_or(Amount::ZERO),
+                    f.opt_amount("allowance")?
+                        .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE),
                 )?;
                 Ok(Output::default())
             }

@@ -265,12 +265,7 @@ impl Command {
             "mark" => {
                 only(&["status"])?;
                 let status = Status::parse(o.str("status")?, "status")?;
-                if !matches!(status, Status::Paid | Status::Invalid) {
-                    return Err(Error::invalid_field(
-                        "status",
-                        format!("an invoice can be marked paid or invalid, not {status}"),
-                    ));
-                }
+                check_mark(status)?;
                 Command::Mark { status }
             }
             "claim_txid" => {
@@ -286,6 +281,26 @@ impl Command {
                 ))
             }
         })
+    }
+
+    /// Checks the command's own fields as [`Command::from_json`] does when it reads them:
+    /// ids (`tx_id`, `transfer.tx_id`, `refund_id`: 1 to 128 bytes, no control
+    /// characters) and the status of `mark` (`paid` or `invalid`). Typed constructors call
+    /// it so a bad command is refused when it is built, as a JSON one is; `apply` checks
+    /// again, and a creation's spec is checked by `Invoice::create`.
+    pub fn check(&self) -> Result<()> {
+        use super::spec::check_id;
+        match self {
+            Command::Create(_) | Command::Tick | Command::Cancel => Ok(()),
+            Command::ObserveTransfer(t) => check_id(&t.tx_id, "transfer.tx_id"),
+            Command::ConfirmTransfer { tx_id }
+            | Command::DropTransfer { tx_id }
+            | Command::ClaimTxid { tx_id } => check_id(tx_id, "tx_id"),
+            Command::RequestRefund { refund_id, .. } | Command::SettleRefund { refund_id, .. } => {
+                check_id(refund_id, "refund_id")
+            }
+            Command::Mark { status } => check_mark(*status),
+        }
     }
 
     /// The journal shape, the inverse of [`Command::from_json`].
@@ -320,6 +335,19 @@ impl Command {
             Command::Mark { status } => json!({"op": "mark", "status": status.as_str()}),
             Command::ClaimTxid { tx_id } => json!({"op": "claim_txid", "tx_id": tx_id}),
         }
+    }
+}
+
+/// `mark` forces `paid` or `invalid` only (docs/spec.md §3 "Commands and events");
+/// another status is `invalid_field` on `status`.
+pub(crate) fn check_mark(to: Status) -> Result<()> {
+    if matches!(to, Status::Paid | Status::Invalid) {
+        Ok(())
+    } else {
+        Err(Error::invalid_field(
+            "status",
+            format!("an invoice can be marked paid or invalid, not {to}"),
+        ))
     }
 }
 
@@ -379,5 +407,60 @@ impl JournalEntry {
         let at = Timestamp::parse(o.str("at")?, "journal.at")?;
         let command = Command::from_json(o.obj("command")?)?;
         Ok(JournalEntry { at, command })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `check` refuses what `from_json` refuses, with the same code and field.
+    #[test]
+    fn check_agrees_with_the_json_reader() {
+        let long = "x".repeat(129);
+        let cases = [
+            Command::ConfirmTransfer { tx_id: "".into() },
+            Command::DropTransfer {
+                tx_id: long.clone(),
+            },
+            Command::ClaimTxid {
+                tx_id: "a\u{7}".into(),
+            },
+            Command::RequestRefund {
+                refund_id: "".into(),
+                amount: None,
+            },
+            Command::SettleRefund {
+                refund_id: long,
+                outcome: RefundOutcome::Failed,
+            },
+            Command::Mark {
+                status: Status::Pending,
+            },
+            Command::ObserveTransfer(TransferInput {
+                tx_id: "".into(),
+                amount: Amount::from_units(1),
+                asset: Asset::UsdtTrc20,
+                confirmed: true,
+                at: None,
+            }),
+        ];
+        for cmd in cases {
+            let typed = cmd.check().unwrap_err();
+            let json = Command::from_json(cmd.to_json().as_object().unwrap()).unwrap_err();
+            assert_eq!(
+                (typed.code(), typed.field()),
+                (json.code(), json.field()),
+                "{cmd:?}"
+            );
+        }
+        assert_eq!(Command::Tick.check(), Ok(()));
+        assert_eq!(
+            Command::Mark {
+                status: Status::Paid
+            }
+            .check(),
+            Ok(())
+        );
     }
 }

@@ -27,7 +27,7 @@ pub use command::{
 pub use event::{Event, EventType, Snapshot};
 pub use ledger::{Refund, RefundState, Transfer};
 pub use spec::{
-    Expiry, InvoiceSpec, LatePayment, Pricing, DEFAULT_CONFIRMATION_WINDOW, MAX_ID_LEN,
+    Expiry, InvoiceSpec, LatePayment, Pricing, SpecParts, DEFAULT_CONFIRMATION_WINDOW, MAX_ID_LEN,
     MAX_METADATA_BYTES, MAX_METADATA_DEPTH,
 };
 pub use status::{Exception, Exceptions, Status};

@@ -92,12 +92,7 @@ impl Invoice {
             ));
         }
         if let Command::Mark { status: to } = command {
-            if !matches!(to, Status::Paid | Status::Invalid) {
-                return Err(Error::invalid_field(
-                    "status",
-                    format!("an invoice can be marked paid or invalid, not {to}"),
-                ));
-            }
+            super::command::check_mark(*to)?;
         }
         if !table::allows(status, kind) {
             return Err(Self::not_allowed(kind, status));

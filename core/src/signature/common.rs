@@ -18,6 +18,19 @@ pub(crate) struct Ctx<'a> {
     pub tolerance: Option<Duration>,
     pub retention: Duration,
     pub now: Timestamp,
+    /// Read timestamp headers in the unit the scheme does *not* use (seconds for GatePay,
+    /// milliseconds for the others). Diagnosis only: it asks "would this delivery verify
+    /// had the sender used the other unit?" (docs/spec.md §6, "Diagnosing a failed
+    /// verification").
+    pub other_unit: bool,
+}
+
+impl Ctx<'_> {
+    /// A timestamp header read in the unit this check uses ([`parse_timestamp`]).
+    pub(crate) fn read_timestamp(&self, text: &str) -> Option<Stamp> {
+        let millis = (self.scheme == Scheme::Gatepay) != self.other_unit;
+        parse_timestamp_in(millis, text)
+    }
 }
 
 /// How a tag is written on the wire.
@@ -161,8 +174,10 @@ pub(crate) fn mac_len(scheme: Scheme) -> usize {
 
 /// Most significant digits a representable timestamp has: 12 of seconds or 15 of
 /// milliseconds (both beyond year 9999, which `Timestamp` rejects anyway).
-fn max_digits(scheme: Scheme) -> usize {
-    if scheme == Scheme::Gatepay {
+/// Longest digit string (leading zeros aside) read as an instant: 12 in seconds, 15 in
+/// milliseconds, either enough for year 9999.
+fn max_digits(millis: bool) -> usize {
+    if millis {
         15
     } else {
         12
@@ -180,11 +195,16 @@ pub(crate) enum Stamp {
 /// Reads a timestamp header strictly: one or more ASCII digits in the scheme's unit,
 /// leading zeros allowed (`0001774353600` is well-formed). `None` is malformed.
 pub(crate) fn parse_timestamp(scheme: Scheme, text: &str) -> Option<Stamp> {
+    parse_timestamp_in(scheme == Scheme::Gatepay, text)
+}
+
+/// [`parse_timestamp`] in milliseconds (`millis`) or in seconds.
+fn parse_timestamp_in(millis: bool, text: &str) -> Option<Stamp> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let digits = text.trim_start_matches('0');
-    if digits.len() > max_digits(scheme) {
+    if digits.len() > max_digits(millis) {
         return Some(Stamp::TooLarge);
     }
     let n: i64 = if digits.is_empty() {
@@ -192,11 +212,7 @@ pub(crate) fn parse_timestamp(scheme: Scheme, text: &str) -> Option<Stamp> {
     } else {
         digits.parse().ok()?
     };
-    let ms = if scheme == Scheme::Gatepay {
-        Some(n)
-    } else {
-        n.checked_mul(1000)
-    };
+    let ms = if millis { Some(n) } else { n.checked_mul(1000) };
     Some(
         ms.and_then(|ms| Timestamp::from_millis(ms, "timestamp").ok())
             .map_or(Stamp::TooLarge, Stamp::At),

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Headers, Scheme, TimeCheck, Verifier, VerifierOptions};
+use crate::error::Error;
 use crate::time::Timestamp;
 
 /// A likely cause of a verification failure.
@@ -116,33 +117,23 @@ pub fn diagnose<S: AsRef<[u8]>, H: Headers + ?Sized>(
         }
     }
 
+    // A timestamp in the other unit fails the window (or, milliseconds read as seconds,
+    // names an instant past year 9999, which is out of tolerance whatever the window), so
+    // the delivery is tried again reading the header in the other unit, window applied.
     if scheme.is_timestamped() {
-        let skip = VerifierOptions {
-            time_check: TimeCheck::Skip,
-            ..options
-        };
-        if let Ok(verified) =
-            Verifier::with_options(scheme, &raw, skip).and_then(|v| v.verify(headers, body, now))
-        {
-            let tolerance = Verifier::with_options(scheme, &raw, options)
-                .ok()
-                .and_then(|v| v.tolerance());
-            if let (Some(ts), Some(tol)) = (verified.timestamp, tolerance) {
-                let ms = ts.as_millis();
-                let in_window = |t: i64| {
-                    let skew = t.saturating_sub(now.as_millis()).unsigned_abs();
-                    skew <= tol.as_millis()
-                };
-                if !in_window(ms) {
-                    // Read as the scheme does, the value was `ms`; the sender meant the other unit.
-                    if scheme == Scheme::Gatepay && in_window(ms.saturating_mul(1000)) {
-                        hints.push(Hint::TimestampUnit { read_as: "seconds" });
-                    } else if scheme != Scheme::Gatepay && in_window(ms / 1000) {
-                        hints.push(Hint::TimestampUnit {
-                            read_as: "milliseconds",
-                        });
-                    }
-                }
+        if let Ok(verifier) = Verifier::with_options(scheme, &raw, options) {
+            let out_of_window = matches!(
+                verifier.verify(headers, body, now),
+                Err(Error::TimestampOutOfTolerance { .. })
+            );
+            if out_of_window && verifier.verify_in_other_unit(headers, body, now).is_ok() {
+                hints.push(Hint::TimestampUnit {
+                    read_as: if scheme == Scheme::Gatepay {
+                        "seconds"
+                    } else {
+                        "milliseconds"
+                    },
+                });
             }
         }
     }
@@ -337,5 +328,152 @@ mod tests {
             now(),
         );
         assert_eq!(hints, vec![Hint::TimestampUnit { read_as: "seconds" }]);
+    }
+
+    /// Standard Webhooks headers signed over `webhook-timestamp: ts_text` with key bytes
+    /// `key`, whatever unit the text is in (the core's signer writes seconds only).
+    fn standard_webhooks_headers(key: &[u8], ts_text: &str, body: &[u8]) -> Vec<(String, String)> {
+        use base64::Engine;
+        use hmac::{Hmac, Mac};
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        mac.update(format!("msg_1.{ts_text}.").as_bytes());
+        mac.update(body);
+        let tag = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+        vec![
+            ("webhook-id".into(), "msg_1".into()),
+            ("webhook-timestamp".into(), ts_text.into()),
+            ("webhook-signature".into(), format!("v1,{tag}")),
+        ]
+    }
+
+    fn pairs(h: &[(String, String)]) -> Vec<(&str, &str)> {
+        h.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
+
+    const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    fn whsec_key() -> Vec<u8> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(WHSEC.trim_start_matches("whsec_"))
+            .unwrap()
+    }
+
+    #[test]
+    fn milliseconds_sent_to_a_seconds_scheme() {
+        // The sender wrote `now` in milliseconds where Standard Webhooks reads seconds: 13
+        // digits of seconds name an instant past year 9999, out of tolerance even with the
+        // time check skipped, so the hint must not depend on the skipped check.
+        let body = b"{}";
+        let ms = now().as_millis().to_string();
+        let headers = standard_webhooks_headers(&whsec_key(), &ms, body);
+        let headers = pairs(&headers);
+        let verifier = Verifier::new(Scheme::StandardWebhooks, &[WHSEC]).unwrap();
+        assert!(matches!(
+            verifier.verify(&headers, body, now()),
+            Err(Error::TimestampOutOfTolerance { .. })
+        ));
+        let skip = VerifierOptions {
+            time_check: TimeCheck::Skip,
+            ..VerifierOptions::default()
+        };
+        assert!(matches!(
+            Verifier::with_options(Scheme::StandardWebhooks, &[WHSEC], skip)
+                .unwrap()
+                .verify(&headers, body, now()),
+            Err(Error::TimestampOutOfTolerance { .. })
+        ));
+        let hints = diagnose(
+            Scheme::StandardWebhooks,
+            &[WHSEC],
+            VerifierOptions::default(),
+            &headers,
+            body,
+            now(),
+        );
+        assert_eq!(
+            hints,
+            vec![Hint::TimestampUnit {
+                read_as: "milliseconds"
+            }]
+        );
+        assert_eq!(hints[0].name(), "timestamp_unit");
+    }
+
+    #[test]
+    fn milliseconds_sent_to_stripe() {
+        use hmac::{Hmac, Mac};
+        let body = b"{}";
+        let ms = now().as_millis().to_string();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"sk").unwrap();
+        mac.update(format!("{ms}.").as_bytes());
+        mac.update(body);
+        let tag = hex::encode(mac.finalize().into_bytes());
+        let header = format!("t={ms},v1={tag}");
+        let headers = [("Stripe-Signature", header.as_str())];
+        let hints = diagnose(
+            Scheme::Stripe,
+            &["sk"],
+            VerifierOptions::default(),
+            &headers,
+            body,
+            now(),
+        );
+        assert_eq!(
+            hints,
+            vec![Hint::TimestampUnit {
+                read_as: "milliseconds"
+            }]
+        );
+    }
+
+    #[test]
+    fn no_unit_hint_when_the_unit_is_right_or_the_tag_wrong() {
+        let body = b"{}";
+        // Seconds, but ten minutes old: out of the 300 s window in either unit.
+        let old = (now().as_seconds() - 600).to_string();
+        let headers = standard_webhooks_headers(&whsec_key(), &old, body);
+        let hints = diagnose(
+            Scheme::StandardWebhooks,
+            &[WHSEC],
+            VerifierOptions::default(),
+            &pairs(&headers),
+            body,
+            now(),
+        );
+        assert_eq!(hints, vec![]);
+        // Milliseconds, but signed with another key: the unit explains nothing.
+        let ms = now().as_millis().to_string();
+        let headers = standard_webhooks_headers(b"another key", &ms, body);
+        let hints = diagnose(
+            Scheme::StandardWebhooks,
+            &[WHSEC],
+            VerifierOptions::default(),
+            &pairs(&headers),
+            body,
+            now(),
+        );
+        assert_eq!(hints, vec![]);
+        // A GatePay delivery in time gets no hint at all.
+        let signed = sign(
+            Scheme::Gatepay,
+            &["k"],
+            body,
+            &SignInput {
+                nonce: Some("n1"),
+                timestamp: Some(now()),
+                id: None,
+            },
+        )
+        .unwrap();
+        let hints = diagnose(
+            Scheme::Gatepay,
+            &["k"],
+            VerifierOptions::default(),
+            &pairs(&signed.headers),
+            body,
+            now(),
+        );
+        assert_eq!(hints, vec![]);
     }
 }

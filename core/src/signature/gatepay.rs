@@ -11,10 +11,10 @@ use crate::error::{Error, Result};
 
 use super::common::{
     check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
-    parse_timestamp, sign_first, Ctx, Enc,
+    sign_first, Ctx, Enc,
 };
 use super::keys::Keyring;
-use super::{Headers, ReplayKey, Scheme, SignInput, Signed, Verified};
+use super::{Headers, ReplayKey, SignInput, Signed, Verified};
 
 const TS: &str = "X-GatePay-Timestamp";
 const NONCE: &str = "X-GatePay-Nonce";
@@ -28,7 +28,8 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let sig = header(h, SIG).ok_or_else(|| missing(SIG))?;
     let ts_text = header(h, TS).ok_or_else(|| missing(TS))?;
     let nonce = header(h, NONCE).ok_or_else(|| missing(NONCE))?;
-    let ts = parse_timestamp(Scheme::Gatepay, ts_text)
+    let ts = ctx
+        .read_timestamp(ts_text)
         .ok_or_else(|| malformed("X-GatePay-Timestamp must be unix milliseconds (ASCII digits)"))?;
     if !nonce_ok(nonce) {
         return Err(malformed(

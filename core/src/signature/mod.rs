@@ -353,12 +353,34 @@ impl Verifier {
         body: &[u8],
         now: Timestamp,
     ) -> Result<Verified> {
+        self.verify_reading(headers, body, now, false)
+    }
+
+    /// [`Verifier::verify`] with the timestamp header read in the unit the scheme does not
+    /// use: how [`diagnose`] tells a sender that wrote the wrong unit (docs/spec.md §6).
+    pub(crate) fn verify_in_other_unit<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<Verified> {
+        self.verify_reading(headers, body, now, true)
+    }
+
+    fn verify_reading<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: Timestamp,
+        other_unit: bool,
+    ) -> Result<Verified> {
         let ctx = common::Ctx {
             scheme: self.scheme,
             keys: &self.keys,
             tolerance: self.tolerance,
             retention: self.retention,
             now,
+            other_unit,
         };
         match self.scheme {
             Scheme::UsdtGateway => {

@@ -12,10 +12,10 @@ use crate::error::{Error, Result};
 
 use super::common::{
     check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
-    parse_timestamp, Ctx, Enc,
+    Ctx, Enc,
 };
 use super::keys::{Keyring, MAX_MAC};
-use super::{Headers, ReplayKey, Scheme, SignInput, Signed, Verified};
+use super::{Headers, ReplayKey, SignInput, Signed, Verified};
 
 const ID: [&str; 2] = ["webhook-id", "svix-id"];
 const TS: [&str; 2] = ["webhook-timestamp", "svix-timestamp"];
@@ -83,7 +83,8 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
     let id = lookup(h, &ID).ok_or_else(|| missing("webhook-id"))?;
     let ts_text = lookup(h, &TS).ok_or_else(|| missing("webhook-timestamp"))?;
     let sig = lookup(h, &SIG).ok_or_else(|| missing("webhook-signature"))?;
-    let ts = parse_timestamp(Scheme::StandardWebhooks, ts_text)
+    let ts = ctx
+        .read_timestamp(ts_text)
         .ok_or_else(|| malformed("webhook-timestamp must be unix seconds (ASCII digits)"))?;
     let tags = Tags::read(sig);
     if tags.n == 0 {

@@ -14,10 +14,10 @@ use crate::error::Result;
 
 use super::common::{
     check_window, decode_tag, find_match, header, keep_until, malformed, mismatch, missing, need,
-    parse_timestamp, push_hex, Ctx, Enc,
+    push_hex, Ctx, Enc,
 };
 use super::keys::{Keyring, MAX_MAC};
-use super::{Headers, ReplayKey, Scheme, SignInput, Signed, Verified};
+use super::{Headers, ReplayKey, SignInput, Signed, Verified};
 
 const HEADER: &str = "Stripe-Signature";
 
@@ -48,7 +48,8 @@ pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> 
         .find(|(k, _)| *k == "t")
         .map(|(_, v)| v)
         .ok_or_else(|| malformed("Stripe-Signature has no t=<timestamp>"))?;
-    let ts = parse_timestamp(Scheme::Stripe, ts_text)
+    let ts = ctx
+        .read_timestamp(ts_text)
         .ok_or_else(|| malformed("Stripe-Signature t= must be unix seconds (ASCII digits)"))?;
     if !each_v1(header, &mut |_| true) {
         return Err(malformed("Stripe-Signature has no usable v1=<hex> entry"));

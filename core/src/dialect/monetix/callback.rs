@@ -118,6 +118,17 @@ pub enum Outcome {
     InProgress,
 }
 
+impl Outcome {
+    /// The spelling bindings show: `succeeded`, `failed` or `in_progress`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::InProgress => "in_progress",
+        }
+    }
+}
+
 /// A callback's parsed fields, shared by sale, refund and payout callbacks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Callback {

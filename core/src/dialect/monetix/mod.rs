@@ -109,6 +109,8 @@ pub struct Money {
 impl Money {
     /// The amount in major units (`12300` RUB -> `123`).
     pub fn amount(&self) -> Amount {
+        // Exact: a u64 has at most 20 digits and ISO-4217 exponents are at most 4, so
+        // `from_minor_units` (which refuses only exponents above 28) always succeeds.
         Amount::from_minor_units(self.minor, self.currency.exponent()).unwrap_or(Amount::ZERO)
     }
 
