@@ -111,7 +111,7 @@ run_sandbox() {
   PAYSTATE_PG_TESTS=1 cargo test -p paystate-sandbox --locked
   # The in-process suites again with every sandbox on a fresh PostgreSQL database: the same
   # behaviour on both stores.
-  bash scripts/postgres.sh run bash -c 'PAYSTATE_SANDBOX_PG_URL="$DATABASE_URL" cargo test -p paystate-sandbox --locked --test seed001_flow --test test_clock --test shared_account'
+  bash scripts/postgres.sh run bash -c 'PAYSTATE_SANDBOX_PG_URL="$DATABASE_URL" cargo test -p paystate-sandbox --locked --test seed001_flow --test test_clock --test shared_account --test seed000_gatenoc --test seed002_gatepay --test seed003_monetix --test seed004_keypair --test checkout_page --test checkout_seeds --test https_delivery'
   stage "sandbox: checkout page in headless chromium (selenium)"
   bash sandbox/browser-tests/ci.sh
   elapsed sandbox "$t0"

@@ -152,7 +152,11 @@ impl TlsReceiver {
     }
 }
 
-async fn sandbox_with(args: paystate_sandbox::Args) -> paystate_sandbox::Running {
+async fn sandbox_with(mut args: paystate_sandbox::Args) -> paystate_sandbox::Running {
+    // In memory, or a fresh PostgreSQL database when the suites run on PostgreSQL.
+    if args.database.as_os_str() == ":memory:" {
+        args.database = common::fresh_database().await;
+    }
     let config = paystate_sandbox::Config::from_args(args).unwrap();
     paystate_sandbox::start(config).await.unwrap()
 }

@@ -442,7 +442,6 @@ async fn three_processes_one_database_sigkill_mid_burst() {
         (SPLIT_INVOICES + SHARED_INVOICES) as u64
     );
     drop(procs);
-    drop(cluster);
 }
 
 /// The core state and journal of an invoice, checked: the journal replays to the state.
@@ -488,4 +487,176 @@ async fn send(req: axum::http::Request<http_body_util::Full<bytes::Bytes>>) -> (
     let status = resp.status().as_u16();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+/// The wall clock now (GatePay signs with it).
+fn wall_now() -> paystate::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    paystate::Timestamp::from_millis(i64::try_from(ms).unwrap(), "now").unwrap()
+}
+
+/// Seed state three processes may update at once is guarded: seed 000's single-use
+/// checkout link opened through every process at the same moment is used exactly once;
+/// one GatePay timestamp and nonce signed over three different orders and sent to the
+/// three processes at once is accepted once (the replay rows); a seed-000 webhook is made
+/// by one attempt of one process while all three advance the clock (the same claim as
+/// seed 001's deliveries).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_state_is_guarded_across_processes() {
+    if std::env::var("PAYSTATE_PG_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "postgres test SKIPPED: set PAYSTATE_PG_TESTS=1 to run it (scripts/test-all.sh sandbox does)"
+        );
+        return;
+    }
+    let cluster = Cluster::start();
+    let rx = Receiver::start(200).await;
+    // A slow receiver keeps attempts in flight while the others look for work.
+    rx.delay_ms.store(RECEIVER_DELAY_MS, Ordering::SeqCst);
+    let mut children = Vec::new();
+    let mut apis = Vec::new();
+    for _ in 0..3 {
+        let (child, base) = spawn(&cluster.url, &rx.url);
+        children.push(Some(child));
+        apis.push(Api::new(&base));
+    }
+    let _procs = Procs(children);
+
+    // Seed 000: one session, its link opened 4 times through each process at once.
+    let (s, v) = apis[0]
+        .send_json(
+            axum::http::Method::POST,
+            "/api/v1/merchant/checkout-session",
+            &[
+                ("content-type", "application/json"),
+                ("X-Merchant-Key", KEY),
+            ],
+            br#"{"amount":12.5,"note":"order_race"}"#.to_vec(),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let url = v["checkout_url"].as_str().unwrap();
+    let link = url[url.find("/checkout/").unwrap()..].to_owned();
+    let visits = (0..12).map(|i| {
+        let api = apis[i % 3].clone();
+        let link = link.clone();
+        tokio::spawn(async move {
+            let (s, h, _) = api
+                .send(axum::http::Method::GET, &link, &[], Vec::new())
+                .await;
+            (s, h.get("location").map(|l| l.to_str().unwrap().to_owned()))
+        })
+    });
+    let mut opened = Vec::new();
+    for visit in visits.collect::<Vec<_>>() {
+        let (s, location) = visit.await.unwrap();
+        match s {
+            303 => opened.push(location.unwrap()),
+            410 => {}
+            other => panic!("a link visit answered {other}"),
+        }
+    }
+    assert_eq!(opened.len(), 1, "the single-use link opened {opened:?}");
+    let id = opened[0].strip_prefix("/pay/").unwrap().to_owned();
+
+    // GatePay: one timestamp and nonce over three orders, one order per process.
+    let at = wall_now();
+    let orders = (0..3).map(|i| {
+        let api = apis[i].clone();
+        tokio::spawn(async move {
+            let body = serde_json::to_vec(&json!({
+                "merchantTradeNo": format!("RACE-{i}"),
+                "env": {"terminalType": "APP"},
+                "merchantUserId": 123,
+                "goods": {"goodsType": "02", "goodsName": "Order", "goodsDetail": "Order"},
+                "chain": "MATIC",
+                "fullCurrType": "USDT_MATIC",
+                "currency": "USDT",
+                "orderAmount": "1"
+            }))
+            .unwrap();
+            let input = paystate::signature::SignInput {
+                id: None,
+                nonce: Some("race-nonce"),
+                timestamp: Some(at),
+            };
+            let mut headers = paystate::signature::sign(
+                paystate::signature::Scheme::Gatepay,
+                &[KEY],
+                &body,
+                &input,
+            )
+            .unwrap()
+            .headers;
+            headers.push((
+                "X-GatePay-Certificate-ClientId".into(),
+                "paystate-sandbox-client".into(),
+            ));
+            headers.push(("Content-Type".into(), "application/json".into()));
+            let h: Vec<(&str, &str)> = headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            api.send_json(
+                axum::http::Method::POST,
+                "/v1/pay/checkout/order",
+                &h,
+                body.clone(),
+            )
+            .await
+        })
+    });
+    let mut accepted = 0;
+    for order in orders.collect::<Vec<_>>() {
+        let (s, v) = order.await.unwrap();
+        match s {
+            200 => accepted += 1,
+            401 => assert_eq!(v["code"], "replayed", "{v}"),
+            other => panic!("an order answered {other}: {v}"),
+        }
+    }
+    assert_eq!(
+        accepted, 1,
+        "one timestamp and nonce accepted {accepted} times"
+    );
+
+    // Seed 000's payment.completed: paid through process 1, the clock advanced through
+    // all three at once; one attempt by one process.
+    let (s, p) = apis[1]
+        .post(
+            &format!("/sandbox/invoices/{id}/pay"),
+            json!({"txId": "SBX-RACE-1"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{p}");
+    let started = Instant::now();
+    while rx.received().is_empty() && started.elapsed() < Duration::from_secs(20) {
+        let advances = apis.iter().cloned().map(|api| {
+            tokio::spawn(async move {
+                api.advance(0).await;
+            })
+        });
+        for a in advances.collect::<Vec<_>>() {
+            a.await.unwrap();
+        }
+    }
+    // Every process looks for due work once more after the delivery was recorded.
+    for api in &apis {
+        api.advance(0).await;
+    }
+    let got = rx.received();
+    assert_eq!(
+        got.len(),
+        1,
+        "the seed-000 webhook arrived {} times",
+        got.len()
+    );
+    assert_eq!(header(&got[0], "X-Gateway-Merchant-Key"), Some(KEY));
+    let deliveries = apis[2].deliveries(&id).await;
+    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+    let attempts = deliveries[0]["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1, "one attempt: {}", deliveries[0]);
 }
