@@ -3,7 +3,8 @@
 //! through different processes, one process SIGKILLed mid-burst, then: amounts exact,
 //! every invoice's state equal to a replay of its journal, every delivery attempt made
 //! once, nothing lost, no payable amount given to two open invoices of a shared account,
-//! and one clock for all.
+//! and one clock for all. A second test races seed state through three processes: a
+//! single-use checkout link, a GatePay replay key, a seed-000 webhook.
 //!
 //! Runs when `PAYSTATE_PG_TESTS=1` (set by `scripts/test-all.sh sandbox`), and then fails
 //! loudly if PostgreSQL cannot be started; without it, it says it is skipped and passes.
