@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::conv;
 use crate::err::{invalid_field, raise, rejection_error, type_error, OrThrow, R};
-use crate::invoice::{invoice_arg, Invoice};
+use crate::invoice::{invoice_arg, InvoiceArg};
 
 /// A validated provider request as the core holds it: opaque, passed back to the renderers
 /// (`gatenocRenderCheckoutSession(parsed.request, ...)`) and to `monetixRefundCommand` /
@@ -155,7 +155,7 @@ fn callback_js<'e>(env: &'e Env, r: &CallbackResult) -> R<Object<'e>> {
     Ok(o)
 }
 
-fn invoice_of<'a>(env: &Env, v: Unknown<'a>) -> R<ClassInstance<'a, Invoice>> {
+fn invoice_of<'a>(env: &Env, v: Unknown<'a>) -> R<InvoiceArg<'a>> {
     invoice_arg(env, v, "invoice")
 }
 
@@ -253,7 +253,8 @@ pub fn gatenoc_render_payment_completed<'e>(
     invoice: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let o = conv::as_object(env, render, "render")?;
     let render = gatenoc::CompletedRender {
         bybit_pay_id: need_str(env, &o, "bybitPayId")?,
@@ -275,7 +276,8 @@ pub fn gatenoc_parse_payment_completed<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &gatenoc::parse_payment_completed(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -390,7 +392,8 @@ pub fn usdt_gateway_render_webhook<'e>(
     invoice: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let o = conv::as_object(env, render, "render")?;
     let render = usdt_gateway::WebhookRender {
         merchant_id: need_str(env, &o, "merchantId")?,
@@ -414,7 +417,8 @@ pub fn usdt_gateway_parse_webhook<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &usdt_gateway::parse_webhook(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -481,7 +485,8 @@ pub fn gatepay_render_notification<'e>(
     status: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let status = gatepay::BizStatus::parse(&conv::string(env, status, "status")?).or_throw(env)?;
     let o = conv::as_object(env, render, "render")?;
     let render = gatepay::NotifyRender {
@@ -509,7 +514,8 @@ pub fn gatepay_parse_notification<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &gatepay::parse_notification(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -601,7 +607,8 @@ pub fn monetix_refund_command<'e>(
     let Request::MonetixRefund(r) = &req.held else {
         return Err(wrong_request(env, "monetix.refund", &req));
     };
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let refund_id = conv::string(env, refund_id, "refundId")?;
     let command = r.command(&inv.inner, &refund_id).or_throw(env)?;
     conv::js_of(env, &command.to_json())
@@ -640,7 +647,8 @@ pub fn monetix_parse_sale_callback<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &monetix::parse_sale_callback(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -661,7 +669,8 @@ pub fn monetix_parse_refund_callback<'e>(
     refund_id: Option<Unknown<'_>>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let refund_id = conv::opt_string(env, refund_id, "refundId")?;
     let r = monetix::parse_refund_callback(body.as_slice(), &inv.inner, refund_id.as_deref())
         .or_throw(env)?;
@@ -790,7 +799,8 @@ pub fn keypair_invoice_parse_callback<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &keypair_invoice::parse_callback(body.as_slice(), &inv.inner).or_throw(env)?,
