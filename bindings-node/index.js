@@ -417,7 +417,13 @@ class Invoice {
   observeTransfer(transfer, now) {
     const t = plainObject(transfer, 'transfer')
     const txId = t.txId !== undefined ? t.txId : t.tx_id
-    return events(native.invoiceObserveTransfer(this[HANDLE], txId, t.amount, t.asset, t.confirmed, t.at, now))
+    const { amount, asset, confirmed, at } = t
+    // The usual types cross as typed arguments (no type query per value); anything else
+    // takes the general path, whose errors name the field.
+    if (typeof txId === 'string' && typeof amount === 'string' && typeof asset === 'string' && typeof confirmed === 'boolean' && at === undefined && typeof now === 'number') {
+      return events(native.invoiceObserveTransferTyped(this[HANDLE], txId, amount, asset, confirmed, now))
+    }
+    return events(native.invoiceObserveTransfer(this[HANDLE], txId, amount, asset, confirmed, at, now))
   }
   confirmTransfer(txId, now) {
     return events(native.invoiceConfirmTransfer(this[HANDLE], txId, now))

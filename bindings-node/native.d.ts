@@ -448,6 +448,14 @@ export declare function invoiceNextDeadline(invoice: ExternalObject<'Invoice'>):
 /** `invoice.observeTransfer(transfer, now)`, with the transfer's fields read in JavaScript. */
 export declare function invoiceObserveTransfer(invoice: ExternalObject<'Invoice'>, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput): string
 
+/**
+ * `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
+ * its usual type (strings, a boolean, no `at`, `now` in milliseconds): the values cross
+ * without a type query each. Anything else goes through [`invoice_observe_transfer`],
+ * which names what is wrong.
+ */
+export declare function invoiceObserveTransferTyped(invoice: ExternalObject<'Invoice'>, txId: string, amount: string, asset: string, confirmed: boolean, now: number): string
+
 /** `invoice.reference`. */
 export declare function invoiceReference(invoice: ExternalObject<'Invoice'>): string | null
 

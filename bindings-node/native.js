@@ -877,6 +877,7 @@ module.exports.invoiceId = nativeBinding.invoiceId
 module.exports.invoiceMark = nativeBinding.invoiceMark
 module.exports.invoiceNextDeadline = nativeBinding.invoiceNextDeadline
 module.exports.invoiceObserveTransfer = nativeBinding.invoiceObserveTransfer
+module.exports.invoiceObserveTransferTyped = nativeBinding.invoiceObserveTransferTyped
 module.exports.invoiceReference = nativeBinding.invoiceReference
 module.exports.invoiceRefunds = nativeBinding.invoiceRefunds
 module.exports.invoiceReplay = nativeBinding.invoiceReplay

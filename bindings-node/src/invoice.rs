@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use napi::bindgen_prelude::{External, FromNapiValue, Object, Unknown};
-use napi::{Env, JsExternal};
+use napi::{Env, JsExternal, JsString};
 use napi_derive::napi;
 use paystate::invoice::Snapshot;
 use paystate::{Asset, Command, Event, JournalEntry, RefundOutcome};
@@ -593,6 +593,48 @@ pub fn invoice_observe_transfer(
         at: conv::opt_time(env, Some(at), "transfer.at")?,
     };
     run(env, invoice, &Command::ObserveTransfer(input), now)
+}
+
+/// The events text as a JavaScript string: copied as Latin-1 when it is ASCII (no UTF-8
+/// decoding; every vocabulary word and amount is ASCII, ids nearly always), else as UTF-8.
+fn js_text<'e>(env: &'e Env, text: &str) -> napi::Result<JsString<'e>> {
+    if text.is_ascii() {
+        env.create_string_latin1(text.as_bytes())
+    } else {
+        env.create_string(text)
+    }
+}
+
+/// `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
+/// its usual type (strings, a boolean, no `at`, `now` in milliseconds): the values cross
+/// without a type query each. Anything else goes through [`invoice_observe_transfer`],
+/// which names what is wrong.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: string, amount: string, asset: string, confirmed: boolean, now: number"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn invoice_observe_transfer_typed<'e>(
+    env: &'e Env,
+    invoice: &mut Handle,
+    tx_id: String,
+    amount: String,
+    asset: String,
+    confirmed: bool,
+    now: f64,
+) -> napi::Result<JsString<'e>> {
+    let now = conv::millis(env, now, "now")?;
+    let input = paystate::invoice::TransferInput {
+        tx_id,
+        amount: paystate::Amount::parse(&amount, "transfer.amount").or_throw(env)?,
+        asset: Asset::parse(&asset, "transfer.asset").or_throw(env)?,
+        confirmed,
+        at: None,
+    };
+    let events = invoice
+        .inner
+        .apply(&Command::ObserveTransfer(input), now)
+        .or_throw(env)?;
+    js_text(env, &events_text(&events))
 }
 
 /// `invoice.confirmTransfer(txId, now)`.
