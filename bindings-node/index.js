@@ -381,6 +381,8 @@ function events(text) {
 const kInvoice = Symbol('paystate.Invoice')
 /** The non-enumerable property holding the handle, read by the native functions that take an `Invoice`. */
 const HANDLE = native.invoiceHandleKey()
+/** The non-enumerable property of a dialect callback's (frozen) command that holds the core's command. */
+const HELD = native.commandHeldKey()
 
 /** Wraps a native invoice handle. */
 function wrap(h) {
@@ -412,6 +414,9 @@ class Invoice {
     return wrap(native.invoiceReplay(journal))
   }
   apply(command, now) {
+    // A dialect callback's command holds the core's value: it crosses back as that handle.
+    const held = command !== null && typeof command === 'object' ? command[HELD] : undefined
+    if (held !== undefined) return events(native.invoiceApplyHeld(this[HANDLE], held, now))
     return events(native.invoiceApply(this[HANDLE], command, now))
   }
   observeTransfer(transfer, now) {

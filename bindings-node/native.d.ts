@@ -300,6 +300,9 @@ export declare function baseUnits(asset: Asset | string, amount: string): string
  */
 export declare function buildProfile(): 'release' | 'debug'
 
+/** The name of [`HELD_KEY`], so `index.js` does not spell it a second time. */
+export declare function commandHeldKey(): string
+
 /** Compares two amounts as decimals: -1, 0 or 1 (`"4"` equals `"4.000000"`). */
 export declare function compareAmounts(a: string, b: string): number
 
@@ -392,6 +395,12 @@ export declare function invoiceAmounts(invoice: ExternalObject<'Invoice'>): stri
 
 /** `invoice.apply(command, now)`: a command in the journal shape. */
 export declare function invoiceApply(invoice: ExternalObject<'Invoice'>, command: Command, now: TimeInput): string
+
+/**
+ * `invoice.apply(command, now)` with a dialect callback's command object: the core's
+ * command it holds, applied as is.
+ */
+export declare function invoiceApplyHeld(invoice: ExternalObject<'Invoice'>, held: ExternalObject<'Command'>, now: TimeInput): string
 
 /** `invoice.asset`. */
 export declare function invoiceAsset(invoice: ExternalObject<'Invoice'>): Asset

@@ -11,14 +11,15 @@
 //! JS `number`. Callback parsers return `{ providerStatus, command, at }` where `command` is
 //! the journal-shaped command `invoice.apply(command, now)` takes.
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Null, Object, Unknown};
-use napi::{Env, JsValue, ValueType};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{ClassInstance, External, FromNapiValue, Null, Object, Unknown};
+use napi::{Env, JsValue, Property, PropertyAttributes, ValueType};
 use napi_derive::napi;
 use paystate::dialect::{
     gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, CallbackResult, Request,
     RequestContext, RequestKind,
 };
-use paystate::{Amount, Asset, Duration};
+use paystate::{Amount, Asset, Command, Duration};
 use serde_json::Value;
 
 use crate::conv;
@@ -144,11 +145,53 @@ fn rendered<'e>(env: &'e Env, v: &Value) -> R<Object<'e>> {
 }
 
 /// `{ providerStatus, command, at }`.
+/// A callback's command kept as the core's value beside its JavaScript form, so that
+/// `invoice.apply(result.command, now)` hands the core this value instead of reading the
+/// object back through JSON (one conversion, core to JavaScript, not four).
+pub struct HeldCommand(pub(crate) Command);
+
+/// The non-enumerable property of a callback's command object holding its [`HeldCommand`].
+pub(crate) const HELD_KEY: &str = "__paystateCommand";
+
+/// The name of [`HELD_KEY`], so `index.js` does not spell it a second time.
+#[napi]
+pub fn command_held_key() -> &'static str {
+    HELD_KEY
+}
+
+/// Freezes the object built from `v` and every object inside it: the held command must stay
+/// what the object shows (a caller who wants another command copies it, and the copy, which
+/// holds nothing, is read as JSON).
+fn freeze_deep(o: &mut Object<'_>, v: &Value) -> R<()> {
+    if let Value::Object(map) = v {
+        for (k, inner) in map {
+            if inner.is_object() {
+                let mut child: Object<'_> = o.get_named_property(k)?;
+                freeze_deep(&mut child, inner)?;
+            }
+        }
+    }
+    o.freeze()
+}
+
+/// The command as a frozen JavaScript object holding the core's value.
+fn command_js<'e>(env: &'e Env, c: &Command) -> R<Object<'e>> {
+    let json = c.to_json();
+    let mut o = Object::from_unknown(conv::js_of(env, &json)?)?;
+    let held = External::new(HeldCommand(c.clone())).into_js_external(env)?;
+    o.define_properties(&[Property::new()
+        .with_utf8_name(HELD_KEY)?
+        .with_value(&held)
+        .with_property_attributes(PropertyAttributes::empty())])?;
+    freeze_deep(&mut o, &json)?;
+    Ok(o)
+}
+
 fn callback_js<'e>(env: &'e Env, r: &CallbackResult) -> R<Object<'e>> {
     let mut o = Object::new(env)?;
     o.set("providerStatus", r.provider_status.as_str())?;
     match &r.command {
-        Some(c) => o.set("command", conv::js_of(env, &c.to_json())?)?,
+        Some(c) => o.set("command", command_js(env, c)?)?,
         None => o.set("command", Null)?,
     }
     o.set("at", conv::opt_date(env, r.at)?)?;

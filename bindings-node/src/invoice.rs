@@ -10,6 +10,7 @@ use paystate::{Asset, Command, Event, JournalEntry, RefundOutcome};
 use serde_json::{Map, Value};
 
 use crate::conv;
+use crate::dialect::HeldCommand;
 use crate::err::{invalid_field, raise, type_error, OrThrow, R};
 
 /// Appends `s` as a JSON string.
@@ -550,6 +551,21 @@ pub fn invoice_apply(
     let now = conv::time(env, now, "now")?;
     let command = command_of(env, command)?;
     run(env, invoice, &command, now)
+}
+
+/// `invoice.apply(command, now)` with a dialect callback's command object: the core's
+/// command it holds, applied as is.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, held: ExternalObject<'Command'>, now: TimeInput"
+)]
+pub fn invoice_apply_held(
+    env: &Env,
+    invoice: &mut Handle,
+    held: &External<HeldCommand>,
+    now: Unknown<'_>,
+) -> napi::Result<String> {
+    let now = conv::time(env, now, "now")?;
+    run(env, invoice, &held.0, now)
 }
 
 /// A required field the JavaScript side read from an object (`undefined` when absent).

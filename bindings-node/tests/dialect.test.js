@@ -391,6 +391,31 @@ test('usdt_gateway: the webhook is the seed example; parsed, it pays the invoice
   assert.equal(invoice.transfers[0].madeAt.getTime(), ms('2024-01-15T14:32:00Z'))
 })
 
+test('a callback\'s command holds the core\'s value: frozen, applied without JSON, same result as its copy', () => {
+  const a = ugInvoice()
+  const b = a.clone()
+  const cb = ps.usdtGatewayParseWebhook(golden('usdt_gateway_webhook.json'), a)
+  const command = /** @type {any} */ (cb.command)
+  // It prints and compares as the plain command; it cannot be edited out of step with the value it holds.
+  assert.deepEqual(Object.keys(command), ['op', 'transfer'])
+  assert.ok(Object.isFrozen(command) && Object.isFrozen(command.transfer))
+  assert.throws(() => {
+    'use strict'
+    command.transfer.amount = '1'
+  }, TypeError)
+  // A copy holds nothing and is read as JSON: the same events and the same state.
+  const copy = JSON.parse(JSON.stringify(command))
+  const now = ms('2024-01-15T14:33:00Z')
+  const held = a.apply(command, now)
+  const read = b.apply(copy, now)
+  assert.deepEqual(held, read)
+  assert.ok(a.equals(b))
+  // An edited copy is the edited command.
+  const c = ugInvoice()
+  const edited = { ...copy, transfer: { ...copy.transfer, confirmed: false } }
+  assert.deepEqual(c.apply(edited, now).map((e) => e.type), ['invoice.payment_received', 'invoice.processing'])
+})
+
 test('usdt_gateway: webhook statuses map exhaustively; disagreement is integrity_conflict', () => {
   const invoice = ugInvoice()
   const hook = goldenJson('usdt_gateway_webhook.json')
