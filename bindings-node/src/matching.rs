@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use paystate::{Amount, Match};
+use paystate::Match;
 
 use crate::conv;
 use crate::err::OrThrow;
