@@ -18,8 +18,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
@@ -29,7 +28,7 @@ use paystate::signature::{Scheme, Verifier};
 use paystate::{Amount, Asset, Command, Event, EventType, Invoice};
 use serde_json::{json, Value};
 
-use super::{NewSeedInvoice, Seed};
+use super::{Answer, NewSeedInvoice, Seed};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
@@ -75,22 +74,7 @@ async fn order(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match order_inner(&app, &headers, body).await {
-        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-async fn order_inner(
-    app: &Arc<App>,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
+) -> Result<Answer, ApiError> {
     let client = headers
         .get("X-GatePay-Certificate-ClientId")
         .map(|v| v.as_bytes())
@@ -102,27 +86,14 @@ async fn order_inner(
             "X-GatePay-Certificate-ClientId header is missing",
         ));
     }
-    if !constant_time_eq(client, CLIENT_ID.as_bytes()) {
+    if !crate::http::constant_time_eq(client, CLIENT_ID.as_bytes()) {
         return Err(error(
             401,
             "signature_mismatch",
             "X-GatePay-Certificate-ClientId is not this merchant's client id",
         ));
     }
-    let bytes = super::read_body(body).map_err(|too_large| {
-        if too_large {
-            error(
-                413,
-                "limit_exceeded",
-                &format!(
-                    "the request body exceeds {} bytes",
-                    crate::http::MAX_BODY_BYTES
-                ),
-            )
-        } else {
-            error(400, "malformed_json", "the request body could not be read")
-        }
-    })?;
+    let bytes = super::read_body(body).map_err(|r| error(r.status(), r.code(), &r.message()))?;
     let pairs: Vec<(&str, &str)> = headers
         .iter()
         .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
@@ -210,7 +181,7 @@ async fn order_inner(
             )
         })
         .await?;
-    Ok(answer)
+    Ok(Answer(answer))
 }
 
 /// The notification an event causes: `PAY_SUCCESS` when paid, `PAY_CLOSE` when the order
@@ -232,7 +203,5 @@ pub fn webhook(_app: &App, invoice: &Invoice, event: &Event) -> Result<Option<Ve
             create_time: event.at,
         },
     );
-    serde_json::to_vec(&body)
-        .map(Some)
-        .map_err(ApiError::internal)
+    super::webhook_bytes(&body)
 }
