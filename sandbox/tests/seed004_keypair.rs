@@ -11,7 +11,7 @@
 mod common;
 
 use axum::http::Method;
-use common::{Api, Receiver, KEY, SECRET};
+use common::{keypair_form, now, Api, Receiver, KEY, SECRET};
 use paystate::dialect::keypair_invoice;
 use paystate::signature::Scheme;
 use paystate::{Amount, Asset, Command, Status};
@@ -31,16 +31,6 @@ fn php_example() -> String {
     )
 }
 
-async fn post_form(api: &Api, body: &str) -> (u16, Value) {
-    api.send_json(
-        Method::POST,
-        PATH,
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body.as_bytes().to_vec(),
-    )
-    .await
-}
-
 fn invoice_id(answer: &Value, base: &str) -> String {
     assert_eq!(answer["status"], "success", "{answer}");
     let url = answer["message"].as_str().unwrap();
@@ -56,10 +46,6 @@ fn assert_error(v: &Value) {
     assert!(m[0].is_string(), "{v}");
 }
 
-fn now() -> paystate::Timestamp {
-    paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
-}
-
 #[tokio::test]
 async fn seed_004_form_invoice_margin_and_signed_callback() {
     let rx = Receiver::start(200).await;
@@ -68,7 +54,7 @@ async fn seed_004_form_invoice_margin_and_signed_callback() {
     let api = Api::new(&base);
 
     // The PHP example, form-encoded: 200 {"status":"success","message":"<invoice url>"}.
-    let (s, v) = post_form(&api, &php_example()).await;
+    let (s, v) = keypair_form(&api, &php_example()).await;
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
     let inv = api.invoice(&id).await;
@@ -158,7 +144,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     let head = format!("public_key={KEY}&private_key={SECRET}&price_amount=10");
 
     // banned_coins as the seed's json_encode string, and as PHP's array encoding.
-    let (s, v) = post_form(
+    let (s, v) = keypair_form(
         &api,
         &format!("{head}&banned_coins=%5B%22BTC%22%2C%22ETH%22%2C%22USDT-TRC20%22%5D"),
     )
@@ -166,7 +152,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
     assert_eq!(api.invoice(&id).await.asset(), Asset::UsdtErc20);
-    let (s, v) = post_form(
+    let (s, v) = keypair_form(
         &api,
         &format!("{head}&banned_coins%5B0%5D=USDT-TRC20&banned_coins%5B1%5D=USDT-ERC20"),
     )
@@ -218,7 +204,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
         ("price_amount=10".to_owned(), 422, "public_key"),
     ];
     for (body, status, needle) in cases {
-        let (s, v) = post_form(&api, &body).await;
+        let (s, v) = keypair_form(&api, &body).await;
         assert_eq!(s, status, "{body}: {v}");
         assert_error(&v);
         let text = v["message"][0].as_str().unwrap();
@@ -228,7 +214,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     }
     // A body over the limit: 413 in the same shape.
     let big = format!("{head}&title={}", "x".repeat(70_000));
-    let (s, v) = post_form(&api, &big).await;
+    let (s, v) = keypair_form(&api, &big).await;
     assert_eq!(s, 413, "{v}");
     assert_error(&v);
     assert_eq!(api.invoice_count().await, count);
@@ -243,7 +229,7 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
     let body = format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id=A-1");
 
     // Failing receiver: attempts at 0, 5 and 10 minutes, then the plan gives up.
-    let (s, v) = post_form(&api, &body).await;
+    let (s, v) = keypair_form(&api, &body).await;
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
     let (s, v) = api
@@ -277,7 +263,7 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
 
     // "until it reaches HTTP code 200": a 201 is not enough, a 200 ends it.
     rx.status.store(201, std::sync::atomic::Ordering::SeqCst);
-    let (s, v) = post_form(&api, &body.replace("A-1", "A-2")).await;
+    let (s, v) = keypair_form(&api, &body.replace("A-1", "A-2")).await;
     assert_eq!(s, 200, "{v}");
     let id2 = invoice_id(&v, &base);
     api.post(&format!("/sandbox/invoices/{id2}/pay"), json!({}))
@@ -304,7 +290,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     };
 
     // Over: 25 for 20 is paid; the callback reports what arrived.
-    let (_, v) = post_form(&api, &body("over")).await;
+    let (_, v) = keypair_form(&api, &body("over")).await;
     let over = invoice_id(&v, &base);
     let (s, v) = api
         .post(
@@ -320,7 +306,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     assert_eq!(cb["amount"], "25");
 
     // A TXID claimed before the transfer, then the transfer unconfirmed, then confirmed.
-    let (_, v) = post_form(&api, &body("claim")).await;
+    let (_, v) = keypair_form(&api, &body("claim")).await;
     let claim = invoice_id(&v, &base);
     let (s, v) = api
         .post(
@@ -345,7 +331,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
 
     // Late: past the hour the invoice is expired; a payment then is recorded as late and
     // sends no success callback (the seed sends one "if payment success").
-    let (_, v) = post_form(&api, &body("late")).await;
+    let (_, v) = keypair_form(&api, &body("late")).await;
     let late = invoice_id(&v, &base);
     api.advance(3_600).await;
     assert_eq!(api.invoice(&late).await.status(), Status::Expired);
@@ -360,7 +346,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     assert_eq!(rx.received().len(), 2);
 
     // Unconfirmed then dropped (a reorg): nothing is paid, nothing sent.
-    let (_, v) = post_form(&api, &body("drop")).await;
+    let (_, v) = keypair_form(&api, &body("drop")).await;
     let dropped = invoice_id(&v, &base);
     api.post(
         &format!("/sandbox/invoices/{dropped}/pay"),
