@@ -42,11 +42,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, body: Value) -> ApiError {
-    ApiError {
-        status,
-        body,
-        retry_after: None,
-    }
+    ApiError::with_body(status, body)
 }
 
 async fn create(

@@ -49,19 +49,14 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, code: &str, message: &str) -> ApiError {
-    ApiError {
+    ApiError::with_body(
         status,
-        body: json!({"status": "ERROR", "code": code, "errorMessage": message}),
-        retry_after: None,
-    }
+        json!({"status": "ERROR", "code": code, "errorMessage": message}),
+    )
 }
 
 fn core_error(status: u16, e: &paystate::Error) -> ApiError {
-    ApiError {
-        status,
-        body: gatepay::error_body(e),
-        retry_after: None,
-    }
+    ApiError::with_body(status, gatepay::error_body(e))
 }
 
 /// The order's deposit address: the sandbox's address of its chain

@@ -46,11 +46,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, message: &str) -> ApiError {
-    ApiError {
-        status,
-        body: keypair_invoice::error_body(message),
-        retry_after: None,
-    }
+    ApiError::with_body(status, keypair_invoice::error_body(message))
 }
 
 /// Turns a form body (`application/x-www-form-urlencoded`, as `http_build_query` writes

@@ -54,11 +54,10 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, code: &str, message: &str) -> ApiError {
-    ApiError {
+    ApiError::with_body(
         status,
-        body: json!({"status": "error", "code": code, "message": message}),
-        retry_after: None,
-    }
+        json!({"status": "error", "code": code, "message": message}),
+    )
 }
 
 fn core_error(status: u16, e: &paystate::Error) -> ApiError {
