@@ -242,13 +242,12 @@ async fn processing_until_the_test_clock_confirms() {
     )
     .await;
     let id = inv["id"].as_str().unwrap();
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"confirmed": false, "confirmAfterSeconds": 600}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(
+        id,
+        "pay",
+        json!({"confirmed": false, "confirmAfterSeconds": 600}),
+    )
+    .await;
     let s = status_json(&base, "PROC-1").await;
     assert_eq!(s["state"], "processing");
     assert_eq!(s["amountPending"], "42.1234");

@@ -177,6 +177,13 @@ async fn gatepay_order(api: &Api, trade_no: &str) -> Value {
     v
 }
 
+/// A seed-004 invoice from a form; returns its URL (the answer's `message`).
+async fn keypair_invoice_url(api: &Api, form: &str) -> String {
+    let (s, v) = common::keypair_form(api, form).await;
+    assert_eq!(s, 200, "{v}");
+    v["message"].as_str().unwrap().to_owned()
+}
+
 /// A Monetix sale of 123.00 RUB; returns the invoice id.
 async fn monetix_sale(api: &Api, payment_id: &str) -> String {
     let body = json!({
@@ -279,9 +286,7 @@ async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
          &price_currency=USD&order_id=11&add_fee_to_price=1\
          &callback_url=http%3A%2F%2Fshop.example.com%2Fcallback"
     );
-    let (s, v) = common::keypair_form(&api, &form).await;
-    assert_eq!(s, 200, "{v}");
-    let landed = follow(&base, v["message"].as_str().unwrap()).await;
+    let landed = follow(&base, &keypair_invoice_url(&api, &form).await).await;
     assert_chain_page(
         &base,
         &landed,
@@ -300,9 +305,7 @@ async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
          &banned_coins=%5B%22USDT-TRC20%22%2C%22USDT-ERC20%22%2C%22USDT-BEP20%22%5D\
          &callback_url=http%3A%2F%2Fshop.example.com%2Fcallback"
     );
-    let (s, v) = common::keypair_form(&api, &form).await;
-    assert_eq!(s, 200, "{v}");
-    let landed = follow(&base, v["message"].as_str().unwrap()).await;
+    let landed = follow(&base, &keypair_invoice_url(&api, &form).await).await;
     assert_chain_page(
         &base,
         &landed,

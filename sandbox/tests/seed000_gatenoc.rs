@@ -78,24 +78,12 @@ async fn seed_000_checkout_session_link_claim_and_callback() {
     // The payer claims the TXID on the pay page before the transfer is seen; the transfer
     // with that id then pays the invoice, and payment.completed goes out.
     let txid = "SBX-TX-20260324-0001";
-    let (s, c) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/claim"),
-            json!({"txId": txid}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+    let c = api.control(&id, "claim", json!({"txId": txid})).await;
     assert_eq!(c["claims"], json!([txid]));
     assert_eq!(c["status"], "pending");
     api.advance(0).await;
     assert!(rx.received().is_empty(), "a claim alone sends nothing");
-    let (s, p) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"txId": txid}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    let p = api.control(&id, "pay", json!({"txId": txid})).await;
     assert_eq!(p["status"], "paid");
     api.advance(0).await;
     let got = rx.received();

@@ -92,13 +92,7 @@ async fn seed_002_signed_order_and_signed_notifications() {
     assert_eq!(inv.deadline().millis_since(inv.created_at()), 3_600_000);
 
     // Paid: PAY_SUCCESS, signed with the gatepay scheme under the webhook secret.
-    let (s, p) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"txId": "0xabc"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    api.control(&id, "pay", json!({"txId": "0xabc"})).await;
     api.advance(0).await;
     let got = rx.received();
     assert_eq!(got.len(), 1);

@@ -109,10 +109,7 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
     assert_eq!(qr["operation"]["status"], "awaiting customer action");
 
     // Paid: the sale success callback, which the core's parser reads as the payment.
-    let (s, p) = api
-        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{p}");
+    api.control(&id, "pay", json!({})).await;
     api.advance(0).await;
     assert_eq!(rx.received().len(), 2);
     let (sale_cb, v) = last(&rx);

@@ -87,22 +87,14 @@ async fn seed_004_form_invoice_margin_and_signed_callback() {
     assert_eq!(inv5.deadline().millis_since(inv5.created_at()), 3_600_000);
 
     // margin_ratio 1 on 5 USDT: 3.9 is not enough, 4 (3.9 + 0.1) is paid.
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{five}/pay"),
-            json!({"amount": "3.9", "txId": "tx_a"}),
-        )
+    let v = api
+        .control(&five, "pay", json!({"amount": "3.9", "txId": "tx_a"}))
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_ne!(v["status"], "paid", "{v}");
     assert!(rx.received().is_empty());
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{five}/pay"),
-            json!({"amount": "0.1", "txId": "tx_b"}),
-        )
+    let v = api
+        .control(&five, "pay", json!({"amount": "0.1", "txId": "tx_b"}))
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "paid", "{v}");
     api.advance(0).await;
 
@@ -232,10 +224,7 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
     let (s, v) = keypair_form(&api, &body).await;
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
-    let (s, v) = api
-        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(&id, "pay", json!({})).await;
     api.advance(0).await;
     assert_eq!(rx.received().len(), 1);
     api.advance(299).await;
@@ -308,20 +297,14 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     // A TXID claimed before the transfer, then the transfer unconfirmed, then confirmed.
     let (_, v) = keypair_form(&api, &body("claim")).await;
     let claim = invoice_id(&v, &base);
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{claim}/claim"),
-            json!({"txId": "tx_c"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{claim}/pay"),
+    api.control(&claim, "claim", json!({"txId": "tx_c"})).await;
+    let v = api
+        .control(
+            &claim,
+            "pay",
             json!({"txId": "tx_c", "confirmed": false, "confirmAfterSeconds": 60}),
         )
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "processing");
     api.advance(59).await;
     assert_eq!(rx.received().len(), 1);
@@ -335,10 +318,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     let late = invoice_id(&v, &base);
     api.advance(3_600).await;
     assert_eq!(api.invoice(&late).await.status(), Status::Expired);
-    let (s, v) = api
-        .post(&format!("/sandbox/invoices/{late}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(&late, "pay", json!({})).await;
     let inv = api.invoice(&late).await;
     assert_eq!(inv.status(), Status::Expired);
     assert!(inv.transfers()[0].late);
@@ -353,13 +333,7 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
         json!({"txId": "tx_d", "confirmed": false}),
     )
     .await;
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{dropped}/drop"),
-            json!({"txId": "tx_d"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let v = api.control(&dropped, "drop", json!({"txId": "tx_d"})).await;
     assert_eq!(v["status"], "pending");
     api.advance(0).await;
     assert_eq!(rx.received().len(), 2);

@@ -130,6 +130,16 @@ impl Api {
         v["data"].as_array().unwrap().clone()
     }
 
+    /// The one delivery of an invoice, asserted to be in `state` after `attempts` attempts.
+    pub async fn only_delivery(&self, invoice_id: &str, state: &str, attempts: usize) -> Value {
+        let deliveries = self.deliveries(invoice_id).await;
+        assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+        let d = deliveries[0].clone();
+        assert_eq!(d["state"], state, "{d}");
+        assert_eq!(d["attempts"].as_array().unwrap().len(), attempts, "{d}");
+        d
+    }
+
     /// How many invoices the sandbox holds, of every seed (`GET /sandbox/invoices`; seed
     /// 001's own list counts only its invoices).
     pub async fn invoice_count(&self) -> u64 {
@@ -155,6 +165,15 @@ impl Api {
         )
         .await
         .unwrap()
+    }
+
+    /// `POST /sandbox/invoices/{id}/{action}` (`pay`, `claim`, ...), asserted to answer 200.
+    pub async fn control(&self, id: &str, action: &str, body: Value) -> Value {
+        let (s, v) = self
+            .post(&format!("/sandbox/invoices/{id}/{action}"), body)
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v
     }
 
     pub async fn advance(&self, seconds: u64) -> Value {
@@ -327,6 +346,11 @@ pub async fn page_status(base: &str, page_path: &str) -> Value {
 /// carry no timestamp a receiver checks.
 pub fn now() -> paystate::Timestamp {
     paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
+}
+
+/// A timestamp as the sandbox writes it in JSON.
+pub fn ts(v: &Value) -> paystate::Timestamp {
+    paystate::Timestamp::parse(v.as_str().unwrap(), "t").unwrap()
 }
 
 /// The wall clock, which the sandbox checks GatePay's signed timestamps against.
