@@ -11,8 +11,8 @@
 //! `--forward-to`, and follow the seed-less Standard Webhooks retry schedule. Errors are the
 //! seed's envelope `{"status": "ERROR", "code", "errorMessage"}` with HTTP 400 (401 for the
 //! client id or signature, 409 for a reused `merchantTradeNo`). Fiat prices convert at the
-//! fixed rates [`RATES`]. `prepayId` is numeric; `qrContent` and `location` are the hosted
-//! page `/pay/{invoice id}`.
+//! fixed rates [`super::FIAT_RATES`]. `prepayId` is numeric; `qrContent` and `location` are
+//! the hosted page `/pay/{invoice id}`.
 
 use std::sync::Arc;
 
@@ -39,9 +39,6 @@ pub const PATH: &str = "/v1/pay/checkout/order";
 
 /// The merchant client id (`X-GatePay-Certificate-ClientId`).
 pub const CLIENT_ID: &str = "paystate-sandbox-client";
-
-/// USDT per unit of each fiat currency (fixed sandbox rates).
-pub const RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
 
 /// The routes of seed 002.
 pub fn routes() -> Router<Arc<App>> {
@@ -106,11 +103,8 @@ async fn order(
         .get("fiatCurrency")
         .and_then(Value::as_str)
         .unwrap_or("USD");
-    let rate = RATES
-        .iter()
-        .find(|(c, _)| *c == fiat)
-        .map_or("1", |(_, r)| *r);
-    if map.contains_key("fiatAmount") && !RATES.iter().any(|(c, _)| *c == fiat) {
+    let converted = super::fiat_rate(fiat);
+    if map.contains_key("fiatAmount") && converted.is_none() {
         return Err(error(
             400,
             "invalid_field",
@@ -123,7 +117,7 @@ async fn order(
     let ctx = OrderContext {
         id: ids::uuid_v4()?,
         now,
-        rate: Amount::parse(rate, "rate").map_err(ApiError::internal)?,
+        rate: Amount::parse(converted.unwrap_or("1"), "rate").map_err(ApiError::internal)?,
     };
     let req = gatepay::parse_order(&bytes, &ctx).map_err(|r| core_error(400, &r.error))?;
     let spec = req.invoice.spec.clone();

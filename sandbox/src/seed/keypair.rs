@@ -33,10 +33,6 @@ pub const PATH: &str = "/api/invoice/create";
 /// The fee `add_fee_to_price` adds (USDT): the seed names a fee without an amount.
 pub const FEE: &str = "0.50";
 
-/// Prices in these currencies are converted at these fixed sandbox rates (USDT per unit);
-/// the seed names USD, EUR, GBP "and other currencies" without rates.
-pub const RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
-
 /// The value the stored request holds instead of the private key.
 const STORED_KEY: &str = "<stored>";
 
@@ -103,7 +99,7 @@ fn rate_of(map: &Map<String, Value>) -> Result<Amount, ApiError> {
         // The core names the type error.
         Some(_) => "USD",
     };
-    let Some((_, rate)) = RATES.iter().find(|(c, _)| *c == code) else {
+    let Some(rate) = super::fiat_rate(code) else {
         return Err(error(
             422,
             &format!(

@@ -326,6 +326,18 @@ pub fn paying_tx(invoice: &Invoice) -> Option<&str> {
         .map(|t| t.tx_id.as_str())
 }
 
+/// USDT per unit of the fiat currencies seeds 002 and 004 price in (fixed sandbox rates;
+/// seed 004 names USD, EUR, GBP "and other currencies" without rates, seed 002 none).
+pub const FIAT_RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
+
+/// The [`FIAT_RATES`] rate of `code`, when the sandbox converts it.
+pub fn fiat_rate(code: &str) -> Option<&'static str> {
+    FIAT_RATES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, rate)| *rate)
+}
+
 /// A stable numeric id from a text id (Monetix operation ids and GatePay prepay ids are
 /// numbers): FNV-1a, kept within JSON's exact integers.
 pub fn numeric_id(text: &str) -> u64 {
