@@ -217,10 +217,7 @@ async fn monetix_qr_url(api: &Api, invoice_id: &str) -> String {
 
 #[tokio::test]
 async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
-    let rx = common::Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (_rx, _sb, base, api) = common::forwarding(200).await;
 
     // Seed 001: paymentUrl, on Ethereum.
     let (s, v) = api
@@ -373,10 +370,7 @@ async fn a_seed_000_link_opens_once_head_does_not_use_it_and_expired_links_say_s
 
 #[tokio::test]
 async fn a_monetix_qr_page_is_used_once_and_expires_after_its_hour() {
-    let rx = common::Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (_rx, _sb, base, api) = common::forwarding(200).await;
 
     // Paid through the page's own button: the open page turns paid (status JSON), and the
     // QR link opened again is used up.

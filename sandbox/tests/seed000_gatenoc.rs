@@ -32,10 +32,7 @@ async fn visit(api: &Api, path: &str) -> (u16, Option<String>, String) {
 
 #[tokio::test]
 async fn seed_000_checkout_session_link_claim_and_callback() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
 
     // The seed's request (its cURL body plus its documented notify_url).
     let (s, v) = gatenoc_session(
@@ -182,10 +179,7 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
 
 #[tokio::test]
 async fn seed_000_callback_retried_on_the_standard_webhooks_schedule() {
-    let rx = Receiver::start(503).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(503).await;
     let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":25,"note":"retry_1"}"#).await;
     assert_eq!(s, 200, "{v}");
     let (s, location, _) = visit(&api, &link_path(&v, &base)).await;

@@ -11,7 +11,7 @@
 mod common;
 
 use axum::http::Method;
-use common::{keypair_form, now, Api, Receiver, KEY, SECRET};
+use common::{keypair_form, now, Api, KEY, SECRET};
 use paystate::dialect::keypair_invoice;
 use paystate::signature::Scheme;
 use paystate::{Amount, Asset, Command, Status};
@@ -48,10 +48,7 @@ fn assert_error(v: &Value) {
 
 #[tokio::test]
 async fn seed_004_form_invoice_margin_and_signed_callback() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
 
     // The PHP example, form-encoded: 200 {"status":"success","message":"<invoice url>"}.
     let (s, v) = keypair_form(&api, &php_example()).await;
@@ -214,10 +211,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
 
 #[tokio::test]
 async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
-    let rx = Receiver::start(500).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(500).await;
     let body = format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id=A-1");
 
     // Failing receiver: attempts at 0, 5 and 10 minutes, then the plan gives up.
@@ -270,10 +264,7 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
 
 #[tokio::test]
 async fn seed_004_payer_ways_over_late_and_a_claim_first() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
     let body = |order: &str| {
         format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id={order}&expiration_date=1")
     };

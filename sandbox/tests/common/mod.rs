@@ -261,6 +261,16 @@ pub async fn sandbox(
     sandbox_with(database, forward_to, false).await
 }
 
+/// [`sandbox`] forwarding every webhook (`--forward-to`) to a new [`Receiver`] that
+/// answers `status`; with the sandbox's base URL and a client for it.
+pub async fn forwarding(status: u16) -> (Receiver, paystate_sandbox::Running, String, Api) {
+    let rx = Receiver::start(status).await;
+    let sb = sandbox(None, Some(rx.url.clone())).await;
+    let base = sb.base_url();
+    let api = Api::new(&base);
+    (rx, sb, base, api)
+}
+
 /// [`sandbox`], with seed 001's rate limits on or off.
 pub async fn sandbox_with(
     database: Option<std::path::PathBuf>,
