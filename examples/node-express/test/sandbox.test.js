@@ -93,6 +93,10 @@ async function stopProcess(child) {
   await Promise.race([gone, sleep(10_000)])
 }
 
+/**
+ * @param {string} base @param {string} method @param {string} path
+ * @param {{ body?: any, headers?: Record<string, string> }} [options]
+ */
 function call(base, method, path, { body, headers = {} } = {}) {
   return fetch(base + path, {
     method,
@@ -142,6 +146,7 @@ class Shop {
     this.gatewayBase = gatewayBase
   }
   async start() {
+    /** @type {Record<string, string>} */
     const env = {
       ...process.env,
       DATABASE_URL: database.url,
