@@ -617,7 +617,7 @@ function configFromEnv(env = process.env) {
     throw new Error("set WEBHOOK_SECRETS to the provider's whsec_... secrets, comma-separated")
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
-  return { databaseUrl, webhookSecrets, port, gateway }
+  return { databaseUrl, webhookSecrets, port, ...(gateway ? { gateway } : {}) }
 }
 
 async function main() {

@@ -3,12 +3,14 @@
 # invoice creations/s, simulated payments/s and webhook deliveries/s, each with p50/p99.
 #
 #   bash sandbox/bench/load.sh [--database PATH|URL] [--duration 10s] [--connections 32]
-#                              [--threads 2] [--no-build]
+#                              [--threads 2] [--no-build] [--bin PATH]
 #
 # Needs wrk (Debian: apt-get install -y wrk) and python3. Builds the sandbox in release,
 # starts it on a free 127.0.0.1 port with a fresh database (a temp SQLite file unless
 # --database names one; the harness passes it on as --database, so a postgres:// URL works
 # once the sandbox accepts one), with --forward-to a local receiver (receiver.py):
+#   0. clock:      wrk GETs /sandbox/clock (clock.lua): the same server and Bearer check with
+#                  no SQL, the peer the other phases are compared with.
 #   1. create:     wrk POSTs /api/v1/invoices, a unique reference each (create.lua), for
 #                  --duration; the created ids are kept.
 #   2. pay:        wrk POSTs /sandbox/invoices/:id/pay {} over those ids (pay.lua), for
@@ -19,11 +21,12 @@
 #                  the count the receiver got over the advance's wall time; p50/p99 are the
 #                  sandbox's recorded attempt latencies (GET /sandbox/deliveries, latest 1000).
 # Prints the machine's load average before and after (the machine may be shared).
+# --bin runs another build of the sandbox (e.g. a saved baseline, for a ratio in one session).
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/../.." && pwd)"
 
-database="" duration=10s connections=32 threads=2 build=1
+database="" duration=10s connections=32 threads=2 build=1 bin=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --database) database="$2"; shift 2 ;;
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --threads) threads="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
+    --bin) bin="$2"; build=0; shift 2 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -39,7 +43,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 if [ "$build" = 1 ]; then
   (cd "$ROOT" && cargo build --release -q -p paystate-sandbox --locked)
 fi
-BIN="$ROOT/target/release/paystate-sandbox"
+BIN="${bin:-$ROOT/target/release/paystate-sandbox}"
 
 WORK="$(mktemp -d)"
 SPID="" RPID=""
@@ -79,6 +83,8 @@ wrk_run() {
   wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s "$BENCH_DIR/$1" "$API" \
     | grep -E '^(RESULT|WRAPPED)'
 }
+echo "\$ wrk -t$threads -c$connections -d$duration -s clock.lua $API"
+wrk_run clock.lua
 echo "\$ wrk -t$threads -c$connections -d$duration -s create.lua $API"
 RUN=1 wrk_run create.lua
 echo "invoices created (ids kept): $(wc -l <"$IDS_FILE")"

@@ -18,6 +18,7 @@ const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 const ps = require('paystate')
+const { configFromEnv } = require('../server.js')
 const { freshDatabase, REQUEST_TIMEOUT_MS } = require('./helpers.js')
 
 const ROOT = path.join(__dirname, '..', '..', '..')
@@ -195,6 +196,25 @@ after(async () => {
   for (const child of [...running]) await stopProcess(child)
   if (database) await database.drop()
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+test('the gateway configuration comes from the environment; the key and secret never show in errors', () => {
+  const gatewayEnv = { DATABASE_URL: 'postgres://x', GATEWAY_URL: 'http://127.0.0.1:1', CALLBACK_URL: 'http://127.0.0.1:2/w' }
+  assert.throws(() => configFromEnv({ ...gatewayEnv, GATEWAY_WEBHOOK_SECRETS: SECRET }), /GATEWAY_API_KEY/)
+  try {
+    configFromEnv({ ...gatewayEnv, GATEWAY_API_KEY: API_KEY })
+    assert.fail('no webhook secret accepted')
+  } catch (err) {
+    assert.match(String(err), /GATEWAY_WEBHOOK_SECRETS/)
+    assert.ok(!String(err).includes(API_KEY))
+  }
+  // WEBHOOK_SECRETS is optional for a gateway's shop.
+  assert.deepEqual(configFromEnv({ ...gatewayEnv, GATEWAY_API_KEY: API_KEY, GATEWAY_WEBHOOK_SECRETS: `${SECRET}, s2` }), {
+    databaseUrl: 'postgres://x',
+    webhookSecrets: [],
+    port: 3000,
+    gateway: { baseUrl: 'http://127.0.0.1:1', apiKey: API_KEY, webhookSecrets: [SECRET, 's2'], callbackUrl: 'http://127.0.0.1:2/w' },
+  })
 })
 
 test('an exact payment marks the order paid', async () => {

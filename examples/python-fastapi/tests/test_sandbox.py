@@ -312,3 +312,28 @@ def test_forged_webhook_is_refused(pair: tuple[Sandbox, Shop]) -> None:
     assert r.status_code == 401, r.text
     assert r.json()["detail"]["code"] == "signature_mismatch"
     assert shop.get("E2E-FORGED")["status"] == "pending"
+
+
+def test_gateway_configuration_from_the_environment(tmp_path: Path) -> None:
+    sys.path.insert(0, str(EXAMPLE))
+    from app import Gateway, create_app_from_env
+
+    env = {
+        "DATABASE": str(tmp_path / "shop.sqlite3"),
+        "GATEWAY_URL": "http://127.0.0.1:1",
+        "CALLBACK_URL": "http://127.0.0.1:2/webhooks/usdt-gateway",
+    }
+    with pytest.raises(RuntimeError, match="GATEWAY_API_KEY"):
+        create_app_from_env({**env, "GATEWAY_WEBHOOK_SECRETS": SECRET})
+    with pytest.raises(RuntimeError, match="GATEWAY_WEBHOOK_SECRETS") as err:
+        create_app_from_env({**env, "GATEWAY_API_KEY": API_KEY})
+    assert API_KEY not in str(err.value)
+    # WEBHOOK_SECRETS is optional for a gateway's shop; its Standard Webhooks route is off.
+    built = create_app_from_env(
+        {**env, "GATEWAY_API_KEY": API_KEY, "GATEWAY_WEBHOOK_SECRETS": SECRET}
+    )
+    paths = {getattr(r, "path", None) for r in built.routes}
+    assert {"/orders", "/orders/{reference}", "/webhooks/usdt-gateway"} <= paths
+    gateway = Gateway("http://127.0.0.1:1", API_KEY, [SECRET])
+    assert API_KEY not in repr(gateway)
+    assert SECRET not in repr(gateway)
