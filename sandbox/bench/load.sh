@@ -79,9 +79,17 @@ curl -sf -o /dev/null -H "Authorization: Bearer $KEY" "$API/sandbox/clock"
 
 echo "machine: $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "sandbox: $BIN, database ${database:-<temp SQLite file>}"
+# CPU the sandbox process used (user + system, clock ticks): per request, a cost that the
+# other programs on a shared machine do not inflate the way they inflate latencies.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 wrk_run() {
-  wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s "$BENCH_DIR/$1" "$API" \
-    | grep -E '^(RESULT|WRAPPED)'
+  local before out requests
+  before=$(cpu_ticks)
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s "$BENCH_DIR/$1" "$API")
+  requests=$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' <<<"$out")
+  grep -E '^(RESULT|WRAPPED)' <<<"$out"
+  echo "sandbox CPU: $(( ($(cpu_ticks) - before) * TICK_US / (requests > 0 ? requests : 1) )) us per request"
 }
 echo "\$ wrk -t$threads -c$connections -d$duration -s clock.lua $API"
 wrk_run clock.lua
@@ -95,6 +103,7 @@ python3 "$BENCH_DIR/receiver.py" "$RPORT" >"$WORK/receiver.log" 2>&1 &
 RPID=$!
 for _ in $(seq 1 100); do grep -q ready "$WORK/receiver.log" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/receiver.log"
+before=$(cpu_ticks)
 start=$(date +%s.%N)
 curl -sf -o /dev/null -X POST -H "Authorization: Bearer $KEY" -d '{"seconds": 60}' \
   "$API/sandbox/clock/advance"
@@ -111,4 +120,5 @@ seconds = end - start
 print(f"RESULT deliver requests={received} seconds={seconds:.2f} rps={received / seconds:.0f} "
       f"p50_ms={pct(50):.2f} p99_ms={pct(99):.2f} sampled={len(lat)}")
 ' "$received" "$start" "$end"
+echo "sandbox CPU: $(( ($(cpu_ticks) - before) * TICK_US / (received > 0 ? received : 1) )) us per delivery"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
