@@ -89,6 +89,10 @@ wrk_run() {
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -s "$BENCH_DIR/$1" "$API")
   requests=$(sed -n 's/^RESULT .* requests=\([0-9]*\) .*/\1/p' <<<"$out")
   grep -E '^(RESULT|WRAPPED)' <<<"$out"
+  if grep -qE '^WRAPPED [1-9]' <<<"$out"; then
+    echo "NOT VALID: the payments outran the created invoices (some were paid twice);" \
+      "run with a shorter --duration or more --connections for the creations"
+  fi
   echo "sandbox CPU: $(( ($(cpu_ticks) - before) * TICK_US / (requests > 0 ? requests : 1) )) us per request"
 }
 echo "\$ wrk -t$threads -c$connections -d$duration -s clock.lua $API"
