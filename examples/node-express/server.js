@@ -438,7 +438,15 @@ function gatewayRoutes(app, pool, gateway, now) {
     const at = now()
     // The gateway's own rules, checked before the call (its 400 is our 422).
     ps.usdtGatewayParseInvoice(sent, { id: 'check', now: at })
-    if (await findOrder(pool, reference)) return res.json(await orderView(pool, reference, at))
+    const existing = await findOrder(pool, reference)
+    if (existing) {
+      // The same order asked for again: the same answer, unless it asks for another one.
+      const known = await loadInvoice(pool, existing.invoiceId)
+      if (!known || ps.compareAmounts(body.amount, known.invoice.due) !== 0 || known.invoice.asset !== request.assetCode) {
+        throw new BadRequest(409, 'reference_conflict', 'reference', 'another order has it')
+      }
+      return res.json(await orderView(pool, reference, at))
+    }
     let doc = await gatewayCall(gateway, 'POST', '/api/v1/invoices', sent, 201, true)
     // Taken: our earlier attempt created it and did not record it (a crash, a lost answer).
     // Adopt it if it is the invoice we asked for.

@@ -741,6 +741,8 @@ def _gateway_routes(
             request["callbackUrl"] = gateway.callback_url
         if body.get("metadata") is not None:
             request["metadata"] = body["metadata"]
+        # Fractional numbers in `metadata` were read as Decimal (never a float) and go out as
+        # strings.
         sent = json.dumps(request, default=str).encode()
         now = clock()
         try:
@@ -748,7 +750,16 @@ def _gateway_routes(
             paystate.UsdtGateway.parse_invoice(sent, id="check", now=now)
         except paystate.PaystateError as e:
             raise _core_error(e, 422) from None
-        if store.order(reference) is not None:
+        existing = store.order(reference)
+        if existing is not None:
+            # The same order asked for again: the same answer, unless it asks for another one.
+            known = store.load(existing[0])
+            if (
+                known is None
+                or Decimal(body["amount"]) != known.due
+                or str(known.asset) != request["assetCode"]
+            ):
+                raise _error(409, "reference_conflict", "reference", "another order has it")
             return JSONResponse(_order_view(store, reference, now))
         try:
             doc = client.create_invoice(sent)

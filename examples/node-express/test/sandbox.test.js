@@ -229,6 +229,9 @@ test('an exact payment marks the order paid', async () => {
   // The same reference again is the same order, not a second invoice.
   const again = await json(call(shop.base, 'POST', '/orders', { body: { amount: '25.5', reference: 'E2E-EXACT' } }), 200)
   assert.equal(again.id, order.id)
+  const other = await call(shop.base, 'POST', '/orders', { body: { amount: '25.6', reference: 'E2E-EXACT' } })
+  assert.equal(other.status, 409)
+  assert.equal((await other.json()).code, 'reference_conflict')
 
   await sandbox.pay(order.id)
   await waitFor('webhook applied', async () => (await shop.get('E2E-EXACT')).status === 'paid')

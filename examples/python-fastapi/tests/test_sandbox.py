@@ -211,6 +211,9 @@ def test_exact_payment_marks_the_order_paid(pair: tuple[Sandbox, Shop]) -> None:
     again = shop.http.post("/orders", json={"amount": "25.5", "reference": "E2E-EXACT"})
     assert again.status_code == 200, again.text
     assert again.json()["id"] == order["id"]
+    other = shop.http.post("/orders", json={"amount": "25.6", "reference": "E2E-EXACT"})
+    assert other.status_code == 409, other.text
+    assert other.json()["detail"]["code"] == "reference_conflict"
 
     sandbox.pay(order["id"])
     wait_for("webhook applied", lambda: shop.get("E2E-EXACT")["status"] == "paid")
