@@ -1,6 +1,7 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo   - builds the CLI and runs the narrated demo of the whole flow
-#   make test   - installs what is missing and runs every test in every language
+#   make sandbox - builds and starts the local USDT gateway (sandbox/README.md)
+#   make test    - installs what is missing and runs every test in every language
+# Also: make demo - the narrated walk through the whole flow in the terminal
 .PHONY: demo test test-rust test-python test-node test-kotlin test-swift test-fuzz readme \
 	dist check-versions test-dist sandbox test-sandbox test-examples
 

@@ -70,3 +70,5 @@ import type {
   KeypairInvoiceCallbackRender,
 } from './types'
 export type * from './types'
+// The classes written in JavaScript (index.js) that the addon's functions take.
+import type { Invoice, Verified } from './index'

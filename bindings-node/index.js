@@ -44,7 +44,7 @@ try {
   throw err
 }
 
-const { Invoice, Signer } = native
+const { Signer } = native
 
 /** Sets a non-enumerable method, as a class body would. */
 function method(target, name, fn) {
@@ -377,47 +377,169 @@ function events(text) {
   return list
 }
 
-method(Invoice, 'create', function create(spec, now) {
-  const r = native.invoiceCreate(spec, now)
-  return { invoice: r.invoice, events: events(r.events) }
-})
-method(Invoice.prototype, 'apply', function apply(command, now) {
-  return events(native.invoiceApply(this, command, now))
-})
-method(Invoice.prototype, 'observeTransfer', function observeTransfer(transfer, now) {
-  const t = plainObject(transfer, 'transfer')
-  const txId = t.txId !== undefined ? t.txId : t.tx_id
-  return events(native.invoiceObserveTransfer(this, txId, t.amount, t.asset, t.confirmed, t.at, now))
-})
-method(Invoice.prototype, 'confirmTransfer', function confirmTransfer(txId, now) {
-  return events(native.invoiceConfirmTransfer(this, txId, now))
-})
-method(Invoice.prototype, 'dropTransfer', function dropTransfer(txId, now) {
-  return events(native.invoiceDropTransfer(this, txId, now))
-})
-method(Invoice.prototype, 'tick', function tick(now) {
-  return events(native.invoiceTick(this, now))
-})
-method(Invoice.prototype, 'cancel', function cancel(now) {
-  return events(native.invoiceCancel(this, now))
-})
-method(Invoice.prototype, 'requestRefund', function requestRefund(refund, now) {
-  const r = plainObject(refund, 'refund')
-  const id = r.refundId !== undefined ? r.refundId : r.refund_id
-  return events(native.invoiceRequestRefund(this, id, r.amount, now))
-})
-method(Invoice.prototype, 'settleRefund', function settleRefund(refundId, outcome, now) {
-  return events(native.invoiceSettleRefund(this, refundId, outcome, now))
-})
-method(Invoice.prototype, 'mark', function mark(status, now) {
-  return events(native.invoiceMark(this, status, now))
-})
-method(Invoice.prototype, 'claimTxid', function claimTxid(txId, now) {
-  return events(native.invoiceClaimTxid(this, txId, now))
-})
-method(Invoice.prototype, 'snapshot', function snapshot() {
-  return JSON.parse(native.invoiceSnapshot(this))
-})
+/** Only this module constructs `Invoice`s around a native handle. */
+const kInvoice = Symbol('paystate.Invoice')
+/** The non-enumerable property holding the handle, read by the native functions that take an `Invoice`. */
+const HANDLE = native.invoiceHandleKey()
+/** The non-enumerable property of a dialect callback's (frozen) command that holds the core's command. */
+const HELD = native.commandHeldKey()
+
+/** Wraps a native invoice handle. */
+function wrap(h) {
+  return new Invoice(kInvoice, h)
+}
+
+/** The amounts of the getters, in the order of `invoiceAmounts` (src/invoice.rs). */
+function amount(h, i) {
+  return native.invoiceAmounts(h).split(' ')[i]
+}
+
+/**
+ * An invoice: the payment state machine of one order (docs/spec.md §3). The state lives in
+ * the core behind an opaque handle; every method is one plain native call over it.
+ */
+class Invoice {
+  constructor(token, h) {
+    if (token !== kInvoice) throw new TypeError('Invoice: made by Invoice.create, fromJSON, replay or clone, not constructed')
+    Object.defineProperty(this, HANDLE, { value: h })
+  }
+  static create(spec, now) {
+    const r = native.invoiceCreate(spec, now)
+    return { invoice: wrap(r.invoice), events: events(r.events) }
+  }
+  static fromJSON(state) {
+    return wrap(native.invoiceFromJson(state))
+  }
+  static replay(journal) {
+    return wrap(native.invoiceReplay(journal))
+  }
+  apply(command, now) {
+    // A dialect callback's command holds the core's value: it crosses back as that handle.
+    const held = command !== null && typeof command === 'object' ? command[HELD] : undefined
+    if (held !== undefined) return events(native.invoiceApplyHeld(this[HANDLE], held, now))
+    return events(native.invoiceApply(this[HANDLE], command, now))
+  }
+  observeTransfer(transfer, now) {
+    const t = plainObject(transfer, 'transfer')
+    const txId = t.txId !== undefined ? t.txId : t.tx_id
+    const { amount, asset, confirmed, at } = t
+    // The usual types cross as typed arguments (no type query per value); anything else
+    // takes the general path, whose errors name the field.
+    if (typeof txId === 'string' && typeof amount === 'string' && typeof asset === 'string' && typeof confirmed === 'boolean' && at === undefined && typeof now === 'number') {
+      return events(native.invoiceObserveTransferTyped(this[HANDLE], txId, amount, asset, confirmed, now))
+    }
+    return events(native.invoiceObserveTransfer(this[HANDLE], txId, amount, asset, confirmed, at, now))
+  }
+  confirmTransfer(txId, now) {
+    return events(native.invoiceConfirmTransfer(this[HANDLE], txId, now))
+  }
+  dropTransfer(txId, now) {
+    return events(native.invoiceDropTransfer(this[HANDLE], txId, now))
+  }
+  tick(now) {
+    return events(native.invoiceTick(this[HANDLE], now))
+  }
+  cancel(now) {
+    return events(native.invoiceCancel(this[HANDLE], now))
+  }
+  requestRefund(refund, now) {
+    const r = plainObject(refund, 'refund')
+    const id = r.refundId !== undefined ? r.refundId : r.refund_id
+    return events(native.invoiceRequestRefund(this[HANDLE], id, r.amount, now))
+  }
+  settleRefund(refundId, outcome, now) {
+    return events(native.invoiceSettleRefund(this[HANDLE], refundId, outcome, now))
+  }
+  mark(status, now) {
+    return events(native.invoiceMark(this[HANDLE], status, now))
+  }
+  claimTxid(txId, now) {
+    return events(native.invoiceClaimTxid(this[HANDLE], txId, now))
+  }
+  nextDeadline() {
+    const t = native.invoiceNextDeadline(this[HANDLE])
+    return t === null || t === undefined ? null : new Date(t)
+  }
+  statusAt(now) {
+    return native.invoiceStatusAt(this[HANDLE], now)
+  }
+  snapshot() {
+    return JSON.parse(native.invoiceSnapshot(this[HANDLE]))
+  }
+  get id() {
+    return native.invoiceId(this[HANDLE])
+  }
+  get reference() {
+    const r = native.invoiceReference(this[HANDLE])
+    return r === undefined ? null : r
+  }
+  get status() {
+    return native.invoiceStatus(this[HANDLE])
+  }
+  get exceptions() {
+    return native.invoiceExceptions(this[HANDLE])
+  }
+  get asset() {
+    return native.invoiceAsset(this[HANDLE])
+  }
+  get due() {
+    return amount(this[HANDLE], 0)
+  }
+  get threshold() {
+    return amount(this[HANDLE], 1)
+  }
+  get amountPaid() {
+    return amount(this[HANDLE], 2)
+  }
+  get amountPending() {
+    return amount(this[HANDLE], 3)
+  }
+  get amountHeld() {
+    return amount(this[HANDLE], 4)
+  }
+  get refundable() {
+    return amount(this[HANDLE], 5)
+  }
+  get deadline() {
+    return new Date(native.invoiceTimes(this[HANDLE])[0])
+  }
+  get confirmationDeadline() {
+    return new Date(native.invoiceTimes(this[HANDLE])[1])
+  }
+  get createdAt() {
+    return new Date(native.invoiceTimes(this[HANDLE])[2])
+  }
+  get updatedAt() {
+    return new Date(native.invoiceTimes(this[HANDLE])[3])
+  }
+  get version() {
+    return native.invoiceVersion(this[HANDLE])
+  }
+  get spec() {
+    return native.invoiceSpec(this[HANDLE])
+  }
+  get transfers() {
+    return native.invoiceTransfers(this[HANDLE])
+  }
+  get refunds() {
+    return native.invoiceRefunds(this[HANDLE])
+  }
+  get claims() {
+    return native.invoiceClaims(this[HANDLE])
+  }
+  toJSON() {
+    return native.invoiceToJson(this[HANDLE])
+  }
+  toJSONString() {
+    return native.invoiceToJsonString(this[HANDLE])
+  }
+  clone() {
+    return wrap(native.invoiceClone(this[HANDLE]))
+  }
+  equals(other) {
+    return native.invoiceEquals(this[HANDLE], other)
+  }
+}
 
 // ---------------------------------------------------------------------------------------
 // The exports, one statement each so that Node's CommonJS -> ESM named-export detection
@@ -426,7 +548,7 @@ method(Invoice.prototype, 'snapshot', function snapshot() {
 exports.__napiBindingTarget = native.__napiBindingTarget
 exports.DeliveryPlan = native.DeliveryPlan
 exports.DialectRequest = native.DialectRequest
-exports.Invoice = native.Invoice
+exports.Invoice = Invoice
 exports.Matcher = native.Matcher
 exports.ReplayGuard = native.ReplayGuard
 exports.Session = native.Session

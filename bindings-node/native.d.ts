@@ -70,6 +70,8 @@ import type {
   KeypairInvoiceCallbackRender,
 } from './types'
 export type * from './types'
+// The classes written in JavaScript (index.js) that the addon's functions take.
+import type { Invoice, Verified } from './index'
 
 export declare class ExternalObject<T> {
   readonly '': {
@@ -138,90 +140,6 @@ export declare class DialectRequest {
    * `keypair_invoice.invoice`.
    */
   get kind(): DialectRequestKind
-}
-
-/**
- * An invoice: the payment state machine of one order (docs/spec.md §3).
- *
- * Create one with `Invoice.create(spec, now)`, feed it what the host observes
- * (`observeTransfer`, `confirmTransfer`, ...) with the time it happens at, publish the
- * returned events, and store `toJSON()`. Every command first applies the deadlines that
- * have passed by its time, exactly as `tick` would. A command that throws leaves the
- * invoice untouched.
- */
-export declare class Invoice {
-  /**
-   * Restores an invoice from the state `toJSON()` produced (an object or its JSON text).
-   * Another schema version is `invalid_field`; a document that is not this shape is
-   * `malformed_json`.
-   */
-  static fromJSON(state: InvoiceState | string): Invoice
-  /**
-   * Rebuilds an invoice from its journal: the accepted commands with their times, the
-   * first being the creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
-   */
-  static replay(journal: JournalEntry[]): Invoice
-  /**
-   * When the host should wake the invoice next (`tick`): the payment deadline while
-   * pending, the end of the confirmation window while processing, else `null`.
-   */
-  nextDeadline(): Date | null
-  /**
-   * The status the invoice would have at `now` once due deadlines are applied, without
-   * applying them.
-   */
-  statusAt(now: TimeInput): InvoiceStatus
-  /** The invoice id (the host's). */
-  get id(): string
-  /** The merchant's order reference, if any. */
-  get reference(): string | null
-  /** The status. */
-  get status(): InvoiceStatus
-  /** The exceptions beside the status. */
-  get exceptions(): InvoiceException[]
-  /** The asset it is paid in. */
-  get asset(): Asset
-  /** The amount due, in the asset (decimal string). */
-  get due(): string
-  /** The least received amount that pays it (due minus the tolerance's allowance). */
-  get threshold(): string
-  /** Confirmed transfers that count toward the invoice. */
-  get amountPaid(): string
-  /** Unconfirmed transfers that count toward the invoice. */
-  get amountPending(): string
-  /** Money that arrived but does not count (late, or sent to a closed invoice). */
-  get amountHeld(): string
-  /** Money that may still be refunded. */
-  get refundable(): string
-  /** The payment deadline. */
-  get deadline(): Date
-  /** The end of the window in which unconfirmed payment may still confirm. */
-  get confirmationDeadline(): Date
-  /** When it was created. */
-  get createdAt(): Date
-  /** When the last command was applied. */
-  get updatedAt(): Date
-  /** Commands accepted so far, creation included: a version for optimistic concurrency. */
-  get version(): number
-  /** The creation spec in the contract's JSON shape (the `invoice` of `create_invoice`). */
-  get spec(): Record<string, unknown>
-  /** Every transfer observed, oldest first. */
-  get transfers(): Transfer[]
-  /** Every refund requested, oldest first. */
-  get refunds(): Refund[]
-  /** Transaction ids the payer claimed. */
-  get claims(): Array<string>
-  /**
-   * The storable state (with `schema_version`) as a plain object; `JSON.stringify(invoice)`
-   * uses it. Restore with `Invoice.fromJSON`.
-   */
-  toJSON(): InvoiceState
-  /** The storable state as JSON text (what `toJSON()` holds, serialised by the core). */
-  toJSONString(): string
-  /** A copy of this invoice. */
-  clone(): Invoice
-  /** Whether `other` holds exactly the same state. */
-  equals(other: Invoice): boolean
 }
 
 /**
@@ -384,6 +302,9 @@ export declare function baseUnits(asset: Asset | string, amount: string): string
  */
 export declare function buildProfile(): 'release' | 'debug'
 
+/** The name of [`HELD_KEY`], so `index.js` does not spell it a second time. */
+export declare function commandHeldKey(): string
+
 /** Compares two amounts as decimals: -1, 0 or 1 (`"4"` equals `"4.000000"`). */
 export declare function compareAmounts(a: string, b: string): number
 
@@ -467,44 +388,135 @@ export declare function gatepayRenderNotification(invoice: Invoice, status: Gate
  */
 export declare function gatepayRenderOrder(parsed: DialectParsed | DialectRequest, render: GatepayOrderRender): Rendered
 
+/**
+ * The amounts of the `Invoice` getters, as decimal strings in the order of
+ * `index.js`'s `AMOUNTS`: due, threshold, amountPaid, amountPending, amountHeld,
+ * refundable (one crossing for whichever is read).
+ */
+export declare function invoiceAmounts(invoice: ExternalObject<'Invoice'>): string
+
 /** `invoice.apply(command, now)`: a command in the journal shape. */
-export declare function invoiceApply(invoice: Invoice, command: Command, now: TimeInput): string
+export declare function invoiceApply(invoice: ExternalObject<'Invoice'>, command: Command, now: TimeInput): string
+
+/**
+ * `invoice.apply(command, now)` with a dialect callback's command object: the core's
+ * command it holds, applied as is.
+ */
+export declare function invoiceApplyHeld(invoice: ExternalObject<'Invoice'>, held: ExternalObject<'Command'>, now: TimeInput): string
+
+/** `invoice.asset`. */
+export declare function invoiceAsset(invoice: ExternalObject<'Invoice'>): Asset
 
 /** `invoice.cancel(now)`. */
-export declare function invoiceCancel(invoice: Invoice, now: TimeInput): string
+export declare function invoiceCancel(invoice: ExternalObject<'Invoice'>, now: TimeInput): string
+
+/** `invoice.claims`: transaction ids the payer claimed. */
+export declare function invoiceClaims(invoice: ExternalObject<'Invoice'>): Array<string>
 
 /** `invoice.claimTxid(txId, now)`. */
-export declare function invoiceClaimTxid(invoice: Invoice, txId: string, now: TimeInput): string
+export declare function invoiceClaimTxid(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
+
+/** `invoice.clone()`. */
+export declare function invoiceClone(invoice: ExternalObject<'Invoice'>): ExternalObject<'Invoice'>
 
 /** `invoice.confirmTransfer(txId, now)`. */
-export declare function invoiceConfirmTransfer(invoice: Invoice, txId: string, now: TimeInput): string
+export declare function invoiceConfirmTransfer(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
 
-/** `Invoice.create`: `{invoice, events}` with the events as JSON text. */
-export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: Invoice; events: string }
+/** `Invoice.create`: `{invoice, events}` with the events as text (see [`events_text`]). */
+export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: ExternalObject<'Invoice'>; events: string }
 
 /** `invoice.dropTransfer(txId, now)`. */
-export declare function invoiceDropTransfer(invoice: Invoice, txId: string, now: TimeInput): string
+export declare function invoiceDropTransfer(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
+
+/** `invoice.equals(other)`: whether `other` (an `Invoice`) holds exactly the same state. */
+export declare function invoiceEquals(invoice: ExternalObject<'Invoice'>, other: Invoice): boolean
+
+/** `invoice.exceptions`. */
+export declare function invoiceExceptions(invoice: ExternalObject<'Invoice'>): InvoiceException[]
+
+/**
+ * `Invoice.fromJSON`: restores an invoice from the state `toJSON()` produced (an object or
+ * its JSON text). Another schema version is `invalid_field`; a document that is not this
+ * shape is `malformed_json`.
+ */
+export declare function invoiceFromJson(state: InvoiceState | string): ExternalObject<'Invoice'>
+
+/** The name of [`HANDLE_KEY`], so `index.js` does not spell it a second time. */
+export declare function invoiceHandleKey(): string
+
+/** `invoice.id`. */
+export declare function invoiceId(invoice: ExternalObject<'Invoice'>): string
 
 /**
  * `invoice.mark(status, now)`: the core type built directly (the core itself refuses a
  * status other than paid or invalid).
  */
-export declare function invoiceMark(invoice: Invoice, status: 'paid' | 'invalid', now: TimeInput): string
+export declare function invoiceMark(invoice: ExternalObject<'Invoice'>, status: 'paid' | 'invalid', now: TimeInput): string
+
+/** `invoice.nextDeadline()` in unix milliseconds, or `null`. */
+export declare function invoiceNextDeadline(invoice: ExternalObject<'Invoice'>): number | null
 
 /** `invoice.observeTransfer(transfer, now)`, with the transfer's fields read in JavaScript. */
-export declare function invoiceObserveTransfer(invoice: Invoice, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput): string
+export declare function invoiceObserveTransfer(invoice: ExternalObject<'Invoice'>, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput): string
+
+/**
+ * `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
+ * its usual type (strings, a boolean, no `at`, `now` in milliseconds): the values cross
+ * without a type query each. Anything else goes through [`invoice_observe_transfer`],
+ * which names what is wrong.
+ */
+export declare function invoiceObserveTransferTyped(invoice: ExternalObject<'Invoice'>, txId: string, amount: string, asset: string, confirmed: boolean, now: number): string
+
+/** `invoice.reference`. */
+export declare function invoiceReference(invoice: ExternalObject<'Invoice'>): string | null
+
+/** `invoice.refunds`: every refund requested, oldest first. */
+export declare function invoiceRefunds(invoice: ExternalObject<'Invoice'>): Refund[]
+
+/**
+ * `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
+ * creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
+ */
+export declare function invoiceReplay(journal: JournalEntry[]): ExternalObject<'Invoice'>
 
 /** `invoice.requestRefund(refund, now)`, with the refund's fields read in JavaScript. */
-export declare function invoiceRequestRefund(invoice: Invoice, refundId: unknown, amount: unknown, now: TimeInput): string
+export declare function invoiceRequestRefund(invoice: ExternalObject<'Invoice'>, refundId: unknown, amount: unknown, now: TimeInput): string
 
 /** `invoice.settleRefund(refundId, outcome, now)`. */
-export declare function invoiceSettleRefund(invoice: Invoice, refundId: string, outcome: RefundOutcome, now: TimeInput): string
+export declare function invoiceSettleRefund(invoice: ExternalObject<'Invoice'>, refundId: string, outcome: RefundOutcome, now: TimeInput): string
 
 /** `invoice.snapshot()`: status, exceptions and every amount, as JSON text. */
-export declare function invoiceSnapshot(invoice: Invoice): string
+export declare function invoiceSnapshot(invoice: ExternalObject<'Invoice'>): string
+
+/** `invoice.spec`: the creation spec in the contract's JSON shape. */
+export declare function invoiceSpec(invoice: ExternalObject<'Invoice'>): Record<string, unknown>
+
+/** `invoice.status`. */
+export declare function invoiceStatus(invoice: ExternalObject<'Invoice'>): InvoiceStatus
+
+/** `invoice.statusAt(now)`. */
+export declare function invoiceStatusAt(invoice: ExternalObject<'Invoice'>, now: TimeInput): InvoiceStatus
 
 /** `invoice.tick(now)`. */
-export declare function invoiceTick(invoice: Invoice, now: TimeInput): string
+export declare function invoiceTick(invoice: ExternalObject<'Invoice'>, now: TimeInput): string
+
+/**
+ * The times of the `Invoice` getters in unix milliseconds: deadline, confirmationDeadline,
+ * createdAt, updatedAt.
+ */
+export declare function invoiceTimes(invoice: ExternalObject<'Invoice'>): Array<number>
+
+/** `invoice.toJSON()`: the storable state as a plain object. */
+export declare function invoiceToJson(invoice: ExternalObject<'Invoice'>): InvoiceState
+
+/** `invoice.toJSONString()`: the storable state as JSON text, serialised by the core. */
+export declare function invoiceToJsonString(invoice: ExternalObject<'Invoice'>): string
+
+/** `invoice.transfers`: every transfer observed, oldest first. */
+export declare function invoiceTransfers(invoice: ExternalObject<'Invoice'>): Transfer[]
+
+/** `invoice.version`. */
+export declare function invoiceVersion(invoice: ExternalObject<'Invoice'>): number
 
 /**
  * Whether `value` is an error thrown by this package for a core rule (it then has a

@@ -11,6 +11,10 @@
 #   bash examples/ci.sh            # both
 #   bash examples/ci.sh python     # or: node
 #
+# Both also run as the shop of `paystate sandbox` (tests/test_sandbox.py, test/sandbox.test.js):
+# the sandbox binary is built once here (`cargo build -p paystate-sandbox --locked`) and
+# passed as PAYSTATE_SANDBOX_BIN.
+#
 # Chaos sizes (defaults: 300 payments, 24 parallel): CHAOS_PAYMENTS, CHAOS_PARALLEL.
 # PAYSTATE_PYTHON_BUILT=1 / PAYSTATE_NODE_BUILT=1 (set by scripts/test-all.sh when its python /
 # node stage ran earlier in the same run) reuse those builds instead of building again.
@@ -18,7 +22,16 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
+sandbox_bin() {
+  if [ -z "${PAYSTATE_SANDBOX_BIN:-}" ]; then
+    cargo build -q -p paystate-sandbox --locked
+    PAYSTATE_SANDBOX_BIN="$ROOT/target/debug/paystate-sandbox"
+    export PAYSTATE_SANDBOX_BIN
+  fi
+}
+
 run_python() {
+  sandbox_bin
   local PY="${PYTHON:-python3}"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   # shellcheck disable=SC1091
@@ -37,6 +50,7 @@ run_python() {
 }
 
 run_node() {
+  sandbox_bin
   if [ "${PAYSTATE_NODE_BUILT:-0}" = 1 ] && compgen -G 'bindings-node/*.node' >/dev/null; then
     echo "paystate (Node): as built by this run's node stage"
   else

@@ -61,7 +61,7 @@ run_node() {
 
 run_examples() {
   local t0; t0=$(date +%s)
-  stage "examples: FastAPI (uvicorn --workers 2) and Express (2 processes on PostgreSQL), chaos runs"
+  stage "examples: FastAPI (uvicorn --workers 2) and Express (2 processes on PostgreSQL), chaos runs; both as the shop of the sandbox binary"
   # The python and node stages earlier in this same run built the bindings from this tree
   # (and passed): the examples reuse them instead of building them a second time.
   local s py_built=0 node_built=0

@@ -8,6 +8,13 @@
  * (cli/src/conformance/mod.rs): a fresh world per scenario, unknown ops, fields and expect
  * keys fail the scenario, an expected error must leave every state unchanged.
  *
+ * Every error code a step meets comes from the core: invoice commands reach it through
+ * `invoice.apply` (the core's command reader), the other ops hand the step's values to the
+ * API as they are. A value the API cannot take at all (a missing field, a number where it
+ * takes text) fails the scenario instead of being given a code here. The one code the runner
+ * raises itself is the world's (an unknown or reused invoice, session or delivery id), and
+ * the grammar names it.
+ *
  * Usage: paystate-conformance [FILE_OR_DIR ...]   (plus the colon-separated dirs in
  * PAYSTATE_SCENARIOS). Prints one line per failing scenario and ends with
  * `N passed, N failed`; exits 0 only when none failed.
@@ -15,19 +22,6 @@
 const fs = require('node:fs')
 const path = require('node:path')
 const ps = require('..')
-
-/**
- * An error raised by the runner itself for a malformed step field (same codes as core).
- * @param {string} code @param {string} field @param {string} message
- * @returns {Error & {code: string, field: string}}
- */
-function coded(code, field, message) {
-  const e = /** @type {Error & {code: string, field: string}} */ (new Error(`${field}: ${message}`))
-  e.name = 'PaystateError'
-  e.code = code
-  e.field = field
-  return e
-}
 
 /** A scenario failure (not an error of the step under test). */
 class Failure extends Error {
@@ -58,52 +52,66 @@ const INVOICE_COMMANDS = new Set([
 /** The state keys `expect` may check after `op` (`error` is allowed for every op). */
 const expectKeys = (op) => GRAMMAR.expect.families[GRAMMAR.ops[op].expect]
 
-// ---- step field readers (the core's JSON reader semantics) ------------------------------
+// ---- step field readers --------------------------------------------------------------------
 
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k)
-function optStr(f, name) {
-  if (!has(f, name)) return undefined
-  if (typeof f[name] !== 'string') throw coded('invalid_field', name, 'expected a string')
-  return f[name]
+const isCount = (v) => typeof v === 'number' && Number.isInteger(v)
+const isString = (v) => typeof v === 'string'
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v)
+
+// The JSON shape of each grammar type the runner reads itself. A value of another shape
+// cannot be handed to the API, so it fails the scenario; the texts inside (an amount's
+// digits, a scheme's name) and the ranges of numbers are the core's to judge.
+const WIRE_TYPES = {
+  string: isString,
+  id: isString,
+  amount: isString,
+  time: isString,
+  enum: isString,
+  seconds: isCount,
+  milliseconds: isCount,
+  integer: isCount,
+  boolean: (v) => typeof v === 'boolean',
+  object: isObject,
+  strings: (v) => Array.isArray(v) && v.every(isString),
+  string_map: (v) => isObject(v) && Object.values(v).every(isString),
 }
-function str(f, name) {
-  const v = optStr(f, name)
-  if (v === undefined) throw coded('missing_field', name, 'required field is missing')
-  return v
-}
-function optU64(f, name) {
-  if (!has(f, name)) return undefined
-  const v = f[name]
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw coded('invalid_field', name, 'expected a non-negative whole number')
-  return v
-}
-function u64(f, name) {
-  const v = optU64(f, name)
-  if (v === undefined) throw coded('missing_field', name, 'required field is missing')
-  return v
-}
-function optBool(f, name) {
-  if (!has(f, name)) return undefined
-  if (typeof f[name] !== 'boolean') throw coded('invalid_field', name, 'expected a boolean')
-  return f[name]
-}
-function optObj(f, name) {
-  if (!has(f, name)) return undefined
-  const v = f[name]
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw coded('invalid_field', name, 'expected an object')
-  return v
-}
-function optAmount(f, name) {
-  if (!has(f, name)) return undefined
-  const v = f[name]
-  // A JSON number is passed on as is: the core rejects it with invalid_amount, as the reference runner does.
-  if (typeof v === 'string' || typeof v === 'number') return ps.normalizeAmount(/** @type {string} */ (v))
-  throw coded('invalid_amount', name, 'amounts are decimal strings such as "10.50"')
-}
-function amount(f, name) {
-  const v = optAmount(f, name)
-  if (v === undefined) throw coded('missing_field', name, 'required field is missing')
-  return v
+
+/** The fields of one step, read as the grammar types them. */
+class Step {
+  constructor(op, fields) {
+    const spec = GRAMMAR.ops[op]
+    this.op = op
+    this.fields = fields
+    this.kinds = { ...spec.required, ...(spec.optional || {}) }
+  }
+
+  /** The field's value, or `undefined` when the step omits it. */
+  get(name) {
+    if (!has(this.fields, name)) return undefined
+    const value = this.fields[name]
+    const kind = this.kinds[name]
+    const base = kind.split(':')[0]
+    if (!WIRE_TYPES[base](value)) {
+      const described = GRAMMAR.types[kind] || GRAMMAR.types[`${base}:<name>`]
+      throw fail(`field ${JSON.stringify(name)} must be ${described}, found ${JSON.stringify(value)}`)
+    }
+    return value
+  }
+
+  /** The field's value; a step without it cannot call the API. */
+  need(name) {
+    const value = this.get(name)
+    if (value === undefined) throw fail(`field ${JSON.stringify(name)} is missing, and ${this.op} needs it`)
+    return value
+  }
+
+  /** Exactly one of two fields: the name given and its value. */
+  oneOf(a, b) {
+    const [x, y] = [this.get(a), this.get(b)]
+    if ((x === undefined) === (y === undefined)) throw fail(`give exactly one of ${a} and ${b}`)
+    return x !== undefined ? [a, x] : [b, y]
+  }
 }
 
 /** Strict, padded standard base64 (as the reference runner reads `body_base64`). */
@@ -112,7 +120,17 @@ function decodeBase64(text) {
   return Buffer.from(text, 'base64')
 }
 
-const unknownOrReused = (field, what, id) => coded('invalid_field', field, `${JSON.stringify(id)} ${what}`)
+/**
+ * The world's own error (conformance/FORMAT.md, "world error"): an invoice, session or
+ * delivery id that is unknown, or created twice. The grammar names its code.
+ */
+function unknownOrReused(field, what, id) {
+  const e = /** @type {Error & {code: string, field: string}} */ (new Error(`${field}: ${JSON.stringify(id)} ${what}`))
+  e.name = 'PaystateError'
+  e.code = GRAMMAR.world_error.code
+  e.field = field
+  return e
+}
 
 // ---- the world ---------------------------------------------------------------------------
 
@@ -175,7 +193,7 @@ class World {
     let out
     let err = null
     try {
-      out = this.execute(op, at, step)
+      out = this.execute(op, at, new Step(op, step))
     } catch (e) {
       if (e instanceof Failure) throw e
       if (!ps.isPaystateError(e) && !(e && e.name === 'PaystateError')) {
@@ -194,10 +212,10 @@ class World {
     if (expect) this.check(expect, out)
   }
 
-  execute(op, at, f) {
+  execute(op, at, s) {
+    const f = s.fields
     if (op === 'create_invoice') {
-      const spec = optObj(f, 'invoice')
-      if (spec === undefined) throw coded('missing_field', 'invoice', 'required field is missing')
+      const spec = s.need('invoice')
       const { invoice, events } = ps.Invoice.create(/** @type {ps.InvoiceSpec} */ (spec), at)
       if (this.invoices.has(invoice.id)) throw unknownOrReused('invoice.id', 'already exists', invoice.id)
       this.invoices.set(invoice.id, {
@@ -207,7 +225,7 @@ class World {
       return { invoice: invoice.id, events: events.map((e) => e.type) }
     }
     if (INVOICE_COMMANDS.has(op)) {
-      const id = str(f, 'invoice')
+      const id = s.need('invoice')
       const command = { op }
       for (const [k, v] of Object.entries(f)) if (!['op', 'at', 'expect', 'invoice'].includes(k)) command[k] = v
       const t = this.tracked(id)
@@ -217,7 +235,7 @@ class World {
     }
     switch (op) {
       case 'tick': {
-        const named = optStr(f, 'invoice')
+        const named = s.get('invoice')
         if (named !== undefined) this.tracked(named)
         const out = { invoice: named, events: [] }
         for (const [id, t] of this.invoices) {
@@ -230,46 +248,41 @@ class World {
         return out
       }
       case 'replay': {
-        const id = str(f, 'invoice')
+        const id = s.need('invoice')
         const t = this.tracked(id)
         const rebuilt = ps.Invoice.replay(t.journal)
-        if (!rebuilt.equals(t.invoice)) {
-          throw coded('integrity_conflict', 'journal', 'replaying the journal did not rebuild the identical state')
-        }
+        if (!rebuilt.equals(t.invoice)) throw fail('replaying the journal did not rebuild the identical state')
         t.invoice = rebuilt
         return { invoice: id, events: [] }
       }
       case 'allocate_amount': {
-        const id = str(f, 'invoice')
+        const id = s.need('invoice')
         this.tracked(id)
-        const account = str(f, 'account')
-        const payable = this.matcher.allocate(account, id, amount(f, 'due'), amount(f, 'step'), optAmount(f, 'allowance'))
+        const payable = this.matcher.allocate(s.need('account'), id, s.need('due'), s.need('step'), s.get('allowance'))
         return { payable }
       }
       case 'register_amount': {
-        const id = str(f, 'invoice')
+        const id = s.need('invoice')
         this.tracked(id)
-        const account = str(f, 'account')
-        this.matcher.register(account, id, amount(f, 'payable'), optAmount(f, 'allowance'))
+        this.matcher.register(s.need('account'), id, s.need('payable'), s.get('allowance'))
         return {}
       }
       case 'match_transfer': {
-        const account = str(f, 'account')
-        return { matched: this.matcher.match(account, amount(f, 'amount')) }
+        return { matched: this.matcher.match(s.need('account'), s.need('amount')) }
       }
       case 'release':
-        this.matcher.release(str(f, 'invoice'))
+        this.matcher.release(s.need('invoice'))
         return {}
       case 'open_session': {
-        const sid = str(f, 'session')
+        const sid = s.need('session')
         if (this.sessions.has(sid)) throw unknownOrReused('session', 'already exists', sid)
-        const invoice = this.tracked(str(f, 'invoice')).invoice
-        const session = ps.Session.open(sid, invoice, u64(f, 'ttl'), at)
+        const invoice = this.tracked(s.need('invoice')).invoice
+        const session = ps.Session.open(sid, invoice, s.need('ttl'), at)
         this.sessions.set(sid, session)
         return { expiresAt: session.expiresAt }
       }
       case 'use_session': {
-        const sid = str(f, 'session')
+        const sid = s.need('session')
         const session = this.sessions.get(sid)
         if (!session) throw unknownOrReused('session', 'is unknown', sid)
         session.use(this.tracked(session.invoiceId).invoice, at)
@@ -277,50 +290,32 @@ class World {
       }
       case 'verify_signature':
       case 'sign':
-        return this.signature(op, at, f)
+        return this.signature(op, at, s)
       case 'plan_delivery':
       case 'report_attempt':
-        return this.delivery(op, at, f)
+        return this.delivery(op, at, s)
       default:
-        throw coded('invalid_field', 'op', `op ${JSON.stringify(op)} is not implemented`)
+        throw fail(`op ${JSON.stringify(op)} is in the grammar but this runner cannot run it`)
     }
   }
 
-  signature(op, at, f) {
-    const scheme = /** @type {ps.Scheme} */ (str(f, 'scheme'))
-    if (!ps.schemes().includes(scheme)) throw coded('invalid_field', 'scheme', `unknown signature scheme ${JSON.stringify(scheme)}`)
-    const pairs = (name) => {
-      const m = optObj(f, name)
-      if (m === undefined) return []
-      return Object.entries(m).map(([k, v]) => {
-        if (typeof v !== 'string') throw coded('invalid_field', `headers.${k}`, 'header values are strings')
-        return /** @type {[string, string]} */ ([k, v])
-      })
-    }
+  signature(op, at, s) {
+    const scheme = /** @type {ps.Scheme} */ (s.need('scheme'))
+    const pairs = (name) => Object.entries(s.get(name) || {})
     if (op === 'verify_signature') {
-      if (!has(f, 'secrets')) throw coded('missing_field', 'secrets', 'required field is missing')
-      const secrets = f.secrets
-      if (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string')) {
-        throw coded('invalid_field', 'secrets', 'expected an array of strings')
-      }
+      const secrets = s.need('secrets')
       const headers = pairs('headers')
-      const text = optStr(f, 'body')
-      const b64 = optStr(f, 'body_base64')
-      let body
-      if (text !== undefined && b64 === undefined) body = Buffer.from(text, 'utf8')
-      else if (text === undefined && b64 !== undefined) {
-        body = decodeBase64(b64)
-        if (body === null) throw coded('invalid_field', 'body_base64', 'not standard padded base64')
-      } else if (text === undefined) throw coded('missing_field', 'body', 'required field is missing')
-      else throw coded('invalid_field', 'body_base64', 'give body or body_base64, not both')
-      const tolerance = optU64(f, 'tolerance_seconds')
+      const [which, given] = s.oneOf('body', 'body_base64')
+      const body = which === 'body' ? Buffer.from(given, 'utf8') : decodeBase64(given)
+      if (body === null) throw fail('body_base64 is not standard padded base64')
+      const tolerance = s.get('tolerance_seconds')
       const options = tolerance === undefined ? undefined : { toleranceSeconds: tolerance }
       const verified = new ps.Verifier(scheme, secrets, options).verify(headers, body, at)
-      if (optBool(f, 'replay_guard')) this.guard.record(verified, at)
+      if (s.get('replay_guard')) this.guard.record(verified, at)
       return { valid: true }
     }
-    const secret = str(f, 'secret')
-    const body = str(f, 'body')
+    const secret = s.need('secret')
+    const body = s.need('body')
     const inputs = pairs('headers')
     const find = (names) => {
       for (const n of names) {
@@ -339,24 +334,21 @@ class World {
     return { headers: signed.headers, signature: signed.signature }
   }
 
-  delivery(op, at, f) {
-    const id = str(f, 'delivery')
+  delivery(op, at, s) {
+    const id = s.need('delivery')
     let next
     if (op === 'plan_delivery') {
       if (this.deliveries.has(id)) throw unknownOrReused('delivery', 'already exists', id)
-      const plan = new ps.DeliveryPlan(id, /** @type {ps.DeliveryPolicy} */ (str(f, 'policy')), at)
+      const plan = new ps.DeliveryPlan(id, /** @type {ps.DeliveryPolicy} */ (s.need('policy')), at)
       this.deliveries.set(id, plan)
       next = plan.next
     } else {
-      const status = optU64(f, 'http_status')
-      const error = optStr(f, 'error')
+      const [which, given] = s.oneOf('http_status', 'error')
       /** @type {ps.AttemptOutcome} */
       let outcome
-      if (status !== undefined && error === undefined) outcome = status > 65535 ? 0 : status
-      else if (status === undefined && error !== undefined) outcome = error === 'timeout' ? 'timeout' : 'error'
-      else if (status === undefined) throw coded('missing_field', 'http_status', 'required field is missing')
-      else throw coded('invalid_field', 'error', 'give http_status or error, not both')
-      const duration = optU64(f, 'duration_ms')
+      if (which === 'http_status') outcome = given > 65535 ? 0 : given
+      else outcome = given === 'timeout' ? 'timeout' : 'error'
+      const duration = s.get('duration_ms')
       const plan = this.deliveries.get(id)
       if (!plan) throw unknownOrReused('delivery', 'is unknown', id)
       next = plan.report(outcome, at, duration)

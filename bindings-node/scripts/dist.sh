@@ -42,7 +42,7 @@ node -e '
 # (written here, at packaging time, as napi-rs's prepublish does: a development checkout
 # never fetches them).
 mkdir "$stage/main"
-cp -R index.js index.d.ts types.d.ts vocabulary.d.ts grammar.json native.js bin README.md package.json "$stage/main/"
+cp -R index.js index.d.ts types.d.ts vocabulary.d.ts grammar.json native.js native.d.ts bin README.md package.json "$stage/main/"
 node -e '
   const fs = require("fs"); const f = process.argv[1]
   const p = JSON.parse(fs.readFileSync(f, "utf8"))

@@ -125,7 +125,7 @@ pub(crate) fn opt_amount(
     }
 }
 
-fn millis(env: &Env, ms: f64, field: &str) -> napi::Result<Timestamp> {
+pub(crate) fn millis(env: &Env, ms: f64, field: &str) -> napi::Result<Timestamp> {
     if !ms.is_finite() {
         return Err(raise(
             env,

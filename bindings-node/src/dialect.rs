@@ -11,19 +11,20 @@
 //! JS `number`. Callback parsers return `{ providerStatus, command, at }` where `command` is
 //! the journal-shaped command `invoice.apply(command, now)` takes.
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Null, Object, Unknown};
-use napi::{Env, JsValue, ValueType};
+use napi::bindgen_prelude::JsObjectValue;
+use napi::bindgen_prelude::{ClassInstance, External, FromNapiValue, Null, Object, Unknown};
+use napi::{Env, JsValue, Property, PropertyAttributes, ValueType};
 use napi_derive::napi;
 use paystate::dialect::{
     gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, CallbackResult, Request,
     RequestContext, RequestKind,
 };
-use paystate::{Amount, Asset, Duration};
+use paystate::{Amount, Asset, Command, Duration};
 use serde_json::Value;
 
 use crate::conv;
 use crate::err::{invalid_field, raise, rejection_error, type_error, OrThrow, R};
-use crate::invoice::{invoice_arg, Invoice};
+use crate::invoice::{invoice_arg, InvoiceArg};
 
 /// A validated provider request as the core holds it: opaque, passed back to the renderers
 /// (`gatenocRenderCheckoutSession(parsed.request, ...)`) and to `monetixRefundCommand` /
@@ -144,18 +145,60 @@ fn rendered<'e>(env: &'e Env, v: &Value) -> R<Object<'e>> {
 }
 
 /// `{ providerStatus, command, at }`.
+/// A callback's command kept as the core's value beside its JavaScript form, so that
+/// `invoice.apply(result.command, now)` hands the core this value instead of reading the
+/// object back through JSON (one conversion, core to JavaScript, not four).
+pub struct HeldCommand(pub(crate) Command);
+
+/// The non-enumerable property of a callback's command object holding its [`HeldCommand`].
+pub(crate) const HELD_KEY: &str = "__paystateCommand";
+
+/// The name of [`HELD_KEY`], so `index.js` does not spell it a second time.
+#[napi]
+pub fn command_held_key() -> &'static str {
+    HELD_KEY
+}
+
+/// Freezes the object built from `v` and every object inside it: the held command must stay
+/// what the object shows (a caller who wants another command copies it, and the copy, which
+/// holds nothing, is read as JSON).
+fn freeze_deep(o: &mut Object<'_>, v: &Value) -> R<()> {
+    if let Value::Object(map) = v {
+        for (k, inner) in map {
+            if inner.is_object() {
+                let mut child: Object<'_> = o.get_named_property(k)?;
+                freeze_deep(&mut child, inner)?;
+            }
+        }
+    }
+    o.freeze()
+}
+
+/// The command as a frozen JavaScript object holding the core's value.
+fn command_js<'e>(env: &'e Env, c: &Command) -> R<Object<'e>> {
+    let json = c.to_json();
+    let mut o = Object::from_unknown(conv::js_of(env, &json)?)?;
+    let held = External::new(HeldCommand(c.clone())).into_js_external(env)?;
+    o.define_properties(&[Property::new()
+        .with_utf8_name(HELD_KEY)?
+        .with_value(&held)
+        .with_property_attributes(PropertyAttributes::empty())])?;
+    freeze_deep(&mut o, &json)?;
+    Ok(o)
+}
+
 fn callback_js<'e>(env: &'e Env, r: &CallbackResult) -> R<Object<'e>> {
     let mut o = Object::new(env)?;
     o.set("providerStatus", r.provider_status.as_str())?;
     match &r.command {
-        Some(c) => o.set("command", conv::js_of(env, &c.to_json())?)?,
+        Some(c) => o.set("command", command_js(env, c)?)?,
         None => o.set("command", Null)?,
     }
     o.set("at", conv::opt_date(env, r.at)?)?;
     Ok(o)
 }
 
-fn invoice_of<'a>(env: &Env, v: Unknown<'a>) -> R<ClassInstance<'a, Invoice>> {
+fn invoice_of<'a>(env: &Env, v: Unknown<'a>) -> R<InvoiceArg<'a>> {
     invoice_arg(env, v, "invoice")
 }
 
@@ -253,7 +296,8 @@ pub fn gatenoc_render_payment_completed<'e>(
     invoice: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let o = conv::as_object(env, render, "render")?;
     let render = gatenoc::CompletedRender {
         bybit_pay_id: need_str(env, &o, "bybitPayId")?,
@@ -275,7 +319,8 @@ pub fn gatenoc_parse_payment_completed<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &gatenoc::parse_payment_completed(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -390,7 +435,8 @@ pub fn usdt_gateway_render_webhook<'e>(
     invoice: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let o = conv::as_object(env, render, "render")?;
     let render = usdt_gateway::WebhookRender {
         merchant_id: need_str(env, &o, "merchantId")?,
@@ -414,7 +460,8 @@ pub fn usdt_gateway_parse_webhook<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &usdt_gateway::parse_webhook(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -481,7 +528,8 @@ pub fn gatepay_render_notification<'e>(
     status: Unknown<'_>,
     render: Unknown<'_>,
 ) -> R<Object<'e>> {
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let status = gatepay::BizStatus::parse(&conv::string(env, status, "status")?).or_throw(env)?;
     let o = conv::as_object(env, render, "render")?;
     let render = gatepay::NotifyRender {
@@ -509,7 +557,8 @@ pub fn gatepay_parse_notification<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &gatepay::parse_notification(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -601,7 +650,8 @@ pub fn monetix_refund_command<'e>(
     let Request::MonetixRefund(r) = &req.held else {
         return Err(wrong_request(env, "monetix.refund", &req));
     };
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let refund_id = conv::string(env, refund_id, "refundId")?;
     let command = r.command(&inv.inner, &refund_id).or_throw(env)?;
     conv::js_of(env, &command.to_json())
@@ -640,7 +690,8 @@ pub fn monetix_parse_sale_callback<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &monetix::parse_sale_callback(body.as_slice(), &inv.inner).or_throw(env)?,
@@ -661,7 +712,8 @@ pub fn monetix_parse_refund_callback<'e>(
     refund_id: Option<Unknown<'_>>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     let refund_id = conv::opt_string(env, refund_id, "refundId")?;
     let r = monetix::parse_refund_callback(body.as_slice(), &inv.inner, refund_id.as_deref())
         .or_throw(env)?;
@@ -790,7 +842,8 @@ pub fn keypair_invoice_parse_callback<'e>(
     invoice: Unknown<'_>,
 ) -> R<Object<'e>> {
     let body = conv::bytes(env, body, "body")?;
-    let inv = invoice_of(env, invoice)?;
+    let arg = invoice_of(env, invoice)?;
+    let inv = arg.get()?;
     callback_js(
         env,
         &keypair_invoice::parse_callback(body.as_slice(), &inv.inner).or_throw(env)?,

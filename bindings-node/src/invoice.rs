@@ -2,14 +2,15 @@
 
 use std::fmt::Write as _;
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Object, Unknown};
-use napi::{Env, JsValue};
+use napi::bindgen_prelude::{External, FromNapiValue, Object, Unknown};
+use napi::{Env, JsExternal, JsString};
 use napi_derive::napi;
 use paystate::invoice::Snapshot;
 use paystate::{Asset, Command, Event, JournalEntry, RefundOutcome};
 use serde_json::{Map, Value};
 
 use crate::conv;
+use crate::dialect::HeldCommand;
 use crate::err::{invalid_field, raise, type_error, OrThrow, R};
 
 /// Appends `s` as a JSON string.
@@ -233,259 +234,279 @@ pub(crate) fn spec_map(env: &Env, v: Unknown<'_>) -> napi::Result<Map<String, Va
     Ok(map)
 }
 
-/// An invoice: the payment state machine of one order (docs/spec.md §3).
-///
-/// Create one with `Invoice.create(spec, now)`, feed it what the host observes
-/// (`observeTransfer`, `confirmTransfer`, ...) with the time it happens at, publish the
-/// returned events, and store `toJSON()`. Every command first applies the deadlines that
-/// have passed by its time, exactly as `tick` would. A command that throws leaves the
-/// invoice untouched.
-#[napi]
-pub struct Invoice {
+/// An invoice behind an opaque handle (docs/spec.md §3). The public `Invoice` class is
+/// written in JavaScript (`index.js`) over these plain functions: a plain exported function
+/// crosses N-API far more cheaply than a method or getter of a napi class, and an
+/// `External` carries none of a class instance's bookkeeping (issue 14).
+pub struct InvoiceHandle {
     pub(crate) inner: paystate::Invoice,
 }
 
-#[napi]
-impl Invoice {
-    /// Restores an invoice from the state `toJSON()` produced (an object or its JSON text).
-    /// Another schema version is `invalid_field`; a document that is not this shape is
-    /// `malformed_json`.
-    #[napi(js_name = "fromJSON", ts_args_type = "state: InvoiceState | string")]
-    pub fn from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Invoice> {
-        let text = conv::state_text(env, state, "state")?;
-        Ok(Invoice {
-            inner: paystate::Invoice::from_json(&text).or_throw(env)?,
-        })
-    }
+type Handle = External<InvoiceHandle>;
 
-    /// Rebuilds an invoice from its journal: the accepted commands with their times, the
-    /// first being the creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
-    #[napi(ts_args_type = "journal: JournalEntry[]")]
-    pub fn replay(env: &Env, journal: Unknown<'_>) -> napi::Result<Invoice> {
-        let mut entries = Vec::new();
-        for (i, item) in conv::items(env, journal, "journal")?
-            .into_iter()
-            .enumerate()
-        {
-            let obj = conv::as_object(env, item, "journal[]")?;
-            let at = conv::prop(&obj, "at")?
-                .ok_or_else(|| raise(env, &missing(format!("journal[{i}].at"))))?;
-            let at = conv::time(env, at, "journal[].at")?;
-            let command = conv::prop(&obj, "command")?
-                .ok_or_else(|| raise(env, &missing(format!("journal[{i}].command"))))?;
-            entries.push(JournalEntry {
-                at,
-                command: command_of(env, command)?,
-            });
-        }
-        Ok(Invoice {
-            inner: paystate::Invoice::replay(&entries).or_throw(env)?,
-        })
-    }
-
-    /// When the host should wake the invoice next (`tick`): the payment deadline while
-    /// pending, the end of the confirmation window while processing, else `null`.
-    #[napi(ts_return_type = "Date | null")]
-    pub fn next_deadline<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        conv::opt_date(env, self.inner.next_deadline())
-    }
-
-    /// The status the invoice would have at `now` once due deadlines are applied, without
-    /// applying them.
-    #[napi(ts_args_type = "now: TimeInput", ts_return_type = "InvoiceStatus")]
-    pub fn status_at(&self, env: &Env, now: Unknown<'_>) -> napi::Result<String> {
-        let now = conv::time(env, now, "now")?;
-        Ok(self.inner.status_at(now).as_str().to_owned())
-    }
-
-    /// The invoice id (the host's).
-    #[napi(getter)]
-    pub fn id(&self) -> String {
-        self.inner.id().to_owned()
-    }
-
-    /// The merchant's order reference, if any.
-    #[napi(getter)]
-    pub fn reference(&self) -> Option<String> {
-        self.inner.spec().reference.clone()
-    }
-
-    /// The status.
-    #[napi(getter, ts_return_type = "InvoiceStatus")]
-    pub fn status(&self) -> String {
-        self.inner.status().as_str().to_owned()
-    }
-
-    /// The exceptions beside the status.
-    #[napi(getter, ts_return_type = "InvoiceException[]")]
-    pub fn exceptions(&self) -> Vec<String> {
-        self.inner
-            .exceptions()
-            .iter()
-            .map(|e| e.as_str().to_owned())
-            .collect()
-    }
-
-    /// The asset it is paid in.
-    #[napi(getter, ts_return_type = "Asset")]
-    pub fn asset(&self) -> String {
-        self.inner.asset().code().to_owned()
-    }
-
-    /// The amount due, in the asset (decimal string).
-    #[napi(getter)]
-    pub fn due(&self) -> String {
-        self.inner.due().to_string()
-    }
-
-    /// The least received amount that pays it (due minus the tolerance's allowance).
-    #[napi(getter)]
-    pub fn threshold(&self) -> String {
-        self.inner.threshold().to_string()
-    }
-
-    /// Confirmed transfers that count toward the invoice.
-    #[napi(getter)]
-    pub fn amount_paid(&self) -> String {
-        self.inner.amount_paid().to_string()
-    }
-
-    /// Unconfirmed transfers that count toward the invoice.
-    #[napi(getter)]
-    pub fn amount_pending(&self) -> String {
-        self.inner.amount_pending().to_string()
-    }
-
-    /// Money that arrived but does not count (late, or sent to a closed invoice).
-    #[napi(getter)]
-    pub fn amount_held(&self) -> String {
-        self.inner.amount_held().to_string()
-    }
-
-    /// Money that may still be refunded.
-    #[napi(getter)]
-    pub fn refundable(&self) -> String {
-        self.inner.refundable().to_string()
-    }
-
-    /// The payment deadline.
-    #[napi(getter, ts_return_type = "Date")]
-    pub fn deadline<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        Ok(conv::date(env, self.inner.deadline())?.to_unknown())
-    }
-
-    /// The end of the window in which unconfirmed payment may still confirm.
-    #[napi(getter, ts_return_type = "Date")]
-    pub fn confirmation_deadline<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        Ok(conv::date(env, self.inner.confirmation_deadline())?.to_unknown())
-    }
-
-    /// When it was created.
-    #[napi(getter, ts_return_type = "Date")]
-    pub fn created_at<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        Ok(conv::date(env, self.inner.created_at())?.to_unknown())
-    }
-
-    /// When the last command was applied.
-    #[napi(getter, ts_return_type = "Date")]
-    pub fn updated_at<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        Ok(conv::date(env, self.inner.updated_at())?.to_unknown())
-    }
-
-    /// Commands accepted so far, creation included: a version for optimistic concurrency.
-    #[napi(getter)]
-    pub fn version(&self) -> f64 {
-        #[allow(clippy::cast_precision_loss)]
-        let v = self.inner.version() as f64;
-        v
-    }
-
-    /// The creation spec in the contract's JSON shape (the `invoice` of `create_invoice`).
-    #[napi(getter, ts_return_type = "Record<string, unknown>")]
-    pub fn spec<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        conv::js_of(env, &self.inner.spec().to_json())
-    }
-
-    /// Every transfer observed, oldest first.
-    #[napi(getter, ts_return_type = "Transfer[]")]
-    pub fn transfers<'e>(&self, env: &'e Env) -> napi::Result<Vec<Object<'e>>> {
-        self.inner
-            .transfers()
-            .iter()
-            .map(|t| {
-                let mut o = Object::new(env)?;
-                o.set("txId", t.tx_id.as_str())?;
-                o.set("amount", t.amount.to_string())?;
-                o.set("confirmed", t.confirmed)?;
-                o.set("counted", t.counted)?;
-                o.set("dropped", t.dropped)?;
-                o.set("late", t.late)?;
-                o.set("madeAt", conv::date(env, t.made_at)?)?;
-                o.set("observedAt", conv::date(env, t.observed_at)?)?;
-                Ok(o)
-            })
-            .collect()
-    }
-
-    /// Every refund requested, oldest first.
-    #[napi(getter, ts_return_type = "Refund[]")]
-    pub fn refunds<'e>(&self, env: &'e Env) -> napi::Result<Vec<Object<'e>>> {
-        self.inner
-            .refunds()
-            .iter()
-            .map(|r| {
-                let mut o = Object::new(env)?;
-                o.set("refundId", r.refund_id.as_str())?;
-                o.set("amount", r.amount.to_string())?;
-                o.set("state", r.state.as_str())?;
-                o.set("requestedAt", conv::date(env, r.requested_at)?)?;
-                o.set("settledAt", conv::opt_date(env, r.settled_at)?)?;
-                Ok(o)
-            })
-            .collect()
-    }
-
-    /// Transaction ids the payer claimed.
-    #[napi(getter)]
-    pub fn claims(&self) -> Vec<String> {
-        self.inner.claims().to_vec()
-    }
-
-    /// The storable state (with `schema_version`) as a plain object; `JSON.stringify(invoice)`
-    /// uses it. Restore with `Invoice.fromJSON`.
-    #[napi(js_name = "toJSON", ts_return_type = "InvoiceState")]
-    pub fn to_json<'e>(&self, env: &'e Env) -> napi::Result<Unknown<'e>> {
-        conv::js_of_text(env, &self.inner.to_json())
-    }
-
-    /// The storable state as JSON text (what `toJSON()` holds, serialised by the core).
-    #[napi(js_name = "toJSONString")]
-    pub fn to_json_string(&self) -> String {
-        self.inner.to_json()
-    }
-
-    /// A copy of this invoice.
-    #[napi]
-    pub fn clone(&self) -> Invoice {
-        Invoice {
-            inner: self.inner.clone(),
-        }
-    }
-
-    /// Whether `other` holds exactly the same state.
-    #[napi(ts_args_type = "other: Invoice")]
-    pub fn equals(&self, env: &Env, other: Unknown<'_>) -> napi::Result<bool> {
-        Ok(self.inner == invoice_arg(env, other, "other")?.inner)
-    }
+fn handle(inner: paystate::Invoice) -> Handle {
+    External::new(InvoiceHandle { inner })
 }
 
-// The commands. Each is a plain function over the native invoice (the JavaScript `Invoice`
-// class calls it from its method of the same name): a plain function crosses N-API far
-// more cheaply than a class method, and the events come back as one JSON string.
+/// The non-enumerable property under which a JavaScript `Invoice` keeps its handle, read by
+/// the functions that take an `Invoice` (sessions, dialects, `equals`).
+pub(crate) const HANDLE_KEY: &str = "__paystateInvoice";
+
+/// The name of [`HANDLE_KEY`], so `index.js` does not spell it a second time.
+#[napi]
+pub fn invoice_handle_key() -> &'static str {
+    HANDLE_KEY
+}
+
+/// `Invoice.fromJSON`: restores an invoice from the state `toJSON()` produced (an object or
+/// its JSON text). Another schema version is `invalid_field`; a document that is not this
+/// shape is `malformed_json`.
+#[napi(
+    ts_args_type = "state: InvoiceState | string",
+    ts_return_type = "ExternalObject<'Invoice'>"
+)]
+pub fn invoice_from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Handle> {
+    let text = conv::state_text(env, state, "state")?;
+    Ok(handle(paystate::Invoice::from_json(&text).or_throw(env)?))
+}
+
+/// `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
+/// creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
+#[napi(
+    ts_args_type = "journal: JournalEntry[]",
+    ts_return_type = "ExternalObject<'Invoice'>"
+)]
+pub fn invoice_replay(env: &Env, journal: Unknown<'_>) -> napi::Result<Handle> {
+    let mut entries = Vec::new();
+    for (i, item) in conv::items(env, journal, "journal")?
+        .into_iter()
+        .enumerate()
+    {
+        let obj = conv::as_object(env, item, "journal[]")?;
+        let at = conv::prop(&obj, "at")?
+            .ok_or_else(|| raise(env, &missing(format!("journal[{i}].at"))))?;
+        let at = conv::time(env, at, "journal[].at")?;
+        let command = conv::prop(&obj, "command")?
+            .ok_or_else(|| raise(env, &missing(format!("journal[{i}].command"))))?;
+        entries.push(JournalEntry {
+            at,
+            command: command_of(env, command)?,
+        });
+    }
+    Ok(handle(paystate::Invoice::replay(&entries).or_throw(env)?))
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn ms(t: paystate::Timestamp) -> f64 {
+    t.as_millis() as f64
+}
+
+/// `invoice.nextDeadline()` in unix milliseconds, or `null`.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_next_deadline(invoice: &Handle) -> Option<f64> {
+    invoice.inner.next_deadline().map(ms)
+}
+
+/// `invoice.statusAt(now)`.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, now: TimeInput",
+    ts_return_type = "InvoiceStatus"
+)]
+pub fn invoice_status_at(env: &Env, invoice: &Handle, now: Unknown<'_>) -> napi::Result<String> {
+    let now = conv::time(env, now, "now")?;
+    Ok(invoice.inner.status_at(now).as_str().to_owned())
+}
+
+/// `invoice.id`.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_id(invoice: &Handle) -> String {
+    invoice.inner.id().to_owned()
+}
+
+/// `invoice.reference`.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_reference(invoice: &Handle) -> Option<String> {
+    invoice.inner.spec().reference.clone()
+}
+
+/// `invoice.status`.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "InvoiceStatus"
+)]
+pub fn invoice_status(invoice: &Handle) -> &'static str {
+    invoice.inner.status().as_str()
+}
+
+/// `invoice.exceptions`.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "InvoiceException[]"
+)]
+pub fn invoice_exceptions(invoice: &Handle) -> Vec<&'static str> {
+    invoice
+        .inner
+        .exceptions()
+        .iter()
+        .map(|e| e.as_str())
+        .collect()
+}
+
+/// `invoice.asset`.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "Asset"
+)]
+pub fn invoice_asset(invoice: &Handle) -> &'static str {
+    invoice.inner.asset().code()
+}
+
+/// The amounts of the `Invoice` getters, as decimal strings in the order of
+/// `index.js`'s `AMOUNTS`: due, threshold, amountPaid, amountPending, amountHeld,
+/// refundable (one crossing for whichever is read).
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_amounts(invoice: &Handle) -> String {
+    let i = &invoice.inner;
+    let mut out = String::with_capacity(64);
+    for (k, a) in [
+        i.due(),
+        i.threshold(),
+        i.amount_paid(),
+        i.amount_pending(),
+        i.amount_held(),
+        i.refundable(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        if k > 0 {
+            out.push(' ');
+        }
+        let _ = write!(out, "{a}");
+    }
+    out
+}
+
+/// The times of the `Invoice` getters in unix milliseconds: deadline, confirmationDeadline,
+/// createdAt, updatedAt.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_times(invoice: &Handle) -> Vec<f64> {
+    let i = &invoice.inner;
+    vec![
+        ms(i.deadline()),
+        ms(i.confirmation_deadline()),
+        ms(i.created_at()),
+        ms(i.updated_at()),
+    ]
+}
+
+/// `invoice.version`.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_version(invoice: &Handle) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let v = invoice.inner.version() as f64;
+    v
+}
+
+/// `invoice.spec`: the creation spec in the contract's JSON shape.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "Record<string, unknown>"
+)]
+pub fn invoice_spec<'e>(env: &'e Env, invoice: &Handle) -> napi::Result<Unknown<'e>> {
+    conv::js_of(env, &invoice.inner.spec().to_json())
+}
+
+/// `invoice.transfers`: every transfer observed, oldest first.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "Transfer[]"
+)]
+pub fn invoice_transfers<'e>(env: &'e Env, invoice: &Handle) -> napi::Result<Vec<Object<'e>>> {
+    invoice
+        .inner
+        .transfers()
+        .iter()
+        .map(|t| {
+            let mut o = Object::new(env)?;
+            o.set("txId", t.tx_id.as_str())?;
+            o.set("amount", t.amount.to_string())?;
+            o.set("confirmed", t.confirmed)?;
+            o.set("counted", t.counted)?;
+            o.set("dropped", t.dropped)?;
+            o.set("late", t.late)?;
+            o.set("madeAt", conv::date(env, t.made_at)?)?;
+            o.set("observedAt", conv::date(env, t.observed_at)?)?;
+            Ok(o)
+        })
+        .collect()
+}
+
+/// `invoice.refunds`: every refund requested, oldest first.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "Refund[]"
+)]
+pub fn invoice_refunds<'e>(env: &'e Env, invoice: &Handle) -> napi::Result<Vec<Object<'e>>> {
+    invoice
+        .inner
+        .refunds()
+        .iter()
+        .map(|r| {
+            let mut o = Object::new(env)?;
+            o.set("refundId", r.refund_id.as_str())?;
+            o.set("amount", r.amount.to_string())?;
+            o.set("state", r.state.as_str())?;
+            o.set("requestedAt", conv::date(env, r.requested_at)?)?;
+            o.set("settledAt", conv::opt_date(env, r.settled_at)?)?;
+            Ok(o)
+        })
+        .collect()
+}
+
+/// `invoice.claims`: transaction ids the payer claimed.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_claims(invoice: &Handle) -> Vec<String> {
+    invoice.inner.claims().to_vec()
+}
+
+/// `invoice.toJSON()`: the storable state as a plain object.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "InvoiceState"
+)]
+pub fn invoice_to_json<'e>(env: &'e Env, invoice: &Handle) -> napi::Result<Unknown<'e>> {
+    conv::js_of_text(env, &invoice.inner.to_json())
+}
+
+/// `invoice.toJSONString()`: the storable state as JSON text, serialised by the core.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_to_json_string(invoice: &Handle) -> String {
+    invoice.inner.to_json()
+}
+
+/// `invoice.clone()`.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>",
+    ts_return_type = "ExternalObject<'Invoice'>"
+)]
+pub fn invoice_clone(invoice: &Handle) -> Handle {
+    handle(invoice.inner.clone())
+}
+
+/// `invoice.equals(other)`: whether `other` (an `Invoice`) holds exactly the same state.
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, other: Invoice")]
+pub fn invoice_equals(env: &Env, invoice: &Handle, other: Unknown<'_>) -> napi::Result<bool> {
+    let other = invoice_arg(env, other, "other")?;
+    Ok(invoice.inner == other.get()?.inner)
+}
+
+// The commands. Each is a plain function over the handle (the JavaScript `Invoice` class
+// calls it from its method of the same name), and the events come back as one string.
 
 fn run(
     env: &Env,
-    invoice: &mut Invoice,
+    invoice: &mut InvoiceHandle,
     command: &Command,
     now: paystate::Timestamp,
 ) -> napi::Result<String> {
@@ -493,10 +514,10 @@ fn run(
     Ok(events_text(&events))
 }
 
-/// `Invoice.create`: `{invoice, events}` with the events as JSON text.
+/// `Invoice.create`: `{invoice, events}` with the events as text (see [`events_text`]).
 #[napi(
     ts_args_type = "spec: InvoiceSpec, now: TimeInput",
-    ts_return_type = "{ invoice: Invoice; events: string }"
+    ts_return_type = "{ invoice: ExternalObject<'Invoice'>; events: string }"
 )]
 pub fn invoice_create<'e>(
     env: &'e Env,
@@ -508,28 +529,43 @@ pub fn invoice_create<'e>(
     let spec = paystate::InvoiceSpec::from_json(&map).or_throw(env)?;
     let (inner, events) = paystate::Invoice::create(spec, now).or_throw(env)?;
     let mut o = Object::new(env)?;
-    o.set("invoice", Invoice { inner })?;
+    o.set("invoice", handle(inner))?;
     o.set("events", events_text(&events))?;
     Ok(o)
 }
 
 /// `invoice.snapshot()`: status, exceptions and every amount, as JSON text.
-#[napi(ts_args_type = "invoice: Invoice")]
-pub fn invoice_snapshot(invoice: ClassInstance<'_, Invoice>) -> String {
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>")]
+pub fn invoice_snapshot(invoice: &Handle) -> String {
     snapshot_json(&invoice.inner.snapshot())
 }
 
 /// `invoice.apply(command, now)`: a command in the journal shape.
-#[napi(ts_args_type = "invoice: Invoice, command: Command, now: TimeInput")]
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, command: Command, now: TimeInput")]
 pub fn invoice_apply(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     command: Unknown<'_>,
     now: Unknown<'_>,
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let command = command_of(env, command)?;
-    run(env, &mut invoice, &command, now)
+    run(env, invoice, &command, now)
+}
+
+/// `invoice.apply(command, now)` with a dialect callback's command object: the core's
+/// command it holds, applied as is.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, held: ExternalObject<'Command'>, now: TimeInput"
+)]
+pub fn invoice_apply_held(
+    env: &Env,
+    invoice: &mut Handle,
+    held: &External<HeldCommand>,
+    now: Unknown<'_>,
+) -> napi::Result<String> {
+    let now = conv::time(env, now, "now")?;
+    run(env, invoice, &held.0, now)
 }
 
 /// A required field the JavaScript side read from an object (`undefined` when absent).
@@ -543,12 +579,12 @@ fn required<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<Unknown<
 
 /// `invoice.observeTransfer(transfer, now)`, with the transfer's fields read in JavaScript.
 #[napi(
-    ts_args_type = "invoice: Invoice, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput"
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput"
 )]
 #[allow(clippy::too_many_arguments)]
 pub fn invoice_observe_transfer(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     tx_id: Unknown<'_>,
     amount: Unknown<'_>,
     asset: Unknown<'_>,
@@ -572,62 +608,98 @@ pub fn invoice_observe_transfer(
         confirmed: conv::boolean(env, confirmed, "transfer.confirmed")?,
         at: conv::opt_time(env, Some(at), "transfer.at")?,
     };
-    run(env, &mut invoice, &Command::ObserveTransfer(input), now)
+    run(env, invoice, &Command::ObserveTransfer(input), now)
+}
+
+/// The events text as a JavaScript string: copied as Latin-1 when it is ASCII (no UTF-8
+/// decoding; every vocabulary word and amount is ASCII, ids nearly always), else as UTF-8.
+fn js_text<'e>(env: &'e Env, text: &str) -> napi::Result<JsString<'e>> {
+    if text.is_ascii() {
+        env.create_string_latin1(text.as_bytes())
+    } else {
+        env.create_string(text)
+    }
+}
+
+/// `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
+/// its usual type (strings, a boolean, no `at`, `now` in milliseconds): the values cross
+/// without a type query each. Anything else goes through [`invoice_observe_transfer`],
+/// which names what is wrong.
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: string, amount: string, asset: string, confirmed: boolean, now: number"
+)]
+#[allow(clippy::too_many_arguments)]
+pub fn invoice_observe_transfer_typed<'e>(
+    env: &'e Env,
+    invoice: &mut Handle,
+    tx_id: String,
+    amount: String,
+    asset: String,
+    confirmed: bool,
+    now: f64,
+) -> napi::Result<JsString<'e>> {
+    let now = conv::millis(env, now, "now")?;
+    let input = paystate::invoice::TransferInput {
+        tx_id,
+        amount: paystate::Amount::parse(&amount, "transfer.amount").or_throw(env)?,
+        asset: Asset::parse(&asset, "transfer.asset").or_throw(env)?,
+        confirmed,
+        at: None,
+    };
+    let events = invoice
+        .inner
+        .apply(&Command::ObserveTransfer(input), now)
+        .or_throw(env)?;
+    js_text(env, &events_text(&events))
 }
 
 /// `invoice.confirmTransfer(txId, now)`.
-#[napi(ts_args_type = "invoice: Invoice, txId: string, now: TimeInput")]
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput")]
 pub fn invoice_confirm_transfer(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     tx_id: Unknown<'_>,
     now: Unknown<'_>,
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let tx_id = conv::string(env, tx_id, "tx_id")?;
-    run(env, &mut invoice, &Command::ConfirmTransfer { tx_id }, now)
+    run(env, invoice, &Command::ConfirmTransfer { tx_id }, now)
 }
 
 /// `invoice.dropTransfer(txId, now)`.
-#[napi(ts_args_type = "invoice: Invoice, txId: string, now: TimeInput")]
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput")]
 pub fn invoice_drop_transfer(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     tx_id: Unknown<'_>,
     now: Unknown<'_>,
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let tx_id = conv::string(env, tx_id, "tx_id")?;
-    run(env, &mut invoice, &Command::DropTransfer { tx_id }, now)
+    run(env, invoice, &Command::DropTransfer { tx_id }, now)
 }
 
 /// `invoice.tick(now)`.
-#[napi(ts_args_type = "invoice: Invoice, now: TimeInput")]
-pub fn invoice_tick(
-    env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
-    now: Unknown<'_>,
-) -> napi::Result<String> {
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, now: TimeInput")]
+pub fn invoice_tick(env: &Env, invoice: &mut Handle, now: Unknown<'_>) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
-    run(env, &mut invoice, &Command::Tick, now)
+    run(env, invoice, &Command::Tick, now)
 }
 
 /// `invoice.cancel(now)`.
-#[napi(ts_args_type = "invoice: Invoice, now: TimeInput")]
-pub fn invoice_cancel(
-    env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
-    now: Unknown<'_>,
-) -> napi::Result<String> {
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, now: TimeInput")]
+pub fn invoice_cancel(env: &Env, invoice: &mut Handle, now: Unknown<'_>) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
-    run(env, &mut invoice, &Command::Cancel, now)
+    run(env, invoice, &Command::Cancel, now)
 }
 
 /// `invoice.requestRefund(refund, now)`, with the refund's fields read in JavaScript.
-#[napi(ts_args_type = "invoice: Invoice, refundId: unknown, amount: unknown, now: TimeInput")]
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, refundId: unknown, amount: unknown, now: TimeInput"
+)]
 pub fn invoice_request_refund(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     refund_id: Unknown<'_>,
     amount: Unknown<'_>,
     now: Unknown<'_>,
@@ -637,17 +709,19 @@ pub fn invoice_request_refund(
     let amount = conv::opt_amount(env, Some(amount), "amount")?;
     run(
         env,
-        &mut invoice,
+        invoice,
         &Command::RequestRefund { refund_id, amount },
         now,
     )
 }
 
 /// `invoice.settleRefund(refundId, outcome, now)`.
-#[napi(ts_args_type = "invoice: Invoice, refundId: string, outcome: RefundOutcome, now: TimeInput")]
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, refundId: string, outcome: RefundOutcome, now: TimeInput"
+)]
 pub fn invoice_settle_refund(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     refund_id: Unknown<'_>,
     outcome: Unknown<'_>,
     now: Unknown<'_>,
@@ -658,7 +732,7 @@ pub fn invoice_settle_refund(
         RefundOutcome::parse(&conv::string(env, outcome, "outcome")?, "outcome").or_throw(env)?;
     run(
         env,
-        &mut invoice,
+        invoice,
         &Command::SettleRefund { refund_id, outcome },
         now,
     )
@@ -666,42 +740,61 @@ pub fn invoice_settle_refund(
 
 /// `invoice.mark(status, now)`: the core type built directly (the core itself refuses a
 /// status other than paid or invalid).
-#[napi(ts_args_type = "invoice: Invoice, status: 'paid' | 'invalid', now: TimeInput")]
+#[napi(
+    ts_args_type = "invoice: ExternalObject<'Invoice'>, status: 'paid' | 'invalid', now: TimeInput"
+)]
 pub fn invoice_mark(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     status: Unknown<'_>,
     now: Unknown<'_>,
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let status = conv::string(env, status, "status")?;
     let status = paystate::Status::parse(&status, "status").or_throw(env)?;
-    run(env, &mut invoice, &Command::Mark { status }, now)
+    run(env, invoice, &Command::Mark { status }, now)
 }
 
 /// `invoice.claimTxid(txId, now)`.
-#[napi(ts_args_type = "invoice: Invoice, txId: string, now: TimeInput")]
+#[napi(ts_args_type = "invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput")]
 pub fn invoice_claim_txid(
     env: &Env,
-    mut invoice: ClassInstance<'_, Invoice>,
+    invoice: &mut Handle,
     tx_id: Unknown<'_>,
     now: Unknown<'_>,
 ) -> napi::Result<String> {
     let now = conv::time(env, now, "now")?;
     let tx_id = conv::string(env, tx_id, "tx_id")?;
-    run(env, &mut invoice, &Command::ClaimTxid { tx_id }, now)
+    run(env, invoice, &Command::ClaimTxid { tx_id }, now)
+}
+
+/// An `Invoice` argument: the JavaScript object, whose handle sits under [`HANDLE_KEY`].
+pub(crate) struct InvoiceArg<'a>(JsExternal<'a>);
+
+impl InvoiceArg<'_> {
+    /// The invoice (checked to be one by [`invoice_arg`]).
+    pub(crate) fn get(&self) -> napi::Result<&InvoiceHandle> {
+        self.0.get_value::<InvoiceHandle>().map(|h| &*h)
+    }
 }
 
 /// An `Invoice` argument; anything else is a `TypeError`.
-pub(crate) fn invoice_arg<'a>(
-    env: &Env,
-    v: Unknown<'a>,
-    field: &str,
-) -> R<ClassInstance<'a, Invoice>> {
-    let is_object = v.get_type()? == napi::ValueType::Object;
-    match is_object.then(|| ClassInstance::<Invoice>::from_unknown(v)) {
-        Some(Ok(inv)) => Ok(inv),
-        _ => Err(type_error(
+pub(crate) fn invoice_arg<'a>(env: &Env, v: Unknown<'a>, field: &str) -> R<InvoiceArg<'a>> {
+    let found = if v.get_type()? == napi::ValueType::Object {
+        match conv::prop(&Object::from_unknown(v)?, HANDLE_KEY)? {
+            Some(h) if h.get_type()? == napi::ValueType::External => {
+                let ext = JsExternal::from_unknown(h)?;
+                // napi-rs checks that the external holds this exact type, made by this addon.
+                ext.get_value::<InvoiceHandle>().is_ok().then_some(ext)
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    match found {
+        Some(ext) => Ok(InvoiceArg(ext)),
+        None => Err(type_error(
             env,
             &format!("{field}: expected an Invoice, got {}", conv::kind(&v)),
         )),

@@ -20,3 +20,9 @@ mod matching;
 mod meta;
 mod session;
 mod signature;
+
+// The invoice commands allocate a few small strings and vectors per call, among V8's own
+// allocations on the same thread; glibc's malloc spent a quarter of `observeTransfer`
+// consolidating free lists (`perf`, issue 14). mimalloc keeps those small allocations cheap.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

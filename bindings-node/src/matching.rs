@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::{Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
-use paystate::{Amount, Match};
+use paystate::Match;
 
 use crate::conv;
 use crate::err::OrThrow;
@@ -54,7 +54,8 @@ impl Matcher {
         let invoice_id = conv::string(env, invoice_id, "invoice")?;
         let due = conv::amount(env, due, "due")?;
         let step = conv::amount(env, step, "step")?;
-        let allowance = conv::opt_amount(env, allowance, "allowance")?.unwrap_or(Amount::ZERO);
+        let allowance = conv::opt_amount(env, allowance, "allowance")?
+            .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE);
         let payable = self
             .inner
             .allocate(&account, &invoice_id, due, step, allowance)
@@ -78,7 +79,8 @@ impl Matcher {
         let account = conv::string(env, account, "account")?;
         let invoice_id = conv::string(env, invoice_id, "invoice")?;
         let payable = conv::amount(env, payable, "payable")?;
-        let allowance = conv::opt_amount(env, allowance, "allowance")?.unwrap_or(Amount::ZERO);
+        let allowance = conv::opt_amount(env, allowance, "allowance")?
+            .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE);
         self.inner
             .register(&account, &invoice_id, payable, allowance)
             .or_throw(env)

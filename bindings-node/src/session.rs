@@ -33,7 +33,8 @@ impl Session {
         let ttl = conv::whole(env, ttl_seconds, "ttl")?;
         let ttl = paystate::Duration::from_seconds(ttl, "ttl").or_throw(env)?;
         let now = conv::time(env, now, "now")?;
-        let invoice = invoice_arg(env, invoice, "invoice")?;
+        let arg = invoice_arg(env, invoice, "invoice")?;
+        let invoice = arg.get()?;
         Ok(Session {
             inner: paystate::Session::open(&id, &invoice.inner, ttl, now).or_throw(env)?,
         })
@@ -50,7 +51,8 @@ impl Session {
         now: Unknown<'_>,
     ) -> napi::Result<()> {
         let now = conv::time(env, now, "now")?;
-        let invoice = invoice_arg(env, invoice, "invoice")?;
+        let arg = invoice_arg(env, invoice, "invoice")?;
+        let invoice = arg.get()?;
         let mut next = self.inner.clone();
         next.use_at(&invoice.inner, now).or_throw(env)?;
         self.inner = next;

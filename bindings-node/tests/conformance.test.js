@@ -64,6 +64,25 @@ test('a scenario whose expectation is wrong fails, with file, step and differenc
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
+test('the runner gives no codes of its own: a mistyped field fails the scenario, the world error is the grammar\'s', () => {
+  const grammar = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'grammar.json'), 'utf8'))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paystate-conf-'))
+  const create = { op: 'create_invoice', at: '2026-01-01T00:00:00Z', invoice: { id: 'inv_1', due: '5', asset: 'USDT_TRC20', expires_in: 1800 } }
+  const world = { name: 'unknown invoice', steps: [create, { op: 'confirm_transfer', at: '2026-01-01T00:01:00Z', invoice: 'inv_2', tx_id: 't1', expect: { error: grammar.world_error.code } }] }
+  // A number where the grammar types an amount: the runner cannot hand it to the API and
+  // must not invent a code for it, even when the step expects one.
+  const typed = { name: 'mistyped', steps: [create, { op: 'allocate_amount', at: '2026-01-01T00:01:00Z', account: 'a', invoice: 'inv_1', due: 5, step: '0.01', expect: { error: 'invalid_amount' } }] }
+  const both = { name: 'both bodies', steps: [{ op: 'verify_signature', at: '2026-01-01T00:00:00Z', scheme: 'stripe', secrets: ['whsec_x'], headers: {}, body: '{}', body_base64: 'e30=', expect: { error: 'missing_header' } }] }
+  fs.writeFileSync(path.join(dir, 'a_world.json'), JSON.stringify(world))
+  fs.writeFileSync(path.join(dir, 'b_typed.json'), JSON.stringify(typed))
+  fs.writeFileSync(path.join(dir, 'c_both.json'), JSON.stringify(both))
+  const r = run([], { PAYSTATE_SCENARIOS: dir })
+  assert.equal(r.stdout.trim().split('\n').pop(), '1 passed, 2 failed', r.stdout)
+  assert.match(r.stdout, /b_typed\.json: step 1 \(allocate_amount\): field "due" must be a JSON string holding a decimal amount/)
+  assert.match(r.stdout, /c_both\.json: step 0 \(verify_signature\): give exactly one of body and body_base64/)
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
 test('the packaged scenario grammar is the one in the repository', () => {
   // The runner reads its op and expect tables from grammar.json; the copy shipped in the
   // package must be conformance/grammar.json byte for byte (scripts/gen-vocabulary.py).

@@ -391,6 +391,31 @@ test('usdt_gateway: the webhook is the seed example; parsed, it pays the invoice
   assert.equal(invoice.transfers[0].madeAt.getTime(), ms('2024-01-15T14:32:00Z'))
 })
 
+test('a callback\'s command holds the core\'s value: frozen, applied without JSON, same result as its copy', () => {
+  const a = ugInvoice()
+  const b = a.clone()
+  const cb = ps.usdtGatewayParseWebhook(golden('usdt_gateway_webhook.json'), a)
+  const command = /** @type {any} */ (cb.command)
+  // It prints and compares as the plain command; it cannot be edited out of step with the value it holds.
+  assert.deepEqual(Object.keys(command), ['op', 'transfer'])
+  assert.ok(Object.isFrozen(command) && Object.isFrozen(command.transfer))
+  assert.throws(() => {
+    'use strict'
+    command.transfer.amount = '1'
+  }, TypeError)
+  // A copy holds nothing and is read as JSON: the same events and the same state.
+  const copy = JSON.parse(JSON.stringify(command))
+  const now = ms('2024-01-15T14:33:00Z')
+  const held = a.apply(command, now)
+  const read = b.apply(copy, now)
+  assert.deepEqual(held, read)
+  assert.ok(a.equals(b))
+  // An edited copy is the edited command.
+  const c = ugInvoice()
+  const edited = { ...copy, transfer: { ...copy.transfer, confirmed: false } }
+  assert.deepEqual(c.apply(edited, now).map((e) => e.type), ['invoice.payment_received', 'invoice.processing'])
+})
+
 test('usdt_gateway: webhook statuses map exhaustively; disagreement is integrity_conflict', () => {
   const invoice = ugInvoice()
   const hook = goldenJson('usdt_gateway_webhook.json')
@@ -898,21 +923,25 @@ test('a parsed spec round-trips through Invoice.replay and the journal', () => {
   assert.equal(replayed.status, 'paid')
 })
 
-test('every dialect export has JSDoc in index.d.ts', () => {
+test('every dialect export has JSDoc in the public types (index.d.ts, or native.d.ts it re-exports)', () => {
   const dts = fs.readFileSync(path.join(__dirname, '..', 'index.d.ts'), 'utf8')
+  const native = fs.readFileSync(path.join(__dirname, '..', 'native.d.ts'), 'utf8')
+  const reexported = new Set([...dts.matchAll(/^export \{([^}]*)\} from '\.\/native'/gm)].flatMap((m) => m[1].split(',').map((n) => n.trim()).filter(Boolean)))
   const prefixes = ['gatenoc', 'usdtGateway', 'gatepay', 'monetix', 'keypairInvoice']
   const exports = Object.keys(ps).filter((k) => prefixes.some((p) => k.startsWith(p)))
   assert.equal(exports.length, 29, exports.join(', '))
-  const declared = [...dts.matchAll(/^export declare function (\w+)\(/gm)].map((m) => m[1]).filter((k) => prefixes.some((p) => k.startsWith(p)))
-  assert.deepEqual(declared.sort(), [...exports].sort(), 'index.d.ts declares exactly the dialect exports')
+  const declaredHere = [...dts.matchAll(/^export declare function (\w+)\(/gm)].map((m) => m[1])
+  const declared = [...declaredHere, ...[...reexported].filter((k) => native.includes(`export declare function ${k}(`))].filter((k) => prefixes.some((p) => k.startsWith(p)))
+  assert.deepEqual(declared.sort(), [...exports].sort(), 'the public types declare exactly the dialect exports')
   for (const name of [...exports, 'DialectRequest']) {
+    const text = reexported.has(name) ? native : dts
     const decl = name === 'DialectRequest' ? 'export declare class DialectRequest ' : `export declare function ${name}(`
-    const at = dts.indexOf(decl)
-    assert.ok(at > 0, `${name} is not declared in index.d.ts`)
-    const before = dts.slice(0, at).trimEnd()
+    const at = text.indexOf(decl)
+    assert.ok(at > 0, `${name} is not declared`)
+    const before = text.slice(0, at).trimEnd()
     assert.ok(before.endsWith('*/'), `${name} has no JSDoc`)
     const doc = before.slice(before.lastIndexOf('/**'))
     assert.ok(doc.length > 40, `${name}: JSDoc too short: ${doc}`)
   }
-  assert.match(dts, /\/\*\*[^/]*\*\/\s*get kind\(\): DialectRequestKind/)
+  assert.match(reexported.has('DialectRequest') ? native : dts, /\/\*\*[^/]*\*\/\s*get kind\(\): DialectRequestKind/)
 })

@@ -9,10 +9,23 @@
  *                               {"invoice_id", "tx_id", "amount", "asset", "confirmed"}
  *   POST /tasks/tick            applies passed deadlines, purges expired replay keys
  *
+ * As the shop of a seed-001 gateway (`usdt_gateway`; `paystate sandbox` is one), with
+ * GATEWAY_URL, GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRETS and CALLBACK_URL set:
+ *
+ *   POST /orders                {"amount", "asset"?, "reference"?, "expires_in"?, "metadata"?}:
+ *                               creates the invoice at the gateway and keeps a copy keyed by
+ *                               the gateway's reference (the same reference again: same order)
+ *   GET  /orders/:reference     the copy: status (`paid` once the webhook arrived), amounts
+ *   POST /orders/:reference/sync  asks the gateway; `expired` there applies the deadline here
+ *   POST /webhooks/usdt-gateway the gateway's X-Webhook-Signature webhook, verified and parsed
+ *                               by paystate, applied like a transfer notification
+ *
  * Run (the environment is the whole configuration; start as many processes as you like on
  * one database):
  *
  *   DATABASE_URL=postgres://... WEBHOOK_SECRETS=whsec_...[,whsec_...] PORT=3000 node server.js
+ *   DATABASE_URL=postgres://... GATEWAY_URL=http://127.0.0.1:8080 GATEWAY_API_KEY=test_... \
+ *     GATEWAY_WEBHOOK_SECRETS=... CALLBACK_URL=http://127.0.0.1:3000/webhooks/usdt-gateway node server.js
  *
  * paystate does no I/O: this file owns the HTTP, the clock and the storage, and paystate
  * decides. How a webhook is applied (`applyCommand`; docs/architecture.md, "Optimistic
@@ -24,6 +37,7 @@
  * process wrote the invoice first, the command is re-applied to the fresh state; after
  * OPTIMISTIC_ATTEMPTS conflicts the last attempt takes the row lock (`FOR UPDATE`) first.
  */
+const { randomBytes } = require('node:crypto')
 const express = require('express')
 const { Pool } = require('pg')
 const ps = require('paystate')
@@ -59,6 +73,12 @@ CREATE TABLE IF NOT EXISTS replay_keys (
   keep_until timestamptz NOT NULL     -- verified.replay.keepUntil
 );
 CREATE INDEX IF NOT EXISTS replay_keys_keep_until ON replay_keys (keep_until);
+-- Orders created at a seed-001 gateway: its reference names the order, its id the invoice.
+CREATE TABLE IF NOT EXISTS gateway_orders (
+  reference text PRIMARY KEY,
+  invoice_id text NOT NULL UNIQUE REFERENCES invoices (id),
+  payment_url text NOT NULL
+);
 `
 /** Serialises schema creation between processes starting at once (any constant works). */
 const SCHEMA_LOCK = 7_023_001
@@ -110,6 +130,16 @@ async function transaction(pool, fn) {
     throw err
   } finally {
     client.release()
+  }
+}
+
+/** The gateway refused a call or could not be reached: `status` is what our client gets. */
+class GatewayError extends Error {
+  /** @param {number} status @param {string} code @param {string} message */
+  constructor(status, code, message) {
+    super(message)
+    this.status = status
+    this.code = code
   }
 }
 
@@ -286,14 +316,194 @@ function httpStatus(code) {
 }
 
 /**
- * Builds the app on a pg Pool. The clock is injectable for tests.
- * @param {{ pool: import('pg').Pool, webhookSecrets: string[], now?: () => Date }} options
+ * A seed-001 gateway (`usdt_gateway`) the shop creates its invoices at. `callbackUrl` is
+ * this service's `/webhooks/usdt-gateway` as the gateway reaches it.
+ * @typedef {{ baseUrl: string, apiKey: string, webhookSecrets: string[], callbackUrl?: string }} Gateway
  */
-function createApp({ pool, webhookSecrets, now = () => new Date() }) {
+
+/** The seed's answer must come "within 30 seconds"; the shop waits less for its own calls. */
+const GATEWAY_TIMEOUT_MS = 15_000
+
+/** One seed-001 call; the parsed JSON document when the status is `expected`, `null` on 409 if `conflictOk`. */
+async function gatewayCall(gateway, method, path, body, expected, conflictOk = false) {
+  let res
+  try {
+    res = await fetch(gateway.baseUrl.replace(/\/+$/, '') + path, {
+      method,
+      headers: {
+        authorization: `Bearer ${gateway.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body,
+      signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS),
+    })
+  } catch (err) {
+    // Nothing was recorded here; the client may retry with the same reference.
+    throw new GatewayError(502, 'gateway_unreachable', err && err.name ? err.name : 'fetch failed')
+  }
+  if (conflictOk && res.status === 409) return null
+  const text = await res.text()
+  let doc = null
+  try {
+    // Amounts in the gateway's documents are strings (`amountUsdtExact`); none is read as a number.
+    doc = JSON.parse(text)
+  } catch {
+    doc = null
+  }
+  if (res.status !== expected || doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    const message = doc && typeof doc.message === 'string' ? doc.message : text.slice(0, 200)
+    throw new GatewayError(502, 'gateway_refused', `gateway answered ${res.status}: ${message}`)
+  }
+  return doc
+}
+
+/**
+ * The shop's copy of the gateway's invoice: our request, parsed by paystate's seed-001
+ * dialect at the gateway's id and creation time, so its deadline is the gateway's.
+ */
+function mirror(sent, doc) {
+  let parsed
+  let created
+  try {
+    parsed = ps.usdtGatewayParseInvoice(sent, { id: String(doc.id), now: String(doc.createdAt) })
+    created = ps.Invoice.create(parsed.spec, parsed.createdAt)
+  } catch (err) {
+    if (ps.isPaystateError(err)) throw new GatewayError(502, 'gateway_mismatch', `gateway document: ${err.message}`)
+    throw err
+  }
+  const { invoice } = created
+  // An adopted invoice (our earlier attempt's) must be the one we asked for.
+  const sameDeadline = new Date(String(doc.expiresAt)).getTime() === invoice.deadline.getTime()
+  const sameAmount = typeof doc.amountUsdtExact === 'string' && ps.compareAmounts(doc.amountUsdtExact, invoice.due) === 0
+  if (!sameDeadline || !sameAmount || doc.assetCode !== invoice.asset) {
+    throw new GatewayError(409, 'reference_conflict', 'the gateway holds a different invoice for this reference')
+  }
+  return { ...created, createdAt: parsed.createdAt }
+}
+
+async function findOrder(db, reference) {
+  const { rows } = await db.query('SELECT invoice_id, payment_url FROM gateway_orders WHERE reference = $1', [reference])
+  return rows.length === 0 ? null : { invoiceId: rows[0].invoice_id, paymentUrl: rows[0].payment_url }
+}
+
+async function orderView(db, reference, at) {
+  const order = await findOrder(db, reference)
+  const read = order && (await loadInvoice(db, order.invoiceId))
+  if (!read) throw new BadRequest(404, 'unknown_order', 'reference', 'no such order')
+  return { reference, payment_url: order.paymentUrl, ...view(read.invoice), status_now: read.invoice.statusAt(at) }
+}
+
+/** The seed-001 shop: orders created at the gateway, its webhooks applied here. */
+function gatewayRoutes(app, pool, gateway, now) {
+  const verifier = new ps.Verifier('usdt_gateway', gateway.webhookSecrets)
+
+  app.post('/webhooks/usdt-gateway', express.raw({ type: 'application/json', limit: '1mb' }), async (req, res) => {
+    if (!Buffer.isBuffer(req.body)) {
+      return res.status(415).json({ code: 'unsupported_media_type', message: 'send application/json' })
+    }
+    const at = now()
+    const verified = verifier.verify(req.headers, req.body, at) // throws: 401
+    // The unsigned header only finds the invoice; the signed body must then agree with it
+    // (reference, asset, amount), which usdtGatewayParseWebhook checks.
+    const reference = String(req.headers['x-invoice-reference'] ?? '')
+    const order = await findOrder(pool, reference)
+    const read = order && (await loadInvoice(pool, order.invoiceId))
+    // Maybe not committed yet: a 404 makes the gateway retry.
+    if (!read) throw new BadRequest(404, 'unknown_order', 'reference', 'no such order')
+    const result = ps.usdtGatewayParseWebhook(req.body, read.invoice)
+    if (result.command === null) {
+      // `pending`/`expired`: nothing the core does not derive itself.
+      return res.json({ ...(await orderView(pool, reference, at)), duplicate: false, events: [] })
+    }
+    const applied = await applyCommand(pool, order.invoiceId, result.command, at, verified.replay)
+    res.json({ ...(await orderView(pool, reference, at)), duplicate: applied.duplicate, events: applied.events.map((e) => e.type) })
+  })
+
+  app.post('/orders', express.json(), async (req, res) => {
+    const body = req.body ?? {}
+    if (typeof body.amount !== 'string') {
+      // Sent on as it came: a decimal string, never through a float.
+      throw new BadRequest(422, 'invalid_amount', 'amount', 'amount must be a decimal string')
+    }
+    const reference = body.reference || `ORDER-${randomBytes(8).toString('hex').toUpperCase()}`
+    const request = {
+      amountUsdt: body.amount,
+      assetCode: body.asset ?? 'USDT_TRC20',
+      reference,
+      expirySeconds: body.expires_in ?? 1800,
+      ...(gateway.callbackUrl ? { callbackUrl: gateway.callbackUrl } : {}),
+      ...(body.metadata != null ? { metadata: body.metadata } : {}),
+    }
+    const sent = Buffer.from(JSON.stringify(request))
+    const at = now()
+    // The gateway's own rules, checked before the call (its 400 is our 422).
+    ps.usdtGatewayParseInvoice(sent, { id: 'check', now: at })
+    const existing = await findOrder(pool, reference)
+    if (existing) {
+      // The same order asked for again: the same answer, unless it asks for another one.
+      const known = await loadInvoice(pool, existing.invoiceId)
+      if (!known || ps.compareAmounts(body.amount, known.invoice.due) !== 0 || known.invoice.asset !== request.assetCode) {
+        throw new BadRequest(409, 'reference_conflict', 'reference', 'another order has it')
+      }
+      return res.json(await orderView(pool, reference, at))
+    }
+    let doc = await gatewayCall(gateway, 'POST', '/api/v1/invoices', sent, 201, true)
+    // Taken: our earlier attempt created it and did not record it (a crash, a lost answer).
+    // Adopt it if it is the invoice we asked for.
+    if (doc === null) doc = await gatewayCall(gateway, 'GET', `/api/v1/invoices/reference/${encodeURIComponent(reference)}`, undefined, 200)
+    const { invoice, events, createdAt } = mirror(sent, doc)
+    const created = await transaction(pool, async (client) => {
+      const inserted = await client.query(
+        'INSERT INTO invoices (id, state, version, status, next_deadline) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+        rowValues(invoice),
+      )
+      if (inserted.rowCount !== 1) return false
+      const order = await client.query(
+        'INSERT INTO gateway_orders (reference, invoice_id, payment_url) VALUES ($1, $2, $3) ON CONFLICT (reference) DO NOTHING',
+        [reference, invoice.id, String(doc.paymentUrl ?? '')],
+      )
+      if (order.rowCount !== 1) throw new Retry() // rolls the invoice back: the order exists
+      // Journaled at the gateway's creation time, so a replay rebuilds the same deadline.
+      await writeJournalAndOutbox(client, invoice, { op: 'create_invoice', invoice: invoice.spec }, createdAt, events)
+      return true
+    }).catch((err) => {
+      if (err instanceof Retry) return false
+      throw err
+    })
+    res.status(created ? 201 : 200).json(await orderView(pool, reference, at))
+  })
+
+  app.get('/orders/:reference', async (req, res) => {
+    res.json(await orderView(pool, req.params.reference, now()))
+  })
+
+  app.post('/orders/:reference/sync', async (req, res) => {
+    const at = now()
+    const order = await findOrder(pool, req.params.reference)
+    const read = order && (await loadInvoice(pool, order.invoiceId))
+    if (!read) throw new BadRequest(404, 'unknown_order', 'reference', 'no such order')
+    const doc = await gatewayCall(gateway, 'GET', `/api/v1/invoices/${encodeURIComponent(order.invoiceId)}`, undefined, 200)
+    if (doc.status === 'expired') {
+      // The deadline passed on the gateway's clock (a sandbox's test clock runs ahead of
+      // ours): apply it here too. The core expires only what is still unpaid.
+      const deadline = read.invoice.deadline
+      await applyCommand(pool, order.invoiceId, { op: 'tick' }, at > deadline ? at : deadline, undefined)
+    }
+    res.json({ ...(await orderView(pool, req.params.reference, at)), gateway_status: doc.status })
+  })
+}
+
+/**
+ * Builds the app on a pg Pool. The clock is injectable for tests. `gateway`, when given, is
+ * a seed-001 gateway to create orders at (`/orders`, `/webhooks/usdt-gateway`); without
+ * `webhookSecrets` the Standard Webhooks route answers 404.
+ * @param {{ pool: import('pg').Pool, webhookSecrets: string[], now?: () => Date, gateway?: Gateway }} options
+ */
+function createApp({ pool, webhookSecrets, now = () => new Date(), gateway }) {
   const app = express()
   // Built once: the secrets are decoded and pre-keyed here, so each request only hashes.
   // Several secrets during a key rotation; `verified.keyIndex` says which matched.
-  const verifier = new ps.Verifier('standard_webhooks', webhookSecrets)
+  const verifier = webhookSecrets.length > 0 ? new ps.Verifier('standard_webhooks', webhookSecrets) : null
 
   // THE CLASSIC PITFALL: the signature covers the exact bytes the sender sent. If
   // `express.json()` ran first, the body would be parsed and any re-serialisation would no
@@ -303,6 +513,7 @@ function createApp({ pool, webhookSecrets, now = () => new Date() }) {
       // express.raw only reads bodies whose Content-Type matches; anything else arrives as {}.
       return res.status(415).json({ code: 'unsupported_media_type', message: 'send application/json' })
     }
+    if (!verifier) return res.status(404).json({ code: 'not_configured', message: 'no WEBHOOK_SECRETS configured' })
     const at = now()
     const verified = verifier.verify(req.headers, req.body, at) // throws: 401
     // Only now, with the bytes authenticated, parse them.
@@ -315,6 +526,8 @@ function createApp({ pool, webhookSecrets, now = () => new Date() }) {
     // The outbox rows are written; a relay publishes them (event ids are stable: deduplicate on them).
     res.json({ ...view(applied.invoice), duplicate: applied.duplicate, events: applied.events.map((e) => e.type) })
   })
+
+  if (gateway) gatewayRoutes(app, pool, gateway, now)
 
   // Every other route gets parsed JSON.
   app.use(express.json())
@@ -373,6 +586,7 @@ function createApp({ pool, webhookSecrets, now = () => new Date() }) {
     }
     if (err instanceof BadRequest) return res.status(err.status).json({ code: err.code, field: err.field, message: err.message })
     if (err instanceof UnknownInvoice) return res.status(404).json({ code: 'unknown_invoice', field: 'invoice_id' })
+    if (err instanceof GatewayError) return res.status(err.status).json({ code: err.code, message: err.message })
     if (err instanceof TypeError) return res.status(400).json({ code: 'bad_request', message: err.message })
     if (err && err.type === 'entity.parse.failed') return res.status(400).json({ code: 'malformed_json' })
     if (res.headersSent) return next(err)
@@ -382,18 +596,36 @@ function createApp({ pool, webhookSecrets, now = () => new Date() }) {
   return app
 }
 
-/** The configuration from the environment: DATABASE_URL, WEBHOOK_SECRETS, PORT. */
-function configFromEnv(env = process.env) {
-  const databaseUrl = (env.DATABASE_URL ?? '').trim()
-  const webhookSecrets = (env.WEBHOOK_SECRETS ?? '')
+function list(text) {
+  return (text ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
+}
+
+/**
+ * The configuration from the environment: DATABASE_URL, WEBHOOK_SECRETS, PORT; with
+ * GATEWAY_URL also GATEWAY_API_KEY, GATEWAY_WEBHOOK_SECRETS and CALLBACK_URL (a seed-001
+ * gateway's shop; WEBHOOK_SECRETS is then optional).
+ */
+function configFromEnv(env = process.env) {
+  const databaseUrl = (env.DATABASE_URL ?? '').trim()
+  const webhookSecrets = list(env.WEBHOOK_SECRETS)
   const port = Number(env.PORT ?? '3000')
   if (!databaseUrl) throw new Error('set DATABASE_URL (postgres://user:password@host:port/db)')
-  if (webhookSecrets.length === 0) throw new Error("set WEBHOOK_SECRETS to the provider's whsec_... secrets, comma-separated")
+  let gateway
+  const baseUrl = (env.GATEWAY_URL ?? '').trim()
+  if (baseUrl) {
+    const apiKey = (env.GATEWAY_API_KEY ?? '').trim()
+    const secrets = list(env.GATEWAY_WEBHOOK_SECRETS)
+    if (!apiKey) throw new Error("set GATEWAY_API_KEY to the gateway's Bearer key")
+    if (secrets.length === 0) throw new Error("set GATEWAY_WEBHOOK_SECRETS to the gateway's webhook secrets")
+    gateway = { baseUrl, apiKey, webhookSecrets: secrets, callbackUrl: (env.CALLBACK_URL ?? '').trim() || undefined }
+  } else if (webhookSecrets.length === 0) {
+    throw new Error("set WEBHOOK_SECRETS to the provider's whsec_... secrets, comma-separated")
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('PORT must be a port number')
-  return { databaseUrl, webhookSecrets, port }
+  return { databaseUrl, webhookSecrets, port, ...(gateway ? { gateway } : {}) }
 }
 
 async function main() {
@@ -402,7 +634,7 @@ async function main() {
   // An idle connection that breaks (database restart) must not take the process down.
   pool.on('error', (err) => console.error('idle database connection failed:', err.message))
   await migrate(pool)
-  const app = createApp({ pool, webhookSecrets: config.webhookSecrets })
+  const app = createApp({ pool, webhookSecrets: config.webhookSecrets, gateway: config.gateway })
   const server = app.listen(config.port, '127.0.0.1', () => {
     const address = server.address()
     console.log(`listening on 127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`)

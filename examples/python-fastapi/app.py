@@ -14,6 +14,21 @@ Endpoints:
   ``{"invoice_id", "tx_id", "amount", "asset", "confirmed"}``.
 * ``POST /tasks/tick`` applies passed deadlines and purges expired replay keys.
 
+As the shop of a seed-001 gateway (``usdt_gateway``: set ``GATEWAY_URL``, ``GATEWAY_API_KEY``,
+``GATEWAY_WEBHOOK_SECRETS`` and ``CALLBACK_URL``; ``paystate sandbox`` is one)::
+
+* ``POST /orders`` ``{"amount", "asset"?, "reference"?, "expires_in"?, "metadata"?}``
+  creates the invoice at the gateway (``POST /api/v1/invoices``) and keeps its own copy,
+  keyed by the gateway's reference; the same ``reference`` again returns the same order.
+* ``GET /orders/{reference}`` the order: the copy's status (``paid`` once the gateway's
+  webhook arrived), amounts, deadline and the gateway's ``payment_url``.
+* ``POST /orders/{reference}/sync`` asks the gateway (``GET /api/v1/invoices/:id``); an
+  invoice it reports ``expired`` has passed its deadline on the gateway's clock, so the copy
+  applies that deadline too.
+* ``POST /webhooks/usdt-gateway`` the gateway's ``X-Webhook-Signature`` webhook, verified
+  and parsed by paystate (``Scheme.USDT_GATEWAY``, ``UsdtGateway.parse_webhook``) and
+  applied exactly like a transfer notification below.
+
 How a webhook is applied (see ``Store.apply``; ``docs/architecture.md``, "Optimistic
 concurrency"; replay keys: ``docs/spec.md §6``): the raw body is verified before it is
 parsed; the invoice is read and the command applied in memory; then ONE transaction checks
@@ -33,15 +48,19 @@ from __future__ import annotations
 
 import json
 import os
+import secrets as _secrets
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable, Optional
+from urllib.parse import quote
 
+import httpx
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
@@ -78,6 +97,12 @@ CREATE TABLE IF NOT EXISTS replay_keys (
     keep_until_ms INTEGER NOT NULL   -- paystate.Verified.keep_until
 );
 CREATE INDEX IF NOT EXISTS replay_keys_keep_until ON replay_keys (keep_until_ms);
+-- Orders created at a seed-001 gateway: its reference names the order, its id the invoice.
+CREATE TABLE IF NOT EXISTS gateway_orders (
+    reference TEXT PRIMARY KEY,
+    invoice_id TEXT NOT NULL UNIQUE REFERENCES invoices (id),
+    payment_url TEXT NOT NULL
+);
 """
 
 # Optimistic attempts before the last one, which reads under the write lock. Few: on a hot
@@ -98,6 +123,10 @@ def _to_ms(t: datetime) -> int:
 
 class _Retry(Exception):
     """The invoice changed since it was read: apply the command again."""
+
+
+class _Exists(Exception):
+    """An insert found its key taken (the transaction is rolled back)."""
 
 
 class UnknownInvoice(Exception):
@@ -189,22 +218,49 @@ class Store:
         return paystate.Invoice.from_json(row[0]) if row else None
 
     def insert(
-        self, invoice: paystate.Invoice, events: list[paystate.Event], now: datetime
+        self,
+        invoice: paystate.Invoice,
+        events: list[paystate.Event],
+        now: datetime,
+        order: Optional[tuple[str, str]] = None,
     ) -> bool:
-        """Stores a new invoice with its journal entry and events; False if the id exists."""
+        """Stores a new invoice with its journal entry and events; False if the id exists.
+
+        ``order`` is a gateway order's ``(reference, payment_url)``, stored in the same
+        transaction (False, nothing stored, when that reference exists).
+        """
         entry = paystate.JournalEntry(now, paystate.Command.create(invoice.spec))
-        with self._write() as db:
-            try:
-                db.execute(
-                    "INSERT INTO invoices (id, state, version, status, next_deadline_ms)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    _row(invoice),
-                )
-            except sqlite3.IntegrityError:
-                return False
-            _journal(db, invoice, entry, now)
-            _outbox(db, events)
+        try:
+            with self._write() as db:
+                try:
+                    db.execute(
+                        "INSERT INTO invoices (id, state, version, status, next_deadline_ms)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        _row(invoice),
+                    )
+                    if order is not None:
+                        db.execute(
+                            "INSERT INTO gateway_orders (reference, invoice_id, payment_url)"
+                            " VALUES (?, ?, ?)",
+                            (order[0], invoice.id, order[1]),
+                        )
+                except sqlite3.IntegrityError:
+                    # Raised through the transaction: ROLLBACK, so no half of it stays.
+                    raise _Exists() from None
+                _journal(db, invoice, entry, now)
+                _outbox(db, events)
+        except _Exists:
+            return False
         return True
+
+    def order(self, reference: str) -> Optional[tuple[str, str]]:
+        """A gateway order's ``(invoice_id, payment_url)``, or None."""
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT invoice_id, payment_url FROM gateway_orders WHERE reference = ?",
+                (reference,),
+            ).fetchone()
+        return None if row is None else (row[0], row[1])
 
     def apply(
         self,
@@ -406,18 +462,130 @@ def parse_notification(raw: bytes) -> dict[str, Any]:
     return note
 
 
+# The seed's answer must come "within 30 seconds"; the shop waits less for its own calls.
+GATEWAY_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """A seed-001 gateway (``usdt_gateway``) the shop creates its invoices at.
+
+    ``callback_url`` is where the gateway sends webhooks: this service's
+    ``/webhooks/usdt-gateway`` as the gateway reaches it. The key and the secrets never
+    appear in ``repr``.
+    """
+
+    base_url: str
+    api_key: str = _field(repr=False)
+    webhook_secrets: list[str] = _field(repr=False)
+    callback_url: Optional[str] = None
+
+
+class GatewayError(Exception):
+    """The gateway refused a call or could not be reached; ``status`` is for our client."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        """``message`` is the gateway's own (its error bodies carry no secret)."""
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class GatewayClient:
+    """The seed-001 calls the shop makes (``/api/v1/invoices``), over one httpx client."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        """Keeps one connection pool for every call."""
+        self._base = gateway.base_url.rstrip("/")
+        self._http = httpx.Client(
+            timeout=GATEWAY_TIMEOUT_S,
+            headers={"Authorization": f"Bearer {gateway.api_key}"},
+        )
+
+    def _call(self, method: str, path: str, body: Optional[bytes] = None) -> httpx.Response:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        try:
+            return self._http.request(method, self._base + path, content=body, headers=headers)
+        except httpx.HTTPError as e:
+            # Nothing was recorded here; the client may retry with the same reference.
+            raise GatewayError(502, "gateway_unreachable", type(e).__name__) from None
+
+    def create_invoice(self, body: bytes) -> Optional[dict[str, Any]]:
+        """``POST /api/v1/invoices``: the 201 document, or None on 409 (reference taken)."""
+        r = self._call("POST", "/api/v1/invoices", body)
+        if r.status_code == 409:
+            return None
+        return _gateway_document(r, 201)
+
+    def invoice(self, invoice_id: str) -> dict[str, Any]:
+        """``GET /api/v1/invoices/:id``."""
+        return _gateway_document(self._call("GET", f"/api/v1/invoices/{quote(invoice_id)}"), 200)
+
+    def invoice_by_reference(self, reference: str) -> dict[str, Any]:
+        """``GET /api/v1/invoices/reference/:ref``."""
+        path = f"/api/v1/invoices/reference/{quote(reference, safe='')}"
+        return _gateway_document(self._call("GET", path), 200)
+
+
+def _gateway_document(r: httpx.Response, expected: int) -> dict[str, Any]:
+    try:
+        doc = json.loads(r.content, parse_float=Decimal)  # amounts never become floats
+    except ValueError:
+        doc = None
+    if r.status_code != expected or not isinstance(doc, dict):
+        message = doc.get("message") if isinstance(doc, dict) else None
+        raise GatewayError(
+            502, "gateway_refused", f"gateway answered {r.status_code}: {message or r.text[:200]}"
+        )
+    return doc
+
+
+def _mirror(sent: bytes, doc: dict[str, Any]) -> tuple[paystate.Invoice, list[paystate.Event]]:
+    """The shop's copy of the gateway's invoice.
+
+    Our request, parsed by paystate's seed-001 dialect at the gateway's id and creation
+    time, so its deadline is the gateway's.
+    """
+    try:
+        request = paystate.UsdtGateway.parse_invoice(
+            sent, id=str(doc.get("id")), now=paystate.parse_time(str(doc.get("createdAt")))
+        )
+        invoice, events = paystate.Invoice.create(request.spec, request.created_at)
+        expires_at = paystate.parse_time(str(doc.get("expiresAt")))
+        exact = doc.get("amountUsdtExact")
+    except paystate.PaystateError as e:
+        raise GatewayError(502, "gateway_mismatch", f"gateway document: {e.message}") from None
+    # An adopted invoice (our earlier attempt's) must be the one we asked for.
+    if (
+        invoice.deadline != expires_at
+        or not isinstance(exact, str)
+        or Decimal(exact) != invoice.due
+        or doc.get("assetCode") != str(invoice.asset)
+    ):
+        raise GatewayError(
+            409, "reference_conflict", "the gateway holds a different invoice for this reference"
+        )
+    return invoice, events
+
+
 def create_app(
     db_path: str,
     webhook_secrets: list[str],
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    gateway: Optional[Gateway] = None,
 ) -> FastAPI:
     """Builds the service.
 
     ``webhook_secrets`` are the provider's Standard Webhooks secrets (several during a key
-    rotation); ``clock`` is injectable for tests.
+    rotation; none disables ``/webhooks/payments``); ``gateway`` a seed-001 gateway to
+    create orders at; ``clock`` is injectable for tests.
     """
     store = Store(db_path)
-    verifier = paystate.Verifier(paystate.Scheme.STANDARD_WEBHOOKS, webhook_secrets)
+    verifier = (
+        paystate.Verifier(paystate.Scheme.STANDARD_WEBHOOKS, webhook_secrets)
+        if webhook_secrets
+        else None
+    )
     app = FastAPI(title="paystate shop example")
 
     def apply(
@@ -463,6 +631,8 @@ def create_app(
 
     def receive_payment(headers: Mapping[str, str], raw: bytes) -> dict[str, Any]:
         now = clock()
+        if verifier is None:
+            raise _error(404, "not_configured", None, "no WEBHOOK_SECRETS configured")
         try:
             verified = verifier.verify(headers, raw, now)
         except paystate.SignatureError as e:
@@ -522,21 +692,190 @@ def create_app(
             apply(invoice_id, paystate.Command.tick(), now, None)
         return {"ticked": ticked, "replay_keys_purged": store.purge_replay_keys(now)}
 
+    if gateway is not None:
+        _gateway_routes(app, store, gateway, clock, apply)
+
     app.state.store = store
     return app
 
 
+def _order_view(store: Store, reference: str, now: datetime) -> dict[str, Any]:
+    found = store.order(reference)
+    invoice = None if found is None else store.load(found[0])
+    if found is None or invoice is None:
+        raise _error(404, "unknown_order", "reference", "no such order")
+    view = _view(invoice)
+    view["status_now"] = str(invoice.status_at(now))
+    return {"reference": reference, "payment_url": found[1], **view}
+
+
+def _gateway_routes(
+    app: FastAPI,
+    store: Store,
+    gateway: Gateway,
+    clock: Callable[[], datetime],
+    apply: Callable[[str, paystate.Command, datetime, Optional[Replay]], Applied],
+) -> None:
+    """The seed-001 shop: orders created at the gateway, its webhooks applied here."""
+    client = GatewayClient(gateway)
+    verifier = paystate.Verifier(paystate.Scheme.USDT_GATEWAY, gateway.webhook_secrets)
+
+    def create_order(raw: bytes) -> JSONResponse:
+        try:
+            body = json.loads(raw, parse_float=Decimal)
+        except ValueError:
+            raise _error(400, "malformed_json", None, "the body is not JSON") from None
+        if not isinstance(body, dict):
+            raise _error(400, "malformed_json", None, "the body is not a JSON object")
+        if not isinstance(body.get("amount"), str):
+            # Sent on as it came: a decimal string, never through a float.
+            raise _error(422, "invalid_amount", "amount", "amount must be a decimal string")
+        reference = body.get("reference") or f"ORDER-{_secrets.token_hex(8).upper()}"
+        request: dict[str, Any] = {
+            "amountUsdt": body["amount"],
+            "assetCode": body.get("asset", "USDT_TRC20"),
+            "reference": reference,
+            "expirySeconds": body.get("expires_in", 1800),
+        }
+        if gateway.callback_url:
+            request["callbackUrl"] = gateway.callback_url
+        if body.get("metadata") is not None:
+            request["metadata"] = body["metadata"]
+        # Fractional numbers in `metadata` were read as Decimal (never a float) and go out as
+        # strings.
+        sent = json.dumps(request, default=str).encode()
+        now = clock()
+        try:
+            # The gateway's own rules, checked before the call (a 400 there is a 422 here).
+            paystate.UsdtGateway.parse_invoice(sent, id="check", now=now)
+        except paystate.PaystateError as e:
+            raise _core_error(e, 422) from None
+        existing = store.order(reference)
+        if existing is not None:
+            # The same order asked for again: the same answer, unless it asks for another one.
+            known = store.load(existing[0])
+            if (
+                known is None
+                or Decimal(body["amount"]) != known.due
+                or str(known.asset) != request["assetCode"]
+            ):
+                raise _error(409, "reference_conflict", "reference", "another order has it")
+            return JSONResponse(_order_view(store, reference, now))
+        try:
+            doc = client.create_invoice(sent)
+            if doc is None:
+                # Taken: our earlier attempt created it and did not record it (a crash, a
+                # lost answer). Adopt it if it is the invoice we asked for.
+                doc = client.invoice_by_reference(reference)
+            invoice, events = _mirror(sent, doc)
+        except GatewayError as e:
+            raise _error(e.status, e.code, None, str(e)) from None
+        payment_url = str(doc.get("paymentUrl", ""))
+        # Journaled at the gateway's creation time, so a replay rebuilds the same deadline.
+        created_at = paystate.parse_time(str(doc["createdAt"]))
+        created = store.insert(invoice, events, created_at, (reference, payment_url))
+        return JSONResponse(_order_view(store, reference, now), status_code=201 if created else 200)
+
+    def sync_order(reference: str) -> dict[str, Any]:
+        now = clock()
+        found = store.order(reference)
+        invoice = None if found is None else store.load(found[0])
+        if found is None or invoice is None:
+            raise _error(404, "unknown_order", "reference", "no such order")
+        try:
+            doc = client.invoice(found[0])
+        except GatewayError as e:
+            raise _error(e.status, e.code, None, str(e)) from None
+        if doc.get("status") == "expired":
+            # The deadline passed on the gateway's clock (a sandbox's test clock runs ahead
+            # of ours): apply it here too. The core expires only what is still unpaid.
+            apply(found[0], paystate.Command.tick(), max(now, invoice.deadline), None)
+        return {**_order_view(store, reference, now), "gateway_status": doc.get("status")}
+
+    def receive_webhook(headers: Mapping[str, str], raw: bytes) -> dict[str, Any]:
+        now = clock()
+        try:
+            verified = verifier.verify(headers, raw, now)
+        except paystate.SignatureError as e:
+            raise _core_error(e, 401) from None
+        except paystate.PaystateError as e:
+            raise _core_error(e, 400) from None
+        # The unsigned header only finds the invoice; the signed body must then agree with
+        # it (reference, asset, amount), which parse_webhook checks.
+        reference = headers.get("x-invoice-reference", "")
+        found = store.order(reference)
+        invoice = None if found is None else store.load(found[0])
+        if found is None or invoice is None:
+            # Maybe not committed yet: a 404 makes the gateway retry.
+            raise _error(404, "unknown_order", "reference", "no such order")
+        try:
+            result = paystate.UsdtGateway.parse_webhook(raw, invoice)
+        except paystate.IntegrityError as e:
+            raise _core_error(e, 409) from None
+        except paystate.PaystateError as e:
+            raise _core_error(e, 422) from None
+        if result.command is None:
+            # `pending`/`expired`: nothing the core does not derive itself.
+            return {**_order_view(store, reference, now), "duplicate": False, "events": []}
+        key, keep_until = verified.replay_key, verified.keep_until
+        replay = None if key is None or keep_until is None else Replay(key, _to_ms(keep_until))
+        applied = apply(found[0], result.command, now, replay)
+        return {
+            **_order_view(store, reference, now),
+            "duplicate": applied.duplicate,
+            "events": [str(e.type) for e in applied.events],
+        }
+
+    @app.post("/orders")
+    async def post_order(request: Request) -> JSONResponse:
+        return await run_in_threadpool(create_order, await request.body())
+
+    @app.get("/orders/{reference}")
+    def get_order(reference: str) -> dict[str, Any]:
+        return _order_view(store, reference, clock())
+
+    @app.post("/orders/{reference}/sync")
+    def post_sync(reference: str) -> dict[str, Any]:
+        return sync_order(reference)
+
+    @app.post("/webhooks/usdt-gateway")
+    async def post_gateway_webhook(request: Request) -> JSONResponse:
+        raw = await request.body()  # the exact bytes the gateway signed
+        return JSONResponse(await run_in_threadpool(receive_webhook, request.headers, raw))
+
+
+def _list(environ: Mapping[str, str], name: str) -> list[str]:
+    return [s.strip() for s in environ.get(name, "").split(",") if s.strip()]
+
+
 def create_app_from_env(environ: Mapping[str, str] = os.environ) -> FastAPI:
-    """The service configured by ``DATABASE`` and ``WEBHOOK_SECRETS`` (comma-separated)."""
+    """The service configured by ``DATABASE`` and ``WEBHOOK_SECRETS`` (comma-separated).
+
+    With ``GATEWAY_URL`` it is also a seed-001 gateway's shop: ``GATEWAY_API_KEY``,
+    ``GATEWAY_WEBHOOK_SECRETS`` (comma-separated) and ``CALLBACK_URL`` (this service's
+    ``/webhooks/usdt-gateway`` as the gateway reaches it); ``WEBHOOK_SECRETS`` is then
+    optional.
+    """
     path = environ.get("DATABASE", "").strip()
-    secrets = [s.strip() for s in environ.get("WEBHOOK_SECRETS", "").split(",") if s.strip()]
+    secrets = _list(environ, "WEBHOOK_SECRETS")
     if not path:
         raise RuntimeError("set DATABASE to the SQLite file's path")
-    if not secrets:
+    gateway = None
+    base_url = environ.get("GATEWAY_URL", "").strip()
+    if base_url:
+        key = environ.get("GATEWAY_API_KEY", "").strip()
+        gateway_secrets = _list(environ, "GATEWAY_WEBHOOK_SECRETS")
+        if not key:
+            raise RuntimeError("set GATEWAY_API_KEY to the gateway's Bearer key")
+        if not gateway_secrets:
+            raise RuntimeError("set GATEWAY_WEBHOOK_SECRETS to the gateway's webhook secrets")
+        callback = environ.get("CALLBACK_URL", "").strip() or None
+        gateway = Gateway(base_url, key, gateway_secrets, callback)
+    elif not secrets:
         raise RuntimeError(
             "set WEBHOOK_SECRETS to the provider's whsec_... secrets, comma-separated"
         )
-    return create_app(path, secrets)
+    return create_app(path, secrets, gateway=gateway)
 
 
 def __getattr__(name: str) -> Any:

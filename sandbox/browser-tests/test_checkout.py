@@ -312,6 +312,12 @@ def wait_state(driver: WebDriver, want: str, label: str) -> None:
     )
 
 
+def open_pending(driver: WebDriver, url: str) -> None:
+    """Opens a payment page (or a link that lands on one) and waits for its pending state."""
+    driver.get(url)
+    wait_state(driver, "pending", "Waiting for payment")
+
+
 def click(driver: WebDriver, action: str) -> None:
     """Press a sandbox button."""
     driver.find_element(By.CSS_SELECTOR, f'button[data-action="{action}"]').click()
@@ -330,8 +336,7 @@ def pay_short_then_rest(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
         title="Order #1042",
         description="Two notebooks and a pen",
     )
-    driver.get(inv["paymentUrl"])
-    wait_state(driver, "pending", "Waiting for payment")
+    open_pending(driver, inv["paymentUrl"])
     check(text(driver, "amount") == inv["amountUsdtExact"], "amount on the page = API amount")
     check(text(driver, "address") == inv["payoutAddress"], "address on the page = API address")
     check(text(driver, "asset") == "USDT_TRC20", "asset shown")
@@ -383,8 +388,7 @@ def pay_short_then_rest(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
 def expire_on_the_test_clock(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     """Another invoice: the countdown follows the test clock; past the deadline, expired."""
     inv = sb.create_invoice("BROWSER-EXPIRE", "49.9", "USDT_ERC20")
-    driver.get(inv["paymentUrl"])
-    wait_state(driver, "pending", "Waiting for payment")
+    open_pending(driver, inv["paymentUrl"])
     check(text(driver, "address") == inv["payoutAddress"], "ERC-20 address shown")
     check(text(driver, "countdown") == "30:00", "30 minutes to pay")
     # The test clock stands still: after two poll intervals the countdown has not moved.
@@ -407,8 +411,7 @@ def expire_on_the_test_clock(sb: Sandbox, driver: WebDriver, shots: Path) -> Non
 def processing_then_paid(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     """An unconfirmed payment shows as processing; the test clock confirms it: paid."""
     inv = sb.create_invoice("BROWSER-PROCESSING", "42.1234", "USDT_TRC20")
-    driver.get(inv["paymentUrl"])
-    wait_state(driver, "pending", "Waiting for payment")
+    open_pending(driver, inv["paymentUrl"])
     status, body = sb.call(
         "POST",
         f"/sandbox/invoices/{inv['id']}/pay",
@@ -429,8 +432,7 @@ def processing_then_paid(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
 def keyboard_only(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
     """The pay buttons are reachable and usable with the keyboard alone."""
     inv = sb.create_invoice("BROWSER-KEYS", "10", "USDT_BSC")
-    driver.get(inv["paymentUrl"])
-    wait_state(driver, "pending", "Waiting for payment")
+    open_pending(driver, inv["paymentUrl"])
     body = driver.find_element(By.TAG_NAME, "body")
     body.click()
     for _ in range(40):
@@ -460,8 +462,7 @@ def phone_width(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
         {"width": PHONE_WIDTH, "height": PHONE_HEIGHT, "deviceScaleFactor": 2, "mobile": True},
     )
     try:
-        driver.get(inv["paymentUrl"])
-        wait_state(driver, "pending", "Waiting for payment")
+        open_pending(driver, inv["paymentUrl"])
         click(driver, "short")
         wait_state(driver, "underpaid", "Underpaid: part of the amount arrived")
         width = driver.execute_script("return window.innerWidth")
@@ -516,8 +517,7 @@ def seed_000_link(sb: Sandbox, driver: WebDriver, shots: Path, shop: Shop) -> No
     )
     check(status == 200, f"checkout session: {status} {session}")
     link = session["checkout_url"]
-    driver.get(link)
-    wait_state(driver, "pending", "Waiting for payment")
+    open_pending(driver, link)
     path = driver.current_url.removeprefix(sb.base)
     check(path.startswith("/pay/"), f"the link lands on the page, at {driver.current_url}")
     invoice_id = path.removeprefix("/pay/")

@@ -49,8 +49,18 @@ use crate::seed::Seed;
 use crate::server::App;
 use crate::store;
 
-const PAGE: &str = include_str!("checkout/page.html");
-const MESSAGE: &str = include_str!("checkout/message.html");
+/// The page and the message page open alike: `head.html` (title, stylesheet), then their
+/// own part.
+const PAGE: &str = concat!(
+    include_str!("checkout/head.html"),
+    include_str!("checkout/page.html")
+);
+const MESSAGE: &str = concat!(
+    include_str!("checkout/head.html"),
+    include_str!("checkout/message.html")
+);
+/// A labelled value with a copy button (an address, a Bybit UID, a reference).
+const COPY_FIELD: &str = include_str!("checkout/copy_field.html");
 /// Where to send on a chain: the address, the QR code and the wallet link.
 const CHAIN: &str = include_str!("checkout/chain.html");
 /// Where to send inside Bybit (seeds 000 and 003): the UID and the reference, no QR code
@@ -379,6 +389,29 @@ fn fill(template: &str, slots: &[(&str, Slot)]) -> Result<String, ApiError> {
     Ok(out)
 }
 
+/// [`COPY_FIELD`] filled: the element `id` holding `value` (escaped), labelled by the
+/// element `label_id` reading `label`, its copy button named `copy_label` (both texts
+/// of this module, inserted as written).
+fn copy_field(
+    id: &str,
+    label_id: &str,
+    label: &'static str,
+    value: String,
+    copy_label: &'static str,
+) -> Result<Slot, ApiError> {
+    fill(
+        COPY_FIELD.trim_end_matches('\n'),
+        &[
+            ("id", Slot::Text(id.to_owned())),
+            ("labelId", Slot::Text(label_id.to_owned())),
+            ("label", Slot::Trusted(label.to_owned())),
+            ("value", Slot::Text(value)),
+            ("copyLabel", Slot::Trusted(copy_label.to_owned())),
+        ],
+    )
+    .map(Slot::Trusted)
+}
+
 /// The QR code of `data` as an SVG document.
 fn qr_svg(data: &str) -> Result<String, ApiError> {
     let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M)
@@ -521,7 +554,16 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
         Destination::Chain { address, uri } => fill(
             CHAIN,
             &[
-                ("address", Slot::Text(address)),
+                (
+                    "addressField",
+                    copy_field(
+                        "address",
+                        "address-label",
+                        "To this address",
+                        address,
+                        "Copy address",
+                    )?,
+                ),
                 ("uri", Slot::Text(uri)),
                 (
                     "qrUrl",
@@ -535,8 +577,26 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
         Destination::Bybit { uid, reference } => fill(
             BYBIT,
             &[
-                ("uid", Slot::Text(uid.to_owned())),
-                ("payReference", Slot::Text(reference)),
+                (
+                    "uidField",
+                    copy_field(
+                        "bybit-uid",
+                        "uid-label",
+                        "To this Bybit account (UID), by internal transfer",
+                        uid.to_owned(),
+                        "Copy Bybit UID",
+                    )?,
+                ),
+                (
+                    "referenceField",
+                    copy_field(
+                        "pay-reference",
+                        "pay-reference-label",
+                        "Reference (write it in the transfer's note)",
+                        reference,
+                        "Copy reference",
+                    )?,
+                ),
                 ("howTo", Slot::Text(bybit_how_to(snap.seed).to_owned())),
             ],
         )?,

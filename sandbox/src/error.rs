@@ -36,6 +36,11 @@ impl ApiError {
             }
             _ => usdt_gateway::error_body(status, message.as_ref()),
         };
+        ApiError::with_body(status, body)
+    }
+
+    /// `status` with `body` as it is: a refusal in a seed's own error shape.
+    pub fn with_body(status: u16, body: Value) -> ApiError {
         ApiError {
             status,
             body,
@@ -73,12 +78,7 @@ impl ApiError {
     /// (`docs/spec.md §9`), else 400 with the core's message.
     pub fn from_rejection(r: Rejection) -> ApiError {
         match (r.http_status, r.body) {
-            (Some(status), Some(body)) => ApiError {
-                status,
-                body,
-                retry_after: None,
-                retry: false,
-            },
+            (Some(status), Some(body)) => ApiError::with_body(status, body),
             _ => ApiError::bad_request(r.error.to_string()),
         }
     }

@@ -439,6 +439,7 @@ pub fn apply_in_tx(
         let body = webhook_body(app, &invoice, &view, event.at)?;
         enqueue(
             tx,
+            Policy::UsdtGateway,
             &event.id,
             event.event_type.as_str(),
             Some(id),
@@ -449,16 +450,6 @@ pub fn apply_in_tx(
         )?;
     }
     Ok((invoice, events))
-}
-
-/// The transfer that completed a paid invoice: the latest confirmed, counted one.
-fn paying_tx(invoice: &Invoice) -> Option<&str> {
-    invoice
-        .transfers()
-        .iter()
-        .rev()
-        .find(|t| t.confirmed && t.counted && !t.dropped)
-        .map(|t| t.tx_id.as_str())
 }
 
 fn webhook_body(
@@ -478,17 +469,21 @@ fn webhook_body(
             merchant_id: app.merchant_id.clone(),
             payout_address,
             // A test webhook of an unpaid (or the sample) invoice names a sample transaction.
-            tx_hash: paying_tx(invoice).unwrap_or(SAMPLE_TX_HASH).to_owned(),
+            tx_hash: crate::seed::paying_tx(invoice)
+                .unwrap_or(SAMPLE_TX_HASH)
+                .to_owned(),
             paid_at,
         },
     );
     serde_json::to_vec(&body).map_err(ApiError::internal)
 }
 
-/// Puts a webhook in the outbox with a fresh seed-001 delivery plan, first attempt due now.
+/// Puts a webhook in the outbox with a fresh delivery plan under `policy` (seed 001's is
+/// [`Policy::UsdtGateway`]), first attempt due now.
 #[allow(clippy::too_many_arguments)]
-fn enqueue(
+pub(crate) fn enqueue(
     tx: &Tx<'_>,
+    policy: Policy,
     event_id: &str,
     event_type: &str,
     invoice_id: Option<&str>,
@@ -497,7 +492,7 @@ fn enqueue(
     body: Vec<u8>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let plan = DeliveryPlan::new(event_id, Policy::UsdtGateway, now);
+    let plan = DeliveryPlan::new(event_id, policy, now);
     let plan_text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
     store::insert_delivery(
         tx,
@@ -754,6 +749,7 @@ pub async fn test_webhook(
             let body = webhook_body(&a, &invoice, &view, now)?;
             enqueue(
                 tx,
+                Policy::UsdtGateway,
                 &eid,
                 TEST_EVENT,
                 invoice_id.as_deref(),

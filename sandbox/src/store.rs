@@ -107,6 +107,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
     claimed_until INTEGER
 );
 CREATE INDEX IF NOT EXISTS deliveries_next ON deliveries(next_at);
+-- MAX(created_seq) on every enqueue: without it, a scan of every delivery per payment.
+CREATE INDEX IF NOT EXISTS deliveries_seq ON deliveries(created_seq);
+-- The due order (next_at, created_seq) read whole: deliveries due at one test-clock instant
+-- are not sorted again on every pick.
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at, created_seq);
 CREATE TABLE IF NOT EXISTS api_logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at INTEGER NOT NULL,

@@ -10,46 +10,15 @@
 
 mod common;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use axum::http::{HeaderMap, Method};
 use paystate::{Amount, Asset};
 use serde_json::{json, Value};
 
-use common::{sandbox, Api};
+use common::{fetch, sandbox, Api};
 
-/// One request without the API key (the page never has it); the body as text.
-async fn fetch(
-    base: &str,
-    method: Method,
-    path: &str,
-    headers: &[(&str, &str)],
-) -> (u16, HeaderMap, String) {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut req = Request::builder()
-        .method(method)
-        .uri(format!("{base}{path}"));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let req = req.body(Full::new(Bytes::new())).unwrap();
-    let resp = tokio::time::timeout(std::time::Duration::from_secs(30), client.request(req))
-        .await
-        .expect("request timed out")
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8(body.to_vec()).unwrap())
-}
-
+/// The status JSON of the page of `reference`.
 async fn status_json(base: &str, reference: &str) -> Value {
-    let (s, h, body) = fetch(base, Method::GET, &format!("/pay/{reference}/status"), &[]).await;
-    assert_eq!(s, 200, "{body}");
-    assert_eq!(h["content-type"], "application/json");
-    serde_json::from_str(&body).unwrap()
+    common::page_status(base, &format!("/pay/{reference}")).await
 }
 
 async fn simulate(base: &str, reference: &str, action: &str) -> (u16, Value) {
@@ -273,13 +242,12 @@ async fn processing_until_the_test_clock_confirms() {
     )
     .await;
     let id = inv["id"].as_str().unwrap();
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"confirmed": false, "confirmAfterSeconds": 600}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(
+        id,
+        "pay",
+        json!({"confirmed": false, "confirmAfterSeconds": 600}),
+    )
+    .await;
     let s = status_json(&base, "PROC-1").await;
     assert_eq!(s["state"], "processing");
     assert_eq!(s["amountPending"], "42.1234");

@@ -13,13 +13,8 @@
 
 mod common;
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, Request};
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use paystate::signature::{sign, Scheme, SignInput};
-use paystate::{Amount, Timestamp};
+use axum::http::{HeaderMap, Method};
+use paystate::Amount;
 use serde_json::{json, Value};
 
 use common::{Api, KEY, SECRET};
@@ -32,20 +27,7 @@ const TRC20: &str = "TLDRTBhbUmgyTMFSp4JK7hizhPjsE75Drx";
 
 /// One request as a browser sends it: no API key, no redirect followed.
 async fn fetch(base: &str, method: Method, path: &str) -> (u16, HeaderMap, String) {
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let req = Request::builder()
-        .method(method)
-        .uri(format!("{base}{path}"))
-        .body(Full::new(Bytes::new()))
-        .unwrap();
-    let resp = tokio::time::timeout(std::time::Duration::from_secs(30), client.request(req))
-        .await
-        .expect("request timed out")
-        .unwrap();
-    let status = resp.status().as_u16();
-    let headers = resp.headers().clone();
-    let body = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+    common::fetch(base, method, path, &[]).await
 }
 
 /// The path of an absolute link on this sandbox.
@@ -91,13 +73,6 @@ fn text_of(html: &str, id: &str) -> Option<String> {
     Some(html[open..close].to_owned())
 }
 
-async fn status_of(base: &str, page_path: &str) -> Value {
-    let (s, h, body) = fetch(base, Method::GET, &format!("{page_path}/status")).await;
-    assert_eq!(s, 200, "{body}");
-    assert_eq!(h["content-type"], "application/json");
-    serde_json::from_str(&body).unwrap()
-}
-
 /// What a page for an on-chain invoice must show, checked in the HTML and the status JSON.
 async fn assert_chain_page(
     base: &str,
@@ -114,7 +89,7 @@ async fn assert_chain_page(
     assert_eq!(text_of(html, "network").as_deref(), Some(network));
     assert_eq!(text_of(html, "address").as_deref(), Some(address));
     assert!(!html.contains("id=\"bybit-uid\""), "{html}");
-    let s = status_of(base, &landed.path).await;
+    let s = common::page_status(base, &landed.path).await;
     assert_eq!(s["amountDue"], amount);
     assert_eq!(s["assetCode"], asset);
     assert_eq!(s["networkLabel"], network);
@@ -153,7 +128,7 @@ async fn assert_bybit_page(base: &str, landed: &Landed, amount: &str, reference:
     ] {
         assert!(!html.contains(absent), "{absent} in {html}");
     }
-    let s = status_of(base, &landed.path).await;
+    let s = common::page_status(base, &landed.path).await;
     assert_eq!(s["amountDue"], amount);
     assert_eq!(s["assetCode"], "USDT_BYBIT");
     assert_eq!(s["address"], Value::Null);
@@ -179,32 +154,14 @@ fn assert_message_page(html: &str, title: &str) {
     }
 }
 
-fn wall() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    Timestamp::from_millis(i64::try_from(ms).unwrap(), "now").unwrap()
-}
-
 async fn gatenoc_session(api: &Api, body: &str) -> Value {
-    let (s, v) = api
-        .send_json(
-            Method::POST,
-            "/api/v1/merchant/checkout-session",
-            &[
-                ("content-type", "application/json"),
-                ("X-Merchant-Key", KEY),
-            ],
-            body.as_bytes().to_vec(),
-        )
-        .await;
+    let (s, v) = common::gatenoc_session(api, Some(KEY), body).await;
     assert_eq!(s, 200, "{v}");
     v
 }
 
 async fn gatepay_order(api: &Api, trade_no: &str) -> Value {
-    let body = serde_json::to_vec(&json!({
+    let body = json!({
         "merchantTradeNo": trade_no,
         "env": {"terminalType": "APP"},
         "merchantUserId": 123,
@@ -213,54 +170,29 @@ async fn gatepay_order(api: &Api, trade_no: &str) -> Value {
         "fullCurrType": "USDT_MATIC",
         "currency": "USDT",
         "orderAmount": "1"
-    }))
-    .unwrap();
-    let input = SignInput {
-        id: None,
-        nonce: Some(trade_no),
-        timestamp: Some(wall()),
-    };
-    let mut headers = sign(Scheme::Gatepay, &[KEY], &body, &input)
-        .unwrap()
-        .headers;
-    headers.push((
-        "X-GatePay-Certificate-ClientId".into(),
-        "paystate-sandbox-client".into(),
-    ));
-    headers.push(("Content-Type".into(), "application/json".into()));
-    let h: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let (s, v) = api
-        .send_json(Method::POST, "/v1/pay/checkout/order", &h, body)
-        .await;
+    });
+    let (s, v) = common::gatepay_order(api, &body, trade_no).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "SUCCESS", "{v}");
     v
 }
 
+/// A seed-004 invoice from a form; returns its URL (the answer's `message`).
+async fn keypair_invoice_url(api: &Api, form: &str) -> String {
+    let (s, v) = common::keypair_form(api, form).await;
+    assert_eq!(s, 200, "{v}");
+    v["message"].as_str().unwrap().to_owned()
+}
+
 /// A Monetix sale of 123.00 RUB; returns the invoice id.
 async fn monetix_sale(api: &Api, payment_id: &str) -> String {
-    let body = serde_json::to_vec(&json!({
+    let body = json!({
         "general": {"project_id": 1001, "payment_id": payment_id, "signature": ""},
         "customer": {"id": "customer_123", "ip_address": "198.51.100.47",
                      "first_name": "John", "last_name": "Doe", "email": "johndoe@example.com"},
         "payment": {"amount": 12300, "currency": "RUB"}
-    }))
-    .unwrap();
-    let signed = sign(Scheme::Monetix, &[KEY], &body, &SignInput::default())
-        .unwrap()
-        .body
-        .unwrap();
-    let (s, v) = api
-        .send_json(
-            Method::POST,
-            "/v2/payment/wallet/bybit/sale",
-            &[("content-type", "application/json")],
-            signed,
-        )
-        .await;
+    });
+    let (s, v) = common::monetix_post(api, "sale", common::monetix_signed(&body)).await;
     assert_eq!(s, 200, "{v}");
     v["sandbox_invoice_id"].as_str().unwrap().to_owned()
 }
@@ -285,10 +217,7 @@ async fn monetix_qr_url(api: &Api, invoice_id: &str) -> String {
 
 #[tokio::test]
 async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
-    let rx = common::Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (_rx, _sb, base, api) = common::forwarding(200).await;
 
     // Seed 001: paymentUrl, on Ethereum.
     let (s, v) = api
@@ -354,16 +283,7 @@ async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
          &price_currency=USD&order_id=11&add_fee_to_price=1\
          &callback_url=http%3A%2F%2Fshop.example.com%2Fcallback"
     );
-    let (s, v) = api
-        .send_json(
-            Method::POST,
-            "/api/invoice/create",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            form.into_bytes(),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let landed = follow(&base, v["message"].as_str().unwrap()).await;
+    let landed = follow(&base, &keypair_invoice_url(&api, &form).await).await;
     assert_chain_page(
         &base,
         &landed,
@@ -382,16 +302,7 @@ async fn every_seeds_link_lands_on_a_page_with_its_amount_asset_and_address() {
          &banned_coins=%5B%22USDT-TRC20%22%2C%22USDT-ERC20%22%2C%22USDT-BEP20%22%5D\
          &callback_url=http%3A%2F%2Fshop.example.com%2Fcallback"
     );
-    let (s, v) = api
-        .send_json(
-            Method::POST,
-            "/api/invoice/create",
-            &[("content-type", "application/x-www-form-urlencoded")],
-            form.into_bytes(),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let landed = follow(&base, v["message"].as_str().unwrap()).await;
+    let landed = follow(&base, &keypair_invoice_url(&api, &form).await).await;
     assert_chain_page(
         &base,
         &landed,
@@ -459,31 +370,22 @@ async fn a_seed_000_link_opens_once_head_does_not_use_it_and_expired_links_say_s
 
 #[tokio::test]
 async fn a_monetix_qr_page_is_used_once_and_expires_after_its_hour() {
-    let rx = common::Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (_rx, _sb, base, api) = common::forwarding(200).await;
 
     // Paid through the page's own button: the open page turns paid (status JSON), and the
     // QR link opened again is used up.
     let id = monetix_sale(&api, "payment_used").await;
     let url = monetix_qr_url(&api, &id).await;
     let landed = follow(&base, &url).await;
-    let (s, _, body) = {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri(format!("{base}{}/simulate/exact", landed.path))
-            .header("x-paystate-checkout", "simulate")
-            .body(Full::new(Bytes::new()))
-            .unwrap();
-        let resp = client.request(req).await.unwrap();
-        let s = resp.status().as_u16();
-        let b = resp.into_body().collect().await.unwrap().to_bytes();
-        (s, (), String::from_utf8(b.to_vec()).unwrap())
-    };
+    let (s, _, body) = common::fetch(
+        &base,
+        Method::POST,
+        &format!("{}/simulate/exact", landed.path),
+        &[("x-paystate-checkout", "simulate")],
+    )
+    .await;
     assert_eq!(s, 200, "{body}");
-    let paid = status_of(&base, &landed.path).await;
+    let paid = common::page_status(&base, &landed.path).await;
     assert_eq!(paid["state"], "paid");
     assert_eq!(paid["amountPaid"], "1.3530");
     let (s, h, html) = fetch(&base, Method::GET, path_of(&url, &base)).await;
@@ -500,7 +402,7 @@ async fn a_monetix_qr_page_is_used_once_and_expires_after_its_hour() {
     let (s, _, html) = fetch(&base, Method::GET, path_of(&url, &base)).await;
     assert_eq!(s, 410);
     assert_message_page(&html, "This payment QR code has expired");
-    let expired = status_of(&base, path_of(&url, &base)).await;
+    let expired = common::page_status(&base, path_of(&url, &base)).await;
     assert_eq!(expired["state"], "expired");
     assert!(api
         .deliveries(&id)

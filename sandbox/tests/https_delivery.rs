@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use common::{header, verify, verify_with, Api, Received, Receiver, KEY, SECRET};
+use common::{header, ts, verify, verify_with, Api, Received, Receiver, KEY, SECRET};
 use http_body_util::{BodyExt, Full};
 use paystate::signature::Scheme;
 use paystate::Timestamp;
@@ -191,10 +191,6 @@ async fn paid_invoice(api: &Api, callback: &str) -> String {
     id
 }
 
-fn ts(v: &Value) -> Timestamp {
-    Timestamp::parse(v.as_str().unwrap(), "t").unwrap()
-}
-
 #[tokio::test]
 async fn unknown_issuer_is_a_recorded_tls_error_retried_on_schedule() {
     let pki = pki();
@@ -209,12 +205,8 @@ async fn unknown_issuer_is_a_recorded_tls_error_retried_on_schedule() {
     api.advance(60).await;
     api.advance(120).await;
 
-    let deliveries = api.deliveries(&id).await;
-    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
-    let d = &deliveries[0];
-    assert_eq!(d["state"], "pending", "{d}");
+    let d = &api.only_delivery(&id, "pending", 3).await;
     let attempts = d["attempts"].as_array().unwrap();
-    assert_eq!(attempts.len(), 3, "{d}");
     for a in attempts {
         assert_eq!(a["outcome"], "error", "{a}");
         assert!(a["statusCode"].is_null(), "{a}");
@@ -246,12 +238,8 @@ async fn with_ca_file_the_webhook_arrives_signed() {
     let id = paid_invoice(&api, &rx.url).await;
     api.advance(0).await;
 
-    let deliveries = api.deliveries(&id).await;
-    assert_eq!(deliveries.len(), 1, "{deliveries:?}");
-    let d = &deliveries[0];
-    assert_eq!(d["state"], "delivered", "{d}");
+    let d = &api.only_delivery(&id, "delivered", 1).await;
     let attempts = d["attempts"].as_array().unwrap();
-    assert_eq!(attempts.len(), 1, "{d}");
     assert_eq!(attempts[0]["statusCode"], 200, "{d}");
     assert!(attempts[0]["error"].is_null(), "{d}");
 
@@ -383,31 +371,29 @@ async fn config_file_gives_seed_001_its_own_bearer_key() {
     sb.stop();
 }
 
-#[test]
-fn unknown_config_key_fails_start_up_naming_it() {
-    let file = TempFile::new(
-        "unknown-key.toml",
-        "port = 0\n[seeds.002]\napi_key = \"k_002\"\nwebhook_secrte = \"do-not-print-me\"\n",
-    );
-    let err = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
+/// Why a `--config` file holding `text` is refused.
+fn config_error(name: &str, text: &str) -> String {
+    let file = TempFile::new(name, text);
+    paystate_sandbox::Config::from_args(paystate_sandbox::Args {
         config: Some(file.0.clone()),
         ..args(None)
     })
     .err()
     .unwrap()
-    .to_string();
+    .to_string()
+}
+
+#[test]
+fn unknown_config_key_fails_start_up_naming_it() {
+    let err = config_error(
+        "unknown-key.toml",
+        "port = 0\n[seeds.002]\napi_key = \"k_002\"\nwebhook_secrte = \"do-not-print-me\"\n",
+    );
     assert!(err.contains("line 4"), "{err}");
     assert!(err.contains("unknown field `webhook_secrte`"), "{err}");
     assert!(!err.contains("do-not-print-me"), "{err}");
 
-    let file = TempFile::new("unknown-seed.toml", "[seeds.005]\napi_key = \"k\"\n");
-    let err = paystate_sandbox::Config::from_args(paystate_sandbox::Args {
-        config: Some(file.0.clone()),
-        ..args(None)
-    })
-    .err()
-    .unwrap()
-    .to_string();
+    let err = config_error("unknown-seed.toml", "[seeds.005]\napi_key = \"k\"\n");
     assert!(err.contains("unknown seed `seeds.005`"), "{err}");
 }
 
@@ -505,10 +491,7 @@ async fn seed_000_notify_url_over_https_with_its_own_key() {
         .strip_prefix("/pay/")
         .unwrap()
         .to_owned();
-    let (s, p) = api
-        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{p}");
+    api.control(&id, "pay", json!({})).await;
     api.advance(0).await;
 
     let got = rx.received();

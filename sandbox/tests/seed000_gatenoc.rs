@@ -11,25 +11,11 @@
 mod common;
 
 use axum::http::Method;
-use common::{header, Api, Receiver, KEY};
+use common::{gatenoc_session, header, now, Api, Receiver, KEY};
 use paystate::dialect::gatenoc;
 use paystate::signature::Scheme;
 use paystate::{Amount, Command, Status};
 use serde_json::{json, Value};
-
-const PATH: &str = "/api/v1/merchant/checkout-session";
-
-async fn create(api: &Api, key: Option<&str>, body: &str) -> (u16, Value) {
-    let mut headers = vec![
-        ("content-type", "application/json"),
-        ("accept", "application/json"),
-    ];
-    if let Some(k) = key {
-        headers.push(("X-Merchant-Key", k));
-    }
-    api.send_json(Method::POST, PATH, &headers, body.as_bytes().to_vec())
-        .await
-}
 
 /// The checkout link's path and query, and the invoice id behind it (read through the
 /// link itself, which is then used up).
@@ -44,19 +30,12 @@ async fn visit(api: &Api, path: &str) -> (u16, Option<String>, String) {
     (s, location, String::from_utf8(body.to_vec()).unwrap())
 }
 
-fn now() -> paystate::Timestamp {
-    paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
-}
-
 #[tokio::test]
 async fn seed_000_checkout_session_link_claim_and_callback() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
 
     // The seed's request (its cURL body plus its documented notify_url).
-    let (s, v) = create(
+    let (s, v) = gatenoc_session(
         &api,
         Some(KEY),
         r#"{"amount":10.50,"note":"order_123","notify_url":"https://your-server.com/webhooks/gateway-paid","success_url":"https://yourstore.com/checkout/done"}"#,
@@ -96,24 +75,12 @@ async fn seed_000_checkout_session_link_claim_and_callback() {
     // The payer claims the TXID on the pay page before the transfer is seen; the transfer
     // with that id then pays the invoice, and payment.completed goes out.
     let txid = "SBX-TX-20260324-0001";
-    let (s, c) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/claim"),
-            json!({"txId": txid}),
-        )
-        .await;
-    assert_eq!(s, 200, "{c}");
+    let c = api.control(&id, "claim", json!({"txId": txid})).await;
     assert_eq!(c["claims"], json!([txid]));
     assert_eq!(c["status"], "pending");
     api.advance(0).await;
     assert!(rx.received().is_empty(), "a claim alone sends nothing");
-    let (s, p) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"txId": txid}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    let p = api.control(&id, "pay", json!({"txId": txid})).await;
     assert_eq!(p["status"], "paid");
     api.advance(0).await;
     let got = rx.received();
@@ -144,7 +111,7 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
     let api = Api::new(&base);
 
     // No note: the answer has no note member. `/checkout/{token}` works as well.
-    let (s, v) = create(&api, Some(KEY), r#"{"amount":10.50}"#).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":10.50}"#).await;
     assert_eq!(s, 200, "{v}");
     assert!(v.get("note").is_none(), "{v}");
     let url = v["checkout_url"].as_str().unwrap();
@@ -154,7 +121,7 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
     assert!(location.unwrap().starts_with("/pay/"));
 
     // An unused link past its 30 minutes: 410, expired.
-    let (s, v) = create(&api, Some(KEY), r#"{"amount":1}"#).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":1}"#).await;
     assert_eq!(s, 200, "{v}");
     let path = link_path(&v, &base);
     api.advance(1_800).await;
@@ -174,18 +141,18 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
 
     let count = api.invoice_count().await;
     // 401: missing and wrong merchant key (the value compared as sent: no trimming).
-    let (s, v) = create(&api, None, r#"{"amount":10.50}"#).await;
+    let (s, v) = gatenoc_session(&api, None, r#"{"amount":10.50}"#).await;
     assert_eq!(s, 401);
     assert_eq!(v["error"], "Missing X-Merchant-Key header");
     assert!(v["hint"].is_string());
     // (A trailing space never reaches the server: HTTP strips it from header values.)
     for wrong in ["nope", &format!("{KEY}x"), &KEY[1..]] {
-        let (s, v) = create(&api, Some(wrong), r#"{"amount":10.50}"#).await;
+        let (s, v) = gatenoc_session(&api, Some(wrong), r#"{"amount":10.50}"#).await;
         assert_eq!(s, 401, "{wrong:?}");
         assert_eq!(v["error"], "Invalid merchant key or inactive merchant");
     }
     // 422: exactly the seed's body below the minimum; {"error"} for the rest.
-    let (s, v) = create(&api, Some(KEY), r#"{"amount":0.99}"#).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":0.99}"#).await;
     assert_eq!(s, 422);
     assert_eq!(v, json!({"error":"Amount below minimum","min_amount":1}));
     for bad in [
@@ -198,13 +165,13 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
         r#"{"amount":10"#,
         "[]",
     ] {
-        let (s, v) = create(&api, Some(KEY), bad).await;
+        let (s, v) = gatenoc_session(&api, Some(KEY), bad).await;
         assert_eq!(s, 422, "{bad}: {v}");
         assert!(v["error"].is_string(), "{bad}: {v}");
         assert_eq!(v.as_object().unwrap().len(), 1, "{bad}: {v}");
     }
     let big = format!(r#"{{"amount":10,"note":"{}"}}"#, "x".repeat(70_000));
-    let (s, v) = create(&api, Some(KEY), &big).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), &big).await;
     assert_eq!(s, 413);
     assert!(v["error"].is_string());
     assert_eq!(api.invoice_count().await, count);
@@ -212,11 +179,8 @@ async fn seed_000_links_expire_and_errors_have_the_seed_shape() {
 
 #[tokio::test]
 async fn seed_000_callback_retried_on_the_standard_webhooks_schedule() {
-    let rx = Receiver::start(503).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
-    let (s, v) = create(&api, Some(KEY), r#"{"amount":25,"note":"retry_1"}"#).await;
+    let (rx, _sb, base, api) = common::forwarding(503).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":25,"note":"retry_1"}"#).await;
     assert_eq!(s, 200, "{v}");
     let (s, location, _) = visit(&api, &link_path(&v, &base)).await;
     assert_eq!(s, 303);
@@ -258,7 +222,7 @@ async fn seed_000_link_and_pending_callback_survive_a_restart() {
     let first = common::sandbox(Some(db.clone()), Some(rx.url.clone())).await;
     let base = first.base_url();
     let api = Api::new(&base);
-    let (s, v) = create(&api, Some(KEY), r#"{"amount":12,"note":"restart_1"}"#).await;
+    let (s, v) = gatenoc_session(&api, Some(KEY), r#"{"amount":12,"note":"restart_1"}"#).await;
     assert_eq!(s, 200, "{v}");
     let path = link_path(&v, &base);
     let (s, location, _) = visit(&api, &path).await;

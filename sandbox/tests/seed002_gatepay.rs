@@ -11,22 +11,16 @@
 mod common;
 
 use axum::http::Method;
-use common::{header, Api, Receiver, KEY, SECRET};
+use common::{
+    gatepay_headers, gatepay_order, header, header_refs, wall, Api, Receiver, KEY, SECRET,
+};
 use paystate::dialect::gatepay;
-use paystate::signature::{sign, Scheme, SignInput};
+use paystate::signature::Scheme;
 use paystate::{Amount, Asset, Command, Status, Timestamp};
 use serde_json::{json, Value};
 
 const PATH: &str = "/v1/pay/checkout/order";
 const CLIENT_ID: &str = "paystate-sandbox-client";
-
-fn wall() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis();
-    Timestamp::from_millis(i64::try_from(ms).unwrap(), "now").unwrap()
-}
 
 /// The seed's example order. The seed's own example sends `merchantTradeNo` "163" (3
 /// characters, under its documented 5 to 32) and no price (its answer shows
@@ -48,31 +42,9 @@ fn example(trade_no: &str) -> Value {
     })
 }
 
-/// Headers a GatePay client sends: its client id and the `gatepay` signature of the body
-/// under the merchant secret (the sandbox's api key), at `at` with `nonce`.
-fn signed_headers(body: &[u8], nonce: &str, at: Timestamp) -> Vec<(String, String)> {
-    let input = SignInput {
-        id: None,
-        nonce: Some(nonce),
-        timestamp: Some(at),
-    };
-    let mut h = sign(Scheme::Gatepay, &[KEY], body, &input).unwrap().headers;
-    h.push(("X-GatePay-Certificate-ClientId".into(), CLIENT_ID.into()));
-    h.push(("Content-Type".into(), "application/json".into()));
-    h
-}
-
 async fn order(api: &Api, headers: &[(String, String)], body: &[u8]) -> (u16, Value) {
-    let h: Vec<(&str, &str)> = headers
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    api.send_json(Method::POST, PATH, &h, body.to_vec()).await
-}
-
-async fn place(api: &Api, body: &Value, nonce: &str) -> (u16, Value) {
-    let bytes = serde_json::to_vec(body).unwrap();
-    order(api, &signed_headers(&bytes, nonce, wall()), &bytes).await
+    api.send_json(Method::POST, PATH, &header_refs(headers), body.to_vec())
+        .await
 }
 
 fn invoice_id(answer: &Value) -> String {
@@ -91,7 +63,7 @@ async fn seed_002_signed_order_and_signed_notifications() {
         .await;
     assert_eq!(s, 200, "{v}");
 
-    let (s, v) = place(&api, &example("163000"), "9578").await;
+    let (s, v) = gatepay_order(&api, &example("163000"), "9578").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "SUCCESS");
     assert_eq!(v["code"], "000000");
@@ -120,13 +92,7 @@ async fn seed_002_signed_order_and_signed_notifications() {
     assert_eq!(inv.deadline().millis_since(inv.created_at()), 3_600_000);
 
     // Paid: PAY_SUCCESS, signed with the gatepay scheme under the webhook secret.
-    let (s, p) = api
-        .post(
-            &format!("/sandbox/invoices/{id}/pay"),
-            json!({"txId": "0xabc"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{p}");
+    api.control(&id, "pay", json!({"txId": "0xabc"})).await;
     api.advance(0).await;
     let got = rx.received();
     assert_eq!(got.len(), 1);
@@ -147,7 +113,7 @@ async fn seed_002_signed_order_and_signed_notifications() {
     }
 
     // An order left unpaid: PAY_CLOSE when its hour is over.
-    let (s, v) = place(&api, &example("163001"), "9579").await;
+    let (s, v) = gatepay_order(&api, &example("163001"), "9579").await;
     assert_eq!(s, 200, "{v}");
     let id2 = invoice_id(&v);
     api.advance(3_600).await;
@@ -164,7 +130,7 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
     let sb = common::sandbox(None, None).await;
     let api = Api::new(&sb.base_url());
     let body = serde_json::to_vec(&example("ORDER-1")).unwrap();
-    let headers = signed_headers(&body, "n1", wall());
+    let headers = gatepay_headers(&body, "n1", wall());
     let (s, v) = order(&api, &headers, &body).await;
     assert_eq!(s, 200, "{v}");
     let count = api.invoice_count().await;
@@ -178,13 +144,13 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
     let (s, v) = order(&api, &headers, &body).await;
     check(s, &v, 401, "replayed");
     // A fresh signature, the same merchantTradeNo: it must be unique.
-    let (s, v) = place(&api, &example("ORDER-1"), "n2").await;
+    let (s, v) = gatepay_order(&api, &example("ORDER-1"), "n2").await;
     check(s, &v, 409, "invalid_field");
     // The seed's literal example: merchantTradeNo "163" is under the documented 5.
     let mut literal = example("163");
     literal.as_object_mut().unwrap().remove("currency");
     literal.as_object_mut().unwrap().remove("orderAmount");
-    let (s, v) = place(&api, &literal, "n3").await;
+    let (s, v) = gatepay_order(&api, &literal, "n3").await;
     check(s, &v, 400, "invalid_field");
     assert!(v["errorMessage"]
         .as_str()
@@ -209,7 +175,7 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
         (no_price, "missing_field"),
         (bad_chain, "invalid_asset"),
     ] {
-        let (s, v) = place(&api, &bad, "n4").await;
+        let (s, v) = gatepay_order(&api, &bad, "n4").await;
         check(s, &v, 400, code);
     }
     // Fiat: EUR at the sandbox's rate.
@@ -218,7 +184,7 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
     eur.as_object_mut().unwrap().remove("orderAmount");
     eur["fiatCurrency"] = json!("EUR");
     eur["fiatAmount"] = json!("10");
-    let (s, v) = place(&api, &eur, "n5").await;
+    let (s, v) = gatepay_order(&api, &eur, "n5").await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["data"]["fiatCurrency"], "EUR");
     assert_eq!(v["data"]["payAmount"], "10.8");
@@ -226,7 +192,7 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
 
     // Signatures: tampered, missing, stale, wrong client id.
     let tampered = serde_json::to_vec(&example("ORDER-8")).unwrap();
-    let h = signed_headers(&body, "n6", wall());
+    let h = gatepay_headers(&body, "n6", wall());
     let (s, v) = order(&api, &h, &tampered).await;
     check(s, &v, 401, "signature_mismatch");
     let only_client = vec![
@@ -239,9 +205,9 @@ async fn seed_002_errors_in_the_seed_envelope_and_nothing_stored() {
     let (s, v) = order(&api, &only_client, &tampered).await;
     check(s, &v, 401, "signature_missing");
     let stale = Timestamp::from_millis(wall().as_millis() - 301_000, "t").unwrap();
-    let (s, v) = order(&api, &signed_headers(&tampered, "n7", stale), &tampered).await;
+    let (s, v) = order(&api, &gatepay_headers(&tampered, "n7", stale), &tampered).await;
     check(s, &v, 401, "timestamp_out_of_tolerance");
-    let mut wrong_client = signed_headers(&tampered, "n8", wall());
+    let mut wrong_client = gatepay_headers(&tampered, "n8", wall());
     for (k, v) in &mut wrong_client {
         if k == "X-GatePay-Certificate-ClientId" {
             *v = "someone-else".into();

@@ -10,10 +10,9 @@
 
 mod common;
 
-use axum::http::Method;
-use common::{Api, Receiver, KEY, SECRET};
+use common::{monetix_post, monetix_signed, now, Api, Receiver, KEY, SECRET};
 use paystate::dialect::monetix;
-use paystate::signature::{sign, Scheme, SignInput};
+use paystate::signature::Scheme;
 use paystate::{Command, Status};
 use serde_json::{json, Value};
 
@@ -64,29 +63,6 @@ fn payout_body() -> Value {
     })
 }
 
-/// Signs a request body with the merchant's secret (the sandbox's api key).
-fn signed(body: &Value) -> Vec<u8> {
-    let bytes = serde_json::to_vec(body).unwrap();
-    sign(Scheme::Monetix, &[KEY], &bytes, &SignInput::default())
-        .unwrap()
-        .body
-        .unwrap()
-}
-
-async fn post(api: &Api, op: &str, body: Vec<u8>) -> (u16, Value) {
-    api.send_json(
-        Method::POST,
-        &format!("/v2/payment/wallet/bybit/{op}"),
-        &[("content-type", "application/json")],
-        body,
-    )
-    .await
-}
-
-fn now() -> paystate::Timestamp {
-    paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
-}
-
 fn last(rx: &Receiver) -> (common::Received, Value) {
     let r = rx.received().last().unwrap().clone();
     common::verify_with(Scheme::Monetix, SECRET, &r, now()).unwrap();
@@ -106,7 +82,7 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
         .await;
     assert_eq!(s, 200, "{v}");
 
-    let (s, v) = post(&api, "sale", signed(&sale_body("payment_47"))).await;
+    let (s, v) = monetix_post(&api, "sale", monetix_signed(&sale_body("payment_47"))).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "success");
     assert_eq!(v["payment_id"], "payment_47");
@@ -133,10 +109,7 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
     assert_eq!(qr["operation"]["status"], "awaiting customer action");
 
     // Paid: the sale success callback, which the core's parser reads as the payment.
-    let (s, p) = api
-        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{p}");
+    api.control(&id, "pay", json!({})).await;
     api.advance(0).await;
     assert_eq!(rx.received().len(), 2);
     let (sale_cb, v) = last(&rx);
@@ -152,10 +125,10 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
     assert!(matches!(parsed.command, Some(Command::ObserveTransfer(_))));
 
     // A partial refund, then the rest: each answered, settled and called back.
-    let (s, v) = post(
+    let (s, v) = monetix_post(
         &api,
         "refund",
-        signed(&refund_body("payment_47", Some(5000))),
+        monetix_signed(&refund_body("payment_47", Some(5000))),
     )
     .await;
     assert_eq!(s, 200, "{v}");
@@ -168,7 +141,12 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
     assert_eq!(v["operation"]["sum_initial"]["amount"], 5000);
     assert_eq!(v["payment"]["status"], "partially refunded");
     assert_eq!(api.invoice(&id).await.status(), Status::PartiallyRefunded);
-    let (s, v) = post(&api, "refund", signed(&refund_body("payment_47", None))).await;
+    let (s, v) = monetix_post(
+        &api,
+        "refund",
+        monetix_signed(&refund_body("payment_47", None)),
+    )
+    .await;
     assert_eq!(s, 200, "{v}");
     api.advance(0).await;
     let (_, v) = last(&rx);
@@ -176,13 +154,18 @@ async fn seed_003_sale_refund_payout_and_signed_callbacks() {
     assert_eq!(v["payment"]["sum"]["amount"], 0);
     assert_eq!(api.invoice(&id).await.status(), Status::Refunded);
     // Nothing is left to refund.
-    let (s, v) = post(&api, "refund", signed(&refund_body("payment_47", Some(1)))).await;
+    let (s, v) = monetix_post(
+        &api,
+        "refund",
+        monetix_signed(&refund_body("payment_47", Some(1))),
+    )
+    .await;
     assert_eq!(s, 400, "{v}");
     assert_eq!(v["status"], "error");
     assert_eq!(v["code"], "refund_exceeds_available");
 
     // A payout: no invoice, its success callback.
-    let (s, v) = post(&api, "payout", signed(&payout_body())).await;
+    let (s, v) = monetix_post(&api, "payout", monetix_signed(&payout_body())).await;
     assert_eq!(s, 200, "{v}");
     api.advance(0).await;
     let (_, v) = last(&rx);
@@ -199,7 +182,7 @@ async fn seed_003_errors_and_the_qr_code_hour() {
     let rx = Receiver::start(200).await;
     let sb = common::sandbox(None, Some(rx.url.clone())).await;
     let api = Api::new(&sb.base_url());
-    let (s, v) = post(&api, "sale", signed(&sale_body("p_1"))).await;
+    let (s, v) = monetix_post(&api, "sale", monetix_signed(&sale_body("p_1"))).await;
     assert_eq!(s, 200, "{v}");
     let id = v["sandbox_invoice_id"].as_str().unwrap().to_owned();
     let count = api.invoice_count().await;
@@ -216,7 +199,7 @@ async fn seed_003_errors_and_the_qr_code_hour() {
     let mut fraction = sale_body("p_5");
     fraction["payment"]["amount"] = json!(123.5);
     let unsigned = serde_json::to_vec(&sale_body("p_6")).unwrap();
-    let mut tampered: Value = serde_json::from_slice(&signed(&sale_body("p_7"))).unwrap();
+    let mut tampered: Value = serde_json::from_slice(&monetix_signed(&sale_body("p_7"))).unwrap();
     tampered["payment"]["amount"] = json!(1);
     let mut no_sig = sale_body("p_8");
     no_sig["general"]
@@ -224,10 +207,15 @@ async fn seed_003_errors_and_the_qr_code_hour() {
         .unwrap()
         .remove("signature");
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
-        ("sale", signed(&wrong_project), 401, "signature_mismatch"),
-        ("sale", signed(&no_email), 400, "missing_field"),
-        ("sale", signed(&yen), 400, "invalid_field"),
-        ("sale", signed(&fraction), 400, "invalid_amount"),
+        (
+            "sale",
+            monetix_signed(&wrong_project),
+            401,
+            "signature_mismatch",
+        ),
+        ("sale", monetix_signed(&no_email), 400, "missing_field"),
+        ("sale", monetix_signed(&yen), 400, "invalid_field"),
+        ("sale", monetix_signed(&fraction), 400, "invalid_amount"),
         // The seed's own example signature is not one of this key's.
         ("sale", unsigned, 401, "signature_malformed"),
         (
@@ -243,23 +231,28 @@ async fn seed_003_errors_and_the_qr_code_hour() {
             "signature_missing",
         ),
         ("sale", b"{not json".to_vec(), 400, "malformed_json"),
-        ("sale", signed(&sale_body("p_1")), 409, "invalid_field"),
+        (
+            "sale",
+            monetix_signed(&sale_body("p_1")),
+            409,
+            "invalid_field",
+        ),
         (
             "refund",
-            signed(&refund_body("nope_1", None)),
+            monetix_signed(&refund_body("nope_1", None)),
             404,
             "invalid_field",
         ),
         // Refunding an unpaid purchase: nothing is refundable.
         (
             "refund",
-            signed(&refund_body("p_1", Some(100))),
+            monetix_signed(&refund_body("p_1", Some(100))),
             400,
             "refund_exceeds_available",
         ),
     ];
     for (op, body, status, code) in cases {
-        let (s, v) = post(&api, op, body).await;
+        let (s, v) = monetix_post(&api, op, body).await;
         assert_eq!((s, v["code"].as_str()), (status, Some(code)), "{op}: {v}");
         assert_eq!(v["status"], "error");
         assert!(v["message"].is_string());

@@ -11,7 +11,7 @@
 mod common;
 
 use axum::http::Method;
-use common::{Api, Receiver, KEY, SECRET};
+use common::{keypair_form, now, Api, KEY, SECRET};
 use paystate::dialect::keypair_invoice;
 use paystate::signature::Scheme;
 use paystate::{Amount, Asset, Command, Status};
@@ -31,16 +31,6 @@ fn php_example() -> String {
     )
 }
 
-async fn post_form(api: &Api, body: &str) -> (u16, Value) {
-    api.send_json(
-        Method::POST,
-        PATH,
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body.as_bytes().to_vec(),
-    )
-    .await
-}
-
 fn invoice_id(answer: &Value, base: &str) -> String {
     assert_eq!(answer["status"], "success", "{answer}");
     let url = answer["message"].as_str().unwrap();
@@ -56,19 +46,12 @@ fn assert_error(v: &Value) {
     assert!(m[0].is_string(), "{v}");
 }
 
-fn now() -> paystate::Timestamp {
-    paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
-}
-
 #[tokio::test]
 async fn seed_004_form_invoice_margin_and_signed_callback() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
 
     // The PHP example, form-encoded: 200 {"status":"success","message":"<invoice url>"}.
-    let (s, v) = post_form(&api, &php_example()).await;
+    let (s, v) = keypair_form(&api, &php_example()).await;
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
     let inv = api.invoice(&id).await;
@@ -101,22 +84,14 @@ async fn seed_004_form_invoice_margin_and_signed_callback() {
     assert_eq!(inv5.deadline().millis_since(inv5.created_at()), 3_600_000);
 
     // margin_ratio 1 on 5 USDT: 3.9 is not enough, 4 (3.9 + 0.1) is paid.
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{five}/pay"),
-            json!({"amount": "3.9", "txId": "tx_a"}),
-        )
+    let v = api
+        .control(&five, "pay", json!({"amount": "3.9", "txId": "tx_a"}))
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_ne!(v["status"], "paid", "{v}");
     assert!(rx.received().is_empty());
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{five}/pay"),
-            json!({"amount": "0.1", "txId": "tx_b"}),
-        )
+    let v = api
+        .control(&five, "pay", json!({"amount": "0.1", "txId": "tx_b"}))
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "paid", "{v}");
     api.advance(0).await;
 
@@ -158,7 +133,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     let head = format!("public_key={KEY}&private_key={SECRET}&price_amount=10");
 
     // banned_coins as the seed's json_encode string, and as PHP's array encoding.
-    let (s, v) = post_form(
+    let (s, v) = keypair_form(
         &api,
         &format!("{head}&banned_coins=%5B%22BTC%22%2C%22ETH%22%2C%22USDT-TRC20%22%5D"),
     )
@@ -166,7 +141,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
     assert_eq!(api.invoice(&id).await.asset(), Asset::UsdtErc20);
-    let (s, v) = post_form(
+    let (s, v) = keypair_form(
         &api,
         &format!("{head}&banned_coins%5B0%5D=USDT-TRC20&banned_coins%5B1%5D=USDT-ERC20"),
     )
@@ -218,7 +193,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
         ("price_amount=10".to_owned(), 422, "public_key"),
     ];
     for (body, status, needle) in cases {
-        let (s, v) = post_form(&api, &body).await;
+        let (s, v) = keypair_form(&api, &body).await;
         assert_eq!(s, status, "{body}: {v}");
         assert_error(&v);
         let text = v["message"][0].as_str().unwrap();
@@ -228,7 +203,7 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
     }
     // A body over the limit: 413 in the same shape.
     let big = format!("{head}&title={}", "x".repeat(70_000));
-    let (s, v) = post_form(&api, &big).await;
+    let (s, v) = keypair_form(&api, &big).await;
     assert_eq!(s, 413, "{v}");
     assert_error(&v);
     assert_eq!(api.invoice_count().await, count);
@@ -236,20 +211,14 @@ async fn seed_004_banned_coins_and_errors_leave_nothing_behind() {
 
 #[tokio::test]
 async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
-    let rx = Receiver::start(500).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(500).await;
     let body = format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id=A-1");
 
     // Failing receiver: attempts at 0, 5 and 10 minutes, then the plan gives up.
-    let (s, v) = post_form(&api, &body).await;
+    let (s, v) = keypair_form(&api, &body).await;
     assert_eq!(s, 200, "{v}");
     let id = invoice_id(&v, &base);
-    let (s, v) = api
-        .post(&format!("/sandbox/invoices/{id}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(&id, "pay", json!({})).await;
     api.advance(0).await;
     assert_eq!(rx.received().len(), 1);
     api.advance(299).await;
@@ -277,7 +246,7 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
 
     // "until it reaches HTTP code 200": a 201 is not enough, a 200 ends it.
     rx.status.store(201, std::sync::atomic::Ordering::SeqCst);
-    let (s, v) = post_form(&api, &body.replace("A-1", "A-2")).await;
+    let (s, v) = keypair_form(&api, &body.replace("A-1", "A-2")).await;
     assert_eq!(s, 200, "{v}");
     let id2 = invoice_id(&v, &base);
     api.post(&format!("/sandbox/invoices/{id2}/pay"), json!({}))
@@ -295,16 +264,13 @@ async fn seed_004_callback_tried_three_times_five_minutes_apart_until_200() {
 
 #[tokio::test]
 async fn seed_004_payer_ways_over_late_and_a_claim_first() {
-    let rx = Receiver::start(200).await;
-    let sb = common::sandbox(None, Some(rx.url.clone())).await;
-    let base = sb.base_url();
-    let api = Api::new(&base);
+    let (rx, _sb, base, api) = common::forwarding(200).await;
     let body = |order: &str| {
         format!("public_key={KEY}&private_key={SECRET}&price_amount=20&order_id={order}&expiration_date=1")
     };
 
     // Over: 25 for 20 is paid; the callback reports what arrived.
-    let (_, v) = post_form(&api, &body("over")).await;
+    let (_, v) = keypair_form(&api, &body("over")).await;
     let over = invoice_id(&v, &base);
     let (s, v) = api
         .post(
@@ -320,22 +286,16 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     assert_eq!(cb["amount"], "25");
 
     // A TXID claimed before the transfer, then the transfer unconfirmed, then confirmed.
-    let (_, v) = post_form(&api, &body("claim")).await;
+    let (_, v) = keypair_form(&api, &body("claim")).await;
     let claim = invoice_id(&v, &base);
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{claim}/claim"),
-            json!({"txId": "tx_c"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{claim}/pay"),
+    api.control(&claim, "claim", json!({"txId": "tx_c"})).await;
+    let v = api
+        .control(
+            &claim,
+            "pay",
             json!({"txId": "tx_c", "confirmed": false, "confirmAfterSeconds": 60}),
         )
         .await;
-    assert_eq!(s, 200, "{v}");
     assert_eq!(v["status"], "processing");
     api.advance(59).await;
     assert_eq!(rx.received().len(), 1);
@@ -345,14 +305,11 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
 
     // Late: past the hour the invoice is expired; a payment then is recorded as late and
     // sends no success callback (the seed sends one "if payment success").
-    let (_, v) = post_form(&api, &body("late")).await;
+    let (_, v) = keypair_form(&api, &body("late")).await;
     let late = invoice_id(&v, &base);
     api.advance(3_600).await;
     assert_eq!(api.invoice(&late).await.status(), Status::Expired);
-    let (s, v) = api
-        .post(&format!("/sandbox/invoices/{late}/pay"), json!({}))
-        .await;
-    assert_eq!(s, 200, "{v}");
+    api.control(&late, "pay", json!({})).await;
     let inv = api.invoice(&late).await;
     assert_eq!(inv.status(), Status::Expired);
     assert!(inv.transfers()[0].late);
@@ -360,20 +317,14 @@ async fn seed_004_payer_ways_over_late_and_a_claim_first() {
     assert_eq!(rx.received().len(), 2);
 
     // Unconfirmed then dropped (a reorg): nothing is paid, nothing sent.
-    let (_, v) = post_form(&api, &body("drop")).await;
+    let (_, v) = keypair_form(&api, &body("drop")).await;
     let dropped = invoice_id(&v, &base);
     api.post(
         &format!("/sandbox/invoices/{dropped}/pay"),
         json!({"txId": "tx_d", "confirmed": false}),
     )
     .await;
-    let (s, v) = api
-        .post(
-            &format!("/sandbox/invoices/{dropped}/drop"),
-            json!({"txId": "tx_d"}),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    let v = api.control(&dropped, "drop", json!({"txId": "tx_d"})).await;
     assert_eq!(v["status"], "pending");
     api.advance(0).await;
     assert_eq!(rx.received().len(), 2);

@@ -9,13 +9,9 @@
 
 mod common;
 
-use common::{header, verify, Api, Receiver};
+use common::{header, ts, verify, Api, Receiver};
 use paystate::Timestamp;
 use serde_json::{json, Value};
-
-fn ts(v: &Value) -> Timestamp {
-    Timestamp::parse(v.as_str().unwrap(), "t").unwrap()
-}
 
 async fn create(api: &Api, amount: &str, expiry: u64, callback: Option<&str>) -> String {
     let mut body =

@@ -233,6 +233,38 @@ mod tests {
         Timestamp::from_seconds(1_700_000_000, "t").unwrap()
     }
 
+    /// [`diagnose`] with the default options, now.
+    fn hints_for(
+        scheme: Scheme,
+        keys: &[&str],
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Vec<Hint> {
+        diagnose(
+            scheme,
+            keys,
+            VerifierOptions::default(),
+            headers,
+            body,
+            now(),
+        )
+    }
+
+    /// A GatePay signature of `body` under key `k` with nonce `n1`, at `at`.
+    fn gatepay_signed(body: &[u8], at: Timestamp) -> crate::signature::Signed {
+        sign(
+            Scheme::Gatepay,
+            &["k"],
+            body,
+            &SignInput {
+                nonce: Some("n1"),
+                timestamp: Some(at),
+                id: None,
+            },
+        )
+        .unwrap()
+    }
+
     #[test]
     fn reserialized_body_is_spotted() {
         let body = br#"{"b":1,"a":"x"}"#;
@@ -243,20 +275,9 @@ mod tests {
             &SignInput::default(),
         )
         .unwrap();
-        let headers: Vec<(&str, &str)> = signed
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+        let headers = pairs(&signed.headers);
         let pretty = b"{\n  \"b\": 1,\n  \"a\": \"x\"\n}";
-        let hints = diagnose(
-            Scheme::UsdtGateway,
-            &["s3cret"],
-            VerifierOptions::default(),
-            &headers,
-            pretty,
-            now(),
-        );
+        let hints = hints_for(Scheme::UsdtGateway, &["s3cret"], &headers, pretty);
         assert_eq!(hints, vec![Hint::BodyReserialized { form: "compact" }]);
     }
 
@@ -272,24 +293,10 @@ mod tests {
         .unwrap();
         let (_, tag) = &signed.headers[0];
         let headers = [("X-Webhook-Signature", tag.as_str())];
-        let hints = diagnose(
-            Scheme::UsdtGateway,
-            &["s3cret\n"],
-            VerifierOptions::default(),
-            &headers,
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::UsdtGateway, &["s3cret\n"], &headers, body);
         assert_eq!(hints, vec![Hint::SecretWhitespace { key_index: 0 }]);
         let headers = [("X-CC-Webhook-Signature", tag.as_str())];
-        let hints = diagnose(
-            Scheme::UsdtGateway,
-            &["s3cret"],
-            VerifierOptions::default(),
-            &headers,
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::UsdtGateway, &["s3cret"], &headers, body);
         assert_eq!(
             hints,
             vec![Hint::OtherScheme {
@@ -303,30 +310,9 @@ mod tests {
         let body = b"{}";
         // A GatePay sender that wrote seconds instead of milliseconds.
         let ts = Timestamp::from_millis(1_700_000_000, "t").unwrap();
-        let signed = sign(
-            Scheme::Gatepay,
-            &["k"],
-            body,
-            &SignInput {
-                nonce: Some("n1"),
-                timestamp: Some(ts),
-                id: None,
-            },
-        )
-        .unwrap();
-        let headers: Vec<(&str, &str)> = signed
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        let hints = diagnose(
-            Scheme::Gatepay,
-            &["k"],
-            VerifierOptions::default(),
-            &headers,
-            body,
-            now(),
-        );
+        let signed = gatepay_signed(body, ts);
+        let headers = pairs(&signed.headers);
+        let hints = hints_for(Scheme::Gatepay, &["k"], &headers, body);
         assert_eq!(hints, vec![Hint::TimestampUnit { read_as: "seconds" }]);
     }
 
@@ -383,14 +369,7 @@ mod tests {
                 .verify(&headers, body, now()),
             Err(Error::TimestampOutOfTolerance { .. })
         ));
-        let hints = diagnose(
-            Scheme::StandardWebhooks,
-            &[WHSEC],
-            VerifierOptions::default(),
-            &headers,
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::StandardWebhooks, &[WHSEC], &headers, body);
         assert_eq!(
             hints,
             vec![Hint::TimestampUnit {
@@ -411,14 +390,7 @@ mod tests {
         let tag = hex::encode(mac.finalize().into_bytes());
         let header = format!("t={ms},v1={tag}");
         let headers = [("Stripe-Signature", header.as_str())];
-        let hints = diagnose(
-            Scheme::Stripe,
-            &["sk"],
-            VerifierOptions::default(),
-            &headers,
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::Stripe, &["sk"], &headers, body);
         assert_eq!(
             hints,
             vec![Hint::TimestampUnit {
@@ -433,47 +405,16 @@ mod tests {
         // Seconds, but ten minutes old: out of the 300 s window in either unit.
         let old = (now().as_seconds() - 600).to_string();
         let headers = standard_webhooks_headers(&whsec_key(), &old, body);
-        let hints = diagnose(
-            Scheme::StandardWebhooks,
-            &[WHSEC],
-            VerifierOptions::default(),
-            &pairs(&headers),
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::StandardWebhooks, &[WHSEC], &pairs(&headers), body);
         assert_eq!(hints, vec![]);
         // Milliseconds, but signed with another key: the unit explains nothing.
         let ms = now().as_millis().to_string();
         let headers = standard_webhooks_headers(b"another key", &ms, body);
-        let hints = diagnose(
-            Scheme::StandardWebhooks,
-            &[WHSEC],
-            VerifierOptions::default(),
-            &pairs(&headers),
-            body,
-            now(),
-        );
+        let hints = hints_for(Scheme::StandardWebhooks, &[WHSEC], &pairs(&headers), body);
         assert_eq!(hints, vec![]);
         // A GatePay delivery in time gets no hint at all.
-        let signed = sign(
-            Scheme::Gatepay,
-            &["k"],
-            body,
-            &SignInput {
-                nonce: Some("n1"),
-                timestamp: Some(now()),
-                id: None,
-            },
-        )
-        .unwrap();
-        let hints = diagnose(
-            Scheme::Gatepay,
-            &["k"],
-            VerifierOptions::default(),
-            &pairs(&signed.headers),
-            body,
-            now(),
-        );
+        let signed = gatepay_signed(body, now());
+        let hints = hints_for(Scheme::Gatepay, &["k"], &pairs(&signed.headers), body);
         assert_eq!(hints, vec![]);
     }
 }

@@ -25,7 +25,7 @@ use paystate::session::{session_token, verify_session_token};
 use paystate::{Command, Event, EventType, Invoice, Session};
 use serde_json::{json, Value};
 
-use super::{NewSeedInvoice, Seed};
+use super::{Answer, BodyRefusal, NewSeedInvoice, Seed};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
@@ -42,45 +42,26 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, body: Value) -> ApiError {
-    ApiError {
-        status,
-        body,
-        retry_after: None,
-        retry: false,
-    }
+    ApiError::with_body(status, body)
 }
 
 async fn create(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match create_inner(&app, &headers, body).await {
-        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn create_inner(
-    app: &Arc<App>,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
+) -> Result<Answer, ApiError> {
     // A header that is not text cannot equal the key: it is checked as a wrong key.
     let key = headers
         .get("X-Merchant-Key")
         .map(|v| v.to_str().unwrap_or("\u{fffd}"));
     gatenoc::check_merchant_key(key, &[app.config.api_key_for("000")])
         .map_err(ApiError::from_rejection)?;
-    let bytes = super::read_body(body).map_err(|too_large| {
-        if too_large {
-            error(
-                413,
-                json!({"error": format!("Request body exceeds {} bytes", crate::http::MAX_BODY_BYTES)}),
-            )
-        } else {
-            error(422, json!({"error": "Request body could not be read"}))
-        }
+    let bytes = super::read_body(body).map_err(|refusal| match refusal {
+        BodyRefusal::TooLarge => error(
+            413,
+            json!({"error": format!("Request body exceeds {} bytes", crate::http::MAX_BODY_BYTES)}),
+        ),
+        BodyRefusal::Unreadable => error(422, json!({"error": "Request body could not be read"})),
     })?;
     let now = app.clock.now();
     let ctx = CheckoutContext {
@@ -128,7 +109,7 @@ async fn create_inner(
             store::insert_session(tx, &token, invoice.id(), &session_text)
         })
         .await?;
-    Ok(out)
+    Ok(Answer(out))
 }
 
 /// What visiting a link found.
@@ -266,7 +247,5 @@ pub fn webhook(invoice: &Invoice, event: &Event) -> Result<Option<Vec<u8>>, ApiE
             payment_record_id: event.id.clone(),
         },
     );
-    serde_json::to_vec(&body)
-        .map(Some)
-        .map_err(ApiError::internal)
+    super::webhook_bytes(&body)
 }

@@ -11,15 +11,14 @@
 //! `--forward-to`, and follow the seed-less Standard Webhooks retry schedule. Errors are the
 //! seed's envelope `{"status": "ERROR", "code", "errorMessage"}` with HTTP 400 (401 for the
 //! client id or signature, 409 for a reused `merchantTradeNo`). Fiat prices convert at the
-//! fixed rates [`RATES`]. `prepayId` is numeric; `qrContent` and `location` are the hosted
-//! page `/pay/{invoice id}`.
+//! fixed rates [`super::FIAT_RATES`]. `prepayId` is numeric; `qrContent` and `location` are
+//! the hosted page `/pay/{invoice id}`.
 
 use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
@@ -29,7 +28,7 @@ use paystate::signature::{Scheme, Verifier};
 use paystate::{Amount, Asset, Command, Event, EventType, Invoice};
 use serde_json::{json, Value};
 
-use super::{NewSeedInvoice, Seed};
+use super::{Answer, NewSeedInvoice, Seed};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
@@ -41,30 +40,20 @@ pub const PATH: &str = "/v1/pay/checkout/order";
 /// The merchant client id (`X-GatePay-Certificate-ClientId`).
 pub const CLIENT_ID: &str = "paystate-sandbox-client";
 
-/// USDT per unit of each fiat currency (fixed sandbox rates).
-pub const RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
-
 /// The routes of seed 002.
 pub fn routes() -> Router<Arc<App>> {
     Router::new().route(PATH, post(order))
 }
 
 fn error(status: u16, code: &str, message: &str) -> ApiError {
-    ApiError {
+    ApiError::with_body(
         status,
-        body: json!({"status": "ERROR", "code": code, "errorMessage": message}),
-        retry_after: None,
-        retry: false,
-    }
+        json!({"status": "ERROR", "code": code, "errorMessage": message}),
+    )
 }
 
 fn core_error(status: u16, e: &paystate::Error) -> ApiError {
-    ApiError {
-        status,
-        body: gatepay::error_body(e),
-        retry_after: None,
-        retry: false,
-    }
+    ApiError::with_body(status, gatepay::error_body(e))
 }
 
 /// The order's deposit address: the sandbox's address of its chain
@@ -77,22 +66,7 @@ async fn order(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match order_inner(&app, &headers, body).await {
-        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-async fn order_inner(
-    app: &Arc<App>,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
+) -> Result<Answer, ApiError> {
     let client = headers
         .get("X-GatePay-Certificate-ClientId")
         .map(|v| v.as_bytes())
@@ -104,27 +78,14 @@ async fn order_inner(
             "X-GatePay-Certificate-ClientId header is missing",
         ));
     }
-    if !constant_time_eq(client, CLIENT_ID.as_bytes()) {
+    if !crate::http::constant_time_eq(client, CLIENT_ID.as_bytes()) {
         return Err(error(
             401,
             "signature_mismatch",
             "X-GatePay-Certificate-ClientId is not this merchant's client id",
         ));
     }
-    let bytes = super::read_body(body).map_err(|too_large| {
-        if too_large {
-            error(
-                413,
-                "limit_exceeded",
-                &format!(
-                    "the request body exceeds {} bytes",
-                    crate::http::MAX_BODY_BYTES
-                ),
-            )
-        } else {
-            error(400, "malformed_json", "the request body could not be read")
-        }
-    })?;
+    let bytes = super::read_body(body).map_err(|r| error(r.status(), r.code(), &r.message()))?;
     let pairs: Vec<(&str, &str)> = headers
         .iter()
         .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
@@ -142,11 +103,8 @@ async fn order_inner(
         .get("fiatCurrency")
         .and_then(Value::as_str)
         .unwrap_or("USD");
-    let rate = RATES
-        .iter()
-        .find(|(c, _)| *c == fiat)
-        .map_or("1", |(_, r)| *r);
-    if map.contains_key("fiatAmount") && !RATES.iter().any(|(c, _)| *c == fiat) {
+    let converted = super::fiat_rate(fiat);
+    if map.contains_key("fiatAmount") && converted.is_none() {
         return Err(error(
             400,
             "invalid_field",
@@ -159,7 +117,7 @@ async fn order_inner(
     let ctx = OrderContext {
         id: ids::uuid_v4()?,
         now,
-        rate: Amount::parse(rate, "rate").map_err(ApiError::internal)?,
+        rate: Amount::parse(converted.unwrap_or("1"), "rate").map_err(ApiError::internal)?,
     };
     let req = gatepay::parse_order(&bytes, &ctx).map_err(|r| core_error(400, &r.error))?;
     let spec = req.invoice.spec.clone();
@@ -212,7 +170,7 @@ async fn order_inner(
             )
         })
         .await?;
-    Ok(answer)
+    Ok(Answer(answer))
 }
 
 /// The notification an event causes: `PAY_SUCCESS` when paid, `PAY_CLOSE` when the order
@@ -234,7 +192,5 @@ pub fn webhook(_app: &App, invoice: &Invoice, event: &Event) -> Result<Option<Ve
             create_time: event.at,
         },
     );
-    serde_json::to_vec(&body)
-        .map(Some)
-        .map_err(ApiError::internal)
+    super::webhook_bytes(&body)
 }

@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
@@ -22,7 +21,7 @@ use paystate::json::parse_object;
 use paystate::{Amount, Command, Event, EventType, Invoice, Timestamp};
 use serde_json::{json, Map, Value};
 
-use super::{NewSeedInvoice, Seed};
+use super::{Answer, NewSeedInvoice, Seed};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
@@ -34,10 +33,6 @@ pub const PATH: &str = "/api/invoice/create";
 /// The fee `add_fee_to_price` adds (USDT): the seed names a fee without an amount.
 pub const FEE: &str = "0.50";
 
-/// Prices in these currencies are converted at these fixed sandbox rates (USDT per unit);
-/// the seed names USD, EUR, GBP "and other currencies" without rates.
-pub const RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
-
 /// The value the stored request holds instead of the private key.
 const STORED_KEY: &str = "<stored>";
 
@@ -47,12 +42,7 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, message: &str) -> ApiError {
-    ApiError {
-        status,
-        body: keypair_invoice::error_body(message),
-        retry_after: None,
-        retry: false,
-    }
+    ApiError::with_body(status, keypair_invoice::error_body(message))
 }
 
 /// Turns a form body (`application/x-www-form-urlencoded`, as `http_build_query` writes
@@ -109,7 +99,7 @@ fn rate_of(map: &Map<String, Value>) -> Result<Amount, ApiError> {
         // The core names the type error.
         Some(_) => "USD",
     };
-    let Some((_, rate)) = RATES.iter().find(|(c, _)| *c == code) else {
+    let Some(rate) = super::fiat_rate(code) else {
         return Err(error(
             422,
             &format!(
@@ -131,41 +121,14 @@ fn context(id: String, now: Timestamp, rate: Amount) -> Result<InvoiceContext, A
     })
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 async fn create(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    match create_inner(&app, &headers, body).await {
-        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn create_inner(
-    app: &Arc<App>,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
-    let bytes = super::read_body(body).map_err(|too_large| {
-        if too_large {
-            error(
-                413,
-                &format!(
-                    "the request body exceeds {} bytes",
-                    crate::http::MAX_BODY_BYTES
-                ),
-            )
-        } else {
-            error(400, "the request body could not be read")
-        }
-    })?;
+) -> Result<Answer, ApiError> {
+    let bytes = super::read_body(body).map_err(|r| error(r.status(), &r.message()))?;
     // The seed's PHP and Node examples send a form, its Python example JSON: both work.
-    let map = if is_json(headers) {
+    let map = if is_json(&headers) {
         parse_object(&bytes).map_err(|e| error(422, &e.to_string()))?
     } else {
         form_to_json(&bytes).map_err(|m| error(422, &m))?
@@ -178,10 +141,10 @@ async fn create_inner(
         .get("private_key")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !constant_time_eq(
+    if !crate::http::constant_time_eq(
         req.public_key.as_bytes(),
         app.config.api_key_for("004").as_bytes(),
-    ) || !constant_time_eq(
+    ) || !crate::http::constant_time_eq(
         private_key.as_bytes(),
         app.config.webhook_secret_for("004").as_bytes(),
     ) {
@@ -223,7 +186,7 @@ async fn create_inner(
             )
         })
         .await?;
-    Ok(view_out)
+    Ok(Answer(view_out))
 }
 
 /// Rebuilds the create request of a stored invoice.
@@ -279,7 +242,5 @@ pub fn webhook(
         _ => return Err(ApiError::internal("callback is not an object")),
     };
     map.shift_remove("private_key");
-    serde_json::to_vec(&Value::Object(map))
-        .map(Some)
-        .map_err(ApiError::internal)
+    super::webhook_bytes(&Value::Object(map))
 }

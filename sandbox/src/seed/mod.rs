@@ -14,12 +14,12 @@ use std::sync::Arc;
 use crate::store::Tx;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
-use paystate::delivery::{DeliveryPlan, Policy};
+use paystate::delivery::Policy;
 use paystate::json::{parse_object, Obj};
 use paystate::signature::{Scheme, SignInput, Signer};
 use paystate::{Command, Event, Invoice, Timestamp};
@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
-use crate::store::{self, DeliveryRow, InvoiceRow, NewInvoice, SeedInvoiceRow};
+use crate::store::{self, InvoiceRow, NewInvoice, SeedInvoiceRow};
 
 pub mod gatenoc;
 pub mod gatepay;
@@ -298,27 +298,22 @@ pub fn enqueue(
     body: Vec<u8>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let plan = DeliveryPlan::new(event_id, seed.policy(), now);
-    let plan_text = serde_json::to_string(&plan).map_err(ApiError::internal)?;
-    store::insert_delivery(
+    crate::gateway::enqueue(
         tx,
-        &DeliveryRow {
-            id: event_id.to_owned(),
-            event_type: event_type.to_owned(),
-            invoice_id: invoice_id.map(str::to_owned),
-            reference: None,
-            url: url.to_owned(),
-            body,
-            plan: plan_text,
-            next_at: plan.next_deadline().map(|t| t.as_millis()),
-            created_at: now.as_millis(),
-            claim: None,
-        },
+        seed.policy(),
+        event_id,
+        event_type,
+        invoice_id,
+        None,
+        url,
+        body,
+        now,
     )?;
     store::insert_seed_delivery(tx, event_id, seed.scheme().name())
 }
 
-/// The transfer that completed a paid invoice: the latest confirmed, counted one.
+/// The transfer that completed a paid invoice: the latest confirmed, counted one (every
+/// seed's webhook names it, seed 001's too).
 pub fn paying_tx(invoice: &Invoice) -> Option<&str> {
     invoice
         .transfers()
@@ -326,6 +321,18 @@ pub fn paying_tx(invoice: &Invoice) -> Option<&str> {
         .rev()
         .find(|t| t.confirmed && t.counted && !t.dropped)
         .map(|t| t.tx_id.as_str())
+}
+
+/// USDT per unit of the fiat currencies seeds 002 and 004 price in (fixed sandbox rates;
+/// seed 004 names USD, EUR, GBP "and other currencies" without rates, seed 002 none).
+pub const FIAT_RATES: [(&str, &str); 3] = [("USD", "1"), ("EUR", "1.08"), ("GBP", "1.27")];
+
+/// The [`FIAT_RATES`] rate of `code`, when the sandbox converts it.
+pub fn fiat_rate(code: &str) -> Option<&'static str> {
+    FIAT_RATES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, rate)| *rate)
 }
 
 /// A stable numeric id from a text id (Monetix operation ids and GatePay prepay ids are
@@ -339,9 +346,82 @@ pub fn numeric_id(text: &str) -> u64 {
     h & ((1u64 << 53) - 1)
 }
 
-/// Reads a request body under the router's size limit; `Err(true)` when it is too large.
-pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, bool> {
-    body.map_err(|r| r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE)
+/// Why a request body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRefusal {
+    /// Larger than the router's size limit.
+    TooLarge,
+    /// Cut off or otherwise unreadable.
+    Unreadable,
+}
+
+impl BodyRefusal {
+    /// The HTTP status the seeds answer it with.
+    pub fn status(self) -> u16 {
+        match self {
+            BodyRefusal::TooLarge => 413,
+            BodyRefusal::Unreadable => 400,
+        }
+    }
+
+    /// The error code of the seeds that answer with one (GatePay, Monetix).
+    pub fn code(self) -> &'static str {
+        match self {
+            BodyRefusal::TooLarge => "limit_exceeded",
+            BodyRefusal::Unreadable => "malformed_json",
+        }
+    }
+
+    /// The message the seeds answer it with.
+    pub fn message(self) -> String {
+        match self {
+            BodyRefusal::TooLarge => format!(
+                "the request body exceeds {} bytes",
+                crate::http::MAX_BODY_BYTES
+            ),
+            BodyRefusal::Unreadable => "the request body could not be read".to_owned(),
+        }
+    }
+}
+
+/// Reads a request body under the router's size limit.
+pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, BodyRefusal> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            BodyRefusal::TooLarge
+        } else {
+            BodyRefusal::Unreadable
+        }
+    })
+}
+
+/// A seed's accepted answer: its body as JSON with status 200 (a refusal is the
+/// [`ApiError`] in the seed's own shape).
+pub struct Answer(pub Value);
+
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        crate::http::json_response(StatusCode::OK, &self.0)
+    }
+}
+
+/// A webhook body as bytes (`Some`: the event causes one).
+pub fn webhook_bytes(body: &Value) -> Result<Option<Vec<u8>>, ApiError> {
+    serde_json::to_vec(body)
+        .map(Some)
+        .map_err(ApiError::internal)
+}
+
+/// The one text member `name` of a JSON object body that may hold nothing else (the
+/// sandbox's own controls).
+fn only_text_member(bytes: &[u8], name: &str) -> Result<String, ApiError> {
+    let map = parse_object(bytes).map_err(|e| ApiError::from_core(&e))?;
+    let o = Obj::new(&map, "");
+    o.deny_unknown(&[name])
+        .map_err(|e| ApiError::from_core(&e))?;
+    o.str(name)
+        .map(str::to_owned)
+        .map_err(|e| ApiError::from_core(&e))
 }
 
 /// Where `http::router` merges these seeds: every seed's routes and the controls they add.
@@ -375,21 +455,14 @@ async fn set_callback_url(
     };
     let bytes =
         read_body(body).map_err(|_| ApiError::bad_request("Request body could not be read"))?;
-    let map = parse_object(&bytes).map_err(|e| ApiError::from_core(&e))?;
-    let o = Obj::new(&map, "");
-    o.deny_unknown(&["url"])
-        .map_err(|e| ApiError::from_core(&e))?;
-    let url = o
-        .str("url")
-        .map_err(|e| ApiError::from_core(&e))?
-        .to_owned();
+    let url = only_text_member(&bytes, "url")?;
     crate::gateway::check_target_url(&url, "url")?;
     let stored = url.clone();
     app.db
         .tx(move |tx| store::set_seed_setting(tx, seed.code(), CALLBACK_URL_SETTING, &stored))
         .await?;
     Ok(crate::http::json_response(
-        axum::http::StatusCode::OK,
+        StatusCode::OK,
         &json!({"seed": seed.code(), "url": url}),
     ))
 }
@@ -404,26 +477,16 @@ async fn claim(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     crate::http::authorize(&app, &headers)?;
-    let bytes = read_body(body).map_err(|too_large| {
-        if too_large {
-            ApiError::new(413, "Request body is too large")
-        } else {
-            ApiError::bad_request("Request body could not be read")
-        }
+    let bytes = read_body(body).map_err(|refusal| match refusal {
+        BodyRefusal::TooLarge => ApiError::new(413, "Request body is too large"),
+        BodyRefusal::Unreadable => ApiError::bad_request("Request body could not be read"),
     })?;
-    let map = parse_object(&bytes).map_err(|e| ApiError::from_core(&e))?;
-    let o = Obj::new(&map, "");
-    o.deny_unknown(&["txId"])
-        .map_err(|e| ApiError::from_core(&e))?;
-    let tx_id = o
-        .str("txId")
-        .map_err(|e| ApiError::from_core(&e))?
-        .to_owned();
+    let tx_id = only_text_member(&bytes, "txId")?;
     paystate::dialect::common::check_id(&tx_id, "txId").map_err(|e| ApiError::from_core(&e))?;
     let invoice = crate::gateway::command(&app, id, Command::ClaimTxid { tx_id }).await?;
     let now = app.clock.now();
     Ok(crate::http::json_response(
-        axum::http::StatusCode::OK,
+        StatusCode::OK,
         &json!({
             "invoiceId": invoice.id(),
             "claims": invoice.claims(),

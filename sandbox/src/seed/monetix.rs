@@ -17,8 +17,6 @@ use std::sync::Arc;
 use crate::store::Tx;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use bytes::Bytes;
@@ -30,7 +28,7 @@ use paystate::signature::{Scheme, Verifier};
 use paystate::{Amount, Command, Currency, Event, EventType, Invoice, RefundOutcome, Timestamp};
 use serde_json::{json, Value};
 
-use super::{NewSeedInvoice, Seed};
+use super::{Answer, NewSeedInvoice, Seed};
 use crate::error::ApiError;
 use crate::ids;
 use crate::server::App;
@@ -56,12 +54,10 @@ pub fn routes() -> Router<Arc<App>> {
 }
 
 fn error(status: u16, code: &str, message: &str) -> ApiError {
-    ApiError {
+    ApiError::with_body(
         status,
-        body: json!({"status": "error", "code": code, "message": message}),
-        retry_after: None,
-        retry: false,
-    }
+        json!({"status": "error", "code": code, "message": message}),
+    )
 }
 
 fn core_error(status: u16, e: &paystate::Error) -> ApiError {
@@ -82,30 +78,10 @@ fn reshape(e: ApiError) -> ApiError {
     error(e.status, "invalid_transition", &message)
 }
 
-fn respond(r: Result<Value, ApiError>) -> Response {
-    match r {
-        Ok(v) => crate::http::json_response(StatusCode::OK, &v),
-        Err(e) => e.into_response(),
-    }
-}
-
 /// The body, its signature checked with the merchant's secret (`--api-key`) and its
 /// project checked: what every request of this seed goes through first.
 fn verified(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    let bytes = super::read_body(body).map_err(|too_large| {
-        if too_large {
-            error(
-                413,
-                "limit_exceeded",
-                &format!(
-                    "the request body exceeds {} bytes",
-                    crate::http::MAX_BODY_BYTES
-                ),
-            )
-        } else {
-            error(400, "malformed_json", "the request body could not be read")
-        }
-    })?;
+    let bytes = super::read_body(body).map_err(|r| error(r.status(), r.code(), &r.message()))?;
     let verifier = Verifier::new(Scheme::Monetix, &[app.config.api_key_for("003").as_bytes()])
         .map_err(|e| ApiError::internal(format_args!("verifier: {}", e.code())))?;
     let no_headers: [(&str, &str); 0] = [];
@@ -120,6 +96,16 @@ fn verified(app: &App, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Api
             core_error(status, &e)
         })?;
     Ok(bytes)
+}
+
+/// The answer to an accepted refund or payout (a sale's adds `sandbox_invoice_id`).
+fn accepted(payment_id: &str, request_id: &str) -> Answer {
+    Answer(json!({
+        "status": "success",
+        "project_id": PROJECT_ID,
+        "payment_id": payment_id,
+        "request_id": request_id,
+    }))
 }
 
 fn check_project(project_id: u64) -> Result<(), ApiError> {
@@ -151,17 +137,9 @@ fn rate_for(bytes: &[u8]) -> Result<Amount, ApiError> {
 
 async fn sale(
     State(app): State<Arc<App>>,
-    _headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    respond(sale_inner(&app, body).await)
-}
-
-async fn sale_inner(
-    app: &Arc<App>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
-    let bytes = verified(app, body)?;
+) -> Result<Answer, ApiError> {
+    let bytes = verified(&app, body)?;
     let now = app.clock.now();
     let ctx = PurchaseContext {
         id: ids::uuid_v4()?,
@@ -190,7 +168,7 @@ async fn sale_inner(
     let command = Command::Create(Box::new(spec));
     let payment_id = req.payment_id.clone();
     let view = answer.clone();
-    let a = Arc::clone(app);
+    let a = Arc::clone(&app);
     app.db
         .tx(move |tx| {
             if store::seed_invoice_by_ref(tx, Seed::Monetix.code(), &payment_id)?.is_some() {
@@ -240,7 +218,7 @@ async fn sale_inner(
         })
         .await?;
     app.wake.notify_one();
-    Ok(answer)
+    Ok(Answer(answer))
 }
 
 struct Stored {
@@ -380,30 +358,20 @@ pub fn webhook(
         s.money,
         event.at,
     );
-    serde_json::to_vec(&body)
-        .map(Some)
-        .map_err(ApiError::internal)
+    super::webhook_bytes(&body)
 }
 
 async fn refund(
     State(app): State<Arc<App>>,
-    _headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    respond(refund_inner(&app, body).await)
-}
-
-async fn refund_inner(
-    app: &Arc<App>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
-    let bytes = verified(app, body)?;
+) -> Result<Answer, ApiError> {
+    let bytes = verified(&app, body)?;
     let req = monetix::parse_refund(&bytes).map_err(|r| core_error(400, &r.error))?;
     check_project(req.project_id)?;
     let now = app.clock.now();
     let refund_id = format!("rf_{}", ids::random_hex::<12>()?);
     let request_id = ids::random_hex::<20>()?;
-    let a = Arc::clone(app);
+    let a = Arc::clone(&app);
     let rid = request_id.clone();
     let payment_id = req.payment_id.clone();
     app.db
@@ -450,12 +418,7 @@ async fn refund_inner(
         })
         .await?;
     app.wake.notify_one();
-    Ok(json!({
-        "status": "success",
-        "project_id": PROJECT_ID,
-        "payment_id": payment_id,
-        "request_id": request_id,
-    }))
+    Ok(accepted(&payment_id, &request_id))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -518,26 +481,18 @@ fn refund_callback(
     )
 }
 
+/// A payout belongs to no invoice: it is accepted, and its `success` callback sent.
 async fn payout(
     State(app): State<Arc<App>>,
-    _headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    respond(payout_inner(&app, body).await)
-}
-
-/// A payout belongs to no invoice: it is accepted, and its `success` callback sent.
-async fn payout_inner(
-    app: &Arc<App>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Value, ApiError> {
-    let bytes = verified(app, body)?;
+) -> Result<Answer, ApiError> {
+    let bytes = verified(&app, body)?;
     let req = monetix::parse_payout(&bytes).map_err(|r| core_error(400, &r.error))?;
     check_project(req.project_id)?;
     let now = app.clock.now();
     let request_id = ids::random_hex::<20>()?;
     let event_id = format!("payout_{}", ids::uuid_v4()?);
-    let a = Arc::clone(app);
+    let a = Arc::clone(&app);
     let rid = request_id.clone();
     let payment_id = req.payment_id.clone();
     app.db
@@ -579,10 +534,5 @@ async fn payout_inner(
         })
         .await?;
     app.wake.notify_one();
-    Ok(json!({
-        "status": "success",
-        "project_id": PROJECT_ID,
-        "payment_id": payment_id,
-        "request_id": request_id,
-    }))
+    Ok(accepted(&payment_id, &request_id))
 }

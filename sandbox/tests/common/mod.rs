@@ -130,6 +130,16 @@ impl Api {
         v["data"].as_array().unwrap().clone()
     }
 
+    /// The one delivery of an invoice, asserted to be in `state` after `attempts` attempts.
+    pub async fn only_delivery(&self, invoice_id: &str, state: &str, attempts: usize) -> Value {
+        let deliveries = self.deliveries(invoice_id).await;
+        assert_eq!(deliveries.len(), 1, "{deliveries:?}");
+        let d = deliveries[0].clone();
+        assert_eq!(d["state"], state, "{d}");
+        assert_eq!(d["attempts"].as_array().unwrap().len(), attempts, "{d}");
+        d
+    }
+
     /// How many invoices the sandbox holds, of every seed (`GET /sandbox/invoices`; seed
     /// 001's own list counts only its invoices).
     pub async fn invoice_count(&self) -> u64 {
@@ -155,6 +165,15 @@ impl Api {
         )
         .await
         .unwrap()
+    }
+
+    /// `POST /sandbox/invoices/{id}/{action}` (`pay`, `claim`, ...), asserted to answer 200.
+    pub async fn control(&self, id: &str, action: &str, body: Value) -> Value {
+        let (s, v) = self
+            .post(&format!("/sandbox/invoices/{id}/{action}"), body)
+            .await;
+        assert_eq!(s, 200, "{v}");
+        v
     }
 
     pub async fn advance(&self, seconds: u64) -> Value {
@@ -240,6 +259,16 @@ pub async fn sandbox(
     forward_to: Option<String>,
 ) -> paystate_sandbox::Running {
     sandbox_with(database, forward_to, false).await
+}
+
+/// [`sandbox`] forwarding every webhook (`--forward-to`) to a new [`Receiver`] that
+/// answers `status`; with the sandbox's base URL and a client for it.
+pub async fn forwarding(status: u16) -> (Receiver, paystate_sandbox::Running, String, Api) {
+    let rx = Receiver::start(status).await;
+    let sb = sandbox(None, Some(rx.url.clone())).await;
+    let base = sb.base_url();
+    let api = Api::new(&base);
+    (rx, sb, base, api)
 }
 
 /// [`sandbox`], with seed 001's rate limits on or off.
@@ -334,4 +363,136 @@ pub fn verify_with(
 
 pub fn header<'a>(r: &'a Received, name: &str) -> Option<&'a str> {
     r.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// One request as a browser sends it (no API key, no redirect followed), with exactly
+/// `headers`; the body as text.
+pub async fn fetch(
+    base: &str,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, HeaderMap, String) {
+    let (status, headers, body) = Api::new(base).send(method, path, headers, Vec::new()).await;
+    (status, headers, String::from_utf8(body.to_vec()).unwrap())
+}
+
+/// The status JSON of the hosted page at `page_path` (`/pay/{reference}`), as its script
+/// polls it.
+pub async fn page_status(base: &str, page_path: &str) -> Value {
+    let (s, h, body) = fetch(base, Method::GET, &format!("{page_path}/status"), &[]).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(h["content-type"], "application/json");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// The time webhooks are verified at: a fixed instant, for the schemes whose signatures
+/// carry no timestamp a receiver checks.
+pub fn now() -> paystate::Timestamp {
+    paystate::Timestamp::from_seconds(1_800_000_000, "now").unwrap()
+}
+
+/// A timestamp as the sandbox writes it in JSON.
+pub fn ts(v: &Value) -> paystate::Timestamp {
+    paystate::Timestamp::parse(v.as_str().unwrap(), "t").unwrap()
+}
+
+/// The wall clock, which the sandbox checks GatePay's signed timestamps against.
+pub fn wall() -> paystate::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    paystate::Timestamp::from_millis(i64::try_from(ms).unwrap(), "now").unwrap()
+}
+
+/// Owned header pairs as the `&str` pairs [`Api::send`] takes.
+pub fn header_refs(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}
+
+/// Seed 000: `POST /api/v1/merchant/checkout-session` with `key` as `X-Merchant-Key`.
+pub async fn gatenoc_session(api: &Api, key: Option<&str>, body: &str) -> (u16, Value) {
+    let mut headers = vec![
+        ("content-type", "application/json"),
+        ("accept", "application/json"),
+    ];
+    if let Some(k) = key {
+        headers.push(("X-Merchant-Key", k));
+    }
+    api.send_json(
+        Method::POST,
+        "/api/v1/merchant/checkout-session",
+        &headers,
+        body.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// Seed 002: the headers a GatePay client sends, its client id and the `gatepay` signature
+/// of the body under the merchant secret (the sandbox's api key), at `at` with `nonce`.
+pub fn gatepay_headers(body: &[u8], nonce: &str, at: paystate::Timestamp) -> Vec<(String, String)> {
+    use paystate::signature::{sign, Scheme, SignInput};
+    let input = SignInput {
+        id: None,
+        nonce: Some(nonce),
+        timestamp: Some(at),
+    };
+    let mut h = sign(Scheme::Gatepay, &[KEY], body, &input).unwrap().headers;
+    h.push((
+        "X-GatePay-Certificate-ClientId".into(),
+        "paystate-sandbox-client".into(),
+    ));
+    h.push(("Content-Type".into(), "application/json".into()));
+    h
+}
+
+/// Seed 002: `POST /v1/pay/checkout/order` signed now with `nonce`.
+pub async fn gatepay_order(api: &Api, body: &Value, nonce: &str) -> (u16, Value) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    let headers = gatepay_headers(&bytes, nonce, wall());
+    api.send_json(
+        Method::POST,
+        "/v1/pay/checkout/order",
+        &header_refs(&headers),
+        bytes,
+    )
+    .await
+}
+
+/// Seed 003: a request body signed inside itself with the merchant's secret (the
+/// sandbox's api key).
+pub fn monetix_signed(body: &Value) -> Vec<u8> {
+    use paystate::signature::{sign, Scheme, SignInput};
+    let bytes = serde_json::to_vec(body).unwrap();
+    sign(Scheme::Monetix, &[KEY], &bytes, &SignInput::default())
+        .unwrap()
+        .body
+        .unwrap()
+}
+
+/// Seed 003: `POST /v2/payment/wallet/bybit/{op}` (`sale`, `refund`, `payout`).
+pub async fn monetix_post(api: &Api, op: &str, body: Vec<u8>) -> (u16, Value) {
+    api.send_json(
+        Method::POST,
+        &format!("/v2/payment/wallet/bybit/{op}"),
+        &[("content-type", "application/json")],
+        body,
+    )
+    .await
+}
+
+/// Seed 004: `POST /api/invoice/create` with a form body, as PHP's `http_build_query`
+/// writes it.
+pub async fn keypair_form(api: &Api, body: &str) -> (u16, Value) {
+    api.send_json(
+        Method::POST,
+        "/api/invoice/create",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body.as_bytes().to_vec(),
+    )
+    .await
 }
