@@ -23,6 +23,8 @@ def ratio(a, b):
         print(f"{a} vs {b}: paystate {word} (median {med[a]:.0f} vs {med[b]:.0f} ns)")
 ratio("verifyPaystate", "verifyJdk")
 ratio("verifyPaystate", "verifyJdkCachedMac")
+ratio("verifyPaystateRequest", "verifyJdk")
+ratio("verifyPaystateRequest", "verifyJdkCachedMac")
 if "jnaFloor" in med and "jnaStatusOnly" in med:
     share = 2 * med["jnaStatusOnly"] / med["jnaFloor"]
     print(f"jnaFloor = 2 native calls; their 2 call-status Structures alone = {share:.0%} of it")

@@ -33,6 +33,7 @@ import paystate.Scheme;
 import paystate.TransferInput;
 import paystate.Verified;
 import paystate.Verifier;
+import paystate.WebhookRequest;
 
 /**
  * The Kotlin/JVM binding against the JDK doing the same job, in one JMH run (see
@@ -40,6 +41,8 @@ import paystate.Verifier;
  *
  * <ul>
  *   <li>{@code verifyPaystate}: usdt_gateway verify of a 1 KB JSON body through UniFFI/JNA.
+ *   <li>{@code verifyPaystateRequest}: the same through {@code Verifier.verifyRequest}, which
+ *       takes headers and body as one record (one buffer, one native call fewer).
  *   <li>{@code verifyJdk}: what a shop writes by hand: {@code Mac.getInstance("HmacSHA256")},
  *       init, doFinal, hex-decode the header, {@code MessageDigest.isEqual}.
  *   <li>{@code verifyJdkCachedMac}: the same with the Mac built once (the fastest hand-written
@@ -106,7 +109,8 @@ public class BindingBench {
         transfer = new TransferInput("tx_1", new BigDecimal("5"), Asset.USDT_TRC20, true, null);
         matcher = new Matcher();
         // Fail the run, not the figures, if a path does not do what it claims.
-        if (!verifyPaystate().getScheme().equals(Scheme.USDT_GATEWAY) || !verifyJdk() || !verifyJdkCachedMac()) {
+        if (!verifyPaystate().getScheme().equals(Scheme.USDT_GATEWAY)
+                || !verifyPaystateRequest().getScheme().equals(Scheme.USDT_GATEWAY) || !verifyJdk() || !verifyJdkCachedMac()) {
             throw new IllegalStateException("a verify path refused the valid delivery");
         }
     }
@@ -128,6 +132,12 @@ public class BindingBench {
     @Benchmark
     public Verified verifyPaystate() throws Exception {
         return verifier.verify(headers, body, NOW);
+    }
+
+    @Benchmark
+    public Verified verifyPaystateRequest() throws Exception {
+        // Built per call, as a server builds it per request.
+        return verifier.verifyRequest(new WebhookRequest(headers, body), NOW);
     }
 
     @Benchmark
