@@ -19,7 +19,9 @@ message could not be built by leaving `error_buf` empty). After a failed call, w
 The rewrite is exact: if the generated text differs from what this script knows (another
 UniFFI version), it fails rather than guess.
 """
+
 import sys
+from pathlib import Path
 
 ORIGINAL = """private inline fun <U, E: kotlin.Exception> uniffiRustCallWithError(errorHandler: UniffiRustCallStatusErrorHandler<E>, callback: (UniffiRustCallStatus) -> U): U {
     var status = UniffiRustCallStatus()
@@ -68,18 +70,24 @@ internal object UniffiCallStatusPool {
 
 
 def main() -> int:
-    path = sys.argv[1]
-    text = open(path, encoding="utf-8").read()
+    path = Path(sys.argv[1])
+    text = path.read_text(encoding="utf-8")
     if text.count(ORIGINAL) != 1:
-        print(f"kotlin-call-status.py: {path} does not contain UniFFI 0.32's "
-              "uniffiRustCallWithError exactly once; update the script for this UniFFI version",
-              file=sys.stderr)
+        print(
+            f"kotlin-call-status.py: {path} does not contain UniFFI 0.32's "
+            "uniffiRustCallWithError exactly once; update the script for this UniFFI version",
+            file=sys.stderr,
+        )
         return 1
-    if text.count("UniffiRustCallStatus()") != 2:  # the helper's and ByValue's constructor
-        print(f"kotlin-call-status.py: {path} allocates call statuses in places this script "
-              "does not know", file=sys.stderr)
+    # The helper's own allocation and `class ByValue: UniffiRustCallStatus()`.
+    if text.count("UniffiRustCallStatus()") != 2:
+        print(
+            f"kotlin-call-status.py: {path} allocates call statuses in places this script "
+            "does not know",
+            file=sys.stderr,
+        )
         return 1
-    open(path, "w", encoding="utf-8").write(text.replace(ORIGINAL, REWRITTEN))
+    path.write_text(text.replace(ORIGINAL, REWRITTEN), encoding="utf-8")
     return 0
 
 
