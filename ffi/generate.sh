@@ -75,6 +75,9 @@ langs=(-l kotlin)
 [[ $kotlin_only == 1 ]] || langs+=(-l swift)
 (cd "$root" && "$bindgen" generate "$lib" "${langs[@]}" --no-format -o "$tmp")
 
+# Every native call reuses its JNA call status instead of allocating one (the script says why).
+python3 "$here/kotlin-call-status.py" "$tmp/paystate/paystate_ffi.kt"
+
 kt_out="${PAYSTATE_KOTLIN_OUT:-$root/bindings-kotlin/target/generated-sources/uniffi}"
 rm -rf "$kt_out"
 mkdir -p "$kt_out/paystate"

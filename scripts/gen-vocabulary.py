@@ -10,6 +10,7 @@ conformance/contract.json and writes one generated file per binding from it:
     bindings-node/vocabulary.d.ts
     bindings-kotlin/src/main/kotlin/paystate/Vocabulary.kt
     bindings-swift/Sources/Paystate/Vocabulary.swift
+    ffi/src/error_codes.rs   (the UniFFI error's variants, one per code)
 
 and copies conformance/grammar.json into the Python and Node packages, whose conformance
 runners must work from an installed package with no repository around.
@@ -190,6 +191,27 @@ def swift(v: dict) -> str:
     return "\n".join(out)
 
 
+def rust_ffi_errors(v: dict) -> str:
+    """ffi/src/error_codes.rs: the variant list of the UniFFI `PaystateError`."""
+    out = [
+        f"// {NOTE}.",
+        "// One variant of the UniFFI `PaystateError` per core error code, in the core's order",
+        "// (docs/spec.md §9). `include!`d by ffi/src/types.rs, whose `paystate_error!` macro",
+        "// expands it into the enum and both directions of the code mapping.",
+        "",
+        "paystate_error! {",
+    ]
+    for code in v["error_codes"]:
+        variant = "".join(part.capitalize() for part in code.split("_"))
+        category = v["error_categories"][code]
+        out += [
+            f"    /// `{code}` (category `{category}`; docs/spec.md §9).",
+            f"    {variant} => {q(code)},",
+        ]
+    out += ["}", ""]
+    return "\n".join(out)
+
+
 def outputs(contract_text: str) -> dict[str, str]:
     """Every generated file, by path from the repository root."""
     v = vocabulary(json.loads(contract_text))
@@ -200,6 +222,7 @@ def outputs(contract_text: str) -> dict[str, str]:
         "bindings-node/vocabulary.d.ts": typescript(v),
         "bindings-kotlin/src/main/kotlin/paystate/Vocabulary.kt": kotlin(v),
         "bindings-swift/Sources/Paystate/Vocabulary.swift": swift(v),
+        "ffi/src/error_codes.rs": rust_ffi_errors(v),
         "bindings-python/python/paystate/grammar.json": grammar,
         "bindings-node/grammar.json": grammar,
     }

@@ -16,7 +16,7 @@
 use std::sync::Arc;
 
 use paystate::dialect::{
-    gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, ParsedInvoice, Rejection,
+    gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, ParsedInvoice, Rejection, Request,
 };
 
 use crate::invoice::{Command, Invoice, InvoiceSpec};
@@ -79,31 +79,20 @@ impl From<PaystateError> for DialectError {
 
 type Parse<T> = std::result::Result<T, DialectError>;
 
-#[derive(Clone)]
-enum Parsed {
-    Gatenoc(gatenoc::CheckoutRequest),
-    UsdtGateway(usdt_gateway::InvoiceRequest),
-    Gatepay(gatepay::OrderRequest),
-    Monetix(monetix::PurchaseRequest),
-    KeypairInvoice(keypair_invoice::InvoiceRequest),
-}
-
 /// A provider create request its rules accept: the spec to pass to `createInvoice` (with
 /// the same `now`), the due amount, the deadline and the provider's extra fields.
 #[derive(uniffi::Object)]
 pub struct DialectRequest {
-    inner: Parsed,
+    /// The core's parsed request (`paystate::dialect::Request`).
+    inner: Request,
+    /// Its invoice: every request this binding wraps creates one (Monetix refunds and
+    /// payouts have objects of their own).
+    invoice: ParsedInvoice,
 }
 
 impl DialectRequest {
     fn invoice(&self) -> &ParsedInvoice {
-        match &self.inner {
-            Parsed::Gatenoc(r) => &r.invoice,
-            Parsed::UsdtGateway(r) => &r.invoice,
-            Parsed::Gatepay(r) => &r.invoice,
-            Parsed::Monetix(r) => &r.invoice,
-            Parsed::KeypairInvoice(r) => &r.invoice,
-        }
+        &self.invoice
     }
 
     fn wrong(&self, expected: &str) -> PaystateError {
@@ -116,8 +105,11 @@ impl DialectRequest {
         })
     }
 
-    fn wrap(inner: Parsed) -> Arc<DialectRequest> {
-        Arc::new(DialectRequest { inner })
+    fn wrap(invoice: ParsedInvoice, request: impl Into<Request>) -> Arc<DialectRequest> {
+        Arc::new(DialectRequest {
+            invoice,
+            inner: request.into(),
+        })
     }
 }
 
@@ -125,14 +117,7 @@ impl DialectRequest {
 impl DialectRequest {
     /// `gatenoc`, `usdt_gateway`, `gatepay`, `monetix` or `keypair_invoice`.
     pub fn dialect(&self) -> String {
-        match self.inner {
-            Parsed::Gatenoc(_) => "gatenoc",
-            Parsed::UsdtGateway(_) => "usdt_gateway",
-            Parsed::Gatepay(_) => "gatepay",
-            Parsed::Monetix(_) => "monetix",
-            Parsed::KeypairInvoice(_) => "keypair_invoice",
-        }
-        .to_owned()
+        self.inner.kind().dialect().to_owned()
     }
 
     /// The core create spec (pass it to `createInvoice` with the same `now`).
@@ -157,14 +142,7 @@ impl DialectRequest {
 
     /// The provider's fields the core spec does not hold, as a JSON object text.
     pub fn extra_json(&self) -> String {
-        match &self.inner {
-            Parsed::Gatenoc(r) => r.extra_json(),
-            Parsed::UsdtGateway(r) => r.extra_json(),
-            Parsed::Gatepay(r) => r.extra_json(),
-            Parsed::Monetix(r) => r.extra_json(),
-            Parsed::KeypairInvoice(r) => r.extra_json(),
-        }
-        .to_string()
+        self.inner.extra().to_string()
     }
 }
 
@@ -213,7 +191,7 @@ pub fn gatenoc_parse_checkout_session(
         },
     };
     let r = gatenoc::parse_checkout_session(&body, &ctx)?;
-    Ok(DialectRequest::wrap(Parsed::Gatenoc(r)))
+    Ok(DialectRequest::wrap(r.invoice.clone(), r))
 }
 
 /// Checks an `X-Merchant-Key` header (null when absent) against the merchant keys in
@@ -233,7 +211,7 @@ pub fn gatenoc_render_checkout_session(
     merchant_id: u64,
     session_token: String,
 ) -> Result<String> {
-    let Parsed::Gatenoc(req) = &request.inner else {
+    let Request::GatenocCheckoutSession(req) = &request.inner else {
         return Err(request.wrong("gatenoc"));
     };
     let r = gatenoc::CheckoutRender {
@@ -286,7 +264,7 @@ pub fn usdt_gateway_parse_invoice(
         generated_reference,
     };
     let r = usdt_gateway::parse_invoice(&body, &ctx)?;
-    Ok(DialectRequest::wrap(Parsed::UsdtGateway(r)))
+    Ok(DialectRequest::wrap(r.invoice.clone(), r))
 }
 
 /// The key mode of an `Authorization` header: `test` or `live`; a 401 rejection when
@@ -307,7 +285,7 @@ pub fn usdt_gateway_render_invoice(
     payment_url: String,
     is_test: bool,
 ) -> Result<String> {
-    let Parsed::UsdtGateway(req) = &request.inner else {
+    let Request::UsdtGatewayInvoice(req) = &request.inner else {
         return Err(request.wrong("usdt_gateway"));
     };
     let r = usdt_gateway::InvoiceRender {
@@ -361,7 +339,7 @@ pub fn gatepay_parse_order(
         rate: rate_or_one(&rate)?,
     };
     let r = gatepay::parse_order(&body, &ctx)?;
-    Ok(DialectRequest::wrap(Parsed::Gatepay(r)))
+    Ok(DialectRequest::wrap(r.invoice.clone(), r))
 }
 
 /// The success response for a parsed GatePay order (JSON text).
@@ -373,7 +351,7 @@ pub fn gatepay_render_order(
     location: String,
     address: String,
 ) -> Result<String> {
-    let Parsed::Gatepay(req) = &request.inner else {
+    let Request::GatepayOrder(req) = &request.inner else {
         return Err(request.wrong("gatepay"));
     };
     let r = gatepay::OrderRender {
@@ -488,7 +466,7 @@ pub fn monetix_parse_purchase(
         rate: rate_or_one(&rate)?,
     };
     let r = monetix::parse_purchase(&body, &ctx)?;
-    Ok(DialectRequest::wrap(Parsed::Monetix(r)))
+    Ok(DialectRequest::wrap(r.invoice.clone(), r))
 }
 
 /// Parses a Monetix refund request.
@@ -516,7 +494,7 @@ pub fn monetix_render_display_data(
     lifetime: Timestamp,
     qr_url: String,
 ) -> Result<String> {
-    let Parsed::Monetix(req) = &request.inner else {
+    let Request::MonetixPurchase(req) = &request.inner else {
         return Err(request.wrong("monetix"));
     };
     let lifetime = ts_in(lifetime, "lifetime")?;
@@ -583,7 +561,7 @@ pub fn keypair_invoice_parse_invoice(
         asset,
     };
     let r = keypair_invoice::parse_invoice(&body, &ctx)?;
-    Ok(DialectRequest::wrap(Parsed::KeypairInvoice(r)))
+    Ok(DialectRequest::wrap(r.invoice.clone(), r))
 }
 
 /// The success answer `{"status":"success","message":invoice_url}` (JSON text).
@@ -606,7 +584,7 @@ pub fn keypair_invoice_render_callback(
     ip: String,
     created_at: Timestamp,
 ) -> Result<String> {
-    let Parsed::KeypairInvoice(req) = &request.inner else {
+    let Request::KeypairInvoice(req) = &request.inner else {
         return Err(request.wrong("keypair_invoice"));
     };
     let r = keypair_invoice::CallbackRender {

@@ -446,6 +446,18 @@ pub fn journal_from_json(json: String) -> Result<Vec<JournalEntry>> {
         .collect())
 }
 
+/// Reads one journal line, `{"at": RFC 3339, "command": {"op": ...}}`, with the core's
+/// typed errors (`journal.at`, `journal.command`, then the command's own fields).
+#[uniffi::export]
+pub fn journal_entry_from_json(json: String) -> Result<JournalEntry> {
+    let map = paystate::json::parse_object(json.as_bytes())?;
+    let e = paystate::JournalEntry::from_json(&map)?;
+    Ok(JournalEntry {
+        at: ts_out(e.at),
+        command: e.command.into(),
+    })
+}
+
 /// A transfer as the invoice recorded it.
 #[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
 pub struct Transfer {

@@ -189,6 +189,16 @@ impl Verified {
     }
 }
 
+/// One webhook request as received: its headers (names matched case-insensitively) and
+/// the raw body bytes (never re-serialised JSON). See [`Verifier::verify_request`].
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct WebhookRequest {
+    /// The request headers.
+    pub headers: HashMap<String, String>,
+    /// The raw body.
+    pub body: Vec<u8>,
+}
+
 /// A webhook verifier for one scheme and one set of secrets (key rotation: any may match).
 /// Build it once per endpoint: secrets are decoded and keyed up front (a bad secret fails
 /// here, as `invalid_field`). It never shows a secret, in any message or `toString`.
@@ -233,9 +243,32 @@ impl Verifier {
         Ok(self.inner.verify(&headers, &body, now)?.into())
     }
 
+    /// [`Verifier::verify`] with the headers and body in one value: the same checks and
+    /// errors, in one crossing of the FFI instead of two (each argument that is not a number
+    /// is its own buffer, and on the JVM each buffer is one more native call; see
+    /// BENCHMARKS.md "Kotlin/JVM binding").
+    pub fn verify_request(&self, request: WebhookRequest, now: Timestamp) -> Result<Verified> {
+        let now = ts_in(now, "now")?;
+        Ok(self
+            .inner
+            .verify(&request.headers, &request.body, now)?
+            .into())
+    }
+
     /// The scheme this verifier checks.
     pub fn scheme(&self) -> Scheme {
         self.inner.scheme()
+    }
+
+    /// The header names this verifier reads (lowercase; matched case-insensitively). A
+    /// host may pass only these to [`Verifier::verify`].
+    pub fn header_names(&self) -> Vec<String> {
+        self.inner
+            .scheme()
+            .header_names()
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect()
     }
 
     /// How many secrets it tries.

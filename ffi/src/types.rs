@@ -27,8 +27,9 @@ uniffi::custom_type!(Timestamp, i64, {
 });
 
 /// Declares [`PaystateError`] with one variant per core code, and both directions of the
-/// code mapping, from one table: adding a code is one line here (the unit test below fails
-/// until every code of `paystate::Error::CODES` has its line).
+/// code mapping, from the table in `error_codes.rs`, which `scripts/gen-vocabulary.py`
+/// writes from `paystate contract` (drift-checked by `gen-vocabulary.py --check`; the unit
+/// test below also fails until every code of `paystate::Error::CODES` has its variant).
 macro_rules! paystate_error {
     ($($(#[doc = $doc:literal])* $variant:ident => $code:literal,)*) => {
         /// Every error of paystate: one variant per stable core error code (docs/spec.md §9).
@@ -89,57 +90,8 @@ macro_rules! paystate_error {
     };
 }
 
-paystate_error! {
-    /// `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or
-    /// zero where an amount must be positive.
-    InvalidAmount => "invalid_amount",
-    /// `amount_below_minimum`.
-    AmountBelowMinimum => "amount_below_minimum",
-    /// `amount_above_maximum`.
-    AmountAboveMaximum => "amount_above_maximum",
-    /// `too_many_decimals`: more decimal places than the asset or currency allows.
-    TooManyDecimals => "too_many_decimals",
-    /// `invalid_asset`: an unknown asset code.
-    InvalidAsset => "invalid_asset",
-    /// `asset_mismatch`: a transfer in another asset than the invoice.
-    AssetMismatch => "asset_mismatch",
-    /// `invalid_field`: out of range, wrong type, or an unknown or reused id.
-    InvalidField => "invalid_field",
-    /// `missing_field`: a required field is absent.
-    MissingField => "missing_field",
-    /// `invalid_transition`: the command is not allowed in the current status.
-    InvalidTransition => "invalid_transition",
-    /// `unknown_transfer`: no transfer with this id on the invoice.
-    UnknownTransfer => "unknown_transfer",
-    /// `unknown_refund`: no refund in flight with this id.
-    UnknownRefund => "unknown_refund",
-    /// `refund_exceeds_available`: more than may still be refunded.
-    RefundExceedsAvailable => "refund_exceeds_available",
-    /// `session_expired`: the checkout session reached its deadline.
-    SessionExpired => "session_expired",
-    /// `session_used`: the checkout session was already used.
-    SessionUsed => "session_used",
-    /// `signature_missing`: a required signature header (or body member) is absent.
-    SignatureMissing => "signature_missing",
-    /// `signature_malformed`: the signature header does not parse.
-    SignatureMalformed => "signature_malformed",
-    /// `signature_mismatch`: no signature matched any secret.
-    SignatureMismatch => "signature_mismatch",
-    /// `timestamp_out_of_tolerance`: the signed timestamp is outside the window.
-    TimestampOutOfTolerance => "timestamp_out_of_tolerance",
-    /// `replayed`: the replay guard has seen this message before.
-    Replayed => "replayed",
-    /// `malformed_json`: the body is not the JSON required.
-    MalformedJson => "malformed_json",
-    /// `integrity_conflict`: data disagrees with what the core already knows.
-    IntegrityConflict => "integrity_conflict",
-    /// `limit_exceeded`: a documented capacity is full (transfers per invoice, a replay
-    /// guard); nothing was changed (docs/spec.md §2 "State documents").
-    LimitExceeded => "limit_exceeded",
-    /// `invalid_state`: a stored document breaks an invariant the core keeps, so the core
-    /// cannot have written it (docs/spec.md §2 "State documents").
-    InvalidState => "invalid_state",
-}
+// The variant list, generated from the core's contract (one variant per code).
+include!("error_codes.rs");
 
 impl From<paystate::Error> for PaystateError {
     fn from(e: paystate::Error) -> Self {

@@ -3443,6 +3443,12 @@ public func FfiConverterTypeSigner_lower(_ value: Signer) -> UInt64 {
 public protocol VerifierProtocol: AnyObject, Sendable {
     
     /**
+     * The header names this verifier reads (lowercase; matched case-insensitively). A
+     * host may pass only these to [`Verifier::verify`].
+     */
+    func headerNames()  -> [String]
+    
+    /**
      * How many secrets it tries.
      */
     func keyCount()  -> UInt32
@@ -3464,6 +3470,14 @@ public protocol VerifierProtocol: AnyObject, Sendable {
      * `timestamp_out_of_tolerance`, `signature_mismatch`.
      */
     func verify(headers: [String: String], body: Data, now: Timestamp) throws  -> Verified
+    
+    /**
+     * [`Verifier::verify`] with the headers and body in one value: the same checks and
+     * errors, in one crossing of the FFI instead of two (each argument that is not a number
+     * is its own buffer, and on the JVM each buffer is one more native call; see
+     * BENCHMARKS.md "Kotlin/JVM binding").
+     */
+    func verifyRequest(request: WebhookRequest, now: Timestamp) throws  -> Verified
     
 }
 /**
@@ -3552,6 +3566,19 @@ public static func withOptions(scheme: Scheme, secrets: [String], options: Verif
 
     
     /**
+     * The header names this verifier reads (lowercase; matched case-insensitively). A
+     * host may pass only these to [`Verifier::verify`].
+     */
+open func headerNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_verifier_header_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * How many secrets it tries.
      */
 open func keyCount() -> UInt32  {
@@ -3600,6 +3627,23 @@ open func verify(headers: [String: String], body: Data, now: Timestamp)throws  -
             self.uniffiCloneHandle(),
         FfiConverterDictionaryStringString.lower(headers),
         FfiConverterData.lower(body),
+        FfiConverterTypeTimestamp_lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * [`Verifier::verify`] with the headers and body in one value: the same checks and
+     * errors, in one crossing of the FFI instead of two (each argument that is not a number
+     * is its own buffer, and on the JVM each buffer is one more native call; see
+     * BENCHMARKS.md "Kotlin/JVM binding").
+     */
+open func verifyRequest(request: WebhookRequest, now: Timestamp)throws  -> Verified  {
+    return try  FfiConverterTypeVerified_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_method_verifier_verify_request(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeWebhookRequest_lower(request),
         FfiConverterTypeTimestamp_lower(now),uniffiCallStatus
     )
 })
@@ -5273,6 +5317,76 @@ public func FfiConverterTypeVerifierOptions_lower(_ value: VerifierOptions) -> R
 
 
 /**
+ * One webhook request as received: its headers (names matched case-insensitively) and
+ * the raw body bytes (never re-serialised JSON). See [`Verifier::verify_request`].
+ */
+public struct WebhookRequest: Equatable, Hashable {
+    /**
+     * The request headers.
+     */
+    public var headers: [String: String]
+    /**
+     * The raw body.
+     */
+    public var body: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The request headers.
+         */headers: [String: String], 
+        /**
+         * The raw body.
+         */body: Data) {
+        self.headers = headers
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WebhookRequest: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWebhookRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WebhookRequest {
+        return
+            try WebhookRequest(
+                headers: FfiConverterDictionaryStringString.read(from: &buf), 
+                body: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WebhookRequest, into buf: inout [UInt8]) {
+        FfiConverterDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterData.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookRequest_lift(_ buf: RustBuffer) throws -> WebhookRequest {
+    return try FfiConverterTypeWebhookRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWebhookRequest_lower(_ value: WebhookRequest) -> RustBuffer {
+    return FfiConverterTypeWebhookRequest.lower(value)
+}
+
+
+/**
  * A stablecoin on a network; the scale is the token's on-chain decimals.
  */
 
@@ -6460,8 +6574,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
     
     
     /**
-     * `invalid_amount`: not `[0-9]+(\.[0-9]+)?` with at most 28 significant digits, or
-     * zero where an amount must be positive.
+     * `invalid_amount` (category `validation`; docs/spec.md §9).
      */
     case InvalidAmount(
         /**
@@ -6472,7 +6585,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `amount_below_minimum`.
+     * `amount_below_minimum` (category `validation`; docs/spec.md §9).
      */
     case AmountBelowMinimum(
         /**
@@ -6483,7 +6596,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `amount_above_maximum`.
+     * `amount_above_maximum` (category `validation`; docs/spec.md §9).
      */
     case AmountAboveMaximum(
         /**
@@ -6494,7 +6607,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `too_many_decimals`: more decimal places than the asset or currency allows.
+     * `too_many_decimals` (category `validation`; docs/spec.md §9).
      */
     case TooManyDecimals(
         /**
@@ -6505,7 +6618,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `invalid_asset`: an unknown asset code.
+     * `invalid_asset` (category `validation`; docs/spec.md §9).
      */
     case InvalidAsset(
         /**
@@ -6516,7 +6629,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `asset_mismatch`: a transfer in another asset than the invoice.
+     * `asset_mismatch` (category `validation`; docs/spec.md §9).
      */
     case AssetMismatch(
         /**
@@ -6527,7 +6640,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `invalid_field`: out of range, wrong type, or an unknown or reused id.
+     * `invalid_field` (category `validation`; docs/spec.md §9).
      */
     case InvalidField(
         /**
@@ -6538,7 +6651,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `missing_field`: a required field is absent.
+     * `missing_field` (category `validation`; docs/spec.md §9).
      */
     case MissingField(
         /**
@@ -6549,7 +6662,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `invalid_transition`: the command is not allowed in the current status.
+     * `invalid_transition` (category `transition`; docs/spec.md §9).
      */
     case InvalidTransition(
         /**
@@ -6560,7 +6673,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `unknown_transfer`: no transfer with this id on the invoice.
+     * `unknown_transfer` (category `transition`; docs/spec.md §9).
      */
     case UnknownTransfer(
         /**
@@ -6571,7 +6684,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `unknown_refund`: no refund in flight with this id.
+     * `unknown_refund` (category `transition`; docs/spec.md §9).
      */
     case UnknownRefund(
         /**
@@ -6582,7 +6695,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `refund_exceeds_available`: more than may still be refunded.
+     * `refund_exceeds_available` (category `transition`; docs/spec.md §9).
      */
     case RefundExceedsAvailable(
         /**
@@ -6593,7 +6706,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `session_expired`: the checkout session reached its deadline.
+     * `session_expired` (category `transition`; docs/spec.md §9).
      */
     case SessionExpired(
         /**
@@ -6604,7 +6717,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `session_used`: the checkout session was already used.
+     * `session_used` (category `transition`; docs/spec.md §9).
      */
     case SessionUsed(
         /**
@@ -6615,7 +6728,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `signature_missing`: a required signature header (or body member) is absent.
+     * `signature_missing` (category `signature`; docs/spec.md §9).
      */
     case SignatureMissing(
         /**
@@ -6626,7 +6739,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `signature_malformed`: the signature header does not parse.
+     * `signature_malformed` (category `signature`; docs/spec.md §9).
      */
     case SignatureMalformed(
         /**
@@ -6637,7 +6750,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `signature_mismatch`: no signature matched any secret.
+     * `signature_mismatch` (category `signature`; docs/spec.md §9).
      */
     case SignatureMismatch(
         /**
@@ -6648,7 +6761,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `timestamp_out_of_tolerance`: the signed timestamp is outside the window.
+     * `timestamp_out_of_tolerance` (category `signature`; docs/spec.md §9).
      */
     case TimestampOutOfTolerance(
         /**
@@ -6659,7 +6772,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `replayed`: the replay guard has seen this message before.
+     * `replayed` (category `signature`; docs/spec.md §9).
      */
     case Replayed(
         /**
@@ -6670,7 +6783,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `malformed_json`: the body is not the JSON required.
+     * `malformed_json` (category `signature`; docs/spec.md §9).
      */
     case MalformedJson(
         /**
@@ -6681,7 +6794,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `integrity_conflict`: data disagrees with what the core already knows.
+     * `integrity_conflict` (category `integrity`; docs/spec.md §9).
      */
     case IntegrityConflict(
         /**
@@ -6692,8 +6805,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `limit_exceeded`: a documented capacity is full (transfers per invoice, a replay
-     * guard); nothing was changed (docs/spec.md §2 "State documents").
+     * `limit_exceeded` (category `limit`; docs/spec.md §9).
      */
     case LimitExceeded(
         /**
@@ -6704,8 +6816,7 @@ enum PaystateError: Swift.Error, Equatable, Hashable {
          */detail: String
     )
     /**
-     * `invalid_state`: a stored document breaks an invariant the core keeps, so the core
-     * cannot have written it (docs/spec.md §2 "State documents").
+     * `invalid_state` (category `state`; docs/spec.md §9).
      */
     case InvalidState(
         /**
@@ -9009,6 +9120,18 @@ public func invoiceSpecToJson(spec: InvoiceSpec)throws  -> String  {
 })
 }
 /**
+ * Reads one journal line, `{"at": RFC 3339, "command": {"op": ...}}`, with the core's
+ * typed errors (`journal.at`, `journal.command`, then the command's own fields).
+ */
+public func journalEntryFromJson(json: String)throws  -> JournalEntry  {
+    return try  FfiConverterTypeJournalEntry_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_journal_entry_from_json(
+        FfiConverterString.lower(json),uniffiCallStatus
+    )
+})
+}
+/**
  * Reads a journal written by [`journal_to_json`] (or by any other paystate binding).
  */
 public func journalFromJson(json: String)throws  -> [JournalEntry]  {
@@ -9420,6 +9543,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_func_invoice_spec_to_json() != 14618) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_paystate_ffi_checksum_func_journal_entry_from_json() != 21308) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_func_journal_from_json() != 27931) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9753,6 +9879,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_method_signer_sign() != 41362) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_paystate_ffi_checksum_method_verifier_header_names() != 51111) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_method_verifier_key_count() != 55317) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9763,6 +9892,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_method_verifier_verify() != 46538) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_method_verifier_verify_request() != 4340) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_constructor_deliveryplan_from_json() != 33658) {

@@ -210,47 +210,62 @@ private final class Tracked {
     }
 }
 
-private func fieldsOf(_ op: String) -> [String]? {
-    switch op {
-    case "create_invoice": return ["invoice"]
-    case "observe_transfer": return ["invoice", "transfer"]
-    case "confirm_transfer", "drop_transfer": return ["invoice", "tx_id"]
-    case "tick": return ["invoice"]
-    case "cancel": return ["invoice"]
-    case "request_refund": return ["invoice", "refund_id", "amount"]
-    case "settle_refund": return ["invoice", "refund_id", "outcome"]
-    case "mark": return ["invoice", "status"]
-    case "claim_txid": return ["invoice", "tx_id"]
-    case "replay": return ["invoice"]
-    case "allocate_amount": return ["account", "invoice", "due", "step", "allowance"]
-    case "match_transfer": return ["account", "amount"]
-    case "register_amount": return ["account", "invoice", "payable", "allowance"]
-    case "release": return ["invoice"]
-    case "open_session": return ["session", "invoice", "ttl"]
-    case "use_session": return ["session"]
-    case "verify_signature": return ["scheme", "secrets", "headers", "body", "body_base64", "tolerance_seconds", "replay_guard"]
-    case "sign": return ["scheme", "secret", "body", "headers"]
-    case "plan_delivery": return ["delivery", "policy"]
-    case "report_attempt": return ["delivery", "http_status", "error", "duration_ms"]
-    default: return nil
+/// The scenario grammar (`conformance/grammar.json` at the repository root, or the file named
+/// by `PAYSTATE_GRAMMAR`): which fields each op takes and which expect keys each op family
+/// checks, written once for every language's runner (the Kotlin runner reads it too).
+private enum Grammar {
+    static let doc: Result<JSONObject, ConformanceRunner.Failure> = {
+        let env = ProcessInfo.processInfo.environment
+        let path: String
+        if let p = env["PAYSTATE_GRAMMAR"] {
+            path = p
+        } else {
+            // Tests/PaystateTests/ConformanceRunner.swift -> bindings-swift -> repository root
+            let root = env["PAYSTATE_REPO_ROOT"] ?? URL(fileURLWithPath: #filePath)
+                .deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().path
+            path = (root as NSString).appendingPathComponent("conformance/grammar.json")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(ConformanceRunner.Failure("cannot read the scenario grammar \(path)"))
+        }
+        do {
+            guard case .object(let o) = try JSONText.parse(String(decoding: data, as: UTF8.self)) else {
+                return .failure(ConformanceRunner.Failure("\(path): not a JSON object"))
+            }
+            return .success(o)
+        } catch {
+            return .failure(ConformanceRunner.Failure("\(path): not JSON: \(error)"))
+        }
+    }()
+
+    private static func op(_ name: String) throws -> JSONObject? {
+        guard case .object(let ops)? = try doc.get()["ops"] else {
+            throw ConformanceRunner.Failure("the scenario grammar has no ops")
+        }
+        guard case .object(let o)? = ops[name] else { return nil }
+        return o
     }
-}
 
-private let invoiceKeys = [
-    "status", "exceptions", "amount_paid", "amount_pending", "amount_held", "surplus",
-    "amount_refunded", "refundable", "deadline", "events", "version",
-]
+    /// The fields `op` takes, or nil for an op the grammar does not know.
+    static func fieldsOf(_ name: String) throws -> [String]? {
+        guard let o = try op(name) else { return nil }
+        var fields: [String] = []
+        for group in ["required", "optional"] {
+            if case .object(let members)? = o[group] { fields += members.keys }
+        }
+        return fields
+    }
 
-private func expectKeysOf(_ op: String) -> [String] {
-    switch op {
-    case "allocate_amount": return ["payable"]
-    case "match_transfer": return ["match"]
-    case "register_amount", "release", "use_session": return []
-    case "open_session": return ["expires_at"]
-    case "verify_signature": return ["valid"]
-    case "sign": return ["headers", "signature"]
-    case "plan_delivery", "report_attempt": return ["next"]
-    default: return invoiceKeys
+    /// The state keys `expect` may check after `op` (`error` is allowed for every op).
+    static func expectKeysOf(_ name: String) throws -> [String] {
+        guard let o = try op(name), case .string(let family)? = o["expect"] else { return [] }
+        guard case .object(let expect)? = try doc.get()["expect"],
+              case .object(let families)? = expect["families"],
+              case .array(let keys)? = families[family] else {
+            throw ConformanceRunner.Failure("the scenario grammar has no expect family \(family)")
+        }
+        return keys.compactMap { $0.string }
     }
 }
 
@@ -290,7 +305,7 @@ private final class World {
         guard case .object(let map) = stepValue else { throw fail("a step must be a JSON object") }
         let s = Obj(map: map, prefix: "")
         guard let op = s.get("op")?.string else { throw fail("step has no op") }
-        guard let fields = fieldsOf(op) else { throw fail("unknown op \(JSONText.quoted(op))") }
+        guard let fields = try Grammar.fieldsOf(op) else { throw fail("unknown op \(JSONText.quoted(op))") }
         if let k = map.keys.first(where: { !["op", "at", "expect"].contains($0) && !fields.contains($0) }) {
             throw fail("field \(JSONText.quoted(k)) is not a field of \(op)")
         }
@@ -308,7 +323,7 @@ private final class World {
         case _?: throw fail("expect must be an object")
         }
         if let e = expect {
-            let allowed = expectKeysOf(op)
+            let allowed = try Grammar.expectKeysOf(op)
             if let k = e.keys.first(where: { $0 != "error" && !allowed.contains($0) }) {
                 throw fail("unknown expect key \(JSONText.quoted(k)) for \(op)")
             }

@@ -849,6 +849,11 @@ uint64_t uniffi_paystate_ffi_fn_constructor_verifier_new(RustBuffer scheme, Rust
 uint64_t uniffi_paystate_ffi_fn_constructor_verifier_with_options(RustBuffer scheme, RustBuffer secrets, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_HEADER_NAMES
+RustBuffer uniffi_paystate_ffi_fn_method_verifier_header_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_KEY_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_KEY_COUNT
 uint32_t uniffi_paystate_ffi_fn_method_verifier_key_count(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -867,6 +872,11 @@ RustBuffer uniffi_paystate_ffi_fn_method_verifier_tolerance_seconds(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_VERIFY
 RustBuffer uniffi_paystate_ffi_fn_method_verifier_verify(uint64_t ptr, RustBuffer headers, RustBuffer body, int64_t now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_VERIFY_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_VERIFIER_VERIFY_REQUEST
+RustBuffer uniffi_paystate_ffi_fn_method_verifier_verify_request(uint64_t ptr, RustBuffer request, int64_t now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_METHOD_PAYSTATEERROR_ERROR_CODE
@@ -1067,6 +1077,11 @@ RustBuffer uniffi_paystate_ffi_fn_func_invoice_spec_from_json(RustBuffer json, R
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_INVOICE_SPEC_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_INVOICE_SPEC_TO_JSON
 RustBuffer uniffi_paystate_ffi_fn_func_invoice_spec_to_json(RustBuffer spec, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_JOURNAL_ENTRY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_JOURNAL_ENTRY_FROM_JSON
+RustBuffer uniffi_paystate_ffi_fn_func_journal_entry_from_json(RustBuffer json, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_JOURNAL_FROM_JSON
@@ -1677,6 +1692,12 @@ uint16_t uniffi_paystate_ffi_checksum_func_invoice_spec_from_json(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_INVOICE_SPEC_TO_JSON
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_INVOICE_SPEC_TO_JSON
 uint16_t uniffi_paystate_ffi_checksum_func_invoice_spec_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_JOURNAL_ENTRY_FROM_JSON
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_JOURNAL_ENTRY_FROM_JSON
+uint16_t uniffi_paystate_ffi_checksum_func_journal_entry_from_json(void
     
 );
 #endif
@@ -2346,6 +2367,12 @@ uint16_t uniffi_paystate_ffi_checksum_method_signer_sign(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_HEADER_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_HEADER_NAMES
+uint16_t uniffi_paystate_ffi_checksum_method_verifier_header_names(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_KEY_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_KEY_COUNT
 uint16_t uniffi_paystate_ffi_checksum_method_verifier_key_count(void
@@ -2367,6 +2394,12 @@ uint16_t uniffi_paystate_ffi_checksum_method_verifier_tolerance_seconds(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY
 uint16_t uniffi_paystate_ffi_checksum_method_verifier_verify(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_REQUEST
+uint16_t uniffi_paystate_ffi_checksum_method_verifier_verify_request(void
     
 );
 #endif

@@ -255,6 +255,36 @@ class BindingTest {
     }
 
     @Test
+    fun verifyRequestIsVerifyInOneValue() {
+        val secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        val body = """{"test": 2432232314}""".toByteArray()
+        val ts = Instant.ofEpochSecond(1614265330)
+        val signed = Signer(Scheme.STANDARD_WEBHOOKS, listOf(secret))
+            .sign(body, SignInput(id = "msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp = ts))
+        val verifier = Verifier(Scheme.STANDARD_WEBHOOKS, listOf(secret))
+        // Only the headers the scheme reads, as the core names them.
+        val names = verifier.headerNames()
+        assertTrue(names.containsAll(listOf("webhook-id", "webhook-timestamp", "webhook-signature")), names.toString())
+        assertTrue(Verifier(Scheme.MONETIX, listOf("k")).headerNames().isEmpty())
+        val headers = signed.headers().associate { it.name to it.value }.filterKeys { it.lowercase() in names }
+        val request = WebhookRequest(headers, body)
+        assertEquals(verifier.verify(headers, body, ts), verifier.verifyRequest(request, ts))
+        val tampered = typed { verifier.verifyRequest(request.copy(body = body + ' '.code.toByte()), ts) }
+        assertEquals("signature_mismatch", tampered.code)
+        assertEquals("signature_missing", typed { verifier.verifyRequest(WebhookRequest(emptyMap(), body), ts) }.code)
+    }
+
+    @Test
+    fun journalEntryFromJsonIsTheCoreReader() {
+        val entry = journalEntryFromJson("""{"at": "2026-01-01T00:00:00Z", "command": {"op": "tick"}}""")
+        assertEquals(JournalEntry(t0, Command.Tick), entry)
+        val badAt = typed { journalEntryFromJson("""{"at": "yesterday", "command": {"op": "tick"}}""") }
+        assertEquals("invalid_field", badAt.code)
+        assertEquals("journal.at", badAt.field)
+        assertEquals("missing_field", typed { journalEntryFromJson("""{"at": "2026-01-01T00:00:00Z"}""") }.code)
+    }
+
+    @Test
     fun deliveryPlanRetries() {
         val plan = DeliveryPlan("d1", DeliveryPolicy.KEYPAIR_INVOICE, t0)
         assertEquals(NextAttempt.RetryAt(t0), plan.next())

@@ -25,10 +25,12 @@ public final class MemoryCount {
         int s1 = live.size();
         for (int i = 0; i < n; i++) b.verifyPaystate();
         int s2 = live.size();
-        for (int i = 0; i < n; i++) b.observeTransfer(fresh(b));
+        for (int i = 0; i < n; i++) b.verifyPaystateRequest();
         int s3 = live.size();
-        System.out.printf("JNA Memory blocks per call: isEmpty %.1f, verify %.1f, copy+observeTransfer %.1f%n",
-                (s1 - s0) / (double) n, (s2 - s1) / (double) n, (s3 - s2) / (double) n);
+        for (int i = 0; i < n; i++) b.observeTransfer(fresh(b));
+        int s4 = live.size();
+        System.out.printf("JNA Memory blocks per call: isEmpty %.1f, verify %.1f, verifyRequest %.1f, copy+observeTransfer %.1f%n",
+                (s1 - s0) / (double) n, (s2 - s1) / (double) n, (s3 - s2) / (double) n, (s4 - s3) / (double) n);
         for (int i = 0; i < 100_000; i++) b.jnaFloor();
         System.out.println("live blocks after 100 000 more isEmpty(): " + live.size());
         for (int k = 0; k < 3; k++) {
