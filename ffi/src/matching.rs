@@ -72,7 +72,8 @@ impl Matcher {
     ) -> Result<Amount> {
         let due = amount_in(&due, "due")?;
         let step = amount_in(&step, "step")?;
-        let allowance = opt_amount_in(&allowance, "allowance")?.unwrap_or(paystate::Amount::ZERO);
+        let allowance = opt_amount_in(&allowance, "allowance")?
+            .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE);
         let payable = lock(&self.inner).allocate(&account, &invoice_id, due, step, allowance)?;
         Ok(amount_out(payable))
     }
@@ -87,7 +88,8 @@ impl Matcher {
         allowance: Option<Amount>,
     ) -> Result<()> {
         let payable = amount_in(&payable, "payable")?;
-        let allowance = opt_amount_in(&allowance, "allowance")?.unwrap_or(paystate::Amount::ZERO);
+        let allowance = opt_amount_in(&allowance, "allowance")?
+            .unwrap_or(paystate::matching::DEFAULT_ALLOWANCE);
         lock(&self.inner).register(&account, &invoice_id, payable, allowance)?;
         Ok(())
     }

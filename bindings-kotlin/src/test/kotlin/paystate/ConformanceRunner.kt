@@ -320,7 +320,7 @@ private class World {
             val account = f.str("account")
             val due = f.amount("due")
             val step = f.amount("step")
-            val allowance = f.optAmount("allowance") ?: BigDecimal.ZERO
+            val allowance = f.optAmount("allowance") // null: the core's DEFAULT_ALLOWANCE
             Output(payable = matcher.allocate(account, id, due, step, allowance))
         }
         "register_amount" -> {
@@ -328,7 +328,7 @@ private class World {
             tracked(id)
             val account = f.str("account")
             val payable = f.amount("payable")
-            val allowance = f.optAmount("allowance") ?: BigDecimal.ZERO
+            val allowance = f.optAmount("allowance") // null: the core's DEFAULT_ALLOWANCE
             matcher.register(account, id, payable, allowance)
             Output()
         }
