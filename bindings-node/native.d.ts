@@ -19,6 +19,7 @@ import type {
   InvoiceStatus,
   InvoiceException,
   AttemptOutcome,
+  ReportedOutcome,
   PaystateErrorCode,
   PaystateError,
   Tolerance,
@@ -107,7 +108,7 @@ export declare class DeliveryPlan {
    * measured. Returns what comes next. A report on a finished plan is
    * `invalid_transition` and leaves it unchanged.
    */
-  report(outcome: AttemptOutcome, at: TimeInput, durationMs?: number): DeliveryNext
+  report(outcome: ReportedOutcome, at: TimeInput, durationMs?: number): DeliveryNext
   /** Applies the time (it never runs backwards) and says whether an attempt is due. */
   tick(now: TimeInput): boolean
   /** What the plan wants next. */
