@@ -104,7 +104,8 @@ export declare class DeliveryPlan {
   constructor(id: string, policy: DeliveryPolicy, now: TimeInput)
   /**
    * Records an attempt made at `at`: `outcome` is the HTTP status the receiver answered,
-   * `'timeout'` or `'error'` (a transport error); `durationMs` is how long it took, when
+   * `'timeout'`, or a transport error's name (`'error'`, `'connection_refused'`: any
+   * other non-empty text, docs/spec.md §7); `durationMs` is how long it took, when
    * measured. Returns what comes next. A report on a finished plan is
    * `invalid_transition` and leaves it unchanged.
    */
