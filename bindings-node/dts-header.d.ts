@@ -19,6 +19,7 @@ import type {
   InvoiceStatus,
   InvoiceException,
   AttemptOutcome,
+  ReportedOutcome,
   PaystateErrorCode,
   PaystateError,
   Tolerance,

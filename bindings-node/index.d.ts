@@ -21,6 +21,7 @@ import type {
   InvoiceStatus,
   InvoiceException,
   AttemptOutcome,
+  ReportedOutcome,
   PaystateErrorCode,
   PaystateError,
   Tolerance,

@@ -19,6 +19,7 @@ import type {
   InvoiceStatus,
   InvoiceException,
   AttemptOutcome,
+  ReportedOutcome,
   PaystateErrorCode,
   PaystateError,
   Tolerance,
@@ -103,11 +104,12 @@ export declare class DeliveryPlan {
   constructor(id: string, policy: DeliveryPolicy, now: TimeInput)
   /**
    * Records an attempt made at `at`: `outcome` is the HTTP status the receiver answered,
-   * `'timeout'` or `'error'` (a transport error); `durationMs` is how long it took, when
+   * `'timeout'`, or a transport error's name (`'error'`, `'connection_refused'`: any
+   * other non-empty text, docs/spec.md §7); `durationMs` is how long it took, when
    * measured. Returns what comes next. A report on a finished plan is
    * `invalid_transition` and leaves it unchanged.
    */
-  report(outcome: AttemptOutcome, at: TimeInput, durationMs?: number): DeliveryNext
+  report(outcome: ReportedOutcome, at: TimeInput, durationMs?: number): DeliveryNext
   /** Applies the time (it never runs backwards) and says whether an attempt is due. */
   tick(now: TimeInput): boolean
   /** What the plan wants next. */

@@ -35,6 +35,12 @@ export type InvoiceStatus = Status
 export type InvoiceException = ExceptionName
 /** What a delivery attempt got back: an HTTP status, no answer in time, or a transport error. */
 export type AttemptOutcome = number | 'timeout' | 'error'
+/**
+ * What a host reports for an attempt: an HTTP status, `'timeout'`, or a transport error's
+ * name (`'error'`, `'connection_refused'`: any other non-empty text counts as a transport
+ * error, docs/spec.md §7). Recorded attempts read back as an `AttemptOutcome`.
+ */
+export type ReportedOutcome = AttemptOutcome | (string & {})
 
 /** Every code a `PaystateError` can carry (stable, part of the contract: docs/spec.md §9). */
 export type PaystateErrorCode = ErrorCode

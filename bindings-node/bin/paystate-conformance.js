@@ -343,11 +343,8 @@ class World {
       this.deliveries.set(id, plan)
       next = plan.next
     } else {
-      const [which, given] = s.oneOf('http_status', 'error')
-      /** @type {ps.AttemptOutcome} */
-      let outcome
-      if (which === 'http_status') outcome = given > 65535 ? 0 : given
-      else outcome = given === 'timeout' ? 'timeout' : 'error'
+      // A status or a failure's text, as given: the core judges both (docs/spec.md §7).
+      const [, outcome] = s.oneOf('http_status', 'error')
       const duration = s.get('duration_ms')
       const plan = this.deliveries.get(id)
       if (!plan) throw unknownOrReused('delivery', 'is unknown', id)

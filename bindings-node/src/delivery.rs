@@ -6,7 +6,7 @@ use napi_derive::napi;
 use paystate::delivery::{Next, Outcome, Policy};
 
 use crate::conv;
-use crate::err::{invalid_field, raise, type_error, OrThrow};
+use crate::err::{type_error, OrThrow};
 
 fn next_js<'e>(env: &'e Env, next: Next) -> napi::Result<Object<'e>> {
     let mut o = Object::new(env)?;
@@ -21,31 +21,20 @@ fn next_js<'e>(env: &'e Env, next: Next) -> napi::Result<Object<'e>> {
     Ok(o)
 }
 
+/// A status or a failure's text, judged by the core (docs/spec.md §7).
 fn outcome_of(env: &Env, v: Unknown<'_>) -> napi::Result<Outcome> {
     match v.get_type()? {
         ValueType::Number => {
             let status = conv::whole(env, v, "http_status")?;
-            let status = u16::try_from(status).unwrap_or(0);
-            Outcome::http(status).or_throw(env)
+            Outcome::from_status(status).or_throw(env)
         }
-        ValueType::String => match conv::string(env, v, "outcome")?.as_str() {
-            "timeout" => Ok(Outcome::Timeout),
-            "error" => Ok(Outcome::Error),
-            other => {
-                let shown: String = other.chars().take(40).collect();
-                Err(raise(
-                    env,
-                    &invalid_field(
-                        "outcome",
-                        format!("expected an HTTP status, 'timeout' or 'error', found {shown:?}"),
-                    ),
-                ))
-            }
-        },
+        ValueType::String => {
+            Outcome::parse(&conv::string(env, v, "outcome")?, "outcome").or_throw(env)
+        }
         _ => Err(type_error(
             env,
             &format!(
-                "outcome: expected an HTTP status number, 'timeout' or 'error', got {}",
+                "outcome: expected an HTTP status number or a failure's text ('timeout', 'error', ...), got {}",
                 conv::kind(&v)
             ),
         )),
@@ -85,11 +74,12 @@ impl DeliveryPlan {
     }
 
     /// Records an attempt made at `at`: `outcome` is the HTTP status the receiver answered,
-    /// `'timeout'` or `'error'` (a transport error); `durationMs` is how long it took, when
+    /// `'timeout'`, or a transport error's name (`'error'`, `'connection_refused'`: any
+    /// other non-empty text, docs/spec.md §7); `durationMs` is how long it took, when
     /// measured. Returns what comes next. A report on a finished plan is
     /// `invalid_transition` and leaves it unchanged.
     #[napi(
-        ts_args_type = "outcome: AttemptOutcome, at: TimeInput, durationMs?: number",
+        ts_args_type = "outcome: ReportedOutcome, at: TimeInput, durationMs?: number",
         ts_return_type = "DeliveryNext"
     )]
     pub fn report<'e>(

@@ -330,6 +330,13 @@ test('delivery plans: schedule, finish, state', () => {
   assert.deepEqual(plan.attempts.map((a) => a.outcome), [503, 'timeout', 200])
   assert.equal(codeOf(() => plan.report(200, T0 + 500_000)).code, 'invalid_transition')
   assert.equal(codeOf(() => new ps.DeliveryPlan('x', 'usdt_gateway', T0).report(999, T0)).code, 'invalid_field')
+  // Any other text names a transport error (docs/spec.md §7); empty text names nothing.
+  const other = new ps.DeliveryPlan('y', 'keypair_invoice', T0)
+  assert.deepEqual(other.report('connection_refused', T0), { kind: 'retry', retryAt: new Date(T0 + 300_000) })
+  assert.deepEqual(other.attempts.map((a) => a.outcome), ['error'])
+  assert.equal(codeOf(() => other.report('', T0)).code, 'invalid_field')
+  assert.equal(codeOf(() => other.report(70_000, T0)).code, 'invalid_field')
+  assert.equal(other.attempts.length, 1)
   // @ts-expect-error not a policy
   assert.equal(codeOf(() => new ps.DeliveryPlan('x', 'carrier_pigeon', T0)).code, 'invalid_field')
 })

@@ -75,10 +75,11 @@ pub struct PyDeliveryPlan {
     inner: Mutex<DeliveryPlan>,
 }
 
+/// A status or a failure's text, judged by the core (docs/spec.md §7).
 fn outcome(obj: &Bound<'_, PyAny>) -> PyResult<Outcome> {
     if obj.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(
-            "outcome: expected an HTTP status int, \"timeout\" or \"error\"",
+            "outcome: expected an HTTP status int or a failure's text (\"timeout\", \"error\", ...)",
         ));
     }
     if obj.is_instance_of::<PyInt>() {
@@ -92,7 +93,7 @@ fn outcome(obj: &Bound<'_, PyAny>) -> PyResult<Outcome> {
         return Outcome::parse(&text(obj, "error")?, "error").core();
     }
     Err(PyTypeError::new_err(
-        "outcome: expected an HTTP status int, \"timeout\" or \"error\"",
+        "outcome: expected an HTTP status int or a failure's text (\"timeout\", \"error\", ...)",
     ))
 }
 
@@ -114,8 +115,9 @@ impl PyDeliveryPlan {
         })
     }
 
-    /// Records an attempt made at `now`: `outcome` is the HTTP status, `"timeout"` or
-    /// `"error"`; `duration` is int milliseconds or a timedelta. Returns what comes next;
+    /// Records an attempt made at `now`: `outcome` is the HTTP status, `"timeout"`, or a
+    /// transport error's name (`"error"`, `"connection_refused"`: any other non-empty text,
+    /// docs/spec.md §7); `duration` is int milliseconds or a timedelta. Returns what comes next;
     /// a report on a finished plan is `invalid_transition`.
     #[pyo3(signature = (outcome, *, now, duration=None))]
     fn report(

@@ -372,6 +372,13 @@ def test_delivery_plan() -> None:
         plan.report(200, now=T0)
     assert paystate.DeliveryPlan.from_json(plan.to_json()) == plan
     assert plan.policy is paystate.DeliveryPolicy.KEYPAIR_INVOICE
+    # Any other text names a transport error (docs/spec.md §7); empty text names nothing.
+    other = paystate.DeliveryPlan("evt:2", paystate.DeliveryPolicy.KEYPAIR_INVOICE, now=T0)
+    assert other.report("connection_refused", now=T0).retry_at == T0 + timedelta(seconds=300)
+    with pytest.raises(paystate.ValidationError) as info:
+        other.report("", now=T0)
+    assert (info.value.code, info.value.field) == ("invalid_field", "error")
+    assert other.attempts == 1
 
 
 @pytest.mark.parametrize(
@@ -381,7 +388,7 @@ def test_delivery_plan() -> None:
         (70_000, "http_status"),
         (2**70, "http_status"),
         (-1, "http_status"),
-        ("refused", "error"),
+        ("", "error"),
     ],
 )
 def test_delivery_outcomes_are_checked_by_core(outcome: Any, field: str) -> None:

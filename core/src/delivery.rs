@@ -169,18 +169,45 @@ impl Outcome {
         }
     }
 
-    /// The failures without an HTTP answer, as hosts spell them.
-    pub const FAILURES: [(&'static str, Outcome); 2] =
-        [("timeout", Outcome::Timeout), ("error", Outcome::Error)];
+    /// The text that names a timeout; any other text names a transport error.
+    pub const TIMEOUT: &'static str = "timeout";
 
-    /// `"timeout"` or `"error"` (see [`Outcome::FAILURES`]); other text is
-    /// `invalid_field` on `field`.
+    /// A failure without an HTTP answer, named by text (docs/spec.md §7): `"timeout"` is
+    /// [`Outcome::Timeout`]; any other non-empty text names a transport error
+    /// ([`Outcome::Error`]): `"error"`, or the error's own name such as
+    /// `"connection_refused"`, `"dns"` or `"tls"`. A timeout and a transport error count
+    /// the same for every policy, so a name the host spells its own way never changes a
+    /// plan. Empty text names nothing and is `invalid_field` on `field`.
     pub fn parse(text: &str, field: impl Into<crate::error::FieldName>) -> Result<Outcome> {
-        Outcome::FAILURES
-            .iter()
-            .find(|(name, _)| *name == text)
-            .map(|(_, o)| *o)
-            .ok_or_else(|| Error::invalid_field(field, "expected \"timeout\" or \"error\""))
+        match text {
+            "" => Err(Error::invalid_field(
+                field,
+                "name the failure: \"timeout\" or a transport error such as \"connection_refused\"",
+            )),
+            Outcome::TIMEOUT => Ok(Outcome::Timeout),
+            _ => Ok(Outcome::Error),
+        }
+    }
+
+    /// One reported attempt as a host or a conformance scenario holds it: exactly one of
+    /// an HTTP status (see [`Outcome::from_status`]) or a failure's text (see
+    /// [`Outcome::parse`], on `error`) (docs/spec.md §7). Neither is `missing_field` on
+    /// `http_status`; both is `invalid_field` on `error`.
+    pub fn from_report<T>(http_status: Option<T>, error: Option<&str>) -> Result<Outcome>
+    where
+        T: TryInto<u16> + Copy + std::fmt::Display,
+    {
+        match (http_status, error) {
+            (Some(status), None) => Outcome::from_status(status),
+            (None, Some(text)) => Outcome::parse(text, "error"),
+            (None, None) => Err(Error::MissingField {
+                field: "http_status".into(),
+            }),
+            (Some(_), Some(_)) => Err(Error::invalid_field(
+                "error",
+                "give http_status or error, not both",
+            )),
+        }
     }
 }
 
@@ -413,9 +440,40 @@ mod tests {
             Outcome::parse("timeout", "error").unwrap(),
             Outcome::Timeout
         );
-        assert_eq!(Outcome::parse("error", "error").unwrap(), Outcome::Error);
-        let e = Outcome::parse("refused", "error").unwrap_err();
-        assert_eq!((e.code(), e.field()), ("invalid_field", Some("error")));
+        for transport in ["error", "connection_refused", "Timeout", " timeout"] {
+            assert_eq!(Outcome::parse(transport, "error").unwrap(), Outcome::Error);
+        }
+        let e = Outcome::parse("", "outcome").unwrap_err();
+        assert_eq!((e.code(), e.field()), ("invalid_field", Some("outcome")));
+    }
+
+    #[test]
+    fn outcomes_from_reports() {
+        let report = Outcome::from_report::<i64>;
+        assert_eq!(report(Some(410), None).unwrap(), Outcome::Http(410));
+        assert_eq!(report(None, Some("timeout")).unwrap(), Outcome::Timeout);
+        assert_eq!(report(None, Some("dns")).unwrap(), Outcome::Error);
+        let codes = |r: Result<Outcome>| {
+            let e = r.unwrap_err();
+            (e.code(), e.field().map(str::to_owned))
+        };
+        let field = |f: &str| Some(f.to_owned());
+        assert_eq!(
+            codes(report(Some(-5), None)),
+            ("invalid_field", field("http_status"))
+        );
+        assert_eq!(
+            codes(report(None, Some(""))),
+            ("invalid_field", field("error"))
+        );
+        assert_eq!(
+            codes(report(None, None)),
+            ("missing_field", field("http_status"))
+        );
+        assert_eq!(
+            codes(report(Some(200), Some("timeout"))),
+            ("invalid_field", field("error"))
+        );
     }
 
     #[test]

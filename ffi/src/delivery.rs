@@ -83,6 +83,23 @@ pub fn http_outcome(status: u16) -> Result<AttemptOutcome> {
     Ok(dl::Outcome::http(status)?.into())
 }
 
+/// A failure without an HTTP answer, named by text (docs/spec.md §7): `"timeout"` is
+/// `Timeout`; any other non-empty text (`"error"`, `"connection_refused"`, `"dns"`) is a
+/// `TransportError`. Empty text is `invalid_field` on `error`.
+#[uniffi::export]
+pub fn failure_outcome(text: String) -> Result<AttemptOutcome> {
+    Ok(dl::Outcome::parse(&text, "error")?.into())
+}
+
+/// One reported attempt as a host or a conformance scenario holds it: exactly one of an
+/// HTTP status (outside 100..=599: `invalid_field` on `http_status`) or a failure's text
+/// (see [`failure_outcome`]). Neither is `missing_field` on `http_status`; both is
+/// `invalid_field` on `error`.
+#[uniffi::export]
+pub fn report_outcome(http_status: Option<i64>, error: Option<String>) -> Result<AttemptOutcome> {
+    Ok(dl::Outcome::from_report(http_status, error.as_deref())?.into())
+}
+
 /// What the plan wants next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, uniffi::Enum)]
 pub enum NextAttempt {

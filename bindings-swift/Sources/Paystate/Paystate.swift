@@ -8071,6 +8071,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -8695,6 +8719,19 @@ public func deliveryPolicyMaxAttempts(policy: DeliveryPolicy) -> UInt32  {
 })
 }
 /**
+ * A failure without an HTTP answer, named by text (docs/spec.md §7): `"timeout"` is
+ * `Timeout`; any other non-empty text (`"error"`, `"connection_refused"`, `"dns"`) is a
+ * `TransportError`. Empty text is `invalid_field` on `error`.
+ */
+public func failureOutcome(text: String)throws  -> AttemptOutcome  {
+    return try  FfiConverterTypeAttemptOutcome_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_failure_outcome(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+/**
  * An HTTP outcome, checked by the core: a status outside 100..=599 is `invalid_field` on
  * `http_status` (the same check [`DeliveryPlan::report`] makes).
  */
@@ -8714,6 +8751,21 @@ public func parseDeliveryPolicy(name: String)throws  -> DeliveryPolicy  {
         uniffiCallStatus in
     uniffi_paystate_ffi_fn_func_parse_delivery_policy(
         FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+/**
+ * One reported attempt as a host or a conformance scenario holds it: exactly one of an
+ * HTTP status (outside 100..=599: `invalid_field` on `http_status`) or a failure's text
+ * (see [`failure_outcome`]). Neither is `missing_field` on `http_status`; both is
+ * `invalid_field` on `error`.
+ */
+public func reportOutcome(httpStatus: Int64?, error: String?)throws  -> AttemptOutcome  {
+    return try  FfiConverterTypeAttemptOutcome_lift(try rustCallWithError(FfiConverterTypePaystateError_lift) {
+        uniffiCallStatus in
+    uniffi_paystate_ffi_fn_func_report_outcome(
+        FfiConverterOptionInt64.lower(httpStatus),
+        FfiConverterOptionString.lower(error),uniffiCallStatus
     )
 })
 }
@@ -9447,10 +9499,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_paystate_ffi_checksum_func_delivery_policy_max_attempts() != 11614) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_paystate_ffi_checksum_func_failure_outcome() != 55653) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_paystate_ffi_checksum_func_http_outcome() != 43292) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_parse_delivery_policy() != 35493) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_paystate_ffi_checksum_func_report_outcome() != 56777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_paystate_ffi_checksum_func_gatenoc_check_merchant_key() != 47020) {

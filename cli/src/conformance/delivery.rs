@@ -36,23 +36,7 @@ impl State {
                 next
             }
             _ => {
-                let outcome = match (f.opt_u64("http_status")?, f.opt_str("error")?) {
-                    (Some(s), None) => Outcome::from_status(s)?,
-                    // Any text but "timeout" is a transport error (conformance/FORMAT.md).
-                    (None, Some("timeout")) => Outcome::Timeout,
-                    (None, Some(_)) => Outcome::Error,
-                    (None, None) => {
-                        return Err(Error::MissingField {
-                            field: "http_status".into(),
-                        })
-                    }
-                    (Some(_), Some(_)) => {
-                        return Err(Error::InvalidField {
-                            field: "error".into(),
-                            reason: "give http_status or error, not both".into(),
-                        })
-                    }
-                };
+                let outcome = Outcome::from_report(f.opt_u64("http_status")?, f.opt_str("error")?)?;
                 let duration = f
                     .opt_u64("duration_ms")?
                     .map(|ms| Duration::from_millis(ms, "duration_ms"))

@@ -919,6 +919,11 @@ RustBuffer uniffi_paystate_ffi_fn_func_delivery_policy_as_str(RustBuffer policy,
 uint32_t uniffi_paystate_ffi_fn_func_delivery_policy_max_attempts(RustBuffer policy, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_FAILURE_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_FAILURE_OUTCOME
+RustBuffer uniffi_paystate_ffi_fn_func_failure_outcome(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_HTTP_OUTCOME
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_HTTP_OUTCOME
 RustBuffer uniffi_paystate_ffi_fn_func_http_outcome(uint16_t status, RustCallStatus *_Nonnull out_status
@@ -927,6 +932,11 @@ RustBuffer uniffi_paystate_ffi_fn_func_http_outcome(uint16_t status, RustCallSta
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_PARSE_DELIVERY_POLICY
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_PARSE_DELIVERY_POLICY
 RustBuffer uniffi_paystate_ffi_fn_func_parse_delivery_policy(RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_REPORT_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_REPORT_OUTCOME
+RustBuffer uniffi_paystate_ffi_fn_func_report_outcome(RustBuffer http_status, RustBuffer error, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_FN_FUNC_GATENOC_CHECK_MERCHANT_KEY
@@ -1503,6 +1513,12 @@ uint16_t uniffi_paystate_ffi_checksum_func_delivery_policy_max_attempts(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_FAILURE_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_FAILURE_OUTCOME
+uint16_t uniffi_paystate_ffi_checksum_func_failure_outcome(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_HTTP_OUTCOME
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_HTTP_OUTCOME
 uint16_t uniffi_paystate_ffi_checksum_func_http_outcome(void
@@ -1512,6 +1528,12 @@ uint16_t uniffi_paystate_ffi_checksum_func_http_outcome(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_PARSE_DELIVERY_POLICY
 #define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_PARSE_DELIVERY_POLICY
 uint16_t uniffi_paystate_ffi_checksum_func_parse_delivery_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_REPORT_OUTCOME
+#define UNIFFI_FFIDEF_UNIFFI_PAYSTATE_FFI_CHECKSUM_FUNC_REPORT_OUTCOME
+uint16_t uniffi_paystate_ffi_checksum_func_report_outcome(void
     
 );
 #endif

@@ -84,7 +84,10 @@ object ConformanceRunner {
     }
 }
 
-/** An error the runner raises itself while reading a step, with the core's code for it. */
+/**
+ * The one error the runner raises itself: the world's (an unknown or reused invoice, session
+ * or delivery id), with the code the grammar names for it (`world_error` in grammar.json).
+ */
 class StepError(val code: String, message: String) : Exception(message)
 
 private fun codeOf(e: Exception): String? = when (e) {
@@ -93,7 +96,14 @@ private fun codeOf(e: Exception): String? = when (e) {
     else -> null
 }
 
-/** A step's JSON object, read the way the core's `json::Obj` reads one (null is absent). */
+/**
+ * A step's JSON object (null is absent), read as the grammar types its fields. Every error
+ * code a step meets comes from the core: invoice commands reach it through `commandFromJson`,
+ * the other ops hand the step's values to the API as they are. A value the Kotlin API cannot
+ * take at all (a missing field, a number where it takes text, a negative count where it takes
+ * an unsigned one) fails the scenario instead of being given a code here, as in the Node and
+ * Python runners.
+ */
 private class Obj(val map: Map<String, Any>, val prefix: String) {
     fun path(name: String) = if (prefix.isEmpty()) name else "$prefix.$name"
     fun get(name: String): Any? = map[name]?.takeIf { it !== JNull }
@@ -101,7 +111,7 @@ private class Obj(val map: Map<String, Any>, val prefix: String) {
     fun optStr(name: String): String? = when (val v = get(name)) {
         null -> null
         is String -> v
-        else -> throw StepError("invalid_field", "${path(name)}: expected a string, found ${jsonKind(v)}")
+        else -> throw shape(name, "a string", v)
     }
 
     fun str(name: String): String = optStr(name) ?: missing(name)
@@ -109,18 +119,21 @@ private class Obj(val map: Map<String, Any>, val prefix: String) {
     fun optBool(name: String): Boolean? = when (val v = get(name)) {
         null -> null
         is Boolean -> v
-        else -> throw StepError("invalid_field", "${path(name)}: expected true or false, found ${jsonKind(v)}")
+        else -> throw shape(name, "true or false", v)
     }
 
+    /** A whole number the API takes as a `ULong` (counts: seconds, milliseconds). */
     fun optU64(name: String): ULong? = when (val v = get(name)) {
         null -> null
-        is JNum -> {
-            if (v.text.isEmpty() || !v.text.all { it in '0'..'9' }) {
-                throw StepError("invalid_field", "${path(name)}: expected a non-negative whole number, found ${v.text}")
-            }
-            v.text.toULongOrNull() ?: throw StepError("invalid_field", "${path(name)}: ${v.text} is out of range")
-        }
-        else -> throw StepError("invalid_field", "${path(name)}: expected a whole number, found ${jsonKind(v)}")
+        is JNum -> v.text.toULongOrNull() ?: throw fail("field ${Json.write(path(name))}: the Kotlin API takes a whole number in 0..2^64-1, found ${v.text}")
+        else -> throw shape(name, "a whole number", v)
+    }
+
+    /** A whole number the API takes as a `Long` (an HTTP status: its range is the core's). */
+    fun optI64(name: String): Long? = when (val v = get(name)) {
+        null -> null
+        is JNum -> v.text.toLongOrNull() ?: throw fail("field ${Json.write(path(name))}: the Kotlin API takes a whole number in -2^63..2^63-1, found ${v.text}")
+        else -> throw shape(name, "a whole number", v)
     }
 
     fun u64(name: String): ULong = optU64(name) ?: missing(name)
@@ -129,7 +142,7 @@ private class Obj(val map: Map<String, Any>, val prefix: String) {
     fun optAmount(name: String): BigDecimal? = when (val v = get(name)) {
         null -> null
         is String -> parseAmount(v)
-        else -> throw StepError("invalid_amount", "${path(name)}: amounts are decimal strings such as \"10.50\"")
+        else -> throw shape(name, "a decimal string such as \"10.50\"", v)
     }
 
     fun amount(name: String): BigDecimal = optAmount(name) ?: missing(name)
@@ -138,13 +151,16 @@ private class Obj(val map: Map<String, Any>, val prefix: String) {
     fun optObj(name: String): Map<String, Any>? = when (val v = get(name)) {
         null -> null
         is Map<*, *> -> v as Map<String, Any>
-        else -> throw StepError("invalid_field", "${path(name)}: expected an object, found ${jsonKind(v)}")
+        else -> throw shape(name, "an object", v)
     }
 
     fun obj(name: String): Map<String, Any> = optObj(name) ?: missing(name)
 
+    private fun shape(name: String, what: String, v: Any): ConformanceRunner.Failure =
+        fail("field ${Json.write(path(name))} must be $what, found ${jsonKind(v)}")
+
     private fun missing(name: String): Nothing =
-        throw StepError("missing_field", "${path(name)}: required field is missing")
+        throw fail("field ${Json.write(path(name))} is missing, and the step needs it")
 }
 
 /** What one step produced, for its `expect` checks. */
@@ -185,6 +201,13 @@ private object Grammar {
         (d["required"] as Map<String, Any>).keys + ((d["optional"] as Map<String, Any>?)?.keys ?: emptySet())
     }?.toList()
 
+    /** The code of the world error (an unknown or reused id): `world_error.code`. */
+    @Suppress("UNCHECKED_CAST")
+    val worldErrorCode: String by lazy {
+        (doc["world_error"] as Map<String, Any>?)?.get("code") as String?
+            ?: throw fail("the scenario grammar has no world_error code")
+    }
+
     /** The state keys `expect` may check after `op` (`error` is allowed for every op). */
     @Suppress("UNCHECKED_CAST")
     fun expectKeysOf(name: String): List<String> {
@@ -197,7 +220,7 @@ private object Grammar {
 private fun fail(message: String) = ConformanceRunner.Failure(message)
 
 private fun reused(field: String, what: String, id: String) =
-    StepError("invalid_field", "$field: ${Json.write(id)} $what")
+    StepError(Grammar.worldErrorCode, "$field: ${Json.write(id)} $what")
 
 /** Everything a scenario can touch, starting empty. */
 private class World {
@@ -309,7 +332,7 @@ private class World {
             val t = tracked(id)
             val rebuilt = Invoice.replay(t.journal)
             if (!rebuilt.sameState(t.invoice)) {
-                throw StepError("integrity_conflict", "journal: replaying the journal did not rebuild the identical state")
+                throw fail("replaying the journal did not rebuild the identical state")
             }
             t.invoice = rebuilt
             Output(invoice = id)
@@ -357,20 +380,20 @@ private class World {
         }
         "verify_signature", "sign" -> signatureStep(op, at, f)
         "plan_delivery", "report_attempt" -> deliveryStep(op, at, f)
-        else -> throw StepError("invalid_field", "op: op ${Json.write(op)} is not implemented")
+        else -> throw fail("op ${Json.write(op)} is not implemented")
     }
 
     private fun strings(v: Any?, field: String): List<String> {
         if (v !is List<*>) {
-            throw if (v == null) StepError("missing_field", "$field: required field is missing")
-            else StepError("invalid_field", "$field: expected an array of strings")
+            throw if (v == null) fail("field ${Json.write(field)} is missing, and the step needs it")
+            else fail("field ${Json.write(field)} must be an array of strings")
         }
-        return v.map { it as? String ?: throw StepError("invalid_field", "$field: expected an array of strings") }
+        return v.map { it as? String ?: throw fail("field ${Json.write(field)} must be an array of strings") }
     }
 
     private fun stringPairs(m: Map<String, Any>?): List<Pair<String, String>> =
         m?.map { (k, v) ->
-            k to (v as? String ?: throw StepError("invalid_field", "headers.$k: header values are strings"))
+            k to (v as? String ?: throw fail("field \"headers\": header values are strings, ${Json.write(k)} is not"))
         } ?: emptyList()
 
     /** Standard, padded base64, as strict as the reference runner's decoder. */
@@ -396,9 +419,8 @@ private class World {
             val body = when {
                 bodyText != null && bodyB64 == null -> bodyText.toByteArray(Charsets.UTF_8)
                 bodyText == null && bodyB64 != null -> decodeBase64(bodyB64)
-                    ?: throw StepError("invalid_field", "body_base64: not standard padded base64")
-                bodyText == null -> throw StepError("missing_field", "body: required field is missing")
-                else -> throw StepError("invalid_field", "body_base64: give body or body_base64, not both")
+                    ?: throw fail("body_base64 is not standard padded base64")
+                else -> throw fail("give exactly one of body and body_base64")
             }
             val options = when (val s = f.optU64("tolerance_seconds")) {
                 null -> defaultVerifierOptions()
@@ -435,16 +457,8 @@ private class World {
             deliveries[id] = plan
             return Output(next = plan.next())
         }
-        val status = f.optU64("http_status")
-        val error = f.optStr("error")
-        val outcome = when {
-            status != null && error == null ->
-                httpOutcome(if (status > UShort.MAX_VALUE.toULong()) 0u else status.toUShort())
-            status == null && error == "timeout" -> AttemptOutcome.Timeout
-            status == null && error != null -> AttemptOutcome.TransportError
-            status == null -> throw StepError("missing_field", "http_status: required field is missing")
-            else -> throw StepError("invalid_field", "error: give http_status or error, not both")
-        }
+        // The core reads the status or the failure's text (docs/spec.md §7).
+        val outcome = reportOutcome(f.optI64("http_status"), f.optStr("error"))
         val duration = f.optU64("duration_ms")
         val plan = deliveries[id] ?: throw reused("delivery", "is unknown", id)
         return Output(next = plan.report(outcome, at, duration))
