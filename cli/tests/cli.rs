@@ -33,10 +33,16 @@ fn paystate_env(args: &[&str], stdin: Option<&[u8]>, secrets: Option<&str>) -> O
 }
 
 fn tmp(name: &str, bytes: &[u8]) -> PathBuf {
+    // Tests run in parallel and some write the same file (`verify_example`): write under a
+    // unique name and rename, so a reader never sees a truncated, half-written file.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!("paystate-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = dir.join(format!(".{name}.{n}.partial"));
+    std::fs::write(&partial, bytes).unwrap();
+    std::fs::rename(&partial, &path).unwrap();
     path
 }
 
