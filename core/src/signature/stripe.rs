@@ -8,6 +8,8 @@
 //! tag: during a key roll a captured delivery stripped of one of its `v1` entries is still
 //! the same message (docs/spec.md §6).
 
+use std::fmt::Write as _;
+
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
@@ -27,14 +29,18 @@ fn items(header: &str) -> impl Iterator<Item = (&str, &str)> {
         .filter_map(|item| item.trim_matches(' ').split_once('='))
 }
 
-fn each_v1(header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+/// Calls `f` with each decodable `v1` tag after the first `skip`; stops when it returns
+/// true.
+fn each_v1(header: &str, skip: usize, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     let mut buf = [0u8; 72];
+    let mut seen = 0usize;
     for (k, v) in items(header) {
         if k != "v1" {
             continue;
         }
         if let Some(tag) = decode_tag(v, Enc::Hex, 32, &mut buf) {
-            if f(tag) {
+            seen += 1;
+            if seen > skip && f(tag) {
                 return true;
             }
         }
@@ -42,27 +48,74 @@ fn each_v1(header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
     false
 }
 
+/// The first few usable tags, decoded once (a roll signs with two secrets; the header is
+/// re-read only past these).
+const CACHED: usize = 4;
+
+/// `Stripe-Signature` read in one pass: the first `t=` and the first decodable `v1` tags.
+struct Parsed<'h> {
+    t: Option<&'h str>,
+    tags: [[u8; 32]; CACHED],
+    n: usize,
+    more: bool,
+}
+
+impl<'h> Parsed<'h> {
+    fn read(header: &'h str) -> Parsed<'h> {
+        let mut p = Parsed {
+            t: None,
+            tags: [[0u8; 32]; CACHED],
+            n: 0,
+            more: false,
+        };
+        for (k, v) in items(header) {
+            match k {
+                "t" if p.t.is_none() => p.t = Some(v),
+                "v1" if !p.more => {
+                    let mut buf = [0u8; 72];
+                    let Some(tag) = decode_tag(v, Enc::Hex, 32, &mut buf) else {
+                        continue;
+                    };
+                    match p.tags.get_mut(p.n) {
+                        Some(slot) if tag.len() == 32 => {
+                            slot.copy_from_slice(tag);
+                            p.n += 1;
+                        }
+                        _ => p.more = true,
+                    }
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    fn each(&self, header: &str, f: &mut dyn FnMut(&[u8]) -> bool) -> bool {
+        self.tags.iter().take(self.n).any(|t| f(t)) || (self.more && each_v1(header, self.n, f))
+    }
+}
+
 pub(crate) fn verify<H: Headers + ?Sized>(ctx: &Ctx<'_>, h: &H, body: &[u8]) -> Result<Verified> {
     let header = header(h, HEADER).ok_or_else(|| missing(HEADER))?;
-    let ts_text = items(header)
-        .find(|(k, _)| *k == "t")
-        .map(|(_, v)| v)
+    let parsed = Parsed::read(header);
+    let ts_text = parsed
+        .t
         .ok_or_else(|| malformed("Stripe-Signature has no t=<timestamp>"))?;
     let ts = ctx
         .read_timestamp(ts_text)
         .ok_or_else(|| malformed("Stripe-Signature t= must be unix seconds (ASCII digits)"))?;
-    if !each_v1(header, &mut |_| true) {
+    if parsed.n == 0 {
         return Err(malformed("Stripe-Signature has no usable v1=<hex> entry"));
     }
     let ts = check_window(ctx, ts, ts_text)?;
     let parts: [&[u8]; 3] = [ts_text.as_bytes(), b".", body];
-    let i =
-        find_match(ctx.keys, &parts, |f| each_v1(header, f)).ok_or_else(|| mismatch(ctx.keys))?;
-    let seconds = ts.as_seconds().to_string();
-    let mut key = String::with_capacity(8 + seconds.len() + 64);
+    let i = find_match(ctx.keys, &parts, |f| parsed.each(header, f))
+        .ok_or_else(|| mismatch(ctx.keys))?;
+    // The body's digest only once the MAC matched: a refused delivery costs one pass.
+    let mut key = String::with_capacity(7 + 20 + 1 + 64);
     key.push_str("stripe:");
-    key.push_str(&seconds);
-    key.push(':');
+    // Writing into a String cannot fail.
+    let _ = write!(key, "{}:", ts.as_seconds());
     push_hex(&mut key, &Sha256::digest(body));
     Ok(Verified {
         scheme: ctx.scheme,
@@ -190,6 +243,27 @@ mod tests {
         assert_eq!(
             code(&format!("t=1700000000,v1={}", "00".repeat(32))),
             "signature_mismatch"
+        );
+        // More usable entries than are decoded up front: the real one is found past them,
+        // with undecodable ones and a later `t=` (the first wins) in between.
+        let other = format!("v1={}", "ab".repeat(32));
+        let many =
+            format!("t=1700000000,{other},v1=zz,{other},{other},t=1,{other},{other},v1={tag}");
+        assert_eq!(code(&many), "ok");
+        assert_eq!(
+            code(&format!(
+                "t=1700000000,{other},{other},{other},{other},{other}"
+            )),
+            "signature_mismatch"
+        );
+        assert_eq!(
+            code(&format!("t=1,t=1700000000,v1={tag}")),
+            "timestamp_out_of_tolerance"
+        );
+        // Only a tag of the exact length decodes (63 and 65 digits are skipped).
+        assert_eq!(
+            code(&format!("t=1700000000,v1={},v1={tag}0", &tag[1..])),
+            "signature_malformed"
         );
     }
 }
