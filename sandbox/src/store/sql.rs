@@ -734,9 +734,21 @@ impl Db {
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
-        let backend = self.backend.clone();
         // A single autocommit read has no transaction to carry the log rows.
         let logs = (!autocommit).then(|| Arc::clone(&self.logs));
+        if let Backend::Sqlite(conn) = &self.backend {
+            // The one SQLite connection free: the transaction (tens to hundreds of µs on
+            // this connection) runs here, without the hand-off to a blocking thread and
+            // back, which cost more than the SQL (futex wake-ups and context switches).
+            // Taken, or a retry asked for: the blocking pool waits for it below.
+            if let Ok(mut guard) = conn.try_lock() {
+                match run_sqlite_locked(&mut guard, logs.as_deref(), &f) {
+                    Err(e) if e.retry => {}
+                    other => return other,
+                }
+            }
+        }
+        let backend = self.backend.clone();
         tokio::task::spawn_blocking(move || {
             for run in 0..MAX_RUNS {
                 let result = match &backend {
@@ -788,6 +800,14 @@ fn run_sqlite<T>(
     let mut guard = conn
         .lock()
         .map_err(|_| ApiError::internal("storage: connection lock poisoned"))?;
+    run_sqlite_locked(&mut guard, logs, f)
+}
+
+fn run_sqlite_locked<T>(
+    guard: &mut rusqlite::Connection,
+    logs: Option<&LogQueue>,
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let pending = logs.map(LogQueue::take).unwrap_or_default();
     if !pending.is_empty() {
         let tx = guard.transaction()?;
