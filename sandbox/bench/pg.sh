@@ -2,7 +2,7 @@
 # Sandbox throughput on PostgreSQL with one and three processes, beside SQLite, in one run:
 # invoice creations/s and simulated payments/s, with p50/p99, measured by wrk.
 #
-#   bash sandbox/bench/pg.sh            # DURATION=10s CONNS=24 by default
+#   bash sandbox/bench/pg.sh            # DURATION=10s CONNS=24 by default; BIN=path
 #
 # Each configuration gets a fresh database (a temporary SQLite file; a fresh throw-away
 # PostgreSQL cluster from scripts/postgres.sh). The same total number of connections (CONNS)
@@ -18,11 +18,15 @@ ROOT="$(pwd)"
 DURATION="${DURATION:-10s}"
 CONNS="${CONNS:-24}"
 KEY=test_bench_key
-BIN="$ROOT/target/release/paystate-sandbox"
+# BIN=path runs another build (e.g. a saved baseline, for a ratio in one session) unbuilt.
+BIN="${BIN:-}"
 LUA="$ROOT/sandbox/bench/pg.lua"
 
 command -v wrk >/dev/null || { echo "pg.sh: wrk is missing (apt-get install -y wrk)" >&2; exit 1; }
-cargo build --release -p paystate-sandbox --locked >&2
+if [ -z "$BIN" ]; then
+  cargo build --release -p paystate-sandbox --locked >&2
+  BIN="$ROOT/target/release/paystate-sandbox"
+fi
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/paystate-bench.XXXXXX")"
 PIDS=()

@@ -150,8 +150,8 @@ async fn log_api_request(
         status: resp.status().as_u16(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
-    // Already reported by the store (`ApiError::internal`); the answer stands.
-    let _ = app.db.tx(move |tx| store::append_api_log(tx, &log)).await;
+    // Written by the next transaction (`Db::log_api_request`): no transaction of its own.
+    app.db.log_api_request(log);
     resp
 }
 

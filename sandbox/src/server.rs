@@ -223,7 +223,12 @@ pub fn run_blocking(args: Args) -> Result<(), StartError> {
         print!("{}", banner(&running));
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        let Running { server, worker, .. } = running;
+        let Running {
+            server,
+            worker,
+            app,
+            ..
+        } = running;
         // Ctrl-C or SIGTERM stops at once: whatever was accepted is already committed, and
         // an attempt cut short is made again at the next start (docs/spec.md §7).
         tokio::select! {
@@ -231,6 +236,8 @@ pub fn run_blocking(args: Args) -> Result<(), StartError> {
             () = stop_signal() => eprintln!("paystate sandbox: stopping"),
         }
         worker.abort();
+        // The API-log rows still queued (`Db::log_api_request`) are written before exit.
+        let _ = app.db.flush_api_logs().await;
         Ok(())
     })
 }

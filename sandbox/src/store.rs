@@ -812,18 +812,23 @@ pub struct ApiLog {
     pub duration_ms: u64,
 }
 
-/// Appends a log line and trims the log to [`API_LOG_KEEP`] lines.
-pub fn append_api_log(tx: &Tx<'_>, log: &ApiLog) -> Result<(), ApiError> {
-    let last: i64 = tx.query_row(
-        "INSERT INTO api_logs (at, method, path, status, duration_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
-        params![log.at, log.method, log.path, log.status, log.duration_ms],
-        |r| r.get(0),
-    )?;
-    tx.execute(
-        "DELETE FROM api_logs WHERE id <= ?1",
-        params![last.saturating_sub(API_LOG_KEEP)],
-    )?;
+/// Appends log lines, in order, and trims the log to [`API_LOG_KEEP`] lines.
+pub fn append_api_logs(tx: &Tx<'_>, logs: &[ApiLog]) -> Result<(), ApiError> {
+    let mut last = None;
+    for log in logs {
+        last = Some(tx.query_row(
+            "INSERT INTO api_logs (at, method, path, status, duration_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            params![log.at, log.method, log.path, log.status, log.duration_ms],
+            |r| r.get::<i64>(0),
+        )?);
+    }
+    if let Some(last) = last {
+        tx.execute(
+            "DELETE FROM api_logs WHERE id <= ?1",
+            params![last.saturating_sub(API_LOG_KEEP)],
+        )?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::error::Error as _;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use postgres::error::SqlState;
@@ -569,11 +570,50 @@ pub const POSTGRES_CONNECTIONS: usize = 8;
 /// Most times a transaction is run when concurrent writers keep winning.
 const MAX_RUNS: u32 = 100;
 
+/// How long an API-log row may wait for a transaction to ride in before one is made for it
+/// ([`Db::log_api_request`]).
+pub const API_LOG_FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// The database handle: one SQLite connection used by one blocking task at a time, or a
 /// small pool of PostgreSQL connections.
 #[derive(Clone)]
 pub struct Db {
     backend: Backend,
+    logs: Arc<LogQueue>,
+}
+
+/// API-log rows answered but not yet written: the next read-write transaction writes them
+/// before its own statements ([`Db::tx`]), so logging a request costs no transaction of
+/// its own (a hand-off to the blocking pool and a commit each) while requests keep coming.
+#[derive(Default)]
+struct LogQueue {
+    rows: Mutex<Vec<super::ApiLog>>,
+    /// A flush is scheduled ([`API_LOG_FLUSH_AFTER`]) for when no transaction comes.
+    armed: AtomicBool,
+}
+
+impl LogQueue {
+    fn take(&self) -> Vec<super::ApiLog> {
+        self.rows
+            .lock()
+            .map(|mut rows| std::mem::take(&mut *rows))
+            .unwrap_or_default()
+    }
+
+    /// Rows whose transaction rolled back go back to the front, kept in arrival order.
+    fn put_back(&self, mut rows: Vec<super::ApiLog>) {
+        if rows.is_empty() {
+            return;
+        }
+        if let Ok(mut queued) = self.rows.lock() {
+            rows.append(&mut queued);
+            *queued = rows;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.rows.lock().map(|r| r.is_empty()).unwrap_or(true)
+    }
 }
 
 #[derive(Clone)]
@@ -607,6 +647,7 @@ impl Db {
             Database::Postgres(url) => {
                 return Ok(Db {
                     backend: Backend::Postgres(Arc::new(Pool::open(url)?)),
+                    logs: Arc::default(),
                 })
             }
             Database::Sqlite(p) => rusqlite::Connection::open(p).map_err(storage)?,
@@ -625,6 +666,7 @@ impl Db {
         add_missing_columns(&conn).map_err(storage)?;
         Ok(Db {
             backend: Backend::Sqlite(Arc::new(Mutex::new(conn))),
+            logs: Arc::default(),
         })
     }
 
@@ -657,17 +699,61 @@ impl Db {
         self.run(true, f).await
     }
 
+    /// Queues one API-log row (seed 001's `GET /api/v1/account/api-logs`). It is written by
+    /// the next [`Db::tx`] of any request, in that transaction, or by a transaction of its
+    /// own after [`API_LOG_FLUSH_AFTER`] when none comes; a read of the log through
+    /// [`Db::tx`] writes every queued row first, so this process's log reads back whole.
+    /// Must be called inside the tokio runtime.
+    pub fn log_api_request(&self, log: super::ApiLog) {
+        if let Ok(mut rows) = self.logs.rows.lock() {
+            rows.push(log);
+        }
+        if self.logs.armed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let db = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(API_LOG_FLUSH_AFTER).await;
+            db.logs.armed.store(false, Ordering::SeqCst);
+            // Reported by the store (`ApiError::internal`); a row that failed is dropped.
+            let _ = db.flush_api_logs().await;
+        });
+    }
+
+    /// Writes the queued API-log rows now (at shutdown, or when no request came to carry
+    /// them).
+    pub async fn flush_api_logs(&self) -> Result<(), ApiError> {
+        if self.logs.is_empty() {
+            return Ok(());
+        }
+        self.tx(|_| Ok(())).await
+    }
+
     async fn run<T, F>(&self, autocommit: bool, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: Fn(&Tx<'_>) -> Result<T, ApiError> + Send + 'static,
     {
+        // A single autocommit read has no transaction to carry the log rows.
+        let logs = (!autocommit).then(|| Arc::clone(&self.logs));
+        if let Backend::Sqlite(conn) = &self.backend {
+            // The one SQLite connection free: the transaction (tens to hundreds of µs on
+            // this connection) runs here, without the hand-off to a blocking thread and
+            // back, which cost more than the SQL (futex wake-ups and context switches).
+            // Taken, or a retry asked for: the blocking pool waits for it below.
+            if let Ok(mut guard) = conn.try_lock() {
+                match run_sqlite_locked(&mut guard, logs.as_deref(), &f) {
+                    Err(e) if e.retry => {}
+                    other => return other,
+                }
+            }
+        }
         let backend = self.backend.clone();
         tokio::task::spawn_blocking(move || {
             for run in 0..MAX_RUNS {
                 let result = match &backend {
-                    Backend::Sqlite(conn) => run_sqlite(conn, &f),
-                    Backend::Postgres(pool) => run_postgres(pool, autocommit, &f),
+                    Backend::Sqlite(conn) => run_sqlite(conn, logs.as_deref(), &f),
+                    Backend::Postgres(pool) => run_postgres(pool, autocommit, logs.as_deref(), &f),
                 };
                 match result {
                     Err(e) if e.retry => {
@@ -708,12 +794,52 @@ fn add_missing_columns(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 
 fn run_sqlite<T>(
     conn: &Mutex<rusqlite::Connection>,
+    logs: Option<&LogQueue>,
     f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let mut guard = conn
         .lock()
         .map_err(|_| ApiError::internal("storage: connection lock poisoned"))?;
+    run_sqlite_locked(&mut guard, logs, f)
+}
+
+fn run_sqlite_locked<T>(
+    guard: &mut rusqlite::Connection,
+    logs: Option<&LogQueue>,
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let pending = logs.map(LogQueue::take).unwrap_or_default();
+    if !pending.is_empty() {
+        let tx = guard.transaction()?;
+        let logged = super::append_api_logs(
+            &Tx {
+                kind: Kind::Sqlite(&tx),
+            },
+            &pending,
+        );
+        if logged.is_ok() {
+            match run_sqlite_body(tx, f) {
+                Ok(out) => return Ok(out),
+                Err(e) => {
+                    // The request's own error rolled the rows back: they wait for the next.
+                    if let Some(l) = logs {
+                        l.put_back(pending);
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        // Logging never fails a request: the rows that could not be written are dropped
+        // (the store reported why) and the request runs on its own.
+    }
     let tx = guard.transaction()?;
+    run_sqlite_body(tx, f)
+}
+
+fn run_sqlite_body<T>(
+    tx: rusqlite::Transaction<'_>,
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
     let out = f(&Tx {
         kind: Kind::Sqlite(&tx),
     })?;
@@ -724,32 +850,69 @@ fn run_sqlite<T>(
 fn run_postgres<T>(
     pool: &Pool,
     autocommit: bool,
+    logs: Option<&LogQueue>,
     f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let mut conn = pool.take()?;
-    let result = (|| {
-        let PgConn { client, cache } = &mut conn;
-        let handle = if autocommit {
-            Pg::Autocommit(client)
-        } else {
-            Pg::Tx(client.transaction().map_err(pg_error)?)
-        };
-        let tx = Tx {
-            kind: Kind::Postgres {
-                tx: RefCell::new(handle),
-                cache: RefCell::new(cache),
-            },
-        };
-        let out = f(&tx)?;
-        if let Kind::Postgres { tx, .. } = tx.kind {
-            if let Pg::Tx(t) = tx.into_inner() {
-                t.commit().map_err(pg_error)?;
+    let pending = logs.map(LogQueue::take).unwrap_or_default();
+    let mut result = run_postgres_on(&mut conn, autocommit, &pending, f);
+    match &result {
+        Err(Failed::Logging(_)) => {
+            // Logging never fails a request: the rows that could not be written are
+            // dropped (reported below) and the request runs on its own.
+            result = run_postgres_on(&mut conn, autocommit, &[], f);
+        }
+        Err(Failed::Request(_)) => {
+            if let Some(l) = logs {
+                l.put_back(pending);
             }
         }
-        Ok(out)
-    })();
+        Ok(_) => {}
+    }
     pool.give_back(conn);
-    result
+    result.map_err(|e| match e {
+        Failed::Logging(e) | Failed::Request(e) => e,
+    })
+}
+
+/// Which part of a transaction failed: the API-log rows it carried, or the request's own.
+enum Failed {
+    Logging(ApiError),
+    Request(ApiError),
+}
+
+fn run_postgres_on<T>(
+    conn: &mut PgConn,
+    autocommit: bool,
+    logs: &[super::ApiLog],
+    f: &impl Fn(&Tx<'_>) -> Result<T, ApiError>,
+) -> Result<T, Failed> {
+    let PgConn { client, cache } = conn;
+    let handle = if autocommit {
+        Pg::Autocommit(client)
+    } else {
+        Pg::Tx(
+            client
+                .transaction()
+                .map_err(|e| Failed::Request(pg_error(e)))?,
+        )
+    };
+    let tx = Tx {
+        kind: Kind::Postgres {
+            tx: RefCell::new(handle),
+            cache: RefCell::new(cache),
+        },
+    };
+    if !logs.is_empty() {
+        super::append_api_logs(&tx, logs).map_err(Failed::Logging)?;
+    }
+    let out = f(&tx).map_err(Failed::Request)?;
+    if let Kind::Postgres { tx, .. } = tx.kind {
+        if let Pg::Tx(t) = tx.into_inner() {
+            t.commit().map_err(|e| Failed::Request(pg_error(e)))?;
+        }
+    }
+    Ok(out)
 }
 
 struct PgConn {
@@ -907,6 +1070,55 @@ mod tests {
         assert_eq!((version, account), (1, None));
         conn.execute_batch("SELECT claim, claimed_until FROM deliveries")
             .unwrap();
+    }
+
+    fn log(n: i64) -> crate::store::ApiLog {
+        crate::store::ApiLog {
+            at: n,
+            method: "GET".into(),
+            path: format!("/api/v1/{n}"),
+            status: 200,
+            duration_ms: 1,
+        }
+    }
+
+    fn paths(logs: &[crate::store::ApiLog]) -> Vec<&str> {
+        logs.iter().map(|l| l.path.as_str()).collect()
+    }
+
+    /// A queued API-log row rides in the next transaction; one that rolled back keeps its
+    /// rows for the one after; with no transaction coming, the timer writes them.
+    #[tokio::test]
+    async fn queued_api_log_rows_are_written_once_in_order() {
+        let db = Db::open(&Database::Memory).await.unwrap();
+        db.log_api_request(log(1));
+        let failed = db
+            .tx(|_| Err::<(), _>(ApiError::bad_request("refused")))
+            .await;
+        assert!(failed.is_err());
+        // `read_one` carries no rows: nothing is written yet.
+        let none = db
+            .read_one(|tx| crate::store::api_logs(tx, 10))
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{none:?}");
+        db.log_api_request(log(2));
+        let read = db.tx(|tx| crate::store::api_logs(tx, 10)).await.unwrap();
+        assert_eq!(paths(&read), ["/api/v1/2", "/api/v1/1"]);
+
+        db.log_api_request(log(3));
+        let mut seen = Vec::new();
+        for _ in 0..500 {
+            tokio::time::sleep(API_LOG_FLUSH_AFTER).await;
+            seen = db
+                .read_one(|tx| crate::store::api_logs(tx, 10))
+                .await
+                .unwrap();
+            if seen.len() == 3 {
+                break;
+            }
+        }
+        assert_eq!(paths(&seen), ["/api/v1/3", "/api/v1/2", "/api/v1/1"]);
     }
 
     #[test]
