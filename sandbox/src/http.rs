@@ -528,6 +528,15 @@ fn payment(map: &Map<String, Value>) -> Result<Payment, ApiError> {
     })
 }
 
+/// The members a payment body may carry (`pay` and `shared_transfer`).
+const PAYMENT_FIELDS: &[&str] = &[
+    "amount",
+    "txId",
+    "confirmed",
+    "confirmAfterSeconds",
+    "dropAfterSeconds",
+];
+
 /// `{"amount"?: "12.5", "txId"?, "confirmed"?: true, "confirmAfterSeconds"?, "dropAfterSeconds"?}`:
 /// exact (no amount), short or over (an amount), in parts (several calls), late (after
 /// advancing past the deadline), unconfirmed then confirmed or dropped.
@@ -538,16 +547,7 @@ async fn pay(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
-    let map = object(
-        body,
-        &[
-            "amount",
-            "txId",
-            "confirmed",
-            "confirmAfterSeconds",
-            "dropAfterSeconds",
-        ],
-    )?;
+    let map = object(body, PAYMENT_FIELDS)?;
     let payment = payment(&map)?;
     let (invoice, tx_id) = gateway::pay(&app, id.clone(), payment).await?;
     let now = app.clock.now();
@@ -570,16 +570,7 @@ async fn shared_transfer(
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
     check_account_name(&account, "account")?;
-    let map = object(
-        body,
-        &[
-            "amount",
-            "txId",
-            "confirmed",
-            "confirmAfterSeconds",
-            "dropAfterSeconds",
-        ],
-    )?;
+    let map = object(body, PAYMENT_FIELDS)?;
     let payment = payment(&map)?;
     if payment.amount.is_none() {
         return Err(ApiError::bad_request("amount is required"));
