@@ -107,7 +107,7 @@ async fn order(
     if map.contains_key("fiatAmount") && converted.is_none() {
         return Err(error(
             400,
-            "invalid_field",
+            super::invalid_field_code(),
             &format!(
                 "fiatCurrency: the sandbox converts USD, EUR and GBP only, not {}",
                 paystate::dialect::common::short(fiat)
@@ -151,7 +151,7 @@ async fn order(
             if store::seed_invoice_by_ref(tx, Seed::Gatepay.code(), &trade_no)?.is_some() {
                 return Err(error(
                     409,
-                    "invalid_field",
+                    super::invalid_field_code(),
                     "merchantTradeNo: must be unique, and this one was already used",
                 ));
             }

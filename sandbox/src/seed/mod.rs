@@ -110,6 +110,16 @@ impl Signing {
     }
 }
 
+/// The core's code for a refused field (`docs/spec.md §9`), for the sandbox's own
+/// refusals in a seed's error envelope, so the name is never written out here.
+pub fn invalid_field_code() -> &'static str {
+    paystate::Error::InvalidField {
+        field: "".into(),
+        reason: String::new(),
+    }
+    .code()
+}
+
 /// The signer of a delivery whose stored scheme is `scheme` (`None`: seed 001).
 ///
 /// Keys: gatenoc's header repeats the merchant key (`--api-key`); every other scheme

@@ -174,7 +174,7 @@ async fn sale(
             if store::seed_invoice_by_ref(tx, Seed::Monetix.code(), &payment_id)?.is_some() {
                 return Err(error(
                     409,
-                    "invalid_field",
+                    super::invalid_field_code(),
                     "general.payment_id: already used in this project",
                 ));
             }
@@ -381,7 +381,7 @@ async fn refund(
             else {
                 return Err(error(
                     404,
-                    "invalid_field",
+                    super::invalid_field_code(),
                     "general.payment_id: no such payment in this project",
                 ));
             };
