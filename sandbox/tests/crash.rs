@@ -11,13 +11,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufRead as _;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{header, verify, Api, Receiver, KEY, SECRET};
+use common::{header, verify, Api, Receiver, KEY};
 use serde_json::json;
 
 const INVOICES: usize = 80;
@@ -28,29 +27,12 @@ const KILL_AFTER_RECEIVED: usize = 5;
 
 /// Starts the built server on a free port; returns it and its base URL.
 fn spawn(db: &std::path::Path, forward_to: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paystate-sandbox"))
-        .args(["--port", "0", "--api-key", KEY, "--webhook-secret", SECRET])
-        .arg("--database")
-        .arg(db)
-        .args(["--forward-to", forward_to])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        if let Some(Ok(first)) = lines.next() {
-            let _ = tx.send(first);
-        }
-        // Keep draining so the child never blocks on a full pipe.
-        for _ in lines {}
-    });
-    let first = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-    let base = first.rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    (child, base)
+    common::spawn_binary(&[
+        "--database".as_ref(),
+        db.as_os_str(),
+        "--forward-to".as_ref(),
+        forward_to.as_ref(),
+    ])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

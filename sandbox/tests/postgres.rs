@@ -18,13 +18,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::BufRead as _;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{header, verify, Api, Receiver, KEY, SECRET};
+use common::{header, verify, Api, Receiver, KEY};
 use serde_json::{json, Value};
 
 /// Invoices paid in three parts, each part through a different process.
@@ -113,27 +112,39 @@ impl Drop for Procs {
 }
 
 fn spawn(url: &str, forward_to: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_paystate-sandbox"))
-        .args(["--port", "0", "--api-key", KEY, "--webhook-secret", SECRET])
-        .args(["--database", url, "--forward-to", forward_to])
-        .args(["--delivery-lease", &LEASE_SECONDS.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        if let Some(Ok(first)) = lines.next() {
-            let _ = tx.send(first);
-        }
-        for _ in lines {}
-    });
-    let first = rx.recv_timeout(Duration::from_secs(60)).unwrap();
-    let base = first.rsplit(' ').next().unwrap().to_owned();
-    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
-    (child, base)
+    let lease = LEASE_SECONDS.to_string();
+    common::spawn_binary(&[
+        "--database".as_ref(),
+        url.as_ref(),
+        "--forward-to".as_ref(),
+        forward_to.as_ref(),
+        "--delivery-lease".as_ref(),
+        lease.as_ref(),
+    ])
+}
+
+/// The set-up both tests share, or `None` (after saying so) when `PAYSTATE_PG_TESTS` is
+/// not `1`: a throw-away cluster, a receiver slow enough that attempts are in flight
+/// while other processes look for work, and three sandbox processes on one database.
+/// Bind the parts in this order: they drop in reverse, processes before the cluster.
+async fn three_processes() -> Option<(Cluster, Receiver, Vec<Api>, Procs)> {
+    if std::env::var("PAYSTATE_PG_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "postgres test SKIPPED: set PAYSTATE_PG_TESTS=1 to run it (scripts/test-all.sh sandbox does)"
+        );
+        return None;
+    }
+    let cluster = Cluster::start();
+    let rx = Receiver::start(200).await;
+    rx.delay_ms.store(RECEIVER_DELAY_MS, Ordering::SeqCst);
+    let mut children = Vec::new();
+    let mut apis = Vec::new();
+    for _ in 0..3 {
+        let (child, base) = spawn(&cluster.url, &rx.url);
+        children.push(Some(child));
+        apis.push(Api::new(&base));
+    }
+    Some((cluster, rx, apis, Procs(children)))
 }
 
 /// An amount string (at most 4 decimals, seed 001) as a whole number of 0.0001 units:
@@ -162,26 +173,9 @@ struct Payment {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_processes_one_database_sigkill_mid_burst() {
-    if std::env::var("PAYSTATE_PG_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "postgres test SKIPPED: set PAYSTATE_PG_TESTS=1 to run it (scripts/test-all.sh sandbox does)"
-        );
+    let Some((cluster, rx, apis, mut procs)) = three_processes().await else {
         return;
-    }
-    let cluster = Cluster::start();
-    let rx = Receiver::start(200).await;
-    // Deliveries take a while, so some are in flight at the kill.
-    rx.delay_ms.store(RECEIVER_DELAY_MS, Ordering::SeqCst);
-
-    // Start one process first (it creates the schema), then two more together.
-    let mut children = Vec::new();
-    let mut apis = Vec::new();
-    for _ in 0..3 {
-        let (child, base) = spawn(&cluster.url, &rx.url);
-        children.push(Some(child));
-        apis.push(Api::new(&base));
-    }
-    let mut procs = Procs(children);
+    };
 
     // One clock: moved on process 0, read on process 1 and 2.
     let moved = apis[0].advance(60).await["nowMs"].as_i64().unwrap();
@@ -507,24 +501,9 @@ fn wall_now() -> paystate::Timestamp {
 /// seed 001's deliveries).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_state_is_guarded_across_processes() {
-    if std::env::var("PAYSTATE_PG_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "postgres test SKIPPED: set PAYSTATE_PG_TESTS=1 to run it (scripts/test-all.sh sandbox does)"
-        );
+    let Some((_cluster, rx, apis, _procs)) = three_processes().await else {
         return;
-    }
-    let cluster = Cluster::start();
-    let rx = Receiver::start(200).await;
-    // A slow receiver keeps attempts in flight while the others look for work.
-    rx.delay_ms.store(RECEIVER_DELAY_MS, Ordering::SeqCst);
-    let mut children = Vec::new();
-    let mut apis = Vec::new();
-    for _ in 0..3 {
-        let (child, base) = spawn(&cluster.url, &rx.url);
-        children.push(Some(child));
-        apis.push(Api::new(&base));
-    }
-    let _procs = Procs(children);
+    };
 
     // Seed 000: one session, its link opened 4 times through each process at once.
     let (s, v) = apis[0]

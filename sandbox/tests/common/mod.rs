@@ -496,3 +496,31 @@ pub async fn keypair_form(api: &Api, body: &str) -> (u16, Value) {
     )
     .await
 }
+
+/// Starts the built `paystate-sandbox` on a free 127.0.0.1 port with the test key and
+/// secret plus `args`, and returns the child (the caller ends it by its pid) and its base
+/// URL, read from the banner's first line within 60 s.
+pub fn spawn_binary(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paystate-sandbox"))
+        .args(["--port", "0", "--api-key", KEY, "--webhook-secret", SECRET])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        if let Some(Ok(first)) = lines.next() {
+            let _ = tx.send(first);
+        }
+        // Keep draining so the child never blocks on a full pipe.
+        for _ in lines {}
+    });
+    let first = rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    let base = first.rsplit(' ').next().unwrap().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    (child, base)
+}
