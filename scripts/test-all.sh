@@ -35,6 +35,8 @@ run_rust() {
   cargo fmt --all -- --check
   cargo build --workspace --all-targets --locked
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  # Every intra-doc link resolves and every doc comment renders, for the users who read them.
+  RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
   cargo test --workspace --locked
   stage "rust: conformance runner (CLI)"
   mapfile -t dirs < <(scenario_dirs)

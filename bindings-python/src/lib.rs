@@ -2,7 +2,7 @@
 //!
 //! Thin by design: every class converts Python values at the edge (`Decimal`, aware
 //! `datetime`, `bytes`) and hands them to the core, and every core error is raised as a
-//! `paystate.PaystateError` subclass by the single function in [`errors`]. The pure-Python
+//! `paystate.PaystateError` subclass by the single function in `errors`. The pure-Python
 //! package (`python/paystate/`) defines the exceptions and enums and re-exports this module.
 //!
 //! `unsafe` stays forbidden: the PyO3 macros expand to code that respects that.

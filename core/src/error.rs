@@ -127,7 +127,7 @@ pub enum Error {
 }
 
 /// How bindings group the codes into exception classes (docs/spec.md §9): every code
-/// belongs to exactly one category, written once in the [`codes!`] table below.
+/// belongs to exactly one category, written once in the `codes!` table below.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Category {

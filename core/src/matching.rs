@@ -14,12 +14,12 @@
 //!
 //! Memory: a host keeps every open invoice here, so an open invoice costs about 115 bytes
 //! plus the length of its id (measured in BENCHMARKS.md, "Matcher memory"). Each id is stored
-//! once ([`ids`]); a window is a 40-byte record in a slab addressed by `u32` handles
-//! ([`slab`]); the account, the allowance and the lattice searched are stored once per
+//! once (`ids`); a window is a 40-byte record in a slab addressed by `u32` handles
+//! (`slab`); the account, the allowance and the lattice searched are stored once per
 //! family, not per window; the window start `P − allowance` is computed when a scan meets
 //! a window ending above the range, never stored; and the per-account ordered set holds
-//! only a 28-byte key of `(P, handle)` ([`key`]). The id and family indexes hold handles,
-//! not keys ([`table`]).
+//! only a 28-byte key of `(P, handle)` (`key`). The id and family indexes hold handles,
+//! not keys (`table`).
 
 mod holes;
 mod ids;

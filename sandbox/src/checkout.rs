@@ -23,7 +23,7 @@
 //!   from files compiled in, so the Content-Security-Policy can forbid inline script.
 //!
 //! An unknown reference is a 404 page and a cancelled invoice a 410 page, both plain
-//! HTML ([`message_page`]); so is a seed-003 QR code's page once paid or past its hour
+//! HTML (`message_page`); so is a seed-003 QR code's page once paid or past its hour
 //! (single use). Every text that comes from a request (title, description, reference) is
 //! HTML-escaped (`fill`).
 

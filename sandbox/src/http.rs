@@ -31,6 +31,59 @@ use crate::store;
 /// metadata plus its text fields).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Why a request body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyRefusal {
+    /// Larger than the router's size limit.
+    TooLarge,
+    /// Cut off or otherwise unreadable.
+    Unreadable,
+}
+
+impl BodyRefusal {
+    /// The HTTP status the seeds answer it with.
+    pub fn status(self) -> u16 {
+        match self {
+            BodyRefusal::TooLarge => 413,
+            BodyRefusal::Unreadable => 400,
+        }
+    }
+
+    /// The error code of the seeds that answer with one (GatePay, Monetix).
+    pub fn code(self) -> &'static str {
+        match self {
+            BodyRefusal::TooLarge => "limit_exceeded",
+            BodyRefusal::Unreadable => "malformed_json",
+        }
+    }
+
+    /// The message every seed and the sandbox's own API answer it with.
+    pub fn message(self) -> String {
+        match self {
+            BodyRefusal::TooLarge => format!("Request body exceeds {MAX_BODY_BYTES} bytes"),
+            BodyRefusal::Unreadable => "Request body could not be read".to_owned(),
+        }
+    }
+}
+
+/// Reads a request body under the router's size limit.
+pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, BodyRefusal> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            BodyRefusal::TooLarge
+        } else {
+            BodyRefusal::Unreadable
+        }
+    })
+}
+
+impl From<BodyRefusal> for ApiError {
+    /// The refusal in the sandbox's own (seed 001's) error shape.
+    fn from(r: BodyRefusal) -> ApiError {
+        ApiError::new(r.status(), r.message())
+    }
+}
+
 /// Longest `advance` step: ten years.
 pub const MAX_ADVANCE_SECONDS: u64 = 10 * 366 * 86_400;
 
@@ -235,19 +288,9 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn body_bytes(body: Body) -> Result<Bytes, ApiError> {
-    body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(413, format!("Request body exceeds {MAX_BODY_BYTES} bytes"))
-        } else {
-            ApiError::bad_request("Request body could not be read")
-        }
-    })
-}
-
 /// A JSON object body (an empty body reads as `{}`), with only `allowed` members.
 fn object(body: Body, allowed: &[&str]) -> Result<Map<String, Value>, ApiError> {
-    let bytes = body_bytes(body)?;
+    let bytes = read_body(body)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -268,7 +311,7 @@ async fn create_invoice(State(app): Shared, headers: HeaderMap, body: Body) -> R
     let run = async {
         authorize_api(&app, &headers)?;
         app.limits.check(Class::Create)?;
-        let bytes = body_bytes(body)?;
+        let bytes = read_body(body)?;
         let shared = shared_account_header(&headers)?;
         gateway::create_invoice(&app, bytes.to_vec(), shared).await
     };

@@ -52,6 +52,9 @@ pub struct Running {
     pub server: tokio::task::JoinHandle<()>,
     /// The worker task.
     pub worker: tokio::task::JoinHandle<()>,
+    /// The hold on a SQLite file (`store::Database::own`): no second sandbox serves it
+    /// until this one stops.
+    pub owner: Option<store::Owner>,
 }
 
 impl Running {
@@ -60,7 +63,7 @@ impl Running {
         self.app.base_url.clone()
     }
 
-    /// Stops both tasks.
+    /// Stops both tasks and lets go of the database file.
     pub fn stop(self) {
         self.server.abort();
         self.worker.abort();
@@ -73,6 +76,7 @@ pub const SUSPENDED_KEY: &str = "account_suspended";
 
 /// Opens the database, restores the clock and merchant id, binds, and starts serving.
 pub async fn start(config: Config) -> Result<Running, StartError> {
+    let owner = config.database.own()?;
     let db = Db::open(&config.database).await?;
     let fresh_id = ids::uuid_v4().map_err(|e| StartError::Runtime(e.to_string()))?;
     let wall = wall_millis();
@@ -130,6 +134,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         app,
         server,
         worker,
+        owner,
     })
 }
 
@@ -227,6 +232,7 @@ pub fn run_blocking(args: Args) -> Result<(), StartError> {
             server,
             worker,
             app,
+            owner: _owner,
             ..
         } = running;
         // Ctrl-C or SIGTERM stops at once: whatever was accepted is already committed, and

@@ -56,7 +56,9 @@
 
 mod sql;
 
-pub use sql::{Database, Db, FromValue, Param, Row, ToParam, Tx, Value, POSTGRES_CONNECTIONS};
+pub use sql::{
+    Database, Db, FromValue, Owner, Param, Row, ToParam, Tx, Value, POSTGRES_CONNECTIONS,
+};
 
 use crate::error::ApiError;
 use crate::params;

@@ -186,3 +186,59 @@ async fn sigkill_mid_burst_loses_nothing() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A SQLite file is served by one sandbox process at a time: a second one on the same file
+/// is refused at start-up (it would release the first one's delivery claims and send the
+/// same attempts twice), and an owner killed by SIGKILL lets go of the file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_file_has_one_process_and_a_killed_owner_lets_go() {
+    let rx = Receiver::start(200).await;
+    let dir = std::env::temp_dir().join(format!(
+        "paystate-sandbox-owner-{}-{}",
+        std::process::id(),
+        paystate_sandbox::clock::wall_millis()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sandbox.sqlite3");
+    let (mut first, _) = spawn(&db, &rx.url);
+
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_paystate-sandbox"))
+        .args(["--port", "0", "--api-key", KEY, "--database"])
+        .arg(&db)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Refused at once: bounded wait, and ended by its pid if it were serving instead.
+    let mut status = None;
+    for _ in 0..300 {
+        status = second.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if status.is_none() {
+        second.kill().unwrap();
+        second.wait().unwrap();
+        first.kill().unwrap();
+        first.wait().unwrap();
+        panic!("a second sandbox served the same SQLite file");
+    }
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.unwrap().success());
+    assert!(
+        stderr.contains("is in use by another sandbox"),
+        "stderr: {stderr}"
+    );
+
+    first.kill().unwrap(); // SIGKILL to this pid: no clean shutdown
+    first.wait().unwrap();
+    let (mut third, base) = spawn(&db, &rx.url);
+    let (s, _) = Api::new(&base).get("/sandbox/clock").await;
+    third.kill().unwrap();
+    third.wait().unwrap();
+    assert_eq!(s, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

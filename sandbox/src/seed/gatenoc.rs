@@ -57,11 +57,8 @@ async fn create(
     gatenoc::check_merchant_key(key, &[app.config.api_key_for("000")])
         .map_err(ApiError::from_rejection)?;
     let bytes = super::read_body(body).map_err(|refusal| match refusal {
-        BodyRefusal::TooLarge => error(
-            413,
-            json!({"error": format!("Request body exceeds {} bytes", crate::http::MAX_BODY_BYTES)}),
-        ),
-        BodyRefusal::Unreadable => error(422, json!({"error": "Request body could not be read"})),
+        BodyRefusal::TooLarge => error(413, json!({"error": refusal.message()})),
+        BodyRefusal::Unreadable => error(422, json!({"error": refusal.message()})),
     })?;
     let now = app.clock.now();
     let ctx = CheckoutContext {

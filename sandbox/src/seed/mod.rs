@@ -26,6 +26,7 @@ use paystate::{Command, Event, Invoice, Timestamp};
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
+pub use crate::http::{read_body, BodyRefusal};
 use crate::ids;
 use crate::server::App;
 use crate::store::{self, InvoiceRow, NewInvoice, SeedInvoiceRow};
@@ -356,55 +357,6 @@ pub fn numeric_id(text: &str) -> u64 {
     h & ((1u64 << 53) - 1)
 }
 
-/// Why a request body was not read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyRefusal {
-    /// Larger than the router's size limit.
-    TooLarge,
-    /// Cut off or otherwise unreadable.
-    Unreadable,
-}
-
-impl BodyRefusal {
-    /// The HTTP status the seeds answer it with.
-    pub fn status(self) -> u16 {
-        match self {
-            BodyRefusal::TooLarge => 413,
-            BodyRefusal::Unreadable => 400,
-        }
-    }
-
-    /// The error code of the seeds that answer with one (GatePay, Monetix).
-    pub fn code(self) -> &'static str {
-        match self {
-            BodyRefusal::TooLarge => "limit_exceeded",
-            BodyRefusal::Unreadable => "malformed_json",
-        }
-    }
-
-    /// The message the seeds answer it with.
-    pub fn message(self) -> String {
-        match self {
-            BodyRefusal::TooLarge => format!(
-                "the request body exceeds {} bytes",
-                crate::http::MAX_BODY_BYTES
-            ),
-            BodyRefusal::Unreadable => "the request body could not be read".to_owned(),
-        }
-    }
-}
-
-/// Reads a request body under the router's size limit.
-pub fn read_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, BodyRefusal> {
-    body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            BodyRefusal::TooLarge
-        } else {
-            BodyRefusal::Unreadable
-        }
-    })
-}
-
 /// A seed's accepted answer: its body as JSON with status 200 (a refusal is the
 /// [`ApiError`] in the seed's own shape).
 pub struct Answer(pub Value);
@@ -463,8 +415,7 @@ async fn set_callback_url(
             ))
         }
     };
-    let bytes =
-        read_body(body).map_err(|_| ApiError::bad_request("Request body could not be read"))?;
+    let bytes = read_body(body)?;
     let url = only_text_member(&bytes, "url")?;
     crate::gateway::check_target_url(&url, "url")?;
     let stored = url.clone();
@@ -487,10 +438,7 @@ async fn claim(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     crate::http::authorize(&app, &headers)?;
-    let bytes = read_body(body).map_err(|refusal| match refusal {
-        BodyRefusal::TooLarge => ApiError::new(413, "Request body is too large"),
-        BodyRefusal::Unreadable => ApiError::bad_request("Request body could not be read"),
-    })?;
+    let bytes = read_body(body)?;
     let tx_id = only_text_member(&bytes, "txId")?;
     paystate::dialect::common::check_id(&tx_id, "txId").map_err(|e| ApiError::from_core(&e))?;
     let invoice = crate::gateway::command(&app, id, Command::ClaimTxid { tx_id }).await?;

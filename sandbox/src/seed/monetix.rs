@@ -334,7 +334,7 @@ fn display_data_callback(
 
 /// The sale callback an event causes: `success` when the invoice is paid, `decline` when
 /// its QR code expires unpaid (the seed: "expires 1 hour after the purchase was
-/// initiated") or it is marked invalid. Refund callbacks are sent by [`refund`].
+/// initiated") or it is marked invalid. Refund callbacks are sent by `refund`.
 pub fn webhook(
     _app: &App,
     seed_row: &SeedInvoiceRow,

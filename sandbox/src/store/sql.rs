@@ -40,6 +40,47 @@ impl Database {
             Database::Sqlite(arg.to_path_buf())
         }
     }
+
+    /// Makes this process the only sandbox serving a SQLite file, by locking `<path>-lock`
+    /// beside SQLite's own `-wal` and `-shm`; `None` for the stores that need no owner.
+    ///
+    /// A SQLite database belongs to one process: start-up releases every delivery claim as
+    /// its own previous life's ([`super::release_all_claims`]), so a second process on the
+    /// same file would make the same delivery attempts twice. Processes that share the
+    /// work share a PostgreSQL database instead.
+    pub fn own(&self) -> Result<Option<Owner>, StartError> {
+        let Database::Sqlite(path) = self else {
+            return Ok(None);
+        };
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push("-lock");
+        let lock_path = PathBuf::from(lock_path);
+        let failed =
+            |e: std::io::Error| StartError::Storage(format!("{}: {e}", lock_path.display()));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(failed)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Owner { _lock: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StartError::Storage(format!(
+                "{} is in use by another sandbox; a SQLite database is served by one \
+                 process at a time (processes that share the work share a PostgreSQL \
+                 database: --database postgres://…)",
+                path.display()
+            ))),
+            Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
+        }
+    }
+}
+
+/// The running sandbox's hold on its SQLite file ([`Database::own`]), let go when dropped
+/// or when the process ends (SIGKILL included: the kernel releases the lock).
+#[derive(Debug)]
+pub struct Owner {
+    _lock: std::fs::File,
 }
 
 /// Shows the database without a password (a connection string may hold one).
@@ -701,7 +742,7 @@ impl Db {
 
     /// Queues one API-log row (seed 001's `GET /api/v1/account/api-logs`). It is written by
     /// the next [`Db::tx`] of any request, in that transaction, or by a transaction of its
-    /// own after [`API_LOG_FLUSH_AFTER`] when none comes; a read of the log through
+    /// own after `API_LOG_FLUSH_AFTER` when none comes; a read of the log through
     /// [`Db::tx`] writes every queued row first, so this process's log reads back whole.
     /// Must be called inside the tokio runtime.
     pub fn log_api_request(&self, log: super::ApiLog) {
