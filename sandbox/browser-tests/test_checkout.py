@@ -504,9 +504,10 @@ def clear_pages(sb: Sandbox, driver: WebDriver, shots: Path) -> None:
 
 
 def seed_000_link(sb: Sandbox, driver: WebDriver, shots: Path, shop: Shop) -> None:
-    """A seed-000 checkout link, paid on its page; opened again, it is used up.
+    """A seed-000 checkout link, paid on its page with the payer's TXID; then used up.
 
-    The link lands on the page; "pay exact" pays it; the shop's ``payment.completed`` is
+    The link lands on the page; the payer submits a TXID in its form; "pay exact" sends
+    that transfer; the shop's ``payment.completed`` names it (``bybit_pay_id``) and is
     recorded in /sandbox/deliveries; the link opened again shows "already used".
     """
     status, session = sb.call(
@@ -528,8 +529,28 @@ def seed_000_link(sb: Sandbox, driver: WebDriver, shots: Path, shop: Shop) -> No
     check(not driver.find_elements(By.ID, "qr"), "no QR code of a chain URI")
     driver.save_screenshot(str(shots / "8-seed000-pending.png"))
 
+    # The payer's TXID, typed into the page's form and submitted with Enter; an empty one
+    # is refused with the core's message first.
+    txid = "SBX-TX-20261206-0001"
+    field = driver.find_element(By.ID, "txid")
+    field.send_keys(Keys.ENTER)
+    wait_for(driver, "the empty TXID refused", lambda d: "Refused:" in text(d, "txid-note"))
+    check("txId" in text(driver, "txid-note"), f"names the field: {text(driver, 'txid-note')}")
+    field.send_keys(txid, Keys.ENTER)
+    wait_for(
+        driver,
+        "the TXID accepted",
+        lambda d: text(d, "txid-note") == f"TXID {txid} submitted: waiting for that transfer.",
+    )
+    driver.save_screenshot(str(shots / "8b-seed000-txid.png"))
+
     click(driver, "exact")
     wait_state(driver, "paid", "Paid")
+    wait_for(
+        driver,
+        "the TXID form hidden once paid",
+        lambda d: not d.find_element(By.ID, "txid-form").is_displayed(),
+    )
 
     def completed(_: WebDriver) -> Any:
         status, listed = sb.call("GET", f"/sandbox/deliveries?invoiceId={invoice_id}")
@@ -545,6 +566,7 @@ def seed_000_link(sb: Sandbox, driver: WebDriver, shots: Path, shop: Shop) -> No
     body = wait_for(driver, "payment.completed delivered to the shop", completed)
     check(body["amount"] == Decimal("10.5"), f"webhook amount {body['amount']}")
     check(body["note"] == "order_browser", f"webhook note {body['note']}")
+    check(body["bybit_pay_id"] == txid, f"webhook bybit_pay_id {body['bybit_pay_id']}")
     got = [
         h
         for _, h, b in shop.received()

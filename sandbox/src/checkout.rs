@@ -19,6 +19,10 @@
 //!   `X-Paystate-Checkout: simulate`: a cross-site page cannot add it without a CORS
 //!   preflight this server never grants, so another web page open in the payer's browser
 //!   cannot press these buttons.
+//! * `POST /pay/{reference}/txid {"txId"}`: seed 000's TXID form ("customer submits TXID
+//!   on the pay page"): the payer's transaction id, claimed on the invoice (`claim_txid`,
+//!   `docs/spec.md §3`). The sandbox's pay buttons then send that transfer, whose id the
+//!   shop's `payment.completed` carries as `bybit_pay_id`. Same header as the buttons.
 //! * `GET /checkout/checkout.css`, `GET /checkout/checkout.js`: the page's assets, served
 //!   from files compiled in, so the Content-Security-Policy can forbid inline script.
 //!
@@ -29,11 +33,13 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use bytes::Bytes;
 use paystate::dialect::common::fixed_places;
 use paystate::dialect::usdt_gateway;
 use paystate::{Amount, Exception, Invoice, Status, Timestamp};
@@ -66,10 +72,13 @@ const CHAIN: &str = include_str!("checkout/chain.html");
 /// Where to send inside Bybit (seeds 000 and 003): the UID and the reference, no QR code
 /// (a Bybit internal transfer has no chain payment URI).
 const BYBIT: &str = include_str!("checkout/bybit.html");
+/// Seed 000's TXID form, under the Bybit UID and reference.
+const TXID_FORM: &str = include_str!("checkout/txid.html");
 const CSS: &str = include_str!("checkout/checkout.css");
 const JS: &str = include_str!("checkout/checkout.js");
 
-/// The header (and its value) a simulate request must carry.
+/// The header (and its value) the page's own requests (the simulate buttons, the TXID
+/// form) must carry.
 pub const SIMULATE_HEADER: (&str, &str) = ("x-paystate-checkout", "simulate");
 
 /// Seconds the "advance" button moves the test clock.
@@ -92,6 +101,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/pay/{reference}/status", get(status))
         .route("/pay/{reference}/qr.svg", get(qr))
         .route("/pay/{reference}/simulate/{action}", post(simulate))
+        .route("/pay/{reference}/txid", post(submit_txid))
         .route("/checkout/checkout.css", get(css))
         .route("/checkout/checkout.js", get(js))
 }
@@ -276,6 +286,15 @@ impl Snapshot {
         ms.saturating_add(999) / 1000
     }
 
+    /// What the TXID form says of a submitted TXID whose transfer has not come yet (the
+    /// status JSON carries it; the script shows what it is given).
+    fn txid_note(&self) -> String {
+        crate::seed::unseen_claims(&self.invoice)
+            .next()
+            .map(|tx_id| format!("TXID {tx_id} submitted: waiting for that transfer."))
+            .unwrap_or_default()
+    }
+
     fn white_label(&self, key: &str) -> Option<&str> {
         self.view
             .get("whiteLabel")
@@ -320,6 +339,8 @@ impl Snapshot {
             "deadlineMs": self.deadline_ms(),
             "secondsLeft": self.seconds_left(),
             "realtime": self.realtime,
+            "txidsClaimed": crate::seed::unseen_claims(&self.invoice).collect::<Vec<_>>(),
+            "txidNote": self.txid_note(),
         }))
     }
 }
@@ -598,6 +619,8 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
                     )?,
                 ),
                 ("howTo", Slot::Text(bybit_how_to(snap.seed).to_owned())),
+                // Generated from TXID_FORM, every text in it escaped by `fill`.
+                ("txidForm", Slot::Trusted(txid_form(&snap, &segment)?)),
             ],
         )?,
     };
@@ -640,6 +663,20 @@ async fn render_page(app: &Arc<App>, reference: String) -> Result<Response, ApiE
         ],
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+/// Seed 000's TXID form with the TXID already submitted, if any; empty for other seeds.
+fn txid_form(snap: &Snapshot, segment: &str) -> Result<String, ApiError> {
+    if snap.seed != Some(Seed::Gatenoc) {
+        return Ok(String::new());
+    }
+    fill(
+        TXID_FORM,
+        &[
+            ("txidUrl", Slot::Text(format!("/pay/{segment}/txid"))),
+            ("claimed", Slot::Text(snap.txid_note())),
+        ],
+    )
 }
 
 /// How a Bybit invoice is paid, in the words of its seed.
@@ -732,19 +769,53 @@ async fn qr(State(app): Shared, Path(reference): Path<String>) -> Result<Respons
     Ok(resp)
 }
 
+/// Refuses a request that does not carry [`SIMULATE_HEADER`]: only the page's own script
+/// adds it (another site's page would need a CORS preflight this server never grants).
+fn from_the_page(headers: &HeaderMap) -> Result<(), ApiError> {
+    let (name, value) = SIMULATE_HEADER;
+    if headers.get(name).and_then(|v| v.to_str().ok()) == Some(value) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            403,
+            format!("the checkout page's requests need the header {name}: {value}"),
+        ))
+    }
+}
+
+/// `POST /pay/{reference}/txid {"txId"}`: seed 000's TXID form; answers the new status
+/// JSON. Other seeds' pages have no such form (404).
+async fn submit_txid(
+    State(app): Shared,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    from_the_page(&headers)?;
+    let snap = load(&app, reference.clone())
+        .await?
+        .ok_or_else(|| ApiError::not_found("Invoice not found"))?;
+    if snap.seed != Some(Seed::Gatenoc) {
+        return Err(ApiError::not_found("This payment takes no TXID"));
+    }
+    let bytes = crate::http::read_body(body)?;
+    crate::seed::claim_txid(&app, snap.invoice.id().to_owned(), &bytes).await?;
+    let after = load(&app, reference)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Invoice not found"))?;
+    Ok(crate::http::json_response(
+        StatusCode::OK,
+        &after.status_json()?,
+    ))
+}
+
 /// `POST /pay/{reference}/simulate/{action}`: answers the new status JSON.
 async fn simulate(
     State(app): Shared,
     headers: HeaderMap,
     Path((reference, action)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (name, value) = SIMULATE_HEADER;
-    if headers.get(name).and_then(|v| v.to_str().ok()) != Some(value) {
-        return Err(ApiError::new(
-            403,
-            format!("simulate requests need the header {name}: {value}"),
-        ));
-    }
+    from_the_page(&headers)?;
     let snap = load(&app, reference.clone())
         .await?
         .ok_or_else(|| ApiError::not_found("Invoice not found"))?;
@@ -770,9 +841,13 @@ async fn simulate(
     match amount {
         Some(amount) => {
             let id = snap.invoice.id().to_owned();
+            // A TXID the payer submitted on the page is the transfer that now arrives.
+            let tx_id = crate::seed::unseen_claims(&snap.invoice)
+                .next()
+                .map(str::to_owned);
             let payment = Payment {
                 amount: Some(amount),
-                tx_id: None,
+                tx_id,
                 confirmed: true,
                 confirm_after: None,
                 drop_after: None,

@@ -491,3 +491,89 @@ async fn seed_001_api_shows_only_seed_001_invoices() {
         json!({"total": 3, "bySeed": {"000": 1, "001": 1, "002": 1}})
     );
 }
+
+#[tokio::test]
+async fn a_seed_000_page_takes_the_payers_txid_and_the_payment_carries_it() {
+    let (rx, _sb, base, api) = common::forwarding(200).await;
+    let v = gatenoc_session(&api, r#"{"amount":7,"note":"order_txid"}"#).await;
+    let landed = follow(&base, v["checkout_url"].as_str().unwrap()).await;
+    assert!(landed.html.contains("id=\"txid-form\""), "{}", landed.html);
+    let url = format!("{}/txid", landed.path);
+    let page = [("x-paystate-checkout", "simulate")];
+    let json_page = [
+        ("x-paystate-checkout", "simulate"),
+        ("content-type", "application/json"),
+    ];
+    let txid = "SBX-TX-20261206-0001";
+    let body = |id: &str| json!({ "txId": id }).to_string().into_bytes();
+
+    // Only the page's script (which adds the header) submits; a bad TXID is refused with
+    // the core's message, and nothing is claimed.
+    let (s, _, _) = api.send(Method::POST, &url, &[], body(txid)).await;
+    assert_eq!(s, 403);
+    for bad in ["", "line\nbreak"] {
+        let (s, v) = api
+            .send_json(Method::POST, &url, &json_page, body(bad))
+            .await;
+        assert_eq!(s, 400, "{bad:?} -> {v}");
+        assert!(v["message"].as_str().unwrap().contains("txId"), "{v}");
+    }
+    assert_eq!(
+        common::page_status(&base, &landed.path).await["txidsClaimed"],
+        json!([])
+    );
+
+    let (s, status) = api
+        .send_json(Method::POST, &url, &json_page, body(txid))
+        .await;
+    assert_eq!(s, 200, "{status}");
+    assert_eq!(status["txidsClaimed"], json!([txid]));
+    assert_eq!(status["state"], "pending");
+    let note = format!("TXID {txid} submitted: waiting for that transfer.");
+    assert_eq!(status["txidNote"], note.as_str());
+    let (_, _, html) = fetch(&base, Method::GET, &landed.path).await;
+    assert_eq!(text_of(&html, "txid-note").as_deref(), Some(note.as_str()));
+
+    // The sandbox's "pay exact" sends that transfer: the shop's payment.completed names it.
+    let (s, _, _) = api
+        .send(
+            Method::POST,
+            &format!("{}/simulate/exact", landed.path),
+            &page,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let status = common::page_status(&base, &landed.path).await;
+    assert_eq!(status["state"], "paid");
+    assert_eq!(status["txidsClaimed"], json!([]));
+    assert_eq!(status["txidNote"], "");
+    api.advance(0).await;
+    let completed: Vec<Value> = rx
+        .received()
+        .iter()
+        .map(|r| serde_json::from_slice::<Value>(&r.body).unwrap())
+        .filter(|b| b["event"] == "payment.completed")
+        .collect();
+    assert_eq!(completed.len(), 1, "{completed:?}");
+    assert_eq!(completed[0]["bybit_pay_id"], txid);
+
+    // A paid invoice takes no more claims; another seed's page has no TXID form.
+    let (s, _) = api
+        .send_json(Method::POST, &url, &json_page, body("SBX-TX-20261206-0002"))
+        .await;
+    assert!((400..500).contains(&s), "{s}");
+    let (s, v) = api
+        .post(
+            "/api/v1/invoices",
+            json!({"amountUsdt": 3, "assetCode": "USDT_TRC20", "reference": "NO-TXID"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let (_, _, html) = fetch(&base, Method::GET, "/pay/NO-TXID").await;
+    assert!(!html.contains("txid-form"));
+    let (s, _) = api
+        .send_json(Method::POST, "/pay/NO-TXID/txid", &json_page, body(txid))
+        .await;
+    assert_eq!(s, 404);
+}

@@ -16,6 +16,8 @@
   var POLL_CLOSED_MS = 5000;
 
   var last = null;
+  // A refusal of the TXID form, shown until the next submission or a TXID the server holds.
+  var txidError = "";
   var fetchedAt = 0;
   var timer = null;
 
@@ -88,6 +90,11 @@
       }
     }
     setText("received", s.amountReceived);
+    var txidForm = byId("txid-form");
+    if (txidForm) {
+      txidForm.hidden = !s.open;
+      setText("txid-note", s.txidNote || txidError);
+    }
     drawCountdown();
     var buttons = root.querySelectorAll("button[data-action]");
     for (var i = 0; i < buttons.length; i++) {
@@ -195,6 +202,52 @@
         }
       });
   }
+
+  // Seed 000's TXID form: the payer's transaction id, claimed on the invoice.
+  function submitTxid(form) {
+    var input = byId("txid");
+    var button = byId("txid-submit");
+    button.disabled = true;
+    txidError = "";
+    setText("txid-note", "Working…");
+    fetch(form.getAttribute("data-txid-url"), {
+      method: "POST",
+      headers: {
+        "X-Paystate-Checkout": "simulate",
+        "Content-Type": "application/json",
+        Accept: "application/json"
+      },
+      body: JSON.stringify({ txId: input.value.trim() })
+    })
+      .then(function (r) {
+        return r.json().then(function (body) {
+          return { ok: r.ok, body: body };
+        });
+      })
+      .then(function (res) {
+        if (res.ok) {
+          render(res.body);
+        } else {
+          txidError = "Refused: " + (res.body && res.body.message ? res.body.message : "error");
+        }
+      })
+      .catch(function () {
+        txidError = "The sandbox did not answer.";
+      })
+      .then(function () {
+        button.disabled = false;
+        if (last) {
+          render(last);
+        }
+      });
+  }
+
+  root.addEventListener("submit", function (e) {
+    if (e.target.id === "txid-form") {
+      e.preventDefault();
+      submitTxid(e.target);
+    }
+  });
 
   root.addEventListener("click", function (e) {
     var t = e.target;

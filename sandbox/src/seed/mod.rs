@@ -439,9 +439,7 @@ async fn claim(
 ) -> Result<Response, ApiError> {
     crate::http::authorize(&app, &headers)?;
     let bytes = read_body(body)?;
-    let tx_id = only_text_member(&bytes, "txId")?;
-    paystate::dialect::common::check_id(&tx_id, "txId").map_err(|e| ApiError::from_core(&e))?;
-    let invoice = crate::gateway::command(&app, id, Command::ClaimTxid { tx_id }).await?;
+    let invoice = claim_txid(&app, id, &bytes).await?;
     let now = app.clock.now();
     Ok(crate::http::json_response(
         StatusCode::OK,
@@ -451,4 +449,25 @@ async fn claim(
             "status": invoice.status_at(now).as_str(),
         }),
     ))
+}
+
+/// Claims the transaction id of a `{"txId"}` body on invoice `id` (`claim_txid`,
+/// `docs/spec.md §3`): the sandbox API's `claim`, and the TXID form of seed 000's pay page.
+pub(crate) async fn claim_txid(
+    app: &Arc<App>,
+    id: String,
+    bytes: &[u8],
+) -> Result<Invoice, ApiError> {
+    let tx_id = only_text_member(bytes, "txId")?;
+    paystate::dialect::common::check_id(&tx_id, "txId").map_err(|e| ApiError::from_core(&e))?;
+    crate::gateway::command(app, id, Command::ClaimTxid { tx_id }).await
+}
+
+/// The transaction ids the payer claimed that no transfer has brought yet, oldest first.
+pub fn unseen_claims(invoice: &Invoice) -> impl Iterator<Item = &str> {
+    invoice
+        .claims()
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !invoice.transfers().iter().any(|t| t.tx_id == *c))
 }
