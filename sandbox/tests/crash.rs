@@ -38,13 +38,8 @@ fn spawn(db: &std::path::Path, forward_to: &str) -> (Child, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_burst_loses_nothing() {
     let rx = Receiver::start(200).await;
-    let dir = std::env::temp_dir().join(format!(
-        "paystate-sandbox-crash-{}-{}",
-        std::process::id(),
-        paystate_sandbox::clock::wall_millis()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("sandbox.sqlite3");
+    let dir = common::TempDir::new("crash");
+    let db = dir.database();
 
     let (mut child, base) = spawn(&db, &rx.url);
     let api = Api::new(&base);
@@ -184,7 +179,6 @@ async fn sigkill_mid_burst_loses_nothing() {
     }
     child.kill().unwrap();
     child.wait().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A SQLite file is served by one sandbox process at a time: a second one on the same file
@@ -193,13 +187,8 @@ async fn sigkill_mid_burst_loses_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_file_has_one_process_and_a_killed_owner_lets_go() {
     let rx = Receiver::start(200).await;
-    let dir = std::env::temp_dir().join(format!(
-        "paystate-sandbox-owner-{}-{}",
-        std::process::id(),
-        paystate_sandbox::clock::wall_millis()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("sandbox.sqlite3");
+    let dir = common::TempDir::new("owner");
+    let db = dir.database();
     let (mut first, _) = spawn(&db, &rx.url);
 
     let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_paystate-sandbox"))
@@ -240,5 +229,4 @@ async fn a_sqlite_file_has_one_process_and_a_killed_owner_lets_go() {
     third.kill().unwrap();
     third.wait().unwrap();
     assert_eq!(s, 200);
-    let _ = std::fs::remove_dir_all(&dir);
 }

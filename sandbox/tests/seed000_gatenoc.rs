@@ -211,13 +211,8 @@ async fn seed_000_callback_retried_on_the_standard_webhooks_schedule() {
 
 #[tokio::test]
 async fn seed_000_link_and_pending_callback_survive_a_restart() {
-    let dir = std::env::temp_dir().join(format!(
-        "paystate-sandbox-seed000-{}-{}",
-        std::process::id(),
-        paystate_sandbox::clock::wall_millis()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("sandbox.sqlite3");
+    let dir = common::TempDir::new("seed000");
+    let db = dir.database();
     let rx = Receiver::start(500).await;
     let first = common::sandbox(Some(db.clone()), Some(rx.url.clone())).await;
     let base = first.base_url();
@@ -250,5 +245,4 @@ async fn seed_000_link_and_pending_callback_survive_a_restart() {
     common::verify_with(Scheme::Gatenoc, KEY, &got[1], now()).unwrap();
     assert_eq!(api.deliveries(&id).await[0]["state"], "delivered");
     second.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

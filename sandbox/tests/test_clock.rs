@@ -233,13 +233,8 @@ async fn payer_behaviours() {
 
 #[tokio::test]
 async fn clock_resumes_after_restart_never_earlier() {
-    let dir = std::env::temp_dir().join(format!(
-        "paystate-sandbox-clock-{}-{}",
-        std::process::id(),
-        paystate_sandbox::clock::wall_millis()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = dir.join("sandbox.sqlite3");
+    let dir = common::TempDir::new("clock");
+    let db = dir.database();
     let first = common::sandbox(Some(db.clone()), None).await;
     let api = Api::new(&first.base_url());
     let id = create(&api, "3", 1800, None).await;
@@ -254,7 +249,6 @@ async fn clock_resumes_after_restart_never_earlier() {
     let (s, v) = api.get(&format!("/api/v1/invoices/{id}")).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("expired")));
     second.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]

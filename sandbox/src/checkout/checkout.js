@@ -164,6 +164,28 @@
     }
   }
 
+  // A request of the page's own (the header proves it, see checkout.rs), with a JSON body
+  // or none; resolves to { ok, body } with the parsed answer.
+  function post(url, json) {
+    var headers = { "X-Paystate-Checkout": "simulate", Accept: "application/json" };
+    if (json !== null) {
+      headers["Content-Type"] = "application/json";
+    }
+    return fetch(url, {
+      method: "POST",
+      headers: headers,
+      body: json === null ? undefined : JSON.stringify(json)
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        return { ok: r.ok, body: body };
+      });
+    });
+  }
+
+  function refused(body) {
+    return "Refused: " + (body && body.message ? body.message : "error");
+  }
+
   function simulate(button) {
     var note = byId("sandbox-note");
     var action = button.getAttribute("data-action");
@@ -171,15 +193,7 @@
     if (note) {
       note.textContent = "Working…";
     }
-    fetch(simulateUrl + action, {
-      method: "POST",
-      headers: { "X-Paystate-Checkout": "simulate", Accept: "application/json" }
-    })
-      .then(function (r) {
-        return r.json().then(function (body) {
-          return { ok: r.ok, body: body };
-        });
-      })
+    post(simulateUrl + action, null)
       .then(function (res) {
         if (res.ok) {
           render(res.body);
@@ -187,7 +201,7 @@
             note.textContent = "Done: " + button.textContent.trim() + ".";
           }
         } else if (note) {
-          note.textContent = "Refused: " + (res.body && res.body.message ? res.body.message : "error");
+          note.textContent = refused(res.body);
         }
       })
       .catch(function () {
@@ -210,25 +224,12 @@
     button.disabled = true;
     txidError = "";
     setText("txid-note", "Working…");
-    fetch(form.getAttribute("data-txid-url"), {
-      method: "POST",
-      headers: {
-        "X-Paystate-Checkout": "simulate",
-        "Content-Type": "application/json",
-        Accept: "application/json"
-      },
-      body: JSON.stringify({ txId: input.value.trim() })
-    })
-      .then(function (r) {
-        return r.json().then(function (body) {
-          return { ok: r.ok, body: body };
-        });
-      })
+    post(form.getAttribute("data-txid-url"), { txId: input.value.trim() })
       .then(function (res) {
         if (res.ok) {
           render(res.body);
         } else {
-          txidError = "Refused: " + (res.body && res.body.message ? res.body.message : "error");
+          txidError = refused(res.body);
         }
       })
       .catch(function () {

@@ -524,3 +524,30 @@ pub fn spawn_binary(args: &[&std::ffi::OsStr]) -> (std::process::Child, String) 
     assert!(base.starts_with("http://127.0.0.1:"), "{first}");
     (child, base)
 }
+
+/// A fresh folder under the temp folder, unique to this process, `name` and the moment,
+/// for a test's SQLite file ([`TempDir::database`]); removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!(
+            "paystate-sandbox-{name}-{}-{}",
+            std::process::id(),
+            paystate_sandbox::clock::wall_millis()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    /// The SQLite file in it.
+    pub fn database(&self) -> std::path::PathBuf {
+        self.0.join("sandbox.sqlite3")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
