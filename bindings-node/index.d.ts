@@ -119,6 +119,7 @@ export {
   parseTimestamp,
   paymentUri,
   ReplayGuard,
+  reportOutcome,
   schemes,
   Session,
   sessionToken,

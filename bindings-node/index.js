@@ -592,6 +592,7 @@ exports.normalizeAmount = native.normalizeAmount
 exports.parseSchemeTimestamp = native.parseSchemeTimestamp
 exports.parseTimestamp = native.parseTimestamp
 exports.paymentUri = native.paymentUri
+exports.reportOutcome = native.reportOutcome
 exports.schemes = native.schemes
 exports.sessionToken = native.sessionToken
 exports.sign = sign

@@ -657,6 +657,17 @@ export declare function parseTimestamp(text: string): Date
  */
 export declare function paymentUri(asset: Asset | string, address: string, amount: string): string
 
+/**
+ * `reportOutcome(httpStatus, error)`: one reported attempt as a host or a conformance
+ * scenario holds it, judged by the core (docs/spec.md §7): exactly one of an HTTP status
+ * (outside 100..=599: `invalid_field` on `http_status`) or a failure's text (`'timeout'`
+ * or a transport error's name; empty text is `invalid_field` on `error`). Neither
+ * (`undefined`/`null`) is `missing_field` on `http_status`; both is `invalid_field` on
+ * `error`. Returns the outcome as `DeliveryPlan.report` takes it and `attempts` reads it
+ * back: the status, `'timeout'` or `'error'`.
+ */
+export declare function reportOutcome(httpStatus?: number | null, error?: string | null): AttemptOutcome
+
 /** Every signature scheme. */
 export declare function schemes(): Scheme[]
 

@@ -914,6 +914,7 @@ module.exports.normalizeAmount = nativeBinding.normalizeAmount
 module.exports.parseSchemeTimestamp = nativeBinding.parseSchemeTimestamp
 module.exports.parseTimestamp = nativeBinding.parseTimestamp
 module.exports.paymentUri = nativeBinding.paymentUri
+module.exports.reportOutcome = nativeBinding.reportOutcome
 module.exports.schemes = nativeBinding.schemes
 module.exports.sessionToken = nativeBinding.sessionToken
 module.exports.sign = nativeBinding.sign

@@ -343,8 +343,8 @@ class World {
       this.deliveries.set(id, plan)
       next = plan.next
     } else {
-      // A status or a failure's text, as given: the core judges both (docs/spec.md §7).
-      const [, outcome] = s.oneOf('http_status', 'error')
+      // The core judges the report, both or neither included (docs/spec.md §7).
+      const outcome = ps.reportOutcome(s.get('http_status'), s.get('error'))
       const duration = s.get('duration_ms')
       const plan = this.deliveries.get(id)
       if (!plan) throw unknownOrReused('delivery', 'is unknown', id)

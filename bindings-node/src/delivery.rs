@@ -1,6 +1,6 @@
 //! Webhook delivery schedules (docs/spec.md §7).
 
-use napi::bindgen_prelude::{Object, Unknown};
+use napi::bindgen_prelude::{Either, Object, Unknown};
 use napi::{Env, ValueType};
 use napi_derive::napi;
 use paystate::delivery::{Next, Outcome, Policy};
@@ -39,6 +39,33 @@ fn outcome_of(env: &Env, v: Unknown<'_>) -> napi::Result<Outcome> {
             ),
         )),
     }
+}
+
+/// `reportOutcome(httpStatus, error)`: one reported attempt as a host or a conformance
+/// scenario holds it, judged by the core (docs/spec.md §7): exactly one of an HTTP status
+/// (outside 100..=599: `invalid_field` on `http_status`) or a failure's text (`'timeout'`
+/// or a transport error's name; empty text is `invalid_field` on `error`). Neither
+/// (`undefined`/`null`) is `missing_field` on `http_status`; both is `invalid_field` on
+/// `error`. Returns the outcome as `DeliveryPlan.report` takes it and `attempts` reads it
+/// back: the status, `'timeout'` or `'error'`.
+#[napi(
+    ts_args_type = "httpStatus?: number | null, error?: string | null",
+    ts_return_type = "AttemptOutcome"
+)]
+pub fn report_outcome(
+    env: Env,
+    http_status: Option<Unknown<'_>>,
+    error: Option<Unknown<'_>>,
+) -> napi::Result<Either<u32, &'static str>> {
+    let status = conv::opt_whole(&env, http_status, "http_status")?;
+    let error = conv::opt_string(&env, error, "error")?;
+    Ok(
+        match Outcome::from_report(status, error.as_deref()).or_throw(&env)? {
+            Outcome::Http(s) => Either::A(u32::from(s)),
+            Outcome::Timeout => Either::B(Outcome::TIMEOUT),
+            Outcome::Error => Either::B("error"),
+        },
+    )
 }
 
 /// The delivery schedule of one event to one endpoint.

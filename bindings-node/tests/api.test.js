@@ -341,6 +341,31 @@ test('delivery plans: schedule, finish, state', () => {
   assert.equal(codeOf(() => new ps.DeliveryPlan('x', 'carrier_pigeon', T0)).code, 'invalid_field')
 })
 
+test('reportOutcome: exactly one of a status or a failure, judged by the core', () => {
+  assert.equal(ps.reportOutcome(200), 200)
+  assert.equal(ps.reportOutcome(undefined, 'timeout'), 'timeout')
+  assert.equal(ps.reportOutcome(null, 'connection_refused'), 'error')
+  /** @type {Array<[number | null | undefined, string | null | undefined, string, string]>} */
+  const cases = [
+    [undefined, undefined, 'missing_field', 'http_status'],
+    [null, null, 'missing_field', 'http_status'],
+    [200, 'dns', 'invalid_field', 'error'],
+    [99, undefined, 'invalid_field', 'http_status'],
+    [-1, undefined, 'invalid_field', 'http_status'],
+    [undefined, '', 'invalid_field', 'error'],
+  ]
+  for (const [status, error, code, field] of cases) {
+    const err = codeOf(() => ps.reportOutcome(status, error))
+    assert.deepEqual([err.code, err.field], [code, field], `${status} ${error}`)
+  }
+  // @ts-expect-error a status is a number
+  assert.throws(() => ps.reportOutcome('200'), TypeError)
+  // What it returns is what a plan takes and reads back.
+  const plan = new ps.DeliveryPlan('z', 'keypair_invoice', T0)
+  assert.deepEqual(plan.report(ps.reportOutcome(undefined, 'dns'), T0), { kind: 'retry', retryAt: new Date(T0 + 300_000) })
+  assert.deepEqual(plan.attempts.map((a) => a.outcome), ['error'])
+})
+
 test('names of the contract are exported as data', () => {
   assert.equal(ps.errorCodes().length, 23)
   assert.ok(ps.errorCodes().includes('timestamp_out_of_tolerance'))

@@ -97,6 +97,41 @@ fn outcome(obj: &Bound<'_, PyAny>) -> PyResult<Outcome> {
     ))
 }
 
+/// One reported attempt as a host or a conformance scenario holds it, judged by the core
+/// (docs/spec.md §7): exactly one of `http_status` (an int; outside 100..=599 is
+/// `invalid_field` on `http_status`) or `error` (`"timeout"` or a transport error's name;
+/// empty text is `invalid_field` on `error`). Neither is `missing_field` on `http_status`;
+/// both is `invalid_field` on `error`. Returns the outcome as [`PyDeliveryPlan::report`]
+/// takes it and the plan records it: the status int, `"timeout"` or `"error"`.
+#[pyfunction]
+#[pyo3(signature = (http_status=None, error=None))]
+fn report_outcome<'py>(
+    py: Python<'py>,
+    http_status: Option<&Bound<'py, PyAny>>,
+    error: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let status = match http_status.filter(|s| !s.is_none()) {
+        Some(s) if s.is_instance_of::<PyInt>() && !s.is_instance_of::<PyBool>() => Some(
+            // Any Python int: i128 holds every value a host could mean as a status.
+            s.extract::<i128>()
+                .map_err(|_| invalid_field("http_status", "out of range"))?,
+        ),
+        Some(_) => return Err(PyTypeError::new_err("http_status: expected an int")),
+        None => None,
+    };
+    let error = match error.filter(|e| !e.is_none()) {
+        Some(e) => Some(text(e, "error")?),
+        None => None,
+    };
+    Ok(
+        match Outcome::from_report(status, error.as_deref()).core()? {
+            Outcome::Http(s) => s.into_pyobject(py)?.into_any(),
+            Outcome::Timeout => PyString::new(py, Outcome::TIMEOUT).into_any(),
+            Outcome::Error => PyString::new(py, "error").into_any(),
+        },
+    )
+}
+
 state_handle! {
 impl PyDeliveryPlan {
     /// A new plan whose first attempt is due at `now`.
@@ -200,5 +235,6 @@ impl PyDeliveryPlan {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNext>()?;
     m.add_class::<PyDeliveryPlan>()?;
+    m.add_function(wrap_pyfunction!(report_outcome, m)?)?;
     Ok(())
 }

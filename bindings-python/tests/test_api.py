@@ -399,6 +399,29 @@ def test_delivery_outcomes_are_checked_by_core(outcome: Any, field: str) -> None
     assert plan.attempts == 0
 
 
+def test_report_outcome_is_one_of_status_or_error_judged_by_core() -> None:
+    assert paystate.report_outcome(200) == 200
+    assert paystate.report_outcome(error="timeout") == "timeout"
+    assert paystate.report_outcome(None, "connection_refused") == "error"
+    cases: list[tuple[Any, Any, str, str]] = [
+        (None, None, "missing_field", "http_status"),
+        (200, "dns", "invalid_field", "error"),
+        (2**70, None, "invalid_field", "http_status"),
+        (99, None, "invalid_field", "http_status"),
+        (None, "", "invalid_field", "error"),
+    ]
+    for status, error, code, field in cases:
+        with pytest.raises(paystate.ValidationError) as info:
+            paystate.report_outcome(status, error)
+        assert (info.value.code, info.value.field) == (code, field)
+    with pytest.raises(TypeError):
+        paystate.report_outcome(True)
+    # What it returns is what a plan takes and records.
+    plan = paystate.DeliveryPlan("evt:1", paystate.DeliveryPolicy.KEYPAIR_INVOICE, now=T0)
+    nxt = plan.report(paystate.report_outcome(error="dns"), now=T0)
+    assert (plan.attempts, nxt.retry_at) == (1, T0 + timedelta(seconds=300))
+
+
 def test_sign_from_headers_reads_the_inputs_a_verifier_reads() -> None:
     signer = paystate.Signer("standard_webhooks", ["whsec_" + base64.b64encode(b"k" * 24).decode()])
 

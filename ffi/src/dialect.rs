@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use paystate::dialect::{
     gatenoc, gatepay, keypair_invoice, monetix, usdt_gateway, ParsedInvoice, Rejection, Request,
+    RequestContext, RequestKind,
 };
 
 use crate::invoice::{Command, Invoice, InvoiceSpec};
@@ -105,12 +106,25 @@ impl DialectRequest {
         })
     }
 
-    fn wrap(invoice: ParsedInvoice, request: impl Into<Request>) -> Arc<DialectRequest> {
-        Arc::new(DialectRequest {
-            invoice,
-            inner: request.into(),
-        })
+    /// Parses a create request through the core's one dispatch ([`Request::parse`]).
+    fn parse(kind: RequestKind, body: &[u8], ctx: &RequestContext) -> Parse<Arc<DialectRequest>> {
+        let inner = Request::parse(kind, body, ctx)?;
+        // Every kind this binding wraps here creates an invoice; a refund or payout has
+        // its own object (see `monetix_parse_refund`), so `None` is this file's mistake.
+        let invoice = inner.invoice().cloned().ok_or_else(|| {
+            PaystateError::from(paystate::Error::InvalidField {
+                field: "request".into(),
+                reason: format!("a {kind} request creates no invoice"),
+            })
+        })?;
+        Ok(Arc::new(DialectRequest { inner, invoice }))
     }
+}
+
+/// The context of a parser that reads none (a Monetix refund or payout): the core's
+/// defaults, never looked at.
+fn no_context() -> RequestContext {
+    RequestContext::new(String::new(), paystate::Timestamp::default())
 }
 
 #[uniffi::export]
@@ -182,16 +196,11 @@ pub fn gatenoc_parse_checkout_session(
     now: Timestamp,
     ttl_seconds: Option<u64>,
 ) -> Parse<Arc<DialectRequest>> {
-    let ctx = gatenoc::CheckoutContext {
-        id,
-        now: ts_in(now, "now")?,
-        ttl: match ttl_seconds {
-            Some(s) => secs_in(s, "ttl")?,
-            None => gatenoc::DEFAULT_SESSION_TTL,
-        },
-    };
-    let r = gatenoc::parse_checkout_session(&body, &ctx)?;
-    Ok(DialectRequest::wrap(r.invoice.clone(), r))
+    let mut ctx = RequestContext::new(id, ts_in(now, "now")?);
+    if let Some(s) = ttl_seconds {
+        ctx.session_ttl = secs_in(s, "ttl")?;
+    }
+    DialectRequest::parse(RequestKind::GatenocCheckoutSession, &body, &ctx)
 }
 
 /// Checks an `X-Merchant-Key` header (null when absent) against the merchant keys in
@@ -258,13 +267,9 @@ pub fn usdt_gateway_parse_invoice(
     now: Timestamp,
     generated_reference: Option<String>,
 ) -> Parse<Arc<DialectRequest>> {
-    let ctx = usdt_gateway::InvoiceContext {
-        id,
-        now: ts_in(now, "now")?,
-        generated_reference,
-    };
-    let r = usdt_gateway::parse_invoice(&body, &ctx)?;
-    Ok(DialectRequest::wrap(r.invoice.clone(), r))
+    let mut ctx = RequestContext::new(id, ts_in(now, "now")?);
+    ctx.generated_reference = generated_reference;
+    DialectRequest::parse(RequestKind::UsdtGatewayInvoice, &body, &ctx)
 }
 
 /// The key mode of an `Authorization` header: `test` or `live`; a 401 rejection when
@@ -333,13 +338,9 @@ pub fn gatepay_parse_order(
     now: Timestamp,
     rate: Option<Amount>,
 ) -> Parse<Arc<DialectRequest>> {
-    let ctx = gatepay::OrderContext {
-        id,
-        now: ts_in(now, "now")?,
-        rate: rate_or_one(&rate)?,
-    };
-    let r = gatepay::parse_order(&body, &ctx)?;
-    Ok(DialectRequest::wrap(r.invoice.clone(), r))
+    let mut ctx = RequestContext::new(id, ts_in(now, "now")?);
+    ctx.rate = rate_or_one(&rate)?;
+    DialectRequest::parse(RequestKind::GatepayOrder, &body, &ctx)
 }
 
 /// The success response for a parsed GatePay order (JSON text).
@@ -460,29 +461,36 @@ pub fn monetix_parse_purchase(
     now: Timestamp,
     rate: Option<Amount>,
 ) -> Parse<Arc<DialectRequest>> {
-    let ctx = monetix::PurchaseContext {
-        id,
-        now: ts_in(now, "now")?,
-        rate: rate_or_one(&rate)?,
-    };
-    let r = monetix::parse_purchase(&body, &ctx)?;
-    Ok(DialectRequest::wrap(r.invoice.clone(), r))
+    let mut ctx = RequestContext::new(id, ts_in(now, "now")?);
+    ctx.rate = rate_or_one(&rate)?;
+    DialectRequest::parse(RequestKind::MonetixPurchase, &body, &ctx)
+}
+
+/// `Request::parse` answered a kind other than the one asked for: this file's mistake,
+/// reported rather than a panic.
+fn other_kind(asked: RequestKind, got: &Request) -> PaystateError {
+    PaystateError::from(paystate::Error::InvalidField {
+        field: "request".into(),
+        reason: format!("asked for a {asked} request, got a {}", got.kind()),
+    })
 }
 
 /// Parses a Monetix refund request.
 #[uniffi::export]
 pub fn monetix_parse_refund(body: Vec<u8>) -> Parse<Arc<MonetixRefund>> {
-    Ok(Arc::new(MonetixRefund {
-        inner: monetix::parse_refund(&body)?,
-    }))
+    match Request::parse(RequestKind::MonetixRefund, &body, &no_context())? {
+        Request::MonetixRefund(inner) => Ok(Arc::new(MonetixRefund { inner })),
+        other => Err(other_kind(RequestKind::MonetixRefund, &other).into()),
+    }
 }
 
 /// Parses a Monetix payout request.
 #[uniffi::export]
 pub fn monetix_parse_payout(body: Vec<u8>) -> Parse<Arc<MonetixPayout>> {
-    Ok(Arc::new(MonetixPayout {
-        inner: monetix::parse_payout(&body)?,
-    }))
+    match Request::parse(RequestKind::MonetixPayout, &body, &no_context())? {
+        Request::MonetixPayout(inner) => Ok(Arc::new(MonetixPayout { inner })),
+        other => Err(other_kind(RequestKind::MonetixPayout, &other).into()),
+    }
 }
 
 /// The Gate `display_data` list for a parsed purchase (JSON array text); `lifetime` is
@@ -553,15 +561,13 @@ pub fn keypair_invoice_parse_invoice(
     fee: Option<Amount>,
     asset: Option<Asset>,
 ) -> Parse<Arc<DialectRequest>> {
-    let ctx = keypair_invoice::InvoiceContext {
-        id,
-        now: ts_in(now, "now")?,
-        rate: rate_or_one(&rate)?,
-        fee: opt_amount_in(&fee, "fee")?.unwrap_or(paystate::Amount::ZERO),
-        asset,
-    };
-    let r = keypair_invoice::parse_invoice(&body, &ctx)?;
-    Ok(DialectRequest::wrap(r.invoice.clone(), r))
+    let mut ctx = RequestContext::new(id, ts_in(now, "now")?);
+    ctx.rate = rate_or_one(&rate)?;
+    if let Some(fee) = opt_amount_in(&fee, "fee")? {
+        ctx.fee = fee;
+    }
+    ctx.asset = asset;
+    DialectRequest::parse(RequestKind::KeypairInvoice, &body, &ctx)
 }
 
 /// The success answer `{"status":"success","message":invoice_url}` (JSON text).

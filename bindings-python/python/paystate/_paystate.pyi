@@ -71,6 +71,7 @@ __all__ = [
     "parse_scheme_timestamp",
     "parse_time",
     "payment_uri",
+    "report_outcome",
     "session_token",
     "sign",
     "verify",
@@ -560,6 +561,10 @@ class DeliveryPlan:
     def __copy__(self) -> DeliveryPlan: ...
     def __deepcopy__(self, _memo: Any) -> DeliveryPlan: ...
     def __eq__(self, value: object, /) -> bool: ...
+
+def report_outcome(
+    http_status: Optional[int] = None, error: Optional[str] = None
+) -> Union[int, str]: ...
 
 # ---- dialects ------------------------------------------------------------------------
 

@@ -417,11 +417,8 @@ class _World:
             plan = DeliveryPlan(ident, s.need("policy"), now=at)
             self.deliveries[ident] = plan
             return _Output(observed={"next": _next(plan.next)})
-        status, error = s.get("http_status"), s.get("error")
-        if (status is None) == (error is None):
-            raise Failure("give exactly one of http_status and error")
-        # The core reads the failure's text (docs/spec.md §7).
-        outcome = status if error is None else error
+        # The core judges the report, both or neither included (docs/spec.md §7).
+        outcome = paystate.report_outcome(s.get("http_status"), s.get("error"))
         found = self.deliveries.get(ident)
         if found is None:
             raise _world_error("delivery", "is unknown", ident)

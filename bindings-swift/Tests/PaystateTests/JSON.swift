@@ -3,6 +3,13 @@ import Foundation
 /// A JSON value for the conformance runner: numbers keep their exact text (never a Double),
 /// objects keep member order, so a step can be forwarded to the core's own JSON readers
 /// (`commandFromJson`, `invoiceSpecFromJson`) exactly as written.
+///
+/// Why not Foundation: `JSONSerialization` (and `JSONDecoder`) turn every number into an
+/// `NSNumber`/`Double`, which loses a number's text (`1e400`, `18446744073709551616`,
+/// `10.50`) before the core could judge it, and neither keeps member order. This file is
+/// only that reader and its writer: it knows no scenario rule and assigns no error code. A
+/// document it cannot read fails the scenario; every code a step meets comes from the core
+/// through the public API (`commandFromJson`, `invoiceSpecFromJson`, `reportOutcome`, ...).
 enum JSON: Equatable {
     case null
     case bool(Bool)
@@ -16,7 +23,7 @@ enum JSON: Equatable {
         return nil
     }
 
-    /// The JSON type name, as the core's messages say it.
+    /// The JSON type name, for the runner's own failure messages.
     var kind: String {
         switch self {
         case .null: return "null"
