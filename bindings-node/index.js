@@ -129,19 +129,26 @@ class Verified {
   }
 }
 
+/** The whole non-negative number written in decimal at `r[a..b]` (no `Number()` parse). */
+function digitsAt(r, a, b) {
+  let n = 0
+  for (let i = a; i < b; i++) n = n * 10 + (r.charCodeAt(i) - 48)
+  return n
+}
+
 /** Parses the native answer `"keyIndex timestamp keepUntil key"`. */
 function verified(scheme, r) {
   const a = r.indexOf(' ')
   const b = r.indexOf(' ', a + 1)
-  const ts = b > a + 1 ? Number(r.slice(a + 1, b)) : undefined
+  const ts = b > a + 1 ? digitsAt(r, a + 1, b) : undefined
   let keep
   let key
   if (r.length > b + 1) {
     const c = r.indexOf(' ', b + 1)
-    keep = Number(r.slice(b + 1, c))
+    keep = digitsAt(r, b + 1, c)
     key = r.slice(c + 1)
   }
-  return new Verified(kVerified, scheme, Number(r.slice(0, a)), ts, keep, key)
+  return new Verified(kVerified, scheme, digitsAt(r, 0, a), ts, keep, key)
 }
 
 const OBJECT = 0

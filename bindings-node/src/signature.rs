@@ -1,5 +1,7 @@
 //! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
+use std::fmt::Write as _;
+
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
@@ -153,16 +155,16 @@ fn verify_given(
         .inner
         .verify(&headers, body.as_slice(), now)
         .or_throw(env)?;
+    // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
+    // reads the digits without `Number()`.
     let mut out = String::with_capacity(96);
-    out.push_str(&v.key_index.to_string());
-    out.push(' ');
+    let _ = write!(out, "{} ", v.key_index);
     if let Some(t) = v.timestamp {
-        out.push_str(&t.as_millis().to_string());
+        let _ = write!(out, "{}", t.as_millis());
     }
     out.push(' ');
     if let Some(r) = &v.replay {
-        out.push_str(&r.keep_until.as_millis().to_string());
-        out.push(' ');
+        let _ = write!(out, "{} ", r.keep_until.as_millis());
         out.push_str(&r.key);
     }
     Ok(out)
