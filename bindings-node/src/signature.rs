@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
-use napi::{Env, JsString, JsValue, ValueType};
+use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use paystate::signature::{Headers, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions};
 use paystate::Timestamp;
@@ -138,22 +138,6 @@ pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
     .to_string()
 }
 
-/// A header value as a Rust string, read as UTF-16: V8 gives a string's UTF-16 length without
-/// scanning it, where the UTF-8 read (napi-rs's `String`) first measures the UTF-8 length
-/// and then encodes, ~1/10 of a verification (issue 14). Lone surrogates become U+FFFD, as
-/// V8's UTF-8 encoder makes them.
-fn header_value(v: Option<JsString<'_>>) -> napi::Result<Option<String>> {
-    match v {
-        Some(v) => {
-            let units = v.into_utf16()?;
-            // napi-rs's buffer ends with the terminating NUL.
-            let text = units.as_slice().split_last().map_or(&[][..], |(_, t)| t);
-            Ok(Some(String::from_utf16_lossy(text)))
-        }
-        None => Ok(None),
-    }
-}
-
 fn verify_given(
     env: &Env,
     handle: &VerifierHandle,
@@ -201,15 +185,9 @@ pub fn verifier_verify1(
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
-    h0: Option<JsString<'_>>,
+    h0: Option<String>,
 ) -> napi::Result<String> {
-    verify_given(
-        env,
-        handle,
-        body,
-        now,
-        [header_value(h0)?, None, None, None, None, None],
-    )
+    verify_given(env, handle, body, now, [h0, None, None, None, None, None])
 }
 
 /// Verifies with three header values.
@@ -221,24 +199,11 @@ pub fn verifier_verify3(
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
-    h0: Option<JsString<'_>>,
-    h1: Option<JsString<'_>>,
-    h2: Option<JsString<'_>>,
+    h0: Option<String>,
+    h1: Option<String>,
+    h2: Option<String>,
 ) -> napi::Result<String> {
-    verify_given(
-        env,
-        handle,
-        body,
-        now,
-        [
-            header_value(h0)?,
-            header_value(h1)?,
-            header_value(h2)?,
-            None,
-            None,
-            None,
-        ],
-    )
+    verify_given(env, handle, body, now, [h0, h1, h2, None, None, None])
 }
 
 /// Verifies with six header values.
@@ -251,27 +216,14 @@ pub fn verifier_verify6(
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
-    h0: Option<JsString<'_>>,
-    h1: Option<JsString<'_>>,
-    h2: Option<JsString<'_>>,
-    h3: Option<JsString<'_>>,
-    h4: Option<JsString<'_>>,
-    h5: Option<JsString<'_>>,
+    h0: Option<String>,
+    h1: Option<String>,
+    h2: Option<String>,
+    h3: Option<String>,
+    h4: Option<String>,
+    h5: Option<String>,
 ) -> napi::Result<String> {
-    verify_given(
-        env,
-        handle,
-        body,
-        now,
-        [
-            header_value(h0)?,
-            header_value(h1)?,
-            header_value(h2)?,
-            header_value(h3)?,
-            header_value(h4)?,
-            header_value(h5)?,
-        ],
-    )
+    verify_given(env, handle, body, now, [h0, h1, h2, h3, h4, h5])
 }
 
 fn sign_input<'a>(
