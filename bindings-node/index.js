@@ -208,6 +208,16 @@ function lookup(h, how, name) {
 }
 
 /**
+ * Whether a header value is certainly not blank, whatever counts as blank: it starts with a
+ * printable ASCII character other than space.
+ */
+function surelyNotBlank(v) {
+  if (typeof v !== 'string' || v.length === 0) return false
+  const c = v.charCodeAt(0)
+  return c > 32 && c < 127
+}
+
+/**
  * A webhook verifier for one scheme and its secrets (key rotation: any secret may match).
  * Secrets are decoded and pre-keyed once, here; they never appear in messages, `toString()`
  * or `util.inspect`.
@@ -218,6 +228,7 @@ class Verifier {
   #keyCount
   #tolerance
   #names
+  #preferred
   constructor(scheme, secrets, options) {
     this.#handle = native.verifierNew(scheme, secrets, options)
     // The core says which header names the scheme reads; only those are looked up.
@@ -226,37 +237,37 @@ class Verifier {
     this.#keyCount = info.keyCount
     this.#tolerance = info.toleranceSeconds
     this.#names = info.headers
+    this.#preferred = info.preferred
   }
   verify(headers, body, now) {
     const how = headersKind(headers)
     scanned = null
     const n = this.#names
     const h = this.#handle
-    let r
-    switch (n.length) {
-      case 0:
-        r = native.verifierVerify1(h, body, now, undefined)
-        break
-      case 1:
-        r = native.verifierVerify1(h, body, now, lookup(headers, how, n[0]))
-        break
-      case 2:
-      case 3:
-        r = native.verifierVerify3(h, body, now, lookup(headers, how, n[0]), lookup(headers, how, n[1]), n.length > 2 ? lookup(headers, how, n[2]) : undefined)
-        break
-      default:
-        r = native.verifierVerify6(
-          h,
-          body,
-          now,
-          lookup(headers, how, n[0]),
-          lookup(headers, how, n[1]),
-          lookup(headers, how, n[2]),
-          lookup(headers, how, n[3]),
-          n.length > 4 ? lookup(headers, how, n[4]) : undefined,
-          n.length > 5 ? lookup(headers, how, n[5]) : undefined,
-        )
+    const k = this.#preferred
+    // The names after the first `k` are other spellings of the same headers, which the core
+    // reads only where the preferred one is absent or blank (`Scheme::preferred_header_count`):
+    // when every preferred value is surely not blank, they are not looked up or passed.
+    const v0 = n.length > 0 ? lookup(headers, how, n[0]) : undefined
+    if (n.length <= 1 || (k === 1 && surelyNotBlank(v0))) {
+      return verified(this.#scheme, native.verifierVerify1(h, body, now, v0))
     }
+    const v1 = lookup(headers, how, n[1])
+    const v2 = n.length > 2 ? lookup(headers, how, n[2]) : undefined
+    if (n.length <= 3 || (k === 3 && surelyNotBlank(v0) && surelyNotBlank(v1) && surelyNotBlank(v2))) {
+      return verified(this.#scheme, native.verifierVerify3(h, body, now, v0, v1, v2))
+    }
+    const r = native.verifierVerify6(
+      h,
+      body,
+      now,
+      v0,
+      v1,
+      v2,
+      lookup(headers, how, n[3]),
+      n.length > 4 ? lookup(headers, how, n[4]) : undefined,
+      n.length > 5 ? lookup(headers, how, n[5]) : undefined,
+    )
     return verified(this.#scheme, r)
   }
   get scheme() {

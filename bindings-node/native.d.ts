@@ -735,7 +735,8 @@ export declare function usdtGatewayRenderWebhook(invoice: Invoice, render: UsdtG
 
 /**
  * What the `Verifier` class keeps beside its handle, as JSON text:
- * `{"scheme", "keyCount", "toleranceSeconds", "headers"}`.
+ * `{"scheme", "keyCount", "toleranceSeconds", "headers", "preferred"}` (`preferred`:
+ * [`Scheme::preferred_header_count`]).
  */
 export declare function verifierInfo(handle: ExternalObject<'Verifier'>): string
 

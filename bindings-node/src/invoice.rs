@@ -724,16 +724,6 @@ pub fn invoice_observe_transfer(
     })
 }
 
-/// The events text as a JavaScript string: copied as Latin-1 when it is ASCII (no UTF-8
-/// decoding; every vocabulary word and amount is ASCII, ids nearly always), else as UTF-8.
-fn js_text<'e>(env: &'e Env, text: &str) -> napi::Result<JsString<'e>> {
-    if text.is_ascii() {
-        env.create_string_latin1(text.as_bytes())
-    } else {
-        env.create_string(text)
-    }
-}
-
 /// `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
 /// its usual type (strings, a boolean, no `at`, `now` in milliseconds): the values cross
 /// without a type query each. Anything else goes through [`invoice_observe_transfer`],
@@ -764,7 +754,7 @@ pub fn invoice_observe_transfer_typed<'e>(
             .inner
             .apply(&Command::ObserveTransfer(input), now)
             .or_throw(env)?;
-        js_text(env, &events_text(&events))
+        conv::js_text(env, &events_text(&events))
     })
 }
 

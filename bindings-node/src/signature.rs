@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
-use napi::{Env, JsValue, ValueType};
+use napi::{Env, JsString, JsValue, ValueType};
 use napi_derive::napi;
 use paystate::signature::{Headers, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions};
 use paystate::Timestamp;
@@ -125,7 +125,8 @@ pub fn verifier_new(
 }
 
 /// What the `Verifier` class keeps beside its handle, as JSON text:
-/// `{"scheme", "keyCount", "toleranceSeconds", "headers"}`.
+/// `{"scheme", "keyCount", "toleranceSeconds", "headers", "preferred"}` (`preferred`:
+/// [`Scheme::preferred_header_count`]).
 #[napi(ts_args_type = "handle: ExternalObject<'Verifier'>")]
 pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
     let v = &handle.inner;
@@ -134,17 +135,18 @@ pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
         "keyCount": v.key_count(),
         "toleranceSeconds": v.tolerance().map(|d| d.as_seconds()),
         "headers": handle.names,
+        "preferred": v.scheme().preferred_header_count().min(handle.names.len()),
     })
     .to_string()
 }
 
-fn verify_given(
-    env: &Env,
+fn verify_given<'e>(
+    env: &'e Env,
     handle: &VerifierHandle,
     body: Unknown<'_>,
     now: Unknown<'_>,
     values: [Option<String>; MAX_NAMES],
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let now = conv::time(env, now, "now")?;
     let headers = Given {
@@ -167,7 +169,7 @@ fn verify_given(
         let _ = write!(out, "{} ", r.keep_until.as_millis());
         out.push_str(&r.key);
     }
-    Ok(out)
+    conv::js_text(env, &out)
 }
 
 // `verifier_verify1/3/6`: one delivery, with the values of the handle's first 1, 3 or 6
@@ -180,13 +182,13 @@ fn verify_given(
 #[napi(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string"
 )]
-pub fn verifier_verify1(
-    env: &Env,
+pub fn verifier_verify1<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
     h0: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, None, None, None, None, None])
 }
 
@@ -194,15 +196,15 @@ pub fn verifier_verify1(
 #[napi(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string"
 )]
-pub fn verifier_verify3(
-    env: &Env,
+pub fn verifier_verify3<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
     h0: Option<String>,
     h1: Option<String>,
     h2: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, h1, h2, None, None, None])
 }
 
@@ -211,8 +213,8 @@ pub fn verifier_verify3(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string, h3?: string, h4?: string, h5?: string"
 )]
 #[allow(clippy::too_many_arguments)]
-pub fn verifier_verify6(
-    env: &Env,
+pub fn verifier_verify6<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
@@ -222,7 +224,7 @@ pub fn verifier_verify6(
     h3: Option<String>,
     h4: Option<String>,
     h5: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, h1, h2, h3, h4, h5])
 }
 
