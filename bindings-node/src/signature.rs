@@ -1,7 +1,5 @@
 //! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
-use std::fmt::Write as _;
-
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
 use napi::{Env, JsString, JsValue, ValueType};
 use napi_derive::napi;
@@ -140,6 +138,26 @@ pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
     .to_string()
 }
 
+/// Appends `n` in decimal (`core::fmt` costs more than the rest of the answer).
+fn push_whole(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while let Some(slot) = start.checked_sub(1).and_then(|i| digits.get_mut(i)) {
+        // `n % 10` is below 10, so the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let d = (n % 10) as u8;
+        *slot = b'0' + d;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if let Some(Ok(text)) = digits.get(start..).map(std::str::from_utf8) {
+        out.push_str(text);
+    }
+}
+
 fn verify_given<'e>(
     env: &'e Env,
     handle: &VerifierHandle,
@@ -159,14 +177,20 @@ fn verify_given<'e>(
         .or_throw(env)?;
     // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
     // reads the digits without `Number()`.
-    let mut out = String::with_capacity(96);
-    let _ = write!(out, "{} ", v.key_index);
+    let key_len = v.replay.as_ref().map_or(0, |r| r.key.len());
+    let mut out = String::with_capacity(key_len + 48);
+    push_whole(&mut out, u64::try_from(v.key_index).unwrap_or(u64::MAX));
+    out.push(' ');
     if let Some(t) = v.timestamp {
-        let _ = write!(out, "{}", t.as_millis());
+        push_whole(&mut out, u64::try_from(t.as_millis()).unwrap_or(0));
     }
     out.push(' ');
     if let Some(r) = &v.replay {
-        let _ = write!(out, "{} ", r.keep_until.as_millis());
+        push_whole(
+            &mut out,
+            u64::try_from(r.keep_until.as_millis()).unwrap_or(0),
+        );
+        out.push(' ');
         out.push_str(&r.key);
     }
     conv::js_text(env, &out)
@@ -485,6 +509,15 @@ impl ReplayGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_display_does() {
+        for n in [0, 7, 10, 1_700_000_000_000, u64::MAX] {
+            let mut out = String::new();
+            push_whole(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+    }
 
     #[test]
     fn every_scheme_names_its_headers_within_the_cap() {
