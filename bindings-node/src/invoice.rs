@@ -305,10 +305,18 @@ thread_local! {
 /// The JavaScript form of an invoice handle ([`Slab`]).
 type Handle = i64;
 
-fn handle(inner: paystate::Invoice) -> napi::Result<Handle> {
-    INVOICES
+/// What V8 is told each live invoice holds outside its heap (a rough size: the state, its
+/// spec, transfers and journal-free history). A slot number is a small JavaScript value, so
+/// without this V8 would see no reason to collect the `Invoice`s (and run the
+/// `FinalizationRegistry` that frees their slots) while the native memory grows.
+const EXTERNAL_BYTES: i64 = 2048;
+
+fn handle(env: &Env, inner: paystate::Invoice) -> napi::Result<Handle> {
+    let h = INVOICES
         .with(|s| s.borrow_mut().insert(InvoiceHandle { inner }))
-        .ok_or_else(|| napi::Error::from_reason("too many invoices alive on this thread"))
+        .ok_or_else(|| napi::Error::from_reason("too many invoices alive on this thread"))?;
+    env.adjust_external_memory(EXTERNAL_BYTES)?;
+    Ok(h)
 }
 
 fn live(h: Handle) -> napi::Result<Rc<RefCell<InvoiceHandle>>> {
@@ -340,8 +348,11 @@ fn with_mut<T>(
 
 /// Frees an invoice's slot (`index.js` calls it when the `Invoice` is collected).
 #[napi(ts_args_type = "invoice: number")]
-pub fn invoice_free(invoice: Handle) {
-    INVOICES.with(|s| s.borrow_mut().remove(invoice));
+pub fn invoice_free(env: &Env, invoice: Handle) -> napi::Result<()> {
+    if INVOICES.with(|s| s.borrow_mut().remove(invoice)) {
+        env.adjust_external_memory(-EXTERNAL_BYTES)?;
+    }
+    Ok(())
 }
 
 /// The non-enumerable property under which a JavaScript `Invoice` keeps its handle, read by
@@ -363,7 +374,7 @@ pub fn invoice_handle_key() -> &'static str {
 )]
 pub fn invoice_from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Handle> {
     let text = conv::state_text(env, state, "state")?;
-    handle(paystate::Invoice::from_json(&text).or_throw(env)?)
+    handle(env, paystate::Invoice::from_json(&text).or_throw(env)?)
 }
 
 /// `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
@@ -386,7 +397,7 @@ pub fn invoice_replay(env: &Env, journal: Unknown<'_>) -> napi::Result<Handle> {
             command: command_of(env, command)?,
         });
     }
-    handle(paystate::Invoice::replay(&entries).or_throw(env)?)
+    handle(env, paystate::Invoice::replay(&entries).or_throw(env)?)
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -593,9 +604,9 @@ pub fn invoice_to_json_string(invoice: Handle) -> napi::Result<String> {
 
 /// `invoice.clone()`.
 #[napi(ts_args_type = "invoice: number", ts_return_type = "number")]
-pub fn invoice_clone(invoice: Handle) -> napi::Result<Handle> {
+pub fn invoice_clone(env: &Env, invoice: Handle) -> napi::Result<Handle> {
     let inner = with(invoice, |invoice| Ok(invoice.inner.clone()))?;
-    handle(inner)
+    handle(env, inner)
 }
 
 /// `invoice.equals(other)`: whether `other` (an `Invoice`) holds exactly the same state.
@@ -636,7 +647,7 @@ pub fn invoice_create<'e>(
     let spec = paystate::InvoiceSpec::from_json(&map).or_throw(env)?;
     let (inner, events) = paystate::Invoice::create(spec, now).or_throw(env)?;
     let mut o = Object::new(env)?;
-    o.set("invoice", handle(inner)?)?;
+    o.set("invoice", handle(env, inner)?)?;
     o.set("events", events_text(&events))?;
     Ok(o)
 }

@@ -68,10 +68,10 @@ impl<T> Slab<T> {
         self.slot(handle)?.value.clone()
     }
 
-    /// Frees the slot of `handle` (nothing if it is not live).
-    pub(crate) fn remove(&mut self, handle: i64) {
+    /// Frees the slot of `handle`; false (and nothing done) if it is not live.
+    pub(crate) fn remove(&mut self, handle: i64) -> bool {
         if self.slot(handle).is_none() {
-            return;
+            return false;
         }
         let index = handle & 0xffff_ffff;
         if let (Some(slot), Ok(i)) = (
@@ -83,7 +83,9 @@ impl<T> Slab<T> {
             slot.value = None;
             slot.generation = (slot.generation + 1) % GENERATIONS;
             self.free.push(i);
+            return true;
         }
+        false
     }
 
     /// Values live now.
@@ -102,12 +104,12 @@ mod tests {
         let mut s = Slab::new();
         let a = s.insert("a").unwrap_or(-1);
         assert_eq!(a, 0);
-        s.remove(a);
+        assert!(s.remove(a));
         let b = s.insert("b").unwrap_or(-1);
         assert_eq!(b, 1 << 32, "the slot is reused, a generation later");
         assert!(s.get(a).is_none());
         assert_eq!(s.get(b).map(|v| *v.borrow()), Some("b"));
-        s.remove(a);
+        assert!(!s.remove(a));
         assert_eq!(s.len(), 1, "a stale handle frees nothing");
         assert!(s.get(-1).is_none() && s.get(1 << 40).is_none());
     }
