@@ -6,8 +6,8 @@
 // method or getter ~220 ns, and every property set from Rust more. So the hot paths
 // (`Verifier.verify`, the invoice commands) cross N-API once, as plain functions over an
 // opaque handle; header lookup happens here, in JavaScript; results are plain objects built
-// here, and a command's events cross as one string split here (snapshots as JSON text for
-// `JSON.parse`). No payment rule lives here: every value is still judged by the core.
+// here, and a command's events cross as one compact string read here with a cursor. No
+// payment rule lives here: every value is still judged by the core.
 
 const { inspect } = require('node:util')
 
