@@ -446,23 +446,14 @@ function events(t) {
 
 /** Only this module constructs `Invoice`s around a native handle. */
 const kInvoice = Symbol('paystate.Invoice')
-/** The non-enumerable property holding the handle, read by the native functions that take an `Invoice`. */
+/** The non-enumerable property holding the slot's owner, read by the native functions that take an `Invoice`. */
 const HANDLE = native.invoiceHandleKey()
 /** The non-enumerable property of a dialect callback's (frozen) command that holds the core's command. */
 const HELD = native.commandHeldKey()
 
-/**
- * Frees an invoice's native slot once its `Invoice` is collected. Invoice handles are slot
- * numbers (src/slab.rs), not napi `External`s, whose registry lookups cost ~10 % of
- * `observeTransfer`.
- */
-const invoiceSlots = new FinalizationRegistry((h) => native.invoiceFree(h))
-
-/** Wraps a native invoice handle. */
-function wrap(h) {
-  const invoice = new Invoice(kInvoice, h)
-  invoiceSlots.register(invoice, h)
-  return invoice
+/** Wraps a native invoice, given as `[slot, owner]` (src/invoice.rs `handle`). */
+function wrap(pair) {
+  return new Invoice(kInvoice, pair)
 }
 
 /** The amounts of the getters, in the order of `invoiceAmounts` (src/invoice.rs). */
@@ -472,12 +463,17 @@ function amount(h, i) {
 
 /**
  * An invoice: the payment state machine of one order (docs/spec.md §3). The state lives in
- * the core behind an opaque handle; every method is one plain native call over it.
+ * the core behind a slot number; every method is one plain native call over it.
  */
 class Invoice {
-  constructor(token, h) {
+  /** The invoice's slot number, which the commands take. */
+  #h
+  constructor(token, pair) {
     if (token !== kInvoice) throw new TypeError('Invoice: made by Invoice.create, fromJSON, replay or clone, not constructed')
-    Object.defineProperty(this, HANDLE, { value: h })
+    this.#h = pair[0]
+    // The owner of the slot (freed when this object is collected), read by the native
+    // functions that take an `Invoice`.
+    Object.defineProperty(this, HANDLE, { value: pair[1] })
   }
   static create(spec, now) {
     const r = native.invoiceCreate(spec, now)
@@ -492,8 +488,8 @@ class Invoice {
   apply(command, now) {
     // A dialect callback's command holds the core's value: it crosses back as that handle.
     const held = command !== null && typeof command === 'object' ? command[HELD] : undefined
-    if (held !== undefined) return events(native.invoiceApplyHeld(this[HANDLE], held, now))
-    return events(native.invoiceApply(this[HANDLE], command, now))
+    if (held !== undefined) return events(native.invoiceApplyHeld(this.#h, held, now))
+    return events(native.invoiceApply(this.#h, command, now))
   }
   observeTransfer(transfer, now) {
     const t = plainObject(transfer, 'transfer')
@@ -502,118 +498,118 @@ class Invoice {
     // The usual types cross as typed arguments (no type query per value); anything else
     // takes the general path, whose errors name the field.
     if (typeof txId === 'string' && typeof amount === 'string' && typeof asset === 'string' && typeof confirmed === 'boolean' && at === undefined && typeof now === 'number') {
-      return events(native.invoiceObserveTransferTyped(this[HANDLE], txId, amount, asset, confirmed, now))
+      return events(native.invoiceObserveTransferTyped(this.#h, txId, amount, asset, confirmed, now))
     }
-    return events(native.invoiceObserveTransfer(this[HANDLE], txId, amount, asset, confirmed, at, now))
+    return events(native.invoiceObserveTransfer(this.#h, txId, amount, asset, confirmed, at, now))
   }
   confirmTransfer(txId, now) {
-    return events(native.invoiceConfirmTransfer(this[HANDLE], txId, now))
+    return events(native.invoiceConfirmTransfer(this.#h, txId, now))
   }
   dropTransfer(txId, now) {
-    return events(native.invoiceDropTransfer(this[HANDLE], txId, now))
+    return events(native.invoiceDropTransfer(this.#h, txId, now))
   }
   tick(now) {
-    return events(native.invoiceTick(this[HANDLE], now))
+    return events(native.invoiceTick(this.#h, now))
   }
   cancel(now) {
-    return events(native.invoiceCancel(this[HANDLE], now))
+    return events(native.invoiceCancel(this.#h, now))
   }
   requestRefund(refund, now) {
     const r = plainObject(refund, 'refund')
     const id = r.refundId !== undefined ? r.refundId : r.refund_id
-    return events(native.invoiceRequestRefund(this[HANDLE], id, r.amount, now))
+    return events(native.invoiceRequestRefund(this.#h, id, r.amount, now))
   }
   settleRefund(refundId, outcome, now) {
-    return events(native.invoiceSettleRefund(this[HANDLE], refundId, outcome, now))
+    return events(native.invoiceSettleRefund(this.#h, refundId, outcome, now))
   }
   mark(status, now) {
-    return events(native.invoiceMark(this[HANDLE], status, now))
+    return events(native.invoiceMark(this.#h, status, now))
   }
   claimTxid(txId, now) {
-    return events(native.invoiceClaimTxid(this[HANDLE], txId, now))
+    return events(native.invoiceClaimTxid(this.#h, txId, now))
   }
   nextDeadline() {
-    const t = native.invoiceNextDeadline(this[HANDLE])
+    const t = native.invoiceNextDeadline(this.#h)
     return t === null || t === undefined ? null : new Date(t)
   }
   statusAt(now) {
-    return native.invoiceStatusAt(this[HANDLE], now)
+    return native.invoiceStatusAt(this.#h, now)
   }
   snapshot() {
-    return JSON.parse(native.invoiceSnapshot(this[HANDLE]))
+    return JSON.parse(native.invoiceSnapshot(this.#h))
   }
   get id() {
-    return native.invoiceId(this[HANDLE])
+    return native.invoiceId(this.#h)
   }
   get reference() {
-    const r = native.invoiceReference(this[HANDLE])
+    const r = native.invoiceReference(this.#h)
     return r === undefined ? null : r
   }
   get status() {
-    return native.invoiceStatus(this[HANDLE])
+    return native.invoiceStatus(this.#h)
   }
   get exceptions() {
-    return native.invoiceExceptions(this[HANDLE])
+    return native.invoiceExceptions(this.#h)
   }
   get asset() {
-    return native.invoiceAsset(this[HANDLE])
+    return native.invoiceAsset(this.#h)
   }
   get due() {
-    return amount(this[HANDLE], 0)
+    return amount(this.#h, 0)
   }
   get threshold() {
-    return amount(this[HANDLE], 1)
+    return amount(this.#h, 1)
   }
   get amountPaid() {
-    return amount(this[HANDLE], 2)
+    return amount(this.#h, 2)
   }
   get amountPending() {
-    return amount(this[HANDLE], 3)
+    return amount(this.#h, 3)
   }
   get amountHeld() {
-    return amount(this[HANDLE], 4)
+    return amount(this.#h, 4)
   }
   get refundable() {
-    return amount(this[HANDLE], 5)
+    return amount(this.#h, 5)
   }
   get deadline() {
-    return new Date(native.invoiceTimes(this[HANDLE])[0])
+    return new Date(native.invoiceTimes(this.#h)[0])
   }
   get confirmationDeadline() {
-    return new Date(native.invoiceTimes(this[HANDLE])[1])
+    return new Date(native.invoiceTimes(this.#h)[1])
   }
   get createdAt() {
-    return new Date(native.invoiceTimes(this[HANDLE])[2])
+    return new Date(native.invoiceTimes(this.#h)[2])
   }
   get updatedAt() {
-    return new Date(native.invoiceTimes(this[HANDLE])[3])
+    return new Date(native.invoiceTimes(this.#h)[3])
   }
   get version() {
-    return native.invoiceVersion(this[HANDLE])
+    return native.invoiceVersion(this.#h)
   }
   get spec() {
-    return native.invoiceSpec(this[HANDLE])
+    return native.invoiceSpec(this.#h)
   }
   get transfers() {
-    return native.invoiceTransfers(this[HANDLE])
+    return native.invoiceTransfers(this.#h)
   }
   get refunds() {
-    return native.invoiceRefunds(this[HANDLE])
+    return native.invoiceRefunds(this.#h)
   }
   get claims() {
-    return native.invoiceClaims(this[HANDLE])
+    return native.invoiceClaims(this.#h)
   }
   toJSON() {
-    return native.invoiceToJson(this[HANDLE])
+    return native.invoiceToJson(this.#h)
   }
   toJSONString() {
-    return native.invoiceToJsonString(this[HANDLE])
+    return native.invoiceToJsonString(this.#h)
   }
   clone() {
-    return wrap(native.invoiceClone(this[HANDLE]))
+    return wrap(native.invoiceClone(this.#h))
   }
   equals(other) {
-    return native.invoiceEquals(this[HANDLE], other)
+    return native.invoiceEquals(this.#h, other)
   }
 }
 

@@ -419,13 +419,13 @@ export declare function invoiceClaims(invoice: number): Array<string>
 export declare function invoiceClaimTxid(invoice: number, txId: string, now: TimeInput): string
 
 /** `invoice.clone()`. */
-export declare function invoiceClone(invoice: number): number
+export declare function invoiceClone(invoice: number): [number, ExternalObject<'Invoice'>]
 
 /** `invoice.confirmTransfer(txId, now)`. */
 export declare function invoiceConfirmTransfer(invoice: number, txId: string, now: TimeInput): string
 
 /** `Invoice.create`: `{invoice, events}` with the events as text (see [`events_text`]). */
-export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: number; events: string }
+export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: [number, ExternalObject<'Invoice'>]; events: string }
 
 /** `invoice.dropTransfer(txId, now)`. */
 export declare function invoiceDropTransfer(invoice: number, txId: string, now: TimeInput): string
@@ -436,15 +436,12 @@ export declare function invoiceEquals(invoice: number, other: Invoice): boolean
 /** `invoice.exceptions`. */
 export declare function invoiceExceptions(invoice: number): InvoiceException[]
 
-/** Frees an invoice's slot (`index.js` calls it when the `Invoice` is collected). */
-export declare function invoiceFree(invoice: number): void
-
 /**
  * `Invoice.fromJSON`: restores an invoice from the state `toJSON()` produced (an object or
  * its JSON text). Another schema version is `invalid_field`; a document that is not this
  * shape is `malformed_json`.
  */
-export declare function invoiceFromJson(state: InvoiceState | string): number
+export declare function invoiceFromJson(state: InvoiceState | string): [number, ExternalObject<'Invoice'>]
 
 /** The name of [`HANDLE_KEY`], so `index.js` does not spell it a second time. */
 export declare function invoiceHandleKey(): string
@@ -482,7 +479,7 @@ export declare function invoiceRefunds(invoice: number): Refund[]
  * `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
  * creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
  */
-export declare function invoiceReplay(journal: JournalEntry[]): number
+export declare function invoiceReplay(journal: JournalEntry[]): [number, ExternalObject<'Invoice'>]
 
 /** `invoice.requestRefund(refund, now)`, with the refund's fields read in JavaScript. */
 export declare function invoiceRequestRefund(invoice: number, refundId: unknown, amount: unknown, now: TimeInput): string

@@ -873,7 +873,6 @@ module.exports.invoiceCreate = nativeBinding.invoiceCreate
 module.exports.invoiceDropTransfer = nativeBinding.invoiceDropTransfer
 module.exports.invoiceEquals = nativeBinding.invoiceEquals
 module.exports.invoiceExceptions = nativeBinding.invoiceExceptions
-module.exports.invoiceFree = nativeBinding.invoiceFree
 module.exports.invoiceFromJson = nativeBinding.invoiceFromJson
 module.exports.invoiceHandleKey = nativeBinding.invoiceHandleKey
 module.exports.invoiceId = nativeBinding.invoiceId

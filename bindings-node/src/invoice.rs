@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use napi::bindgen_prelude::{External, FromNapiValue, Object, Unknown};
-use napi::{Env, JsString};
+use napi::{Env, JsExternal, JsString, JsValue};
 use napi_derive::napi;
 use paystate::invoice::Snapshot;
 use paystate::{Asset, Command, Event, JournalEntry, RefundOutcome};
@@ -291,9 +291,15 @@ pub(crate) fn spec_map(env: &Env, v: Unknown<'_>) -> napi::Result<Map<String, Va
 
 /// An invoice behind a handle (docs/spec.md §3). The public `Invoice` class is written in
 /// JavaScript (`index.js`) over these plain functions: a plain exported function crosses
-/// N-API far more cheaply than a method or getter of a napi class. The handle is a number:
-/// the invoice's slot in this thread's [`Slab`], freed by `index.js` when its `Invoice` is
-/// collected (issue 14: napi-rs's `External` registry cost ~10 % of `observeTransfer`).
+/// N-API far more cheaply than a method or getter of a napi class.
+///
+/// Each invoice crosses as a pair: its slot number in this thread's [`Slab`], which the
+/// commands take (one bounds-checked index; napi-rs checks every `External` argument
+/// against a process-wide `Mutex<HashMap>` of live payloads, ~10 % of `observeTransfer` with
+/// 20 000 invoices alive, issue 14), and an `External` [`InvoiceOwner`] kept on the
+/// `Invoice` under [`HANDLE_KEY`]: V8 collects it with the `Invoice` (its finalizer frees
+/// the slot), and the functions that take an `Invoice` object read it, so only an
+/// `Invoice` made here passes for one.
 pub struct InvoiceHandle {
     pub(crate) inner: paystate::Invoice,
 }
@@ -302,21 +308,31 @@ thread_local! {
     static INVOICES: RefCell<Slab<InvoiceHandle>> = const { RefCell::new(Slab::new()) };
 }
 
-/// The JavaScript form of an invoice handle ([`Slab`]).
+/// The JavaScript form of an invoice's slot ([`Slab`]).
 type Handle = i64;
 
-/// What V8 is told each live invoice holds outside its heap (a rough size: the state, its
-/// spec, transfers and journal-free history). A slot number is a small JavaScript value, so
-/// without this V8 would see no reason to collect the `Invoice`s (and run the
-/// `FinalizationRegistry` that frees their slots) while the native memory grows.
-const EXTERNAL_BYTES: i64 = 2048;
+/// Owns an invoice's slot; dropped by napi when its `Invoice` is collected.
+pub struct InvoiceOwner(Handle);
 
-fn handle(env: &Env, inner: paystate::Invoice) -> napi::Result<Handle> {
+impl Drop for InvoiceOwner {
+    fn drop(&mut self) {
+        // Finalizers run on the JavaScript thread, never inside a native call of ours; if the
+        // slab were borrowed (or this thread exiting) the slot is left, not a panic.
+        let _ = INVOICES.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                s.remove(self.0);
+            }
+        });
+    }
+}
+
+/// A new invoice as the pair `[slot, owner]` that `index.js` wraps in an `Invoice`.
+fn handle<'e>(env: &'e Env, inner: paystate::Invoice) -> napi::Result<Vec<Unknown<'e>>> {
     let h = INVOICES
         .with(|s| s.borrow_mut().insert(InvoiceHandle { inner }))
         .ok_or_else(|| napi::Error::from_reason("too many invoices alive on this thread"))?;
-    env.adjust_external_memory(EXTERNAL_BYTES)?;
-    Ok(h)
+    let owner = External::new(InvoiceOwner(h)).into_unknown(env)?;
+    Ok(vec![env.create_int64(h)?.to_unknown(), owner])
 }
 
 fn live(h: Handle) -> napi::Result<Rc<RefCell<InvoiceHandle>>> {
@@ -346,15 +362,6 @@ fn with_mut<T>(
     f(&mut inv)
 }
 
-/// Frees an invoice's slot (`index.js` calls it when the `Invoice` is collected).
-#[napi(ts_args_type = "invoice: number")]
-pub fn invoice_free(env: &Env, invoice: Handle) -> napi::Result<()> {
-    if INVOICES.with(|s| s.borrow_mut().remove(invoice)) {
-        env.adjust_external_memory(-EXTERNAL_BYTES)?;
-    }
-    Ok(())
-}
-
 /// The non-enumerable property under which a JavaScript `Invoice` keeps its handle, read by
 /// the functions that take an `Invoice` (sessions, dialects, `equals`).
 pub(crate) const HANDLE_KEY: &str = "__paystateInvoice";
@@ -370,17 +377,20 @@ pub fn invoice_handle_key() -> &'static str {
 /// shape is `malformed_json`.
 #[napi(
     ts_args_type = "state: InvoiceState | string",
-    ts_return_type = "number"
+    ts_return_type = "[number, ExternalObject<'Invoice'>]"
 )]
-pub fn invoice_from_json(env: &Env, state: Unknown<'_>) -> napi::Result<Handle> {
+pub fn invoice_from_json<'e>(env: &'e Env, state: Unknown<'_>) -> napi::Result<Vec<Unknown<'e>>> {
     let text = conv::state_text(env, state, "state")?;
     handle(env, paystate::Invoice::from_json(&text).or_throw(env)?)
 }
 
 /// `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
 /// creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
-#[napi(ts_args_type = "journal: JournalEntry[]", ts_return_type = "number")]
-pub fn invoice_replay(env: &Env, journal: Unknown<'_>) -> napi::Result<Handle> {
+#[napi(
+    ts_args_type = "journal: JournalEntry[]",
+    ts_return_type = "[number, ExternalObject<'Invoice'>]"
+)]
+pub fn invoice_replay<'e>(env: &'e Env, journal: Unknown<'_>) -> napi::Result<Vec<Unknown<'e>>> {
     let mut entries = Vec::new();
     for (i, item) in conv::items(env, journal, "journal")?
         .into_iter()
@@ -603,8 +613,11 @@ pub fn invoice_to_json_string(invoice: Handle) -> napi::Result<String> {
 }
 
 /// `invoice.clone()`.
-#[napi(ts_args_type = "invoice: number", ts_return_type = "number")]
-pub fn invoice_clone(env: &Env, invoice: Handle) -> napi::Result<Handle> {
+#[napi(
+    ts_args_type = "invoice: number",
+    ts_return_type = "[number, ExternalObject<'Invoice'>]"
+)]
+pub fn invoice_clone<'e>(env: &'e Env, invoice: Handle) -> napi::Result<Vec<Unknown<'e>>> {
     let inner = with(invoice, |invoice| Ok(invoice.inner.clone()))?;
     handle(env, inner)
 }
@@ -635,7 +648,7 @@ fn run(
 /// `Invoice.create`: `{invoice, events}` with the events as text (see [`events_text`]).
 #[napi(
     ts_args_type = "spec: InvoiceSpec, now: TimeInput",
-    ts_return_type = "{ invoice: number; events: string }"
+    ts_return_type = "{ invoice: [number, ExternalObject<'Invoice'>]; events: string }"
 )]
 pub fn invoice_create<'e>(
     env: &'e Env,
@@ -910,7 +923,14 @@ impl InvoiceArg {
 pub(crate) fn invoice_arg(env: &Env, v: Unknown<'_>, field: &str) -> R<InvoiceArg> {
     let found = if v.get_type()? == napi::ValueType::Object {
         match conv::prop(&Object::from_unknown(v)?, HANDLE_KEY)? {
-            Some(h) if h.get_type()? == napi::ValueType::Number => live(i64::from_unknown(h)?).ok(),
+            Some(h) if h.get_type()? == napi::ValueType::External => {
+                // napi-rs checks that the external holds this exact type, made by this addon.
+                let owner = JsExternal::from_unknown(h)?;
+                match owner.get_value::<InvoiceOwner>() {
+                    Ok(o) => live(o.0).ok(),
+                    Err(_) => None,
+                }
+            }
             _ => None,
         }
     } else {

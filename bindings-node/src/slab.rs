@@ -1,11 +1,11 @@
 //! Native values held per thread in a slab and reached from JavaScript by a number.
 //!
-//! Why not napi-rs `External`: every call that takes an `External` looks its pointer up in
-//! napi-rs's process-wide registry of live payloads (a `Mutex<HashMap>` holding every live
-//! invoice), and every one created or collected inserts or removes an entry there. With tens
-//! of thousands of invoices alive that lookup was ~10 % of `Invoice.observeTransfer`
-//! (issue 14). A slab slot is one bounds-checked index on this thread. `index.js` frees a
-//! slot from a `FinalizationRegistry` when its JavaScript object is collected.
+//! Why not only napi-rs `External`: every call that takes an `External` looks its pointer up
+//! in napi-rs's process-wide registry of live payloads (a `Mutex<HashMap>` holding every
+//! live invoice). With tens of thousands of invoices alive that lookup was ~10 % of
+//! `Invoice.observeTransfer` (issue 14). A slab slot is one bounds-checked index on this
+//! thread. Who frees a slot is the caller's business (invoices: an `External` owner that V8
+//! finalizes with the `Invoice`, see `invoice.rs`).
 //!
 //! A handle is `generation << 32 | index`: a stale handle (its slot freed and reused) is
 //! refused like any other unknown number, so it can never reach another value.
