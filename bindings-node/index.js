@@ -6,8 +6,8 @@
 // method or getter ~220 ns, and every property set from Rust more. So the hot paths
 // (`Verifier.verify`, the invoice commands) cross N-API once, as plain functions over an
 // opaque handle; header lookup happens here, in JavaScript; results are plain objects built
-// here, and a command's events cross as one string split here (snapshots as JSON text for
-// `JSON.parse`). No payment rule lives here: every value is still judged by the core.
+// here, and a command's events cross as one compact string read here with a cursor. No
+// payment rule lives here: every value is still judged by the core.
 
 const { inspect } = require('node:util')
 
@@ -129,19 +129,26 @@ class Verified {
   }
 }
 
+/** The whole non-negative number written in decimal at `r[a..b]` (no `Number()` parse). */
+function digitsAt(r, a, b) {
+  let n = 0
+  for (let i = a; i < b; i++) n = n * 10 + (r.charCodeAt(i) - 48)
+  return n
+}
+
 /** Parses the native answer `"keyIndex timestamp keepUntil key"`. */
 function verified(scheme, r) {
   const a = r.indexOf(' ')
   const b = r.indexOf(' ', a + 1)
-  const ts = b > a + 1 ? Number(r.slice(a + 1, b)) : undefined
+  const ts = b > a + 1 ? digitsAt(r, a + 1, b) : undefined
   let keep
   let key
   if (r.length > b + 1) {
     const c = r.indexOf(' ', b + 1)
-    keep = Number(r.slice(b + 1, c))
+    keep = digitsAt(r, b + 1, c)
     key = r.slice(c + 1)
   }
-  return new Verified(kVerified, scheme, Number(r.slice(0, a)), ts, keep, key)
+  return new Verified(kVerified, scheme, digitsAt(r, 0, a), ts, keep, key)
 }
 
 const OBJECT = 0
@@ -201,6 +208,16 @@ function lookup(h, how, name) {
 }
 
 /**
+ * Whether a header value is certainly not blank, whatever counts as blank: it starts with a
+ * printable ASCII character other than space.
+ */
+function surelyNotBlank(v) {
+  if (typeof v !== 'string' || v.length === 0) return false
+  const c = v.charCodeAt(0)
+  return c > 32 && c < 127
+}
+
+/**
  * A webhook verifier for one scheme and its secrets (key rotation: any secret may match).
  * Secrets are decoded and pre-keyed once, here; they never appear in messages, `toString()`
  * or `util.inspect`.
@@ -211,6 +228,7 @@ class Verifier {
   #keyCount
   #tolerance
   #names
+  #preferred
   constructor(scheme, secrets, options) {
     this.#handle = native.verifierNew(scheme, secrets, options)
     // The core says which header names the scheme reads; only those are looked up.
@@ -219,37 +237,37 @@ class Verifier {
     this.#keyCount = info.keyCount
     this.#tolerance = info.toleranceSeconds
     this.#names = info.headers
+    this.#preferred = info.preferred
   }
   verify(headers, body, now) {
     const how = headersKind(headers)
     scanned = null
     const n = this.#names
     const h = this.#handle
-    let r
-    switch (n.length) {
-      case 0:
-        r = native.verifierVerify1(h, body, now, undefined)
-        break
-      case 1:
-        r = native.verifierVerify1(h, body, now, lookup(headers, how, n[0]))
-        break
-      case 2:
-      case 3:
-        r = native.verifierVerify3(h, body, now, lookup(headers, how, n[0]), lookup(headers, how, n[1]), n.length > 2 ? lookup(headers, how, n[2]) : undefined)
-        break
-      default:
-        r = native.verifierVerify6(
-          h,
-          body,
-          now,
-          lookup(headers, how, n[0]),
-          lookup(headers, how, n[1]),
-          lookup(headers, how, n[2]),
-          lookup(headers, how, n[3]),
-          n.length > 4 ? lookup(headers, how, n[4]) : undefined,
-          n.length > 5 ? lookup(headers, how, n[5]) : undefined,
-        )
+    const k = this.#preferred
+    // The names after the first `k` are other spellings of the same headers, which the core
+    // reads only where the preferred one is absent or blank (`Scheme::preferred_header_count`):
+    // when every preferred value is surely not blank, they are not looked up or passed.
+    const v0 = n.length > 0 ? lookup(headers, how, n[0]) : undefined
+    if (n.length <= 1 || (k === 1 && surelyNotBlank(v0))) {
+      return verified(this.#scheme, native.verifierVerify1(h, body, now, v0))
     }
+    const v1 = lookup(headers, how, n[1])
+    const v2 = n.length > 2 ? lookup(headers, how, n[2]) : undefined
+    if (n.length <= 3 || (k === 3 && surelyNotBlank(v0) && surelyNotBlank(v1) && surelyNotBlank(v2))) {
+      return verified(this.#scheme, native.verifierVerify3(h, body, now, v0, v1, v2))
+    }
+    const r = native.verifierVerify6(
+      h,
+      body,
+      now,
+      v0,
+      v1,
+      v2,
+      lookup(headers, how, n[3]),
+      n.length > 4 ? lookup(headers, how, n[4]) : undefined,
+      n.length > 5 ? lookup(headers, how, n[5]) : undefined,
+    )
     return verified(this.#scheme, r)
   }
   get scheme() {
@@ -314,7 +332,7 @@ function sign(scheme, secrets, body, input) {
  * Events given as JSON: `{e: events, s: snapshots}`, where `at` crosses as unix
  * milliseconds and `invoice` as the index of the event's snapshot (events of one step share
  * it). Each event gets its own snapshot object. (The native side sends JSON only when an id
- * holds the separator of the delimited form below.)
+ * holds the separator of the compact form below, or a count does not fit its codes.)
  */
 function eventsFromJson(text) {
   const r = JSON.parse(text)
@@ -336,42 +354,91 @@ function eventsFromJson(text) {
   return list
 }
 
-/** A snapshot from its 9 delimited fields at `p` (src/invoice.rs `events_text`). */
-function snapshotAt(f, p) {
-  const ex = f[p + 1]
-  return {
-    status: f[p],
-    exceptions: ex === '' ? [] : ex.split(','),
-    amountPaid: f[p + 2],
-    amountPending: f[p + 3],
-    amountHeld: f[p + 4],
-    surplus: f[p + 5],
-    amountRefunded: f[p + 6],
-    refundsInFlight: f[p + 7],
-    refundable: f[p + 8],
-  }
+// The vocabularies, in the order of the core's `ALL` lists: the events text names a
+// status, an exception or an event type by its index here.
+const STATUSES = native.statuses()
+const EXCEPTIONS = native.exceptions()
+const EVENT_TYPES = native.eventTypes()
+const SEP = '\x1f'
+
+/** The unix milliseconds written in decimal at `t[a..b]` (always whole and non-negative). */
+function millisAt(t, a, b) {
+  let n = 0
+  for (let i = a; i < b; i++) n = n * 10 + (t.charCodeAt(i) - 48)
+  return n
 }
 
 /**
- * Events as the native side sends them: delimited text (`n` snapshots of 9 fields, then 8
- * fields per event; an optional field is empty or `+value`), split here and built into the
- * same objects `JSON.parse` would make, in about half its time; or JSON (text starting
- * with `{`). Each event gets its own snapshot object.
+ * Events as the native side sends them (src/invoice.rs `events_text`): compact text read
+ * here with a cursor, into the same objects `JSON.parse` would make; or JSON (text starting
+ * with `{`). Codes are one character, `charCodeAt - 48`. Each event gets its own snapshot
+ * object.
  */
-function events(text) {
-  if (text.charCodeAt(0) === 123) return eventsFromJson(text)
-  const f = text.split('\x1f')
-  const p0 = 1 + 9 * Number(f[0])
+function events(t) {
+  if (t.charCodeAt(0) === 123) return eventsFromJson(t)
+  const snapshots = t.charCodeAt(0) - 48
+  let p = 1
+  let q
+  const snaps = []
+  for (let k = 0; k < snapshots; k++) {
+    const status = STATUSES[t.charCodeAt(p++) - 48]
+    q = t.indexOf(SEP, p)
+    const exceptions = []
+    while (p < q) exceptions.push(EXCEPTIONS[t.charCodeAt(p++) - 48])
+    p = q + 1
+    const amounts = []
+    for (let j = 0; j < 7; j++) {
+      q = t.indexOf(SEP, p)
+      amounts.push(t.slice(p, q))
+      p = q + 1
+    }
+    snaps.push({ status, exceptions, amounts })
+  }
   const list = []
-  for (let p = p0; p < f.length; p += 8) {
-    const e = { id: f[p], type: f[p + 1], invoiceId: f[p + 2], at: new Date(Number(f[p + 3])) }
-    const tx = f[p + 4]
-    if (tx !== '') e.txId = tx.slice(1)
-    const refund = f[p + 5]
-    if (refund !== '') e.refundId = refund.slice(1)
-    const amount = f[p + 6]
-    if (amount !== '') e.amount = amount.slice(1)
-    e.invoice = snapshotAt(f, 1 + 9 * Number(f[p + 7])) // snapshot k starts at field 1 + 9k
+  let invoiceId
+  let at
+  while (p < t.length) {
+    const type = EVENT_TYPES[t.charCodeAt(p) - 48]
+    const snap = snaps[t.charCodeAt(p + 1) - 48]
+    const flags = t.charCodeAt(p + 2) - 48
+    p += 3
+    q = t.indexOf(SEP, p)
+    const id = t.slice(p, q)
+    p = q + 1
+    q = t.indexOf(SEP, p)
+    if ((flags & 8) === 0) invoiceId = t.slice(p, q) // else the previous event's
+    p = q + 1
+    q = t.indexOf(SEP, p)
+    if ((flags & 16) === 0) at = millisAt(t, p, q)
+    p = q + 1
+    const e = { id, type, invoiceId, at: new Date(at) }
+    if (flags & 1) {
+      q = t.indexOf(SEP, p)
+      e.txId = t.slice(p, q)
+      p = q + 1
+    }
+    if (flags & 2) {
+      q = t.indexOf(SEP, p)
+      e.refundId = t.slice(p, q)
+      p = q + 1
+    }
+    if (flags & 4) {
+      q = t.indexOf(SEP, p)
+      e.amount = t.slice(p, q)
+      p = q + 1
+    }
+    const a = snap.amounts
+    e.invoice = {
+      status: snap.status,
+      exceptions: snap.exceptions.slice(),
+      amountPaid: a[0],
+      amountPending: a[1],
+      amountHeld: a[2],
+      surplus: a[3],
+      amountRefunded: a[4],
+      refundsInFlight: a[5],
+      refundable: a[6],
+    }
     list.push(e)
   }
   return list
@@ -379,14 +446,14 @@ function events(text) {
 
 /** Only this module constructs `Invoice`s around a native handle. */
 const kInvoice = Symbol('paystate.Invoice')
-/** The non-enumerable property holding the handle, read by the native functions that take an `Invoice`. */
+/** The non-enumerable property holding the slot's owner, read by the native functions that take an `Invoice`. */
 const HANDLE = native.invoiceHandleKey()
 /** The non-enumerable property of a dialect callback's (frozen) command that holds the core's command. */
 const HELD = native.commandHeldKey()
 
-/** Wraps a native invoice handle. */
-function wrap(h) {
-  return new Invoice(kInvoice, h)
+/** Wraps a native invoice, given as `[slot, owner]` (src/invoice.rs `handle`). */
+function wrap(pair) {
+  return new Invoice(kInvoice, pair)
 }
 
 /** The amounts of the getters, in the order of `invoiceAmounts` (src/invoice.rs). */
@@ -396,12 +463,17 @@ function amount(h, i) {
 
 /**
  * An invoice: the payment state machine of one order (docs/spec.md §3). The state lives in
- * the core behind an opaque handle; every method is one plain native call over it.
+ * the core behind a slot number; every method is one plain native call over it.
  */
 class Invoice {
-  constructor(token, h) {
+  /** The invoice's slot number, which the commands take. */
+  #h
+  constructor(token, pair) {
     if (token !== kInvoice) throw new TypeError('Invoice: made by Invoice.create, fromJSON, replay or clone, not constructed')
-    Object.defineProperty(this, HANDLE, { value: h })
+    this.#h = pair[0]
+    // The owner of the slot (freed when this object is collected), read by the native
+    // functions that take an `Invoice`.
+    Object.defineProperty(this, HANDLE, { value: pair[1] })
   }
   static create(spec, now) {
     const r = native.invoiceCreate(spec, now)
@@ -416,8 +488,8 @@ class Invoice {
   apply(command, now) {
     // A dialect callback's command holds the core's value: it crosses back as that handle.
     const held = command !== null && typeof command === 'object' ? command[HELD] : undefined
-    if (held !== undefined) return events(native.invoiceApplyHeld(this[HANDLE], held, now))
-    return events(native.invoiceApply(this[HANDLE], command, now))
+    if (held !== undefined) return events(native.invoiceApplyHeld(this.#h, held, now))
+    return events(native.invoiceApply(this.#h, command, now))
   }
   observeTransfer(transfer, now) {
     const t = plainObject(transfer, 'transfer')
@@ -426,118 +498,118 @@ class Invoice {
     // The usual types cross as typed arguments (no type query per value); anything else
     // takes the general path, whose errors name the field.
     if (typeof txId === 'string' && typeof amount === 'string' && typeof asset === 'string' && typeof confirmed === 'boolean' && at === undefined && typeof now === 'number') {
-      return events(native.invoiceObserveTransferTyped(this[HANDLE], txId, amount, asset, confirmed, now))
+      return events(native.invoiceObserveTransferTyped(this.#h, txId, amount, asset, confirmed, now))
     }
-    return events(native.invoiceObserveTransfer(this[HANDLE], txId, amount, asset, confirmed, at, now))
+    return events(native.invoiceObserveTransfer(this.#h, txId, amount, asset, confirmed, at, now))
   }
   confirmTransfer(txId, now) {
-    return events(native.invoiceConfirmTransfer(this[HANDLE], txId, now))
+    return events(native.invoiceConfirmTransfer(this.#h, txId, now))
   }
   dropTransfer(txId, now) {
-    return events(native.invoiceDropTransfer(this[HANDLE], txId, now))
+    return events(native.invoiceDropTransfer(this.#h, txId, now))
   }
   tick(now) {
-    return events(native.invoiceTick(this[HANDLE], now))
+    return events(native.invoiceTick(this.#h, now))
   }
   cancel(now) {
-    return events(native.invoiceCancel(this[HANDLE], now))
+    return events(native.invoiceCancel(this.#h, now))
   }
   requestRefund(refund, now) {
     const r = plainObject(refund, 'refund')
     const id = r.refundId !== undefined ? r.refundId : r.refund_id
-    return events(native.invoiceRequestRefund(this[HANDLE], id, r.amount, now))
+    return events(native.invoiceRequestRefund(this.#h, id, r.amount, now))
   }
   settleRefund(refundId, outcome, now) {
-    return events(native.invoiceSettleRefund(this[HANDLE], refundId, outcome, now))
+    return events(native.invoiceSettleRefund(this.#h, refundId, outcome, now))
   }
   mark(status, now) {
-    return events(native.invoiceMark(this[HANDLE], status, now))
+    return events(native.invoiceMark(this.#h, status, now))
   }
   claimTxid(txId, now) {
-    return events(native.invoiceClaimTxid(this[HANDLE], txId, now))
+    return events(native.invoiceClaimTxid(this.#h, txId, now))
   }
   nextDeadline() {
-    const t = native.invoiceNextDeadline(this[HANDLE])
+    const t = native.invoiceNextDeadline(this.#h)
     return t === null || t === undefined ? null : new Date(t)
   }
   statusAt(now) {
-    return native.invoiceStatusAt(this[HANDLE], now)
+    return native.invoiceStatusAt(this.#h, now)
   }
   snapshot() {
-    return JSON.parse(native.invoiceSnapshot(this[HANDLE]))
+    return JSON.parse(native.invoiceSnapshot(this.#h))
   }
   get id() {
-    return native.invoiceId(this[HANDLE])
+    return native.invoiceId(this.#h)
   }
   get reference() {
-    const r = native.invoiceReference(this[HANDLE])
+    const r = native.invoiceReference(this.#h)
     return r === undefined ? null : r
   }
   get status() {
-    return native.invoiceStatus(this[HANDLE])
+    return native.invoiceStatus(this.#h)
   }
   get exceptions() {
-    return native.invoiceExceptions(this[HANDLE])
+    return native.invoiceExceptions(this.#h)
   }
   get asset() {
-    return native.invoiceAsset(this[HANDLE])
+    return native.invoiceAsset(this.#h)
   }
   get due() {
-    return amount(this[HANDLE], 0)
+    return amount(this.#h, 0)
   }
   get threshold() {
-    return amount(this[HANDLE], 1)
+    return amount(this.#h, 1)
   }
   get amountPaid() {
-    return amount(this[HANDLE], 2)
+    return amount(this.#h, 2)
   }
   get amountPending() {
-    return amount(this[HANDLE], 3)
+    return amount(this.#h, 3)
   }
   get amountHeld() {
-    return amount(this[HANDLE], 4)
+    return amount(this.#h, 4)
   }
   get refundable() {
-    return amount(this[HANDLE], 5)
+    return amount(this.#h, 5)
   }
   get deadline() {
-    return new Date(native.invoiceTimes(this[HANDLE])[0])
+    return new Date(native.invoiceTimes(this.#h)[0])
   }
   get confirmationDeadline() {
-    return new Date(native.invoiceTimes(this[HANDLE])[1])
+    return new Date(native.invoiceTimes(this.#h)[1])
   }
   get createdAt() {
-    return new Date(native.invoiceTimes(this[HANDLE])[2])
+    return new Date(native.invoiceTimes(this.#h)[2])
   }
   get updatedAt() {
-    return new Date(native.invoiceTimes(this[HANDLE])[3])
+    return new Date(native.invoiceTimes(this.#h)[3])
   }
   get version() {
-    return native.invoiceVersion(this[HANDLE])
+    return native.invoiceVersion(this.#h)
   }
   get spec() {
-    return native.invoiceSpec(this[HANDLE])
+    return native.invoiceSpec(this.#h)
   }
   get transfers() {
-    return native.invoiceTransfers(this[HANDLE])
+    return native.invoiceTransfers(this.#h)
   }
   get refunds() {
-    return native.invoiceRefunds(this[HANDLE])
+    return native.invoiceRefunds(this.#h)
   }
   get claims() {
-    return native.invoiceClaims(this[HANDLE])
+    return native.invoiceClaims(this.#h)
   }
   toJSON() {
-    return native.invoiceToJson(this[HANDLE])
+    return native.invoiceToJson(this.#h)
   }
   toJSONString() {
-    return native.invoiceToJsonString(this[HANDLE])
+    return native.invoiceToJsonString(this.#h)
   }
   clone() {
-    return wrap(native.invoiceClone(this[HANDLE]))
+    return wrap(native.invoiceClone(this.#h))
   }
   equals(other) {
-    return native.invoiceEquals(this[HANDLE], other)
+    return native.invoiceEquals(this.#h, other)
   }
 }
 

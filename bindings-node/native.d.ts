@@ -395,71 +395,71 @@ export declare function gatepayRenderOrder(parsed: DialectParsed | DialectReques
  * `index.js`'s `AMOUNTS`: due, threshold, amountPaid, amountPending, amountHeld,
  * refundable (one crossing for whichever is read).
  */
-export declare function invoiceAmounts(invoice: ExternalObject<'Invoice'>): string
+export declare function invoiceAmounts(invoice: number): string
 
 /** `invoice.apply(command, now)`: a command in the journal shape. */
-export declare function invoiceApply(invoice: ExternalObject<'Invoice'>, command: Command, now: TimeInput): string
+export declare function invoiceApply(invoice: number, command: Command, now: TimeInput): string
 
 /**
  * `invoice.apply(command, now)` with a dialect callback's command object: the core's
  * command it holds, applied as is.
  */
-export declare function invoiceApplyHeld(invoice: ExternalObject<'Invoice'>, held: ExternalObject<'Command'>, now: TimeInput): string
+export declare function invoiceApplyHeld(invoice: number, held: ExternalObject<'Command'>, now: TimeInput): string
 
 /** `invoice.asset`. */
-export declare function invoiceAsset(invoice: ExternalObject<'Invoice'>): Asset
+export declare function invoiceAsset(invoice: number): Asset
 
 /** `invoice.cancel(now)`. */
-export declare function invoiceCancel(invoice: ExternalObject<'Invoice'>, now: TimeInput): string
+export declare function invoiceCancel(invoice: number, now: TimeInput): string
 
 /** `invoice.claims`: transaction ids the payer claimed. */
-export declare function invoiceClaims(invoice: ExternalObject<'Invoice'>): Array<string>
+export declare function invoiceClaims(invoice: number): Array<string>
 
 /** `invoice.claimTxid(txId, now)`. */
-export declare function invoiceClaimTxid(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
+export declare function invoiceClaimTxid(invoice: number, txId: string, now: TimeInput): string
 
 /** `invoice.clone()`. */
-export declare function invoiceClone(invoice: ExternalObject<'Invoice'>): ExternalObject<'Invoice'>
+export declare function invoiceClone(invoice: number): [number, ExternalObject<'Invoice'>]
 
 /** `invoice.confirmTransfer(txId, now)`. */
-export declare function invoiceConfirmTransfer(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
+export declare function invoiceConfirmTransfer(invoice: number, txId: string, now: TimeInput): string
 
 /** `Invoice.create`: `{invoice, events}` with the events as text (see [`events_text`]). */
-export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: ExternalObject<'Invoice'>; events: string }
+export declare function invoiceCreate(spec: InvoiceSpec, now: TimeInput): { invoice: [number, ExternalObject<'Invoice'>]; events: string }
 
 /** `invoice.dropTransfer(txId, now)`. */
-export declare function invoiceDropTransfer(invoice: ExternalObject<'Invoice'>, txId: string, now: TimeInput): string
+export declare function invoiceDropTransfer(invoice: number, txId: string, now: TimeInput): string
 
 /** `invoice.equals(other)`: whether `other` (an `Invoice`) holds exactly the same state. */
-export declare function invoiceEquals(invoice: ExternalObject<'Invoice'>, other: Invoice): boolean
+export declare function invoiceEquals(invoice: number, other: Invoice): boolean
 
 /** `invoice.exceptions`. */
-export declare function invoiceExceptions(invoice: ExternalObject<'Invoice'>): InvoiceException[]
+export declare function invoiceExceptions(invoice: number): InvoiceException[]
 
 /**
  * `Invoice.fromJSON`: restores an invoice from the state `toJSON()` produced (an object or
  * its JSON text). Another schema version is `invalid_field`; a document that is not this
  * shape is `malformed_json`.
  */
-export declare function invoiceFromJson(state: InvoiceState | string): ExternalObject<'Invoice'>
+export declare function invoiceFromJson(state: InvoiceState | string): [number, ExternalObject<'Invoice'>]
 
 /** The name of [`HANDLE_KEY`], so `index.js` does not spell it a second time. */
 export declare function invoiceHandleKey(): string
 
 /** `invoice.id`. */
-export declare function invoiceId(invoice: ExternalObject<'Invoice'>): string
+export declare function invoiceId(invoice: number): string
 
 /**
  * `invoice.mark(status, now)`: the core type built directly (the core itself refuses a
  * status other than paid or invalid).
  */
-export declare function invoiceMark(invoice: ExternalObject<'Invoice'>, status: 'paid' | 'invalid', now: TimeInput): string
+export declare function invoiceMark(invoice: number, status: 'paid' | 'invalid', now: TimeInput): string
 
 /** `invoice.nextDeadline()` in unix milliseconds, or `null`. */
-export declare function invoiceNextDeadline(invoice: ExternalObject<'Invoice'>): number | null
+export declare function invoiceNextDeadline(invoice: number): number | null
 
 /** `invoice.observeTransfer(transfer, now)`, with the transfer's fields read in JavaScript. */
-export declare function invoiceObserveTransfer(invoice: ExternalObject<'Invoice'>, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput): string
+export declare function invoiceObserveTransfer(invoice: number, txId: unknown, amount: unknown, asset: unknown, confirmed: unknown, at: unknown, now: TimeInput): string
 
 /**
  * `invoice.observeTransfer(transfer, now)` when JavaScript has seen that every field has
@@ -467,58 +467,58 @@ export declare function invoiceObserveTransfer(invoice: ExternalObject<'Invoice'
  * without a type query each. Anything else goes through [`invoice_observe_transfer`],
  * which names what is wrong.
  */
-export declare function invoiceObserveTransferTyped(invoice: ExternalObject<'Invoice'>, txId: string, amount: string, asset: string, confirmed: boolean, now: number): string
+export declare function invoiceObserveTransferTyped(invoice: number, txId: string, amount: string, asset: string, confirmed: boolean, now: number): string
 
 /** `invoice.reference`. */
-export declare function invoiceReference(invoice: ExternalObject<'Invoice'>): string | null
+export declare function invoiceReference(invoice: number): string | null
 
 /** `invoice.refunds`: every refund requested, oldest first. */
-export declare function invoiceRefunds(invoice: ExternalObject<'Invoice'>): Refund[]
+export declare function invoiceRefunds(invoice: number): Refund[]
 
 /**
  * `Invoice.replay`: rebuilds an invoice from its journal, the first entry being the
  * creation (`{at, command: {op: 'create_invoice', invoice: spec}}`).
  */
-export declare function invoiceReplay(journal: JournalEntry[]): ExternalObject<'Invoice'>
+export declare function invoiceReplay(journal: JournalEntry[]): [number, ExternalObject<'Invoice'>]
 
 /** `invoice.requestRefund(refund, now)`, with the refund's fields read in JavaScript. */
-export declare function invoiceRequestRefund(invoice: ExternalObject<'Invoice'>, refundId: unknown, amount: unknown, now: TimeInput): string
+export declare function invoiceRequestRefund(invoice: number, refundId: unknown, amount: unknown, now: TimeInput): string
 
 /** `invoice.settleRefund(refundId, outcome, now)`. */
-export declare function invoiceSettleRefund(invoice: ExternalObject<'Invoice'>, refundId: string, outcome: RefundOutcome, now: TimeInput): string
+export declare function invoiceSettleRefund(invoice: number, refundId: string, outcome: RefundOutcome, now: TimeInput): string
 
 /** `invoice.snapshot()`: status, exceptions and every amount, as JSON text. */
-export declare function invoiceSnapshot(invoice: ExternalObject<'Invoice'>): string
+export declare function invoiceSnapshot(invoice: number): string
 
 /** `invoice.spec`: the creation spec in the contract's JSON shape. */
-export declare function invoiceSpec(invoice: ExternalObject<'Invoice'>): Record<string, unknown>
+export declare function invoiceSpec(invoice: number): Record<string, unknown>
 
 /** `invoice.status`. */
-export declare function invoiceStatus(invoice: ExternalObject<'Invoice'>): InvoiceStatus
+export declare function invoiceStatus(invoice: number): InvoiceStatus
 
 /** `invoice.statusAt(now)`. */
-export declare function invoiceStatusAt(invoice: ExternalObject<'Invoice'>, now: TimeInput): InvoiceStatus
+export declare function invoiceStatusAt(invoice: number, now: TimeInput): InvoiceStatus
 
 /** `invoice.tick(now)`. */
-export declare function invoiceTick(invoice: ExternalObject<'Invoice'>, now: TimeInput): string
+export declare function invoiceTick(invoice: number, now: TimeInput): string
 
 /**
  * The times of the `Invoice` getters in unix milliseconds: deadline, confirmationDeadline,
  * createdAt, updatedAt.
  */
-export declare function invoiceTimes(invoice: ExternalObject<'Invoice'>): Array<number>
+export declare function invoiceTimes(invoice: number): Array<number>
 
 /** `invoice.toJSON()`: the storable state as a plain object. */
-export declare function invoiceToJson(invoice: ExternalObject<'Invoice'>): InvoiceState
+export declare function invoiceToJson(invoice: number): InvoiceState
 
 /** `invoice.toJSONString()`: the storable state as JSON text, serialised by the core. */
-export declare function invoiceToJsonString(invoice: ExternalObject<'Invoice'>): string
+export declare function invoiceToJsonString(invoice: number): string
 
 /** `invoice.transfers`: every transfer observed, oldest first. */
-export declare function invoiceTransfers(invoice: ExternalObject<'Invoice'>): Transfer[]
+export declare function invoiceTransfers(invoice: number): Transfer[]
 
 /** `invoice.version`. */
-export declare function invoiceVersion(invoice: ExternalObject<'Invoice'>): number
+export declare function invoiceVersion(invoice: number): number
 
 /**
  * Whether `value` is an error thrown by this package for a core rule (it then has a
@@ -743,7 +743,8 @@ export declare function usdtGatewayRenderWebhook(invoice: Invoice, render: UsdtG
 
 /**
  * What the `Verifier` class keeps beside its handle, as JSON text:
- * `{"scheme", "keyCount", "toleranceSeconds", "headers"}`.
+ * `{"scheme", "keyCount", "toleranceSeconds", "headers", "preferred"}` (`preferred`:
+ * [`Scheme::preferred_header_count`]).
  */
 export declare function verifierInfo(handle: ExternalObject<'Verifier'>): string
 

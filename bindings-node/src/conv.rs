@@ -9,7 +9,7 @@
 use napi::bindgen_prelude::{
     Array, FromNapiValue, Null, Object, ToNapiValue, Uint8ArraySlice, Unknown,
 };
-use napi::{Env, JsDate, JsValue, ValueType};
+use napi::{Env, JsDate, JsString, JsValue, ValueType};
 use paystate::{Amount, Timestamp};
 use serde_json::{Map, Number, Value};
 
@@ -257,6 +257,17 @@ pub(crate) fn bytes<'a>(env: &Env, v: Unknown<'a>, field: &str) -> napi::Result<
                 kind(&v)
             ),
         )),
+    }
+}
+
+/// A JavaScript string made from Rust text: copied as Latin-1 when it is ASCII (V8 then
+/// skips UTF-8 decoding; vocabulary words, amounts and numbers are ASCII, ids nearly
+/// always), else as UTF-8. For the hot paths' answers (events text, verify results).
+pub(crate) fn js_text<'e>(env: &'e Env, text: &str) -> napi::Result<JsString<'e>> {
+    if text.is_ascii() {
+        env.create_string_latin1(text.as_bytes())
+    } else {
+        env.create_string(text)
     }
 }
 

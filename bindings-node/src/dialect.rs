@@ -198,7 +198,7 @@ fn callback_js<'e>(env: &'e Env, r: &CallbackResult) -> R<Object<'e>> {
     Ok(o)
 }
 
-fn invoice_of<'a>(env: &Env, v: Unknown<'a>) -> R<InvoiceArg<'a>> {
+fn invoice_of(env: &Env, v: Unknown<'_>) -> R<InvoiceArg> {
     invoice_arg(env, v, "invoice")
 }
 

@@ -20,6 +20,7 @@ mod matching;
 mod meta;
 mod session;
 mod signature;
+mod slab;
 
 // The invoice commands allocate a few small strings and vectors per call, among V8's own
 // allocations on the same thread; glibc's malloc spent a quarter of `observeTransfer`

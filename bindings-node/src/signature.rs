@@ -1,7 +1,7 @@
 //! Webhook signatures (docs/spec.md §6): pre-keyed verifiers, signers, and the replay guard.
 
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
-use napi::{Env, JsValue, ValueType};
+use napi::{Env, JsString, JsValue, ValueType};
 use napi_derive::napi;
 use paystate::signature::{Headers, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions};
 use paystate::Timestamp;
@@ -123,7 +123,8 @@ pub fn verifier_new(
 }
 
 /// What the `Verifier` class keeps beside its handle, as JSON text:
-/// `{"scheme", "keyCount", "toleranceSeconds", "headers"}`.
+/// `{"scheme", "keyCount", "toleranceSeconds", "headers", "preferred"}` (`preferred`:
+/// [`Scheme::preferred_header_count`]).
 #[napi(ts_args_type = "handle: ExternalObject<'Verifier'>")]
 pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
     let v = &handle.inner;
@@ -132,17 +133,38 @@ pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
         "keyCount": v.key_count(),
         "toleranceSeconds": v.tolerance().map(|d| d.as_seconds()),
         "headers": handle.names,
+        "preferred": v.scheme().preferred_header_count().min(handle.names.len()),
     })
     .to_string()
 }
 
-fn verify_given(
-    env: &Env,
+/// Appends `n` in decimal (`core::fmt` costs more than the rest of the answer).
+fn push_whole(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    while let Some(slot) = start.checked_sub(1).and_then(|i| digits.get_mut(i)) {
+        // `n % 10` is below 10, so the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let d = (n % 10) as u8;
+        *slot = b'0' + d;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if let Some(Ok(text)) = digits.get(start..).map(std::str::from_utf8) {
+        out.push_str(text);
+    }
+}
+
+fn verify_given<'e>(
+    env: &'e Env,
     handle: &VerifierHandle,
     body: Unknown<'_>,
     now: Unknown<'_>,
     values: [Option<String>; MAX_NAMES],
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let now = conv::time(env, now, "now")?;
     let headers = Given {
@@ -153,19 +175,25 @@ fn verify_given(
         .inner
         .verify(&headers, body.as_slice(), now)
         .or_throw(env)?;
-    let mut out = String::with_capacity(96);
-    out.push_str(&v.key_index.to_string());
+    // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
+    // reads the digits without `Number()`.
+    let key_len = v.replay.as_ref().map_or(0, |r| r.key.len());
+    let mut out = String::with_capacity(key_len + 48);
+    push_whole(&mut out, u64::try_from(v.key_index).unwrap_or(u64::MAX));
     out.push(' ');
     if let Some(t) = v.timestamp {
-        out.push_str(&t.as_millis().to_string());
+        push_whole(&mut out, u64::try_from(t.as_millis()).unwrap_or(0));
     }
     out.push(' ');
     if let Some(r) = &v.replay {
-        out.push_str(&r.keep_until.as_millis().to_string());
+        push_whole(
+            &mut out,
+            u64::try_from(r.keep_until.as_millis()).unwrap_or(0),
+        );
         out.push(' ');
         out.push_str(&r.key);
     }
-    Ok(out)
+    conv::js_text(env, &out)
 }
 
 // `verifier_verify1/3/6`: one delivery, with the values of the handle's first 1, 3 or 6
@@ -178,13 +206,13 @@ fn verify_given(
 #[napi(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string"
 )]
-pub fn verifier_verify1(
-    env: &Env,
+pub fn verifier_verify1<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
     h0: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, None, None, None, None, None])
 }
 
@@ -192,15 +220,15 @@ pub fn verifier_verify1(
 #[napi(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string"
 )]
-pub fn verifier_verify3(
-    env: &Env,
+pub fn verifier_verify3<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
     h0: Option<String>,
     h1: Option<String>,
     h2: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, h1, h2, None, None, None])
 }
 
@@ -209,8 +237,8 @@ pub fn verifier_verify3(
     ts_args_type = "handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string, h3?: string, h4?: string, h5?: string"
 )]
 #[allow(clippy::too_many_arguments)]
-pub fn verifier_verify6(
-    env: &Env,
+pub fn verifier_verify6<'e>(
+    env: &'e Env,
     handle: &External<VerifierHandle>,
     body: Unknown<'_>,
     now: Unknown<'_>,
@@ -220,7 +248,7 @@ pub fn verifier_verify6(
     h3: Option<String>,
     h4: Option<String>,
     h5: Option<String>,
-) -> napi::Result<String> {
+) -> napi::Result<JsString<'e>> {
     verify_given(env, handle, body, now, [h0, h1, h2, h3, h4, h5])
 }
 
@@ -481,6 +509,15 @@ impl ReplayGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_written_as_display_does() {
+        for n in [0, 7, 10, 1_700_000_000_000, u64::MAX] {
+            let mut out = String::new();
+            push_whole(&mut out, n);
+            assert_eq!(out, n.to_string());
+        }
+    }
 
     #[test]
     fn every_scheme_names_its_headers_within_the_cap() {

@@ -71,6 +71,29 @@ test('headers are read from an object (any case), a Map, a Headers, pairs, or ar
   assert.throws(() => v.verify(missing, body, NOW), withCode('signature_missing'))
 })
 
+test('svix-* spellings count wherever a webhook-* header is absent or blank, and only there', () => {
+  const body = Buffer.from('{"n":1}')
+  const signed = ps.sign('standard_webhooks', SW_SECRET, body, { id: 'msg_1', timestamp: NOW })
+  const v = new ps.Verifier('standard_webhooks', SW_SECRET)
+  const lower = Object.fromEntries(Object.entries(signed.headers).map(([k, x]) => [k.toLowerCase(), x]))
+  const svix = Object.fromEntries(Object.entries(lower).map(([k, x]) => [k.replace('webhook-', 'svix-'), x]))
+  const expected = v.verify(lower, body, NOW).toJSON()
+  for (const name of ['id', 'timestamp', 'signature']) {
+    for (const blank of ['', ' ', '\t', ' \t ']) {
+      // A blank preferred header: the core falls back to its svix-* spelling.
+      const h = { ...lower, ...svix, [`webhook-${name}`]: blank }
+      assert.deepEqual(v.verify(h, body, NOW).toJSON(), expected, `${name} ${JSON.stringify(blank)}`)
+      delete h[`svix-${name}`]
+      assert.throws(() => v.verify(h, body, NOW), withCode('signature_missing'))
+    }
+  }
+  // Preferred headers present (even one starting with a space): a wrong svix-* value is never read.
+  const wrong = Object.fromEntries(Object.keys(svix).map((k) => [k, 'v1,AAAA']))
+  assert.deepEqual(v.verify({ ...lower, ...wrong }, body, NOW).toJSON(), expected)
+  const spaced = { ...lower, ...wrong, 'webhook-signature': ` ${lower['webhook-signature']}` }
+  assert.deepEqual(v.verify(spaced, body, NOW).toJSON(), expected)
+})
+
 test('a verification result is a plain value: toJSON, record in a guard, replay refused', () => {
   const body = '{"n":2}'
   const signed = ps.sign('stripe', 'whsec_k', body, { timestamp: NOW })

@@ -428,3 +428,17 @@ function describe(h) {
   if (h && typeof h === 'object') return Object.prototype.toString.call(h)
   return String(h)
 }
+
+test('only an Invoice made by this package passes for one (a copied or forged handle does not)', () => {
+  const invoice = ps.Invoice.create({ id: 'inv_forge', due: '5', asset: 'USDT_TRC20', expiresIn: 1800 }, T0).invoice
+  const [key] = Object.getOwnPropertyNames(invoice)
+  assert.equal(typeof key, 'string', 'the handle property')
+  assert.deepEqual(Object.keys(invoice), [], 'nothing enumerable')
+  const copied = { [key]: Object.getOwnPropertyDescriptor(invoice, key)?.value }
+  assert.ok(invoice.equals(/** @type {any} */ (Object.assign(Object.create(ps.Invoice.prototype), copied))))
+  for (const forged of [{ [key]: 0 }, { [key]: 1 }, { [key]: 2 ** 32 }, { [key]: {} }]) {
+    assert.throws(() => invoice.equals(/** @type {any} */ (forged)), TypeError)
+    assert.throws(() => ps.Session.open('sess', /** @type {any} */ (forged), 60, T0), TypeError)
+  }
+  assert.ok(ps.Session.open('sess', invoice, 60, T0))
+})

@@ -192,6 +192,20 @@ impl Scheme {
             Scheme::Nowpayments => &["x-nowpayments-sig"],
         }
     }
+
+    /// How many leading [`Scheme::header_names`] are preferred spellings, one for each
+    /// header the scheme reads. The names after them are other spellings of the same
+    /// headers (Standard Webhooks' `svix-*`, Shopify's event-delivery name), which
+    /// [`Verifier::verify`] reads only where the preferred spelling is absent or blank. So a
+    /// host that finds every preferred header with a value that is certainly not blank may
+    /// pass those alone and skip looking up the rest (issue 14: the Node binding).
+    pub fn preferred_header_count(self) -> usize {
+        match self {
+            Scheme::StandardWebhooks => 3,
+            Scheme::Shopify => 1,
+            _ => self.header_names().len(),
+        }
+    }
 }
 
 impl fmt::Display for Scheme {
@@ -836,6 +850,43 @@ mod tests {
                 return None;
             }
             self.given.header(name)
+        }
+    }
+
+    #[test]
+    fn other_spellings_are_read_only_without_the_preferred_ones() {
+        let now = Timestamp::from_millis(1_700_000_000_000, "t").unwrap();
+        let input = SignInput {
+            id: Some("msg_1"),
+            nonce: Some("n0nce"),
+            timestamp: Some(now),
+        };
+        for s in Scheme::ALL {
+            let secret = if s == Scheme::StandardWebhooks {
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+            } else {
+                "k3y"
+            };
+            let signed = sign(s, &[secret], b"{}", &input).unwrap();
+            let body = signed.body.clone().unwrap_or_else(|| b"{}".to_vec());
+            let names = s.header_names();
+            let (preferred, others) = names.split_at(s.preferred_header_count());
+            // The signed delivery carries the preferred spellings; give the other spellings
+            // too (blank would be ignored, so give garbage): verify must not read them.
+            let mut given = signed.headers.clone();
+            for n in others {
+                given.push(((*n).to_owned(), "v1,garbage".to_owned()));
+            }
+            let probe = Probe {
+                given: &given,
+                hidden: &[],
+                asked: Default::default(),
+            };
+            let verifier = Verifier::new(s, &[secret]).unwrap();
+            assert!(verifier.verify(&probe, &body, now).is_ok(), "{s}");
+            for name in probe.asked.into_inner() {
+                assert!(preferred.contains(&name.as_str()), "{s} read {name}");
+            }
         }
     }
 
