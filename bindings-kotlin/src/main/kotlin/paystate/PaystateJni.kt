@@ -1,0 +1,136 @@
+// The JNI hot paths: `Verifier.verify`, `Verifier.verifyRequest` and `Invoice.observeTransfer`
+// reach Rust through plain JNI `byte[]`s instead of JNA `Structure`s (BENCHMARKS.md
+// "Kotlin/JVM: JNI hot paths"). ffi/kotlin-jni.py points those generated methods here;
+// the Rust side is ffi/src/jvm.rs (paystate-ffi feature `jni`). Conversion only: arguments
+// are written and results read with the generated UniFFI converters, so values and errors
+// are exactly those of the JNA path.
+package paystate
+
+import com.sun.jna.Native
+import com.sun.jna.NativeLibrary
+import java.io.File
+import java.io.IOException
+import java.nio.ByteBuffer
+
+/**
+ * The one native library file both JNA (the generated `findLibraryName`, rewritten by
+ * ffi/kotlin-jni.py) and the JVM's JNI linker (`System.load`) use, so the process holds one
+ * copy of `libpaystate_ffi` and a UniFFI object handle means the same object to both.
+ *
+ * Found, in order: the system property `uniffi.component.paystate_ffi.libraryOverride` (a
+ * path, or a name JNA resolves), a file in `jna.library.path`, the library packed in the jar
+ * under JNA's resource path (JNA extracts it once; the copy is deleted when the JVM exits),
+ * and last whatever JNA finds by name on the system's library path.
+ *
+ * @suppress
+ */
+internal object PaystateNativeLibrary {
+    private const val NAME = "paystate_ffi"
+
+    val path: String by lazy {
+        val file = locate()
+        System.load(file.absolutePath)
+        file.absolutePath
+    }
+
+    private fun locate(): File {
+        System.getProperty("uniffi.component.$NAME.libraryOverride")?.let { override ->
+            return File(override).takeIf { it.isFile } ?: byJna(override)
+        }
+        val mapped = System.mapLibraryName(NAME)
+        System.getProperty("jna.library.path")?.split(File.pathSeparator)?.forEach { dir ->
+            val candidate = File(dir, mapped)
+            if (dir.isNotEmpty() && candidate.isFile) return candidate
+        }
+        try {
+            val file = Native.extractFromResourcePath(NAME, PaystateNativeLibrary::class.java.classLoader)
+            if (file.name != mapped) file.deleteOnExit()
+            return file
+        } catch (e: IOException) {
+            // Not packed with these classes: look on the system's library path below.
+        }
+        return byJna(NAME)
+    }
+
+    private fun byJna(name: String): File =
+        NativeLibrary.getInstance(name).file?.takeIf { it.isFile }
+            ?: throw UnsatisfiedLinkError("paystate: found no file for the native library '$name'")
+}
+
+/**
+ * The JNI entry points (ffi/src/jvm.rs) and the conversions around them.
+ *
+ * @suppress
+ */
+internal object PaystateJni {
+    private const val CALL_SUCCESS: Byte = 0
+    private const val CALL_ERROR: Byte = 1
+
+    init {
+        PaystateNativeLibrary.path
+        try {
+            abiVersion()
+        } catch (e: UnsatisfiedLinkError) {
+            throw UnsatisfiedLinkError(
+                "paystate: ${PaystateNativeLibrary.path} has no JNI entry points; build paystate-ffi " +
+                    "with the cargo feature `jni` (ffi/generate.sh does): ${e.message}",
+            )
+        }
+    }
+
+    @JvmStatic private external fun abiVersion(): Int
+
+    @JvmStatic private external fun verifierVerify(handle: Long, headers: ByteArray, headersLen: Int, body: ByteArray, now: Long): ByteArray
+
+    @JvmStatic private external fun verifierVerifyRequest(handle: Long, request: ByteArray, requestLen: Int, now: Long): ByteArray
+
+    @JvmStatic private external fun invoiceObserveTransfer(handle: Long, transfer: ByteArray, transferLen: Int, now: Long): ByteArray
+
+    fun verify(handle: Long, headers: Map<String, String>, body: ByteArray, now: Timestamp): Verified {
+        val h = written(FfiConverterMapStringString, headers)
+        return read(verifierVerify(handle, h.array(), h.position(), body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
+    }
+
+    fun verifyRequest(handle: Long, request: WebhookRequest, now: Timestamp): Verified {
+        val r = written(FfiConverterTypeWebhookRequest, request)
+        return read(verifierVerifyRequest(handle, r.array(), r.position(), FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
+    }
+
+    fun observeTransfer(handle: Long, transfer: TransferInput, now: Timestamp): List<Event> {
+        val t = written(FfiConverterTypeTransferInput, transfer)
+        return read(invoiceObserveTransfer(handle, t.array(), t.position(), FfiConverterTypeTimestamp.lower(now)), FfiConverterSequenceTypeEvent)
+    }
+
+    /** The value as the generated converter writes it for the JNA path (big-endian). */
+    private fun <T> written(converter: FfiConverterRustBuffer<T>, value: T): ByteBuffer {
+        val size = converter.allocationSize(value)
+        // The JNA path's RustBuffer cannot exceed an Int either (the Rust side refuses it).
+        if (size > Int.MAX_VALUE.toULong()) throw RuntimeException("paystate: argument too large ($size bytes)")
+        val buffer = ByteBuffer.allocate(size.toInt())
+        converter.write(value, buffer)
+        return buffer
+    }
+
+    /**
+     * One call's outcome, as UniFFI's `uniffiCheckCallStatus` and `liftFromRustBuffer` treat
+     * it: the value, the `PaystateException` (lifted by the generated converter) or an
+     * `InternalException`.
+     */
+    private fun <T> read(outcome: ByteArray, converter: FfiConverterRustBuffer<T>): T =
+        when (outcome[0]) {
+            CALL_SUCCESS -> whole(outcome, converter)
+            CALL_ERROR -> throw whole(outcome, FfiConverterTypePaystateError)
+            else -> throw InternalException(
+                if (outcome.size > 1) String(outcome, 1, outcome.size - 1, Charsets.UTF_8) else "Rust panic",
+            )
+        }
+
+    private fun <T> whole(outcome: ByteArray, converter: FfiConverterRustBuffer<T>): T {
+        val payload = ByteBuffer.wrap(outcome, 1, outcome.size - 1)
+        val value = converter.read(payload)
+        if (payload.hasRemaining()) {
+            throw RuntimeException("junk remaining in buffer after lifting, something is very wrong!!")
+        }
+        return value
+    }
+}
