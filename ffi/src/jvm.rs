@@ -180,22 +180,26 @@ pub extern "system" fn Java_paystate_PaystateJni_verifierVerify<'local>(
     })
 }
 
-/// `Verifier.verifyRequest(request, now)`: `request` is the record as UniFFI's Kotlin
-/// writes it (its first `request_len` bytes).
+/// `Verifier.verifyRequest(request, now)`: the request's two members cross as for
+/// [`Java_paystate_PaystateJni_verifierVerify`] (the body as a plain `byte[]`, not through
+/// UniFFI's `Vec<u8>` reader, which reads it byte by byte), and make the same
+/// `WebhookRequest` for the UniFFI method.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "system" fn Java_paystate_PaystateJni_verifierVerifyRequest<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,
     handle: jlong,
-    request: JByteArray<'local>,
-    request_len: jint,
+    headers: JByteArray<'local>,
+    headers_len: jint,
+    body: JByteArray<'local>,
     now: jlong,
 ) -> jbyteArray {
     call(&mut env, |env| {
-        let request = bytes(env, &request, request_len)?;
-        let args = lifted::<WebhookRequest>(&request, "request")
-            .and_then(|request| Ok((request, timestamp(now, "now")?)));
+        let headers = bytes(env, &headers, headers_len)?;
+        let body = env.convert_byte_array(&body)?;
+        let args = lifted::<HashMap<String, String>>(&headers, "request")
+            .and_then(|headers| Ok((WebhookRequest { headers, body }, timestamp(now, "now")?)));
         Ok(match args {
             Ok((request, now)) => {
                 // SAFETY: Kotlin passes a live Verifier's handle (see `borrowed`).

@@ -82,7 +82,7 @@ internal object PaystateJni {
 
     @JvmStatic private external fun verifierVerify(handle: Long, headers: ByteArray, headersLen: Int, body: ByteArray, now: Long): ByteArray
 
-    @JvmStatic private external fun verifierVerifyRequest(handle: Long, request: ByteArray, requestLen: Int, now: Long): ByteArray
+    @JvmStatic private external fun verifierVerifyRequest(handle: Long, headers: ByteArray, headersLen: Int, body: ByteArray, now: Long): ByteArray
 
     @JvmStatic private external fun invoiceObserveTransfer(handle: Long, transfer: ByteArray, transferLen: Int, now: Long): ByteArray
 
@@ -91,9 +91,10 @@ internal object PaystateJni {
         return read(verifierVerify(handle, h.array(), h.position(), body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
     }
 
+    /** The record's members cross separately, the body as a plain `byte[]` (ffi/src/jvm.rs). */
     fun verifyRequest(handle: Long, request: WebhookRequest, now: Timestamp): Verified {
-        val r = written(FfiConverterTypeWebhookRequest, request)
-        return read(verifierVerifyRequest(handle, r.array(), r.position(), FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
+        val h = written(FfiConverterMapStringString, request.headers)
+        return read(verifierVerifyRequest(handle, h.array(), h.position(), request.body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
     }
 
     fun observeTransfer(handle: Long, transfer: TransferInput, now: Timestamp): List<Event> {
