@@ -11,6 +11,9 @@ import com.sun.jna.NativeLibrary
 import java.io.File
 import java.io.IOException
 import java.nio.ByteBuffer
+import java.nio.CharBuffer
+import java.nio.charset.CharsetEncoder
+import java.nio.charset.CodingErrorAction
 
 /**
  * The one native library file both JNA (the generated `findLibraryName`, rewritten by
@@ -87,13 +90,13 @@ internal object PaystateJni {
     @JvmStatic private external fun invoiceObserveTransfer(handle: Long, transfer: ByteArray, transferLen: Int, now: Long): ByteArray
 
     fun verify(handle: Long, headers: Map<String, String>, body: ByteArray, now: Timestamp): Verified {
-        val h = written(FfiConverterMapStringString, headers)
+        val h = writtenHeaders(headers)
         return read(verifierVerify(handle, h.array(), h.position(), body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
     }
 
     /** The record's members cross separately, the body as a plain `byte[]` (ffi/src/jvm.rs). */
     fun verifyRequest(handle: Long, request: WebhookRequest, now: Timestamp): Verified {
-        val h = written(FfiConverterMapStringString, request.headers)
+        val h = writtenHeaders(request.headers)
         return read(verifierVerifyRequest(handle, h.array(), h.position(), request.body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
     }
 
@@ -110,6 +113,54 @@ internal object PaystateJni {
         val buffer = ByteBuffer.allocate(size.toInt())
         converter.write(value, buffer)
         return buffer
+    }
+
+    /** The generated `FfiConverterString.toUtf8`'s encoder, one per thread instead of one per string. */
+    private val utf8 = ThreadLocal.withInitial { Charsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT) }
+
+    /**
+     * The headers as `FfiConverterMapStringString.write` writes them (the entry count, then each
+     * key and value as its UTF-8 byte length and bytes, in the map's order), faster than the
+     * generated converter, which builds a UTF-8 encoder per string and encodes char by char
+     * (BENCHMARKS.md "Kotlin/JVM: JNI hot paths"). Text that cannot be UTF-8 fails with the same
+     * `CharacterCodingException` (the generated code's encoder and settings); JniPathTest holds
+     * both to the same bytes and errors.
+     */
+    fun writtenHeaders(headers: Map<String, String>): ByteBuffer {
+        // The generated allocationSize's bound (4 + each string's 4 + 3 per char), without its list.
+        var size = 4L
+        for ((name, value) in headers) size += 8L + 3L * (name.length.toLong() + value.length.toLong())
+        if (size > Int.MAX_VALUE) throw RuntimeException("paystate: argument too large ($size bytes)")
+        val buffer = ByteBuffer.allocate(size.toInt())
+        val encoder = utf8.get()
+        buffer.putInt(headers.size)
+        for ((name, value) in headers) {
+            putUtf8(encoder, name, buffer)
+            putUtf8(encoder, value, buffer)
+        }
+        return buffer
+    }
+
+    /**
+     * The UTF-8 of [text] with its byte length before it, into [buffer] (sized by UniFFI's bound
+     * of 3 bytes per char). Text without surrogates has exactly one UTF-8 form, which the JDK's
+     * `toByteArray` writes fastest; text with any surrogate goes through the generated code's
+     * encoder (`encode(CharBuffer)`), which encodes a pair and throws on a lone one.
+     */
+    private fun putUtf8(encoder: CharsetEncoder, text: String, buffer: ByteBuffer) {
+        if (text.none { it.isSurrogate() }) {
+            val bytes = text.toByteArray(Charsets.UTF_8)
+            buffer.putInt(bytes.size)
+            buffer.put(bytes)
+            return
+        }
+        val at = buffer.position()
+        buffer.position(at + 4)
+        encoder.reset()
+        var result = encoder.encode(CharBuffer.wrap(text), buffer, true)
+        if (result.isUnderflow) result = encoder.flush(buffer)
+        if (!result.isUnderflow) result.throwException()
+        buffer.putInt(at, buffer.position() - at - 4)
     }
 
     /**

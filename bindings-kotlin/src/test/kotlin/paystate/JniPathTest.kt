@@ -128,14 +128,35 @@ class JniPathTest {
     }
 
     @Test
+    fun headersAreWrittenAsTheGeneratedConverterWritesThem() {
+        val rnd = Random(7)
+        val alphabet = listOf("a", "Z", "-", "0", " ", "é", "☃", "\uD83D\uDE00", "\u0000", "ß", "\u00ff", "\u07ff", "\u0800")
+        fun text() = (0 until rnd.nextInt(12)).joinToString("") { alphabet[rnd.nextInt(alphabet.size)] }
+        repeat(500) {
+            val headers = (0 until rnd.nextInt(5)).associate { text() to text() }
+            val expected = java.nio.ByteBuffer.allocate(FfiConverterMapStringString.allocationSize(headers).toInt())
+            FfiConverterMapStringString.write(headers, expected)
+            val written = PaystateJni.writtenHeaders(headers)
+            assertEquals(expected.position(), written.position(), headers.toString())
+            assertTrue(expected.array().copyOf(expected.position()).contentEquals(written.array().copyOf(written.position())), headers.toString())
+        }
+    }
+
+    @Test
     fun textThatIsNotUnicodeFailsAlikeBeforeEitherCall() {
         // An unpaired surrogate cannot be written as UTF-8: the generated converter refuses it
         // (CharacterCodingException) on both paths, before anything reaches Rust.
         val verifier = Verifier(Scheme.STRIPE, listOf("k"))
-        val headers = mapOf("Stripe-Signature" to "t=1,v1=\uDC00")
-        val jni = outcome { verifier.verify(headers, ByteArray(0), t0) }
-        assertEquals(java.nio.charset.CharacterCodingException::class.java, (jni as Failure).type.superclass)
-        assertEquals(outcome { verifier.uniffiJnaVerify(headers, ByteArray(0), t0) }, jni)
+        for (bad in listOf("t=1,v1=\uDC00", "\uD800", "a\uD800b", "\uDE00\uD83D")) {
+            for (headers in listOf(mapOf("Stripe-Signature" to bad), mapOf(bad to "v"))) {
+                val jni = outcome { verifier.verify(headers, ByteArray(0), t0) }
+                assertEquals(java.nio.charset.CharacterCodingException::class.java, (jni as Failure).type.superclass)
+                assertEquals(outcome { verifier.uniffiJnaVerify(headers, ByteArray(0), t0) }, jni)
+                val request = WebhookRequest(headers, ByteArray(0))
+                assertEquals(jni, outcome { verifier.verifyRequest(request, t0) })
+                assertEquals(jni, outcome { verifier.uniffiJnaVerifyRequest(request, t0) })
+            }
+        }
         val invoice = createInvoice(newInvoiceSpec("inv_u", Pricing.Due(BigDecimal("5")), Asset.USDT_TRC20, Expiry.InSeconds(60uL)), t0).invoice
         val transfer = TransferInput("t\uD800", BigDecimal("5"), Asset.USDT_TRC20, true)
         assertEquals(outcome { invoice.uniffiJnaObserveTransfer(transfer, t0) }, outcome { invoice.observeTransfer(transfer, t0) })

@@ -169,6 +169,23 @@ public class BindingBench {
         return fresh.invoice.observeTransfer(transfer, NOW);
     }
 
+    /**
+     * No native call: only the headers written as the JNI path writes them (UniFFI's wire
+     * format, one UTF-8 encoder per thread): the first Kotlin step of {@code verifyPaystate}.
+     */
+    @Benchmark
+    public java.nio.ByteBuffer jniLowerHeadersOnly() {
+        return paystate.PaystateJni.INSTANCE.writtenHeaders(headers);
+    }
+
+    /** The same bytes through the generated converter (a new UTF-8 encoder per string). */
+    @Benchmark
+    public java.nio.ByteBuffer uniffiLowerHeadersOnly() {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(512);
+        paystate.FfiConverterMapStringString.INSTANCE.write(headers, buf);
+        return buf;
+    }
+
     @Benchmark
     public boolean jnaFloor() {
         return matcher.isEmpty();
