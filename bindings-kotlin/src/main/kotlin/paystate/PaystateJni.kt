@@ -21,43 +21,47 @@ import java.nio.charset.CodingErrorAction
  * copy of `libpaystate_ffi` and a UniFFI object handle means the same object to both.
  *
  * Found, in order: the system property `uniffi.component.paystate_ffi.libraryOverride` (a
- * path, or a name JNA resolves), a file in `jna.library.path`, the library packed in the jar
- * under JNA's resource path (JNA extracts it once; the copy is deleted when the JVM exits),
- * and last whatever JNA finds by name on the system's library path.
+ * path, or a name JNA resolves to a file), a file in `jna.library.path`, the library packed in
+ * the jar under JNA's resource path (JNA's own extractor; an extracted copy is deleted when the
+ * JVM exits), and last the system's library path by name (`System.loadLibrary`, e.g. an
+ * Android app's native library directory), where JNA then opens the same name.
  *
  * @suppress
  */
 internal object PaystateNativeLibrary {
     private const val NAME = "paystate_ffi"
 
+    /** What JNA opens: the absolute path of the file loaded for JNI, or the bare name. */
     val path: String by lazy {
         val file = locate()
-        System.load(file.absolutePath)
-        file.absolutePath
+        if (file != null) {
+            System.load(file.absolutePath)
+            file.absolutePath
+        } else {
+            System.loadLibrary(NAME)
+            NAME
+        }
     }
 
-    private fun locate(): File {
+    private fun locate(): File? {
         System.getProperty("uniffi.component.$NAME.libraryOverride")?.let { override ->
-            return File(override).takeIf { it.isFile } ?: byJna(override)
+            return File(override).takeIf { it.isFile }
+                ?: NativeLibrary.getInstance(override).file?.takeIf { it.isFile }
+                ?: throw UnsatisfiedLinkError("paystate: uniffi.component.$NAME.libraryOverride=$override names no library file")
         }
         val mapped = System.mapLibraryName(NAME)
         System.getProperty("jna.library.path")?.split(File.pathSeparator)?.forEach { dir ->
             val candidate = File(dir, mapped)
             if (dir.isNotEmpty() && candidate.isFile) return candidate
         }
-        try {
-            val file = Native.extractFromResourcePath(NAME, PaystateNativeLibrary::class.java.classLoader)
-            if (file.name != mapped) file.deleteOnExit()
-            return file
+        return try {
+            Native.extractFromResourcePath(NAME, PaystateNativeLibrary::class.java.classLoader).also {
+                if (it.name != mapped) it.deleteOnExit()
+            }
         } catch (e: IOException) {
-            // Not packed with these classes: look on the system's library path below.
+            null // not packed with these classes: the system's library path
         }
-        return byJna(NAME)
     }
-
-    private fun byJna(name: String): File =
-        NativeLibrary.getInstance(name).file?.takeIf { it.isFile }
-            ?: throw UnsatisfiedLinkError("paystate: found no file for the native library '$name'")
 }
 
 /**
