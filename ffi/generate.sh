@@ -45,10 +45,12 @@ if [[ $build == 1 ]]; then
     echo "generate.sh: cargo not found: building paystate-ffi needs the Rust toolchain (https://rustup.rs)" >&2
     exit 1
   }
+  # Feature `jni`: the Kotlin binding's JNI hot paths (src/jvm.rs, ffi/kotlin-jni.py). It adds
+  # no UniFFI metadata, so the Swift generated from this library is the same (--check proves it).
   if [[ $profile == release ]]; then
-    (cd "$root" && cargo build --locked --release -p paystate-ffi && cargo build --locked -p uniffi-bindgen)
+    (cd "$root" && cargo build --locked --release -p paystate-ffi --features paystate-ffi/jni && cargo build --locked -p uniffi-bindgen)
   else
-    (cd "$root" && cargo build --locked -p paystate-ffi -p uniffi-bindgen)
+    (cd "$root" && cargo build --locked -p paystate-ffi -p uniffi-bindgen --features paystate-ffi/jni)
   fi
 fi
 
@@ -77,6 +79,8 @@ langs=(-l kotlin)
 
 # Every native call reuses its JNA call status instead of allocating one (the script says why).
 python3 "$here/kotlin-call-status.py" "$tmp/paystate/paystate_ffi.kt"
+# Verifier.verify/verifyRequest and Invoice.observeTransfer go through JNI (the script says why).
+python3 "$here/kotlin-jni.py" "$tmp/paystate/paystate_ffi.kt"
 
 kt_out="${PAYSTATE_KOTLIN_OUT:-$root/bindings-kotlin/target/generated-sources/uniffi}"
 rm -rf "$kt_out"

@@ -33,6 +33,9 @@ mod address;
 mod delivery;
 mod dialect;
 mod invoice;
+// The Kotlin binding's JNI hot paths (see jvm.rs); off for the Swift build.
+#[cfg(feature = "jni")]
+mod jvm;
 mod matching;
 mod session;
 mod signature;

@@ -41,15 +41,17 @@ import paystate.WebhookRequest;
  * BENCHMARKS.md "Kotlin/JVM binding"). Not part of `mvn verify`: `bindings-kotlin/bench.sh`.
  *
  * <ul>
- *   <li>{@code verifyPaystate}: usdt_gateway verify of a 1 KB JSON body through UniFFI/JNA.
+ *   <li>{@code verifyPaystate}: usdt_gateway verify of a 1 KB JSON body through the public
+ *       {@code Verifier.verify}, which goes through JNI since ffi/kotlin-jni.py (UniFFI/JNA
+ *       before; BENCHMARKS.md "Kotlin/JVM: JNI hot paths").
  *   <li>{@code verifyPaystateRequest}: the same through {@code Verifier.verifyRequest}, which
- *       takes headers and body as one record (one buffer, one native call fewer).
+ *       takes headers and body as one record (also JNI).
  *   <li>{@code verifyJdk}: what a shop writes by hand: {@code Mac.getInstance("HmacSHA256")},
  *       init, doFinal, hex-decode the header, {@code MessageDigest.isEqual}.
  *   <li>{@code verifyJdkCachedMac}: the same with the Mac built once (the fastest hand-written
  *       form; a real server needs one per thread).
  *   <li>{@code observeTransfer}: pays a fresh invoice (a copy of a pending one, made in the
- *       per-invocation setup, so the copy is not timed).
+ *       per-invocation setup, so the copy is not timed); JNI, like verify.
  *   <li>{@code jnaFloor}: {@code Matcher.isEmpty()}, the cheapest call there is: what any
  *       call through the generated Kotlin costs before it does anything.
  *   <li>{@code jnaStatusOnly}: only what the generated Kotlin allocates before each native
@@ -165,6 +167,23 @@ public class BindingBench {
     @Benchmark
     public List<Event> observeTransfer(Fresh fresh) throws Exception {
         return fresh.invoice.observeTransfer(transfer, NOW);
+    }
+
+    /**
+     * No native call: only the headers written as the JNI path writes them (UniFFI's wire
+     * format, one UTF-8 encoder per thread): the first Kotlin step of {@code verifyPaystate}.
+     */
+    @Benchmark
+    public java.nio.ByteBuffer jniLowerHeadersOnly() {
+        return paystate.PaystateJni.INSTANCE.writtenHeaders(headers);
+    }
+
+    /** The same bytes through the generated converter (a new UTF-8 encoder per string). */
+    @Benchmark
+    public java.nio.ByteBuffer uniffiLowerHeadersOnly() {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(512);
+        paystate.FfiConverterMapStringString.INSTANCE.write(headers, buf);
+        return buf;
     }
 
     @Benchmark

@@ -1,0 +1,239 @@
+//! JNI entry points for the Kotlin binding's hot paths (cargo feature `jni`, which
+//! `ffi/generate.sh` enables for every build it makes; the Swift/XCFramework build does not).
+//!
+//! Why: UniFFI 0.32's Kotlin goes through JNA, which builds a JNA `Structure` (reflection and
+//! a Cleaner-tracked `Memory`) for every buffer argument and result; that, not the work, made
+//! `Verifier.verify` ~30x slower than the JDK's own HMAC (BENCHMARKS.md "Kotlin/JVM binding").
+//! These functions take and return plain `byte[]`s instead, and `ffi/kotlin-jni.py` points
+//! the generated `Verifier.verify`, `Verifier.verifyRequest` and `Invoice.observeTransfer` at
+//! them, so the Kotlin API is unchanged.
+//!
+//! Thin on purpose: each function reads its arguments with UniFFI's own converters (the
+//! Kotlin side writes them with the generated converters), calls the very UniFFI method the
+//! JNA path calls, on the same Rust object, and writes the result or the `PaystateError`
+//! with UniFFI's own converters; the generated Kotlin reads them back. So values and errors
+//! are byte for byte those of the UniFFI path.
+//!
+//! The returned `byte[]` is a one-byte status followed by the payload, the same three
+//! outcomes as UniFFI's call status: `0` and the lowered value, `1` and the lowered
+//! `PaystateError`, `2` and a UTF-8 message (a panic or an argument that does not lift;
+//! Kotlin throws `InternalException`, as the JNA path does).
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use jni::objects::{JByteArray, JClass};
+use jni::sys::{jbyteArray, jint, jlong};
+use jni::JNIEnv;
+use uniffi::{Handle, Lift, Lower};
+
+use crate::{Invoice, PaystateError, Timestamp, TransferInput, Verifier, WebhookRequest};
+
+/// The UniFFI tag the scaffolding's converters are implemented for.
+type Tag = crate::UniFfiTag;
+
+const CALL_SUCCESS: u8 = 0;
+const CALL_ERROR: u8 = 1;
+const CALL_UNEXPECTED_ERROR: u8 = 2;
+
+/// What a call sends back before it becomes a `byte[]`.
+type Outcome = Vec<u8>;
+
+fn unexpected(message: &str) -> Outcome {
+    let mut out = Vec::with_capacity(1 + message.len());
+    out.push(CALL_UNEXPECTED_ERROR);
+    out.extend_from_slice(message.as_bytes());
+    out
+}
+
+/// A method's result, lowered as UniFFI lowers it for the JNA path.
+fn lowered<T: Lower<Tag>>(result: Result<T, PaystateError>) -> Outcome {
+    let mut out = Vec::with_capacity(256);
+    match result {
+        Ok(value) => {
+            out.push(CALL_SUCCESS);
+            T::write(value, &mut out);
+        }
+        Err(error) => {
+            out.push(CALL_ERROR);
+            <PaystateError as Lower<Tag>>::write(error, &mut out);
+        }
+    }
+    out
+}
+
+/// An argument lifted as UniFFI lifts it from its buffer (the whole buffer must be read);
+/// a failure is what UniFFI reports for an argument that does not lift.
+fn lifted<T: Lift<Tag>>(bytes: &[u8], arg_name: &str) -> Result<T, Outcome> {
+    let mut buf = bytes;
+    let value = T::try_read(&mut buf).and_then(|v| {
+        if buf.is_empty() {
+            Ok(v)
+        } else {
+            Err(uniffi::deps::anyhow::anyhow!(
+                "junk data left in buffer after lifting (count: {})",
+                buf.len()
+            ))
+        }
+    });
+    value.map_err(|error| unexpected(&format!("Failed to convert arg '{arg_name}':\n{error:?}")))
+}
+
+fn timestamp(ms: jlong, arg_name: &str) -> Result<Timestamp, Outcome> {
+    <Timestamp as Lift<Tag>>::try_lift(ms)
+        .map_err(|error| unexpected(&format!("Failed to convert arg '{arg_name}':\n{error:?}")))
+}
+
+/// The first `len` bytes of a Java `byte[]` (the Kotlin side sizes its buffers by UniFFI's
+/// upper bound and passes how much it wrote).
+fn bytes(env: &JNIEnv<'_>, array: &JByteArray<'_>, len: jint) -> jni::errors::Result<Vec<u8>> {
+    let len = usize::try_from(len).unwrap_or(0);
+    let mut region = vec![0i8; len];
+    env.get_byte_array_region(array, 0, &mut region)?;
+    Ok(region.into_iter().map(|b| b as u8).collect())
+}
+
+/// Runs one call: a panic becomes `CALL_UNEXPECTED_ERROR` with its message (UniFFI's
+/// rendering), and the outcome becomes a new `byte[]`. On a JNI failure the Java exception
+/// it raised (out of memory, ...) is left pending and null is returned, so Kotlin throws it.
+fn call(
+    env: &mut JNIEnv<'_>,
+    body: impl FnOnce(&mut JNIEnv<'_>) -> jni::errors::Result<Outcome>,
+) -> jbyteArray {
+    let outcome = catch_unwind(AssertUnwindSafe(|| body(env))).unwrap_or_else(|cause| {
+        let message = if let Some(s) = cause.downcast_ref::<&'static str>() {
+            (*s).to_owned()
+        } else if let Some(s) = cause.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "Unknown panic!".to_owned()
+        };
+        Ok(unexpected(&message))
+    });
+    let array = outcome.and_then(|out| env.byte_array_from_slice(&out));
+    match array {
+        Ok(array) => array.into_raw(),
+        Err(jni::errors::Error::JavaException) => std::ptr::null_mut(),
+        Err(other) => {
+            // No Java exception is pending for this kind of failure: raise one.
+            let _ = env.throw_new("java/lang/IllegalStateException", other.to_string());
+            std::ptr::null_mut()
+        }
+    }
+}
+
+/// The object behind a UniFFI object handle, borrowed for the duration of one call.
+///
+/// # Safety
+///
+/// `handle` must be a handle UniFFI made for an `Arc<T>` of this very `T` (`Handle::from_arc`:
+/// the `Arc`'s pointer), and the Kotlin side must keep that `Arc` alive until the call
+/// returns. The Kotlin side passes the handle of a live `Verifier`/`Invoice` inside the
+/// generated call counter (`uniffiCallWithBorrowedHandle`, written by ffi/kotlin-jni.py),
+/// which defers the object's release past the call, exactly as UniFFI's own `callWithHandle`
+/// does for its cloned handle.
+#[allow(unsafe_code)]
+unsafe fn borrowed<'a, T>(handle: jlong) -> &'a T {
+    let pointer =
+        Handle::from_raw_unchecked(u64::from_ne_bytes(handle.to_ne_bytes())).as_pointer::<T>();
+    // SAFETY: by this function's contract the pointer is an `Arc<T>`'s, alive for the call.
+    unsafe { &*pointer }
+}
+
+/// A marker Kotlin calls once at load time: a library built without this feature has no
+/// such symbol, and the Kotlin side then says so instead of failing at the first verify.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "system" fn Java_paystate_PaystateJni_abiVersion(
+    _env: JNIEnv<'_>,
+    _class: JClass<'_>,
+) -> jint {
+    1
+}
+
+/// `Verifier.verify(headers, body, now)`: `headers` is the map as UniFFI's Kotlin writes
+/// it (its first `headers_len` bytes), `body` the raw body, `now` the lowered timestamp.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "system" fn Java_paystate_PaystateJni_verifierVerify<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    headers: JByteArray<'local>,
+    headers_len: jint,
+    body: JByteArray<'local>,
+    now: jlong,
+) -> jbyteArray {
+    call(&mut env, |env| {
+        let headers = bytes(env, &headers, headers_len)?;
+        let body = env.convert_byte_array(&body)?;
+        let args = lifted::<HashMap<String, String>>(&headers, "headers")
+            .and_then(|headers| Ok((headers, timestamp(now, "now")?)));
+        Ok(match args {
+            Ok((headers, now)) => {
+                // SAFETY: Kotlin passes a live Verifier's handle (see `borrowed`).
+                let verifier = unsafe { borrowed::<Verifier>(handle) };
+                lowered(verifier.verify(headers, body, now))
+            }
+            Err(out) => out,
+        })
+    })
+}
+
+/// `Verifier.verifyRequest(request, now)`: the request's two members cross as for
+/// [`Java_paystate_PaystateJni_verifierVerify`] (the body as a plain `byte[]`, not through
+/// UniFFI's `Vec<u8>` reader, which reads it byte by byte), and make the same
+/// `WebhookRequest` for the UniFFI method.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "system" fn Java_paystate_PaystateJni_verifierVerifyRequest<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    headers: JByteArray<'local>,
+    headers_len: jint,
+    body: JByteArray<'local>,
+    now: jlong,
+) -> jbyteArray {
+    call(&mut env, |env| {
+        let headers = bytes(env, &headers, headers_len)?;
+        let body = env.convert_byte_array(&body)?;
+        let args = lifted::<HashMap<String, String>>(&headers, "request")
+            .and_then(|headers| Ok((WebhookRequest { headers, body }, timestamp(now, "now")?)));
+        Ok(match args {
+            Ok((request, now)) => {
+                // SAFETY: Kotlin passes a live Verifier's handle (see `borrowed`).
+                let verifier = unsafe { borrowed::<Verifier>(handle) };
+                lowered(verifier.verify_request(request, now))
+            }
+            Err(out) => out,
+        })
+    })
+}
+
+/// `Invoice.observeTransfer(transfer, now)`: `transfer` is the record as UniFFI's Kotlin
+/// writes it (its first `transfer_len` bytes); the result is the events, lowered.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "system" fn Java_paystate_PaystateJni_invoiceObserveTransfer<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+    transfer: JByteArray<'local>,
+    transfer_len: jint,
+    now: jlong,
+) -> jbyteArray {
+    call(&mut env, |env| {
+        let transfer = bytes(env, &transfer, transfer_len)?;
+        let args = lifted::<TransferInput>(&transfer, "transfer")
+            .and_then(|transfer| Ok((transfer, timestamp(now, "now")?)));
+        Ok(match args {
+            Ok((transfer, now)) => {
+                // SAFETY: Kotlin passes a live Invoice's handle (see `borrowed`).
+                let invoice = unsafe { borrowed::<Invoice>(handle) };
+                lowered(invoice.observe_transfer(transfer, now))
+            }
+            Err(out) => out,
+        })
+    })
+}
