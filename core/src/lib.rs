@@ -16,6 +16,8 @@
 //! * [`delivery`]: webhook delivery schedules.
 //! * [`dialect`]: the five seed payment APIs, both ways.
 //! * [`address`] and [`payment_uri`]: receiving addresses per chain and wallet payment links.
+// No `unsafe` in the core (docs/spec.md §1), whatever the workspace allows elsewhere.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     test,
     allow(
