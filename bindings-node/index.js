@@ -218,6 +218,13 @@ function surelyNotBlank(v) {
 }
 
 /**
+ * The raw N-API verify (`src/fastverify.rs`): the same answer as `verifierVerify1/3/6`, or
+ * `undefined` when it leaves the call to them (a verification error, an unusual argument),
+ * which then verify again and throw exactly as before.
+ */
+const verifyFast = native.verifierVerifyFast()
+
+/**
  * A webhook verifier for one scheme and its secrets (key rotation: any secret may match).
  * Secrets are decoded and pre-keyed once, here; they never appear in messages, `toString()`
  * or `util.inspect`.
@@ -250,25 +257,20 @@ class Verifier {
     // when every preferred value is surely not blank, they are not looked up or passed.
     const v0 = n.length > 0 ? lookup(headers, how, n[0]) : undefined
     if (n.length <= 1 || (k === 1 && surelyNotBlank(v0))) {
-      return verified(this.#scheme, native.verifierVerify1(h, body, now, v0))
+      const r = verifyFast(h, body, now, v0)
+      return verified(this.#scheme, r !== undefined ? r : native.verifierVerify1(h, body, now, v0))
     }
     const v1 = lookup(headers, how, n[1])
     const v2 = n.length > 2 ? lookup(headers, how, n[2]) : undefined
     if (n.length <= 3 || (k === 3 && surelyNotBlank(v0) && surelyNotBlank(v1) && surelyNotBlank(v2))) {
-      return verified(this.#scheme, native.verifierVerify3(h, body, now, v0, v1, v2))
+      const r = verifyFast(h, body, now, v0, v1, v2)
+      return verified(this.#scheme, r !== undefined ? r : native.verifierVerify3(h, body, now, v0, v1, v2))
     }
-    const r = native.verifierVerify6(
-      h,
-      body,
-      now,
-      v0,
-      v1,
-      v2,
-      lookup(headers, how, n[3]),
-      n.length > 4 ? lookup(headers, how, n[4]) : undefined,
-      n.length > 5 ? lookup(headers, how, n[5]) : undefined,
-    )
-    return verified(this.#scheme, r)
+    const v3 = lookup(headers, how, n[3])
+    const v4 = n.length > 4 ? lookup(headers, how, n[4]) : undefined
+    const v5 = n.length > 5 ? lookup(headers, how, n[5]) : undefined
+    const r = verifyFast(h, body, now, v0, v1, v2, v3, v4, v5)
+    return verified(this.#scheme, r !== undefined ? r : native.verifierVerify6(h, body, now, v0, v1, v2, v3, v4, v5))
   }
   get scheme() {
     return this.#scheme

@@ -760,5 +760,8 @@ export declare function verifierVerify3(handle: ExternalObject<'Verifier'>, body
 /** Verifies with six header values. */
 export declare function verifierVerify6(handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, h0?: string, h1?: string, h2?: string, h3?: string, h4?: string, h5?: string): string
 
+/** The raw `verifierVerifyFast(handle, body, now, h0, …)` function, made once by `index.js`. */
+export declare function verifierVerifyFast(): (handle: ExternalObject<'Verifier'>, body: Body, now: TimeInput, ...headers: (string | undefined)[]) => string | undefined
+
 /** Checks a link token in constant time. */
 export declare function verifySessionToken(secret: Secret, sessionId: string, token: string): boolean

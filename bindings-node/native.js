@@ -933,4 +933,5 @@ module.exports.verifierNew = nativeBinding.verifierNew
 module.exports.verifierVerify1 = nativeBinding.verifierVerify1
 module.exports.verifierVerify3 = nativeBinding.verifierVerify3
 module.exports.verifierVerify6 = nativeBinding.verifierVerify6
+module.exports.verifierVerifyFast = nativeBinding.verifierVerifyFast
 module.exports.verifySessionToken = nativeBinding.verifySessionToken

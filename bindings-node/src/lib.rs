@@ -15,6 +15,7 @@ mod conv;
 mod delivery;
 mod dialect;
 mod err;
+mod fastverify;
 mod invoice;
 mod matching;
 mod meta;

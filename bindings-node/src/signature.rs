@@ -73,30 +73,30 @@ fn options_of(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<VerifierOptions
 
 /// The most header names one scheme reads (Standard Webhooks: three, each with its
 /// `svix-*` spelling); `verifier_verify` takes one value per name.
-const MAX_NAMES: usize = 6;
+pub(crate) const MAX_NAMES: usize = 6;
 
 /// A verifier behind an opaque handle, with the header names its scheme reads
 /// ([`Scheme::header_names`]: lower-case, preferred spelling first). The JavaScript `Verifier` class reads exactly
 /// these from the request's headers and passes the values, so a verification crosses
 /// N-API once with a few strings.
 pub struct VerifierHandle {
-    inner: paystate::signature::Verifier,
-    names: &'static [&'static str],
+    pub(crate) inner: paystate::signature::Verifier,
+    pub(crate) names: &'static [&'static str],
 }
 
 /// Header values in the order of [`VerifierHandle::names`].
-struct Given {
-    names: &'static [&'static str],
-    values: [Option<String>; MAX_NAMES],
+pub(crate) struct Given<'v> {
+    pub(crate) names: &'static [&'static str],
+    pub(crate) values: [Option<&'v str>; MAX_NAMES],
 }
 
-impl Headers for Given {
+impl Headers for Given<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         let i = self
             .names
             .iter()
             .position(|n| n.eq_ignore_ascii_case(name))?;
-        self.values.get(i)?.as_deref()
+        *self.values.get(i)?
     }
 }
 
@@ -169,12 +169,18 @@ fn verify_given<'e>(
     let now = conv::time(env, now, "now")?;
     let headers = Given {
         names: handle.names,
-        values,
+        values: values.each_ref().map(Option::as_deref),
     };
     let v = handle
         .inner
         .verify(&headers, body.as_slice(), now)
         .or_throw(env)?;
+    conv::js_text(env, &answer(&v))
+}
+
+/// The answer `"keyIndex timestamp keepUntil key"` of a verification (see
+/// `verifier_verify1/3/6`).
+pub(crate) fn answer(v: &paystate::signature::Verified) -> String {
     // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
     // reads the digits without `Number()`.
     let key_len = v.replay.as_ref().map_or(0, |r| r.key.len());
@@ -193,7 +199,7 @@ fn verify_given<'e>(
         out.push(' ');
         out.push_str(&r.key);
     }
-    conv::js_text(env, &out)
+    out
 }
 
 // `verifier_verify1/3/6`: one delivery, with the values of the handle's first 1, 3 or 6
