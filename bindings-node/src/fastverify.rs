@@ -23,11 +23,34 @@ use napi::{sys, Env};
 use napi_derive::napi;
 use paystate::Timestamp;
 
-use crate::signature::{answer, Given, VerifierHandle, MAX_NAMES};
+use crate::signature::{write_answer, Given, VerifierHandle, MAX_NAMES};
 
-/// Header values up to this many UTF-8 bytes are read into the stack (signatures, ids and
-/// timestamps are far shorter); longer ones take the slow path.
-const VALUE_CAP: usize = 512;
+/// The header values of one call are read, one after the other, into a stack buffer this
+/// long (signatures, ids and timestamps are far shorter); values that do not fit take the
+/// slow path.
+const VALUES_CAP: usize = 1024;
+
+/// The answer is written into a stack buffer this long; a longer one (a long replay key)
+/// takes the slow path.
+const ANSWER_CAP: usize = 256;
+
+/// A fixed-capacity text buffer: writing past its end fails.
+struct StackText {
+    buf: [u8; ANSWER_CAP],
+    len: usize,
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len.checked_add(s.len()).ok_or(std::fmt::Error)?;
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
 
 /// The handle, the body, `now`, then up to [`MAX_NAMES`] header values.
 const MAX_ARGS: usize = 3 + MAX_NAMES;
@@ -40,33 +63,34 @@ pub fn verifier_verify_fast(env: &Env) -> napi::Result<Function<'_, (), ()>> {
     env.create_function("verifierVerifyFast", verify_fast)
 }
 
-/// Reads one header value: `Some(None)` for `undefined`, `None` for anything to leave to
-/// the slow path.
+/// Reads one header value into the front of `buf`: `Some(None)` for `undefined`, `None` for
+/// anything to leave to the slow path. Returns the value and the rest of `buf`.
 fn header_value(
     env: sys::napi_env,
     value: sys::napi_value,
-    buf: &mut [u8; VALUE_CAP],
-) -> Option<Option<&str>> {
+    buf: &mut [u8],
+) -> Option<(Option<&str>, &mut [u8])> {
     let mut len = 0usize;
     // SAFETY: `env` and `value` come from this callback's `napi_get_cb_info`; V8 writes at
-    // most `VALUE_CAP - 1` bytes plus a NUL into `buf`, which is `VALUE_CAP` bytes long,
-    // and the length written into `len`. On a non-string it fails without throwing.
+    // most `buf.len() - 1` bytes plus a NUL into `buf`, and the length written into `len`.
+    // On a non-string it fails without throwing.
     let status = unsafe {
-        sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), VALUE_CAP, &mut len)
+        sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), buf.len(), &mut len)
     };
     if status != sys::Status::napi_ok {
         let mut t = 0;
         // SAFETY: as above; `napi_typeof` only writes the type into `t`.
         let status = unsafe { sys::napi_typeof(env, value, &mut t) };
         return (status == sys::Status::napi_ok && t == sys::ValueType::napi_undefined)
-            .then_some(None);
+            .then_some((None, buf));
     }
     // V8 stops before a character that does not fit whole, so a value within four bytes of
-    // the cap may have been cut: leave it to the slow path.
-    if len + 4 >= VALUE_CAP - 1 {
+    // the room may have been cut: leave it to the slow path.
+    if len.checked_add(5)? >= buf.len() {
         return None;
     }
-    std::str::from_utf8(buf.get(..len)?).ok().map(Some)
+    let (text, rest) = buf.split_at_mut(len);
+    Some((Some(std::str::from_utf8(text).ok()?), rest))
 }
 
 /// `now` as unix milliseconds, as `conv::time` reads a number; `None` otherwise.
@@ -154,17 +178,25 @@ fn verify_inner(env: sys::napi_env, info: sys::napi_callback_info) -> Option<sys
     let now = now_of(env, now)?;
 
     let given = argc - 3;
-    let mut bufs = [[0u8; VALUE_CAP]; MAX_NAMES];
+    let mut buf = [0u8; VALUES_CAP];
+    let mut room: &mut [u8] = &mut buf;
     let mut read: [Option<&str>; MAX_NAMES] = [None; MAX_NAMES];
-    for ((slot, buf), value) in read.iter_mut().zip(bufs.iter_mut()).zip(values).take(given) {
-        *slot = header_value(env, value, buf)?;
+    for (slot, value) in read.iter_mut().zip(values).take(given) {
+        let (text, rest) = header_value(env, value, room)?;
+        *slot = text;
+        room = rest;
     }
     let headers = Given {
         names: handle.names,
         values: read,
     };
     let verified = handle.inner.verify(&headers, body, now).ok()?;
-    let out = answer(&verified);
+    let mut out = StackText {
+        buf: [0; ANSWER_CAP],
+        len: 0,
+    };
+    write_answer(&mut out, &verified).ok()?;
+    let out = out.buf.get(..out.len)?;
     if !out.is_ascii() {
         return None;
     }
@@ -186,4 +218,24 @@ unsafe extern "C" fn verify_fast(
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     verify_inner(env, info).unwrap_or(ptr::null_mut())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Write;
+
+    #[test]
+    fn stack_text_refuses_to_write_past_its_end() {
+        let mut out = StackText {
+            buf: [0; ANSWER_CAP],
+            len: 0,
+        };
+        assert!(out.write_str(&"k".repeat(ANSWER_CAP - 1)).is_ok());
+        assert!(out.write_str("ab").is_err());
+        assert!(out.write_str("c").is_ok());
+        assert_eq!(out.len, ANSWER_CAP);
+        assert!(out.write_str("d").is_err());
+        assert_eq!(out.buf.last(), Some(&b'c'));
+    }
 }

@@ -139,7 +139,7 @@ pub fn verifier_info(handle: &External<VerifierHandle>) -> String {
 }
 
 /// Appends `n` in decimal (`core::fmt` costs more than the rest of the answer).
-fn push_whole(out: &mut String, mut n: u64) {
+fn push_whole<W: std::fmt::Write>(out: &mut W, mut n: u64) -> std::fmt::Result {
     let mut digits = [0u8; 20];
     let mut start = digits.len();
     while let Some(slot) = start.checked_sub(1).and_then(|i| digits.get_mut(i)) {
@@ -153,8 +153,9 @@ fn push_whole(out: &mut String, mut n: u64) {
             break;
         }
     }
-    if let Some(Ok(text)) = digits.get(start..).map(std::str::from_utf8) {
-        out.push_str(text);
+    match digits.get(start..).map(std::str::from_utf8) {
+        Some(Ok(text)) => out.write_str(text),
+        _ => Ok(()),
     }
 }
 
@@ -181,25 +182,33 @@ fn verify_given<'e>(
 /// The answer `"keyIndex timestamp keepUntil key"` of a verification (see
 /// `verifier_verify1/3/6`).
 pub(crate) fn answer(v: &paystate::signature::Verified) -> String {
-    // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
-    // reads the digits without `Number()`.
     let key_len = v.replay.as_ref().map_or(0, |r| r.key.len());
     let mut out = String::with_capacity(key_len + 48);
-    push_whole(&mut out, u64::try_from(v.key_index).unwrap_or(u64::MAX));
-    out.push(' ');
-    if let Some(t) = v.timestamp {
-        push_whole(&mut out, u64::try_from(t.as_millis()).unwrap_or(0));
-    }
-    out.push(' ');
-    if let Some(r) = &v.replay {
-        push_whole(
-            &mut out,
-            u64::try_from(r.keep_until.as_millis()).unwrap_or(0),
-        );
-        out.push(' ');
-        out.push_str(&r.key);
-    }
+    // Writing into a `String` cannot fail.
+    let _ = write_answer(&mut out, v);
     out
+}
+
+/// Writes [`answer`]'s text into `out` (a `String`, or the raw path's stack buffer, which
+/// fails when full).
+pub(crate) fn write_answer<W: std::fmt::Write>(
+    out: &mut W,
+    v: &paystate::signature::Verified,
+) -> std::fmt::Result {
+    // Times are within 1970..9999 (the core's `Timestamp`), so never negative: `index.js`
+    // reads the digits without `Number()`.
+    push_whole(out, u64::try_from(v.key_index).unwrap_or(u64::MAX))?;
+    out.write_char(' ')?;
+    if let Some(t) = v.timestamp {
+        push_whole(out, u64::try_from(t.as_millis()).unwrap_or(0))?;
+    }
+    out.write_char(' ')?;
+    if let Some(r) = &v.replay {
+        push_whole(out, u64::try_from(r.keep_until.as_millis()).unwrap_or(0))?;
+        out.write_char(' ')?;
+        out.write_str(&r.key)?;
+    }
+    Ok(())
 }
 
 // `verifier_verify1/3/6`: one delivery, with the values of the handle's first 1, 3 or 6
@@ -520,7 +529,7 @@ mod tests {
     fn whole_numbers_are_written_as_display_does() {
         for n in [0, 7, 10, 1_700_000_000_000, u64::MAX] {
             let mut out = String::new();
-            push_whole(&mut out, n);
+            assert!(push_whole(&mut out, n).is_ok());
             assert_eq!(out, n.to_string());
         }
     }
