@@ -7,7 +7,7 @@
 //! Latin-1 string: the same answer as `verifier_verify1/3/6`.
 //!
 //! It handles only the common case and answers `undefined` for anything else (a body that is
-//! not a `Uint8Array`, a time that is not a number, a value that is neither a string nor
+//! neither a `Uint8Array` nor a string, a time that is not a number, a value that is neither a string nor
 //! `undefined`, a long header value, and every verification error); `index.js` then calls
 //! the napi-rs export with the same arguments, which gives the same results, `TypeError`s
 //! and errors (with `.code` and `.field`) as before, verifying again on that slow path.
@@ -111,6 +111,37 @@ fn now_of(env: sys::napi_env, value: sys::napi_value) -> Option<Timestamp> {
     Timestamp::from_millis(whole, "now".to_owned()).ok()
 }
 
+/// A string body as UTF-8, read as napi-rs reads a `String` (length first, then the
+/// text); `None` for a non-string.
+fn text_body(env: sys::napi_env, value: sys::napi_value) -> Option<Vec<u8>> {
+    let mut len = 0usize;
+    // SAFETY: `env` and `value` come from `napi_get_cb_info`; with a null buffer N-API only
+    // writes the UTF-8 length into `len`; a non-string fails without throwing.
+    let status =
+        unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) };
+    if status != sys::Status::napi_ok {
+        return None;
+    }
+    let mut text = vec![0u8; len.checked_add(1)?];
+    let mut written = 0usize;
+    // SAFETY: as above; V8 writes at most `len` bytes plus a NUL into `text`, which is
+    // `len + 1` bytes long, and the count into `written`.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            env,
+            value,
+            text.as_mut_ptr().cast(),
+            text.len(),
+            &mut written,
+        )
+    };
+    if status != sys::Status::napi_ok {
+        return None;
+    }
+    text.truncate(written);
+    Some(text)
+}
+
 /// The bytes of a `Uint8Array` (a `Buffer`), in place; `None` for anything else.
 fn body_of<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
     let mut kind = 0;
@@ -174,7 +205,14 @@ fn verify_inner(env: sys::napi_env, info: sys::napi_callback_info) -> Option<sys
     // answers `None` for any other pointer. The external is this call's argument, so it is
     // not finalized before the callback returns; the reference does not outlive it.
     let handle: &VerifierHandle = unsafe { External::<VerifierHandle>::inner_from_raw(raw) }?;
-    let body = body_of(env, body)?;
+    let text;
+    let body = match body_of(env, body) {
+        Some(view) => view,
+        None => {
+            text = text_body(env, body)?;
+            text.as_slice()
+        }
+    };
     let now = now_of(env, now)?;
 
     let given = argc - 3;
