@@ -94,9 +94,16 @@ VERIFY = (
     }
 """,
     BORROWED_HANDLE
-    + """    @Throws(PaystateException::class)override fun `verify`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray, `now`: Timestamp): Verified {
+    + """    /** @suppress paystate: [headerNames], asked once (ffi/kotlin-jni.py). */
+    @Volatile private var uniffiJniNames: Array<String>? = null
+
+    /** @suppress paystate: the header names the JNI verify looks up (ffi/kotlin-jni.py). */
+    internal fun uniffiJniHeaderNames(): Array<String> =
+        uniffiJniNames ?: `headerNames`().toTypedArray().also { uniffiJniNames = it }
+
+    @Throws(PaystateException::class)override fun `verify`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray, `now`: Timestamp): Verified {
             // paystate: the JNI hot path (ffi/kotlin-jni.py).
-            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, `headers`, `body`, `now`) }
+            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, uniffiJniHeaderNames(), `headers`, `body`, `now`) }
     }
 """,
 )
@@ -118,7 +125,7 @@ VERIFY_REQUEST = (
 """,
     """    @Throws(PaystateException::class)override fun `verifyRequest`(`request`: WebhookRequest, `now`: Timestamp): Verified {
             // paystate: the JNI hot path (ffi/kotlin-jni.py).
-            return uniffiCallWithBorrowedHandle { PaystateJni.verifyRequest(it, `request`, `now`) }
+            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, uniffiJniHeaderNames(), `request`.`headers`, `request`.`body`, `now`) }
     }
 """,
 )
