@@ -19,7 +19,10 @@ What is rewritten:
   `uniffiCallWithBorrowedHandle`, a copy of the generated `callWithHandle` that passes the
   object's own handle instead of a clone: its call counter keeps the Rust object alive until
   the call returns (as for `callWithHandle`), so the clone (one more native call through JNA)
-  is not needed; the Rust side borrows the object and never frees it.
+  is not needed; the Rust side borrows the object and never frees it. `verify` and
+  `verifyRequest` also keep the verifier's `headerNames()` (asked once, through JNA), so
+  `PaystateJni.verify` passes only those headers' values (BENCHMARKS.md "Kotlin/JVM: JNI
+  verify, second pass").
 
 The rewrite is exact: if the generated text differs from what this script knows (another
 UniFFI version, a changed signature), it fails rather than guess.

@@ -12,7 +12,12 @@
 //! Kotlin side writes them with the generated converters), calls the very UniFFI method the
 //! JNA path calls, on the same Rust object, and writes the result or the `PaystateError`
 //! with UniFFI's own converters; the generated Kotlin reads them back. So values and errors
-//! are byte for byte those of the UniFFI path.
+//! are byte for byte those of the UniFFI path. `Verifier.verify`/`verifyRequest` go one step
+//! further ([`Java_paystate_PaystateJni_verifierVerifyGiven`]): only the values of the
+//! scheme's header names cross, the core's `Verifier::verify` runs on the UniFFI object's
+//! core verifier with the UniFFI method's own checks around it, and a success crosses as
+//! numbers (errors still through UniFFI's converter); `Verifier.verify` taking a map remains
+//! for the maps Kotlin cannot read alike (BENCHMARKS.md "Kotlin/JVM: JNI verify, second pass").
 //!
 //! The returned `byte[]` is a one-byte status followed by the payload, the same three
 //! outcomes as UniFFI's call status: `0` and the lowered value, `1` and the lowered
