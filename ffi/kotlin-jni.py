@@ -19,7 +19,10 @@ What is rewritten:
   `uniffiCallWithBorrowedHandle`, a copy of the generated `callWithHandle` that passes the
   object's own handle instead of a clone: its call counter keeps the Rust object alive until
   the call returns (as for `callWithHandle`), so the clone (one more native call through JNA)
-  is not needed; the Rust side borrows the object and never frees it.
+  is not needed; the Rust side borrows the object and never frees it. `verify` and
+  `verifyRequest` also keep the verifier's `headerNames()` (asked once, through JNA), so
+  `PaystateJni.verify` passes only those headers' values (BENCHMARKS.md "Kotlin/JVM: JNI
+  verify, second pass").
 
 The rewrite is exact: if the generated text differs from what this script knows (another
 UniFFI version, a changed signature), it fails rather than guess.
@@ -94,9 +97,16 @@ VERIFY = (
     }
 """,
     BORROWED_HANDLE
-    + """    @Throws(PaystateException::class)override fun `verify`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray, `now`: Timestamp): Verified {
+    + """    /** @suppress paystate: [headerNames], asked once (ffi/kotlin-jni.py). */
+    @Volatile private var uniffiJniNames: Array<String>? = null
+
+    /** @suppress paystate: the header names the JNI verify looks up (ffi/kotlin-jni.py). */
+    internal fun uniffiJniHeaderNames(): Array<String> =
+        uniffiJniNames ?: `headerNames`().toTypedArray().also { uniffiJniNames = it }
+
+    @Throws(PaystateException::class)override fun `verify`(`headers`: Map<kotlin.String, kotlin.String>, `body`: kotlin.ByteArray, `now`: Timestamp): Verified {
             // paystate: the JNI hot path (ffi/kotlin-jni.py).
-            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, `headers`, `body`, `now`) }
+            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, uniffiJniHeaderNames(), `headers`, `body`, `now`) }
     }
 """,
 )
@@ -118,7 +128,7 @@ VERIFY_REQUEST = (
 """,
     """    @Throws(PaystateException::class)override fun `verifyRequest`(`request`: WebhookRequest, `now`: Timestamp): Verified {
             // paystate: the JNI hot path (ffi/kotlin-jni.py).
-            return uniffiCallWithBorrowedHandle { PaystateJni.verifyRequest(it, `request`, `now`) }
+            return uniffiCallWithBorrowedHandle { PaystateJni.verify(it, uniffiJniHeaderNames(), `request`.`headers`, `request`.`body`, `now`) }
     }
 """,
 )

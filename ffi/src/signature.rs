@@ -204,7 +204,8 @@ pub struct WebhookRequest {
 /// here, as `invalid_field`). It never shows a secret, in any message or `toString`.
 #[derive(uniffi::Object)]
 pub struct Verifier {
-    inner: sig::Verifier,
+    /// The core verifier (crate-visible for the JNI fast path, src/jvm.rs).
+    pub(crate) inner: sig::Verifier,
 }
 
 #[uniffi::export]

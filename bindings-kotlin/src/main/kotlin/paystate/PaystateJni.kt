@@ -73,6 +73,15 @@ internal object PaystateJni {
     private const val CALL_SUCCESS: Byte = 0
     private const val CALL_ERROR: Byte = 1
 
+    // The slots of verifierVerifyGiven's `out` (ffi/src/jvm.rs `OUT_*`).
+    private const val OUT_STATUS = 0
+    private const val OUT_SCHEME = 1
+    private const val OUT_KEY_INDEX = 2
+    private const val OUT_FLAGS = 3
+    private const val OUT_TIMESTAMP = 4
+    private const val OUT_KEEP_UNTIL = 5
+    private const val OUT_LEN = 6
+
     init {
         PaystateNativeLibrary.path
         try {
@@ -89,19 +98,109 @@ internal object PaystateJni {
 
     @JvmStatic private external fun verifierVerify(handle: Long, headers: ByteArray, headersLen: Int, body: ByteArray, now: Long): ByteArray
 
-    @JvmStatic private external fun verifierVerifyRequest(handle: Long, headers: ByteArray, headersLen: Int, body: ByteArray, now: Long): ByteArray
+    @JvmStatic private external fun verifierVerifyGiven(handle: Long, values: ByteArray, body: ByteArray, now: Long, out: LongArray): ByteArray?
 
     @JvmStatic private external fun invoiceObserveTransfer(handle: Long, transfer: ByteArray, transferLen: Int, now: Long): ByteArray
 
-    fun verify(handle: Long, headers: Map<String, String>, body: ByteArray, now: Timestamp): Verified {
+    /**
+     * `Verifier.verify` and `Verifier.verifyRequest` (whose record's members cross the same way):
+     * only the values of the scheme's header [names] cross (found by [headerValues]), and a
+     * success comes back as numbers and the replay key, made into the generated `Verified` here
+     * (BENCHMARKS.md "Kotlin/JVM: JNI verify, second pass"). What [headerValues] cannot decide
+     * alike takes the map path ([verifyAsMap]).
+     */
+    fun verify(handle: Long, names: Array<String>, headers: Map<String, String>, body: ByteArray, now: Timestamp): Verified {
+        val values = headerValues(names, headers) ?: return verifyAsMap(handle, headers, body, now)
+        val out = LongArray(OUT_LEN)
+        val returned = verifierVerifyGiven(handle, writtenValues(values), body, FfiConverterTypeTimestamp.lower(now), out)
+        return when (out[OUT_STATUS].toByte()) {
+            CALL_SUCCESS -> {
+                val flags = out[OUT_FLAGS].toInt()
+                Verified(
+                    Scheme.entries[out[OUT_SCHEME].toInt() - 1], // as FfiConverterTypeScheme.read numbers them
+                    out[OUT_KEY_INDEX].toUInt(),
+                    if (flags and 1 != 0) FfiConverterTypeTimestamp.lift(out[OUT_TIMESTAMP]) else null,
+                    if (flags and 2 != 0) ReplayKey(String(returned!!, Charsets.UTF_8), FfiConverterTypeTimestamp.lift(out[OUT_KEEP_UNTIL])) else null,
+                )
+            }
+            CALL_ERROR -> throw whole(ByteBuffer.wrap(returned!!), FfiConverterTypePaystateError)
+            else -> throw InternalException(if (returned!!.isNotEmpty()) String(returned, Charsets.UTF_8) else "Rust panic")
+        }
+    }
+
+    /** The map path: the headers written as UniFFI writes a map, lifted in Rust into the UniFFI method's `HashMap`. */
+    fun verifyAsMap(handle: Long, headers: Map<String, String>, body: ByteArray, now: Timestamp): Verified {
         val h = writtenHeaders(headers)
         return read(verifierVerify(handle, h.array(), h.position(), body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
     }
 
-    /** The record's members cross separately, the body as a plain `byte[]` (ffi/src/jvm.rs). */
-    fun verifyRequest(handle: Long, request: WebhookRequest, now: Timestamp): Verified {
-        val h = writtenHeaders(request.headers)
-        return read(verifierVerifyRequest(handle, h.array(), h.position(), request.body, FfiConverterTypeTimestamp.lower(now)), FfiConverterTypeVerified)
+    /**
+     * The value of each of [names] (ASCII) in [headers], found as the UniFFI path's Rust
+     * `HashMap` finds it (`paystate::signature::Headers`): the key equal to the name in ASCII
+     * case (`eq_ignore_ascii_case`; not `equals(ignoreCase)`, which also folds non-ASCII
+     * letters such as U+017F into `s`). Null, sending the call down the map path, when any key
+     * or value holds a surrogate (there a pair is encoded and an unpaired one fails as the
+     * generated converter does), or when two keys match one name: which of them the map path
+     * reads depends on the core's own spelling and the `HashMap`'s order, which only that path
+     * can reproduce.
+     */
+    fun headerValues(names: Array<String>, headers: Map<String, String>): Array<String?>? {
+        val values = arrayOfNulls<String>(names.size)
+        var found = 0
+        for ((key, value) in headers) {
+            if (hasSurrogate(key) || hasSurrogate(value)) return null
+            for (i in names.indices) {
+                val name = names[i]
+                if (key.length != name.length || !asciiEqualIgnoringCase(key, name)) continue
+                if (found and (1 shl i) != 0) return null
+                found = found or (1 shl i)
+                values[i] = value
+            }
+        }
+        return values
+    }
+
+    /**
+     * [values] as ffi/src/jvm.rs `given_values` reads them: for each, a big-endian `Int` UTF-8
+     * length (`-1`: absent) and the bytes. One `byte[]` because JNI `String`s cost more
+     * (BENCHMARKS.md "Kotlin/JVM: JNI verify, second pass"); [headerValues] let no surrogate
+     * through, so each has exactly one UTF-8 form.
+     */
+    private fun writtenValues(values: Array<String?>): ByteArray {
+        val encoded = arrayOfNulls<ByteArray>(values.size)
+        var size = 4 * values.size
+        for (i in values.indices) {
+            val bytes = values[i]?.toByteArray(Charsets.UTF_8) ?: continue
+            encoded[i] = bytes
+            size += bytes.size
+        }
+        val out = ByteBuffer.allocate(size)
+        for (bytes in encoded) {
+            if (bytes == null) {
+                out.putInt(-1)
+            } else {
+                out.putInt(bytes.size)
+                out.put(bytes)
+            }
+        }
+        return out.array()
+    }
+
+    private fun hasSurrogate(text: String): Boolean {
+        for (i in 0 until text.length) if (text[i].isSurrogate()) return true
+        return false
+    }
+
+    /** Rust's `str::eq_ignore_ascii_case` for strings of one length: only `A-Z` fold. */
+    private fun asciiEqualIgnoringCase(a: String, b: String): Boolean {
+        for (i in 0 until a.length) {
+            var x = a[i]
+            var y = b[i]
+            if (x in 'A'..'Z') x += 32
+            if (y in 'A'..'Z') y += 32
+            if (x != y) return false
+        }
+        return true
     }
 
     fun observeTransfer(handle: Long, transfer: TransferInput, now: Timestamp): List<Event> {
@@ -181,8 +280,10 @@ internal object PaystateJni {
             )
         }
 
-    private fun <T> whole(outcome: ByteArray, converter: FfiConverterRustBuffer<T>): T {
-        val payload = ByteBuffer.wrap(outcome, 1, outcome.size - 1)
+    private fun <T> whole(outcome: ByteArray, converter: FfiConverterRustBuffer<T>): T =
+        whole(ByteBuffer.wrap(outcome, 1, outcome.size - 1), converter)
+
+    private fun <T> whole(payload: ByteBuffer, converter: FfiConverterRustBuffer<T>): T {
         val value = converter.read(payload)
         if (payload.hasRemaining()) {
             throw RuntimeException("junk remaining in buffer after lifting, something is very wrong!!")

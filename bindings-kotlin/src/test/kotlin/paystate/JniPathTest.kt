@@ -143,6 +143,50 @@ class JniPathTest {
     }
 
     @Test
+    fun headersAreFoundAsTheMapPathFindsThem() {
+        // Verify looks the scheme's header names up in Kotlin (PaystateJni.headerValues) where
+        // the map path hands the whole map to Rust's HashMap lookup: names in any ASCII case,
+        // two spellings of one name, names that only Unicode case folding would match (U+017F,
+        // U+212A: no match in Rust), unrelated headers (one with a surrogate pair, which takes
+        // the map path), a TreeMap ordered case-insensitively, blank values.
+        val rnd = Random(14)
+        var ok = 0
+        var missing = 0
+        for (scheme in Scheme.entries) {
+            val secret = if (scheme == Scheme.STANDARD_WEBHOOKS) "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" else "k3y"
+            val verifier = Verifier.withOptions(scheme, listOf(secret), VerifierOptions(TimeCheck.Skip, 60uL))
+            val body = """{"id":"evt_1","amount":"1.5","status":"paid"}""".toByteArray()
+            val signed = Signer(scheme, listOf(secret)).sign(body, SignInput(id = "msg_1", nonce = "n1", timestamp = t0))
+            val sent = signed.body() ?: body
+            val headers = signed.headers().associate { it.name to it.value }
+            fun mangled(name: String) = name.map { if (rnd.nextBoolean()) it.uppercaseChar() else it.lowercaseChar() }.joinToString("")
+            val variants = mutableListOf<Map<String, String>>()
+            repeat(8) { variants += headers.mapKeys { (k, _) -> mangled(k) } }
+            for ((k, v) in headers) {
+                val lower = k.lowercase()
+                val upper = k.uppercase().let { if (it == lower) "$it-X" else it }
+                // Two spellings of one name take the map path (its pick is the HashMap's, so
+                // only equal values give one answer to compare).
+                variants += headers - k + linkedMapOf(lower to v, upper to v)
+                variants += headers - k + linkedMapOf(upper to " ", mangled(k) to " ") // blank
+                variants += headers - k + mapOf(mangled(k) to " ") // blank
+                variants += headers - k + mapOf(k.replace('s', '\u017F').replace('S', '\u017F') to v)
+                variants += headers - k + mapOf(k.replace('k', '\u212A').replace('K', '\u212A') to v)
+            }
+            variants += headers + mapOf("x-emoji" to "\uD83D\uDE00", "User-Agent" to "t")
+            variants += java.util.TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER).apply { putAll(headers.mapKeys { (k, _) -> k.uppercase() }) }
+            for (h in variants) {
+                val jna = outcome { verifier.uniffiJnaVerify(h, sent, t0) }
+                assertEquals(jna, outcome { verifier.verify(h, sent, t0) }, "verify[${scheme.asStr()}] $h")
+                assertEquals(jna, outcome { verifier.verifyRequest(WebhookRequest(h, sent), t0) }, "verifyRequest[${scheme.asStr()}] $h")
+                if (jna is Verified) ok++ else if (errorCode(jna) == "signature_missing") missing++
+            }
+        }
+        assertTrue(ok > 100, "only $ok verified")
+        assertTrue(missing > 10, "only $missing signature_missing")
+    }
+
+    @Test
     fun textThatIsNotUnicodeFailsAlikeBeforeEitherCall() {
         // An unpaired surrogate cannot be written as UTF-8: the generated converter refuses it
         // (CharacterCodingException) on both paths, before anything reaches Rust.
