@@ -7,7 +7,9 @@ use std::hash::BuildHasher;
 ///
 /// Implemented for slices and arrays of `(name, value)` pairs (the cheapest form: what a
 /// binding builds from its request object without a map), for `Vec<(String, String)>`,
-/// and for string maps. With repeated names the first one wins.
+/// and for string maps. With repeated names the first one wins; a map has no order, so in a
+/// map the exact spelling wins, then the smallest key in byte order (the same for a
+/// `HashMap` and a `BTreeMap`, and from one process to the next).
 pub trait Headers {
     /// The value of header `name`, whatever its case on the wire.
     fn header(&self, name: &str) -> Option<&str>;
@@ -57,7 +59,12 @@ impl<S: BuildHasher> Headers for HashMap<String, String, S> {
         if let Some(v) = self.get(name) {
             return Some(v);
         }
-        find(self.iter().map(|(k, v)| (k.as_str(), v.as_str())), name)
+        // The iteration order of a `HashMap` changes from one process to the next: among
+        // several spellings, take the one a `BTreeMap` would find first, the smallest key.
+        self.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .min_by(|(a, _), (b, _)| a.cmp(b))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -87,5 +94,24 @@ mod tests {
         assert_eq!(b.header("WEBHOOK-ID"), Some("2"));
         let v = vec![("A".to_string(), "x".to_string())];
         assert_eq!(v.header("a"), Some("x"));
+    }
+
+    #[test]
+    fn a_map_with_several_spellings_answers_the_same_every_time() {
+        let spellings = ["WEBHOOK-ID", "Webhook-Id", "webhook-ID", "wEbHoOk-Id"];
+        // Many maps, each with its own random hasher state: one answer, the smallest key's,
+        // as the BTreeMap gives; the exact spelling wins whenever it is there.
+        let mut b = BTreeMap::new();
+        for (i, k) in spellings.iter().enumerate() {
+            b.insert((*k).to_owned(), i.to_string());
+        }
+        let want = b.header("webhook-id").map(str::to_owned);
+        assert_eq!(want.as_deref(), Some("0"));
+        for _ in 0..64 {
+            let m: HashMap<String, String> =
+                b.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            assert_eq!(m.header("webhook-id").map(str::to_owned), want);
+            assert_eq!(m.header("Webhook-Id"), Some("1"));
+        }
     }
 }
