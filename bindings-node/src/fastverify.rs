@@ -23,7 +23,9 @@ use napi::{sys, Env};
 use napi_derive::napi;
 use paystate::Timestamp;
 
-use crate::signature::{write_answer, Given, VerifierHandle, MAX_NAMES};
+use paystate::signature::HeaderValues;
+
+use crate::signature::{write_answer, VerifierHandle, MAX_NAMES};
 
 /// The header values of one call are read, one after the other, into a stack buffer this
 /// long (signatures, ids and timestamps are far shorter); values that do not fit take the
@@ -224,9 +226,9 @@ fn verify_inner(env: sys::napi_env, info: sys::napi_callback_info) -> Option<sys
         *slot = text;
         room = rest;
     }
-    let headers = Given {
+    let headers = HeaderValues {
         names: handle.names,
-        values: read,
+        values: &read,
     };
     let verified = handle.inner.verify(&headers, body, now).ok()?;
     let mut out = StackText {

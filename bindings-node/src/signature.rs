@@ -3,7 +3,9 @@
 use napi::bindgen_prelude::{Buffer, External, Object, Unknown};
 use napi::{Env, JsString, JsValue, ValueType};
 use napi_derive::napi;
-use paystate::signature::{Headers, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions};
+use paystate::signature::{
+    HeaderValues, ReplayGuard as CoreGuard, Scheme, SignInput, VerifierOptions,
+};
 use paystate::Timestamp;
 
 use crate::conv;
@@ -84,22 +86,6 @@ pub struct VerifierHandle {
     pub(crate) names: &'static [&'static str],
 }
 
-/// Header values in the order of [`VerifierHandle::names`].
-pub(crate) struct Given<'v> {
-    pub(crate) names: &'static [&'static str],
-    pub(crate) values: [Option<&'v str>; MAX_NAMES],
-}
-
-impl Headers for Given<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))?;
-        *self.values.get(i)?
-    }
-}
-
 /// Builds a verifier handle (the `Verifier` class's constructor).
 #[napi(
     ts_args_type = "scheme: Scheme, secrets: Secret | Secret[], options?: VerifierOptions",
@@ -168,9 +154,10 @@ fn verify_given<'e>(
 ) -> napi::Result<JsString<'e>> {
     let body = conv::bytes(env, body, "body")?;
     let now = conv::time(env, now, "now")?;
-    let headers = Given {
+    let values = values.each_ref().map(Option::as_deref);
+    let headers = HeaderValues {
         names: handle.names,
-        values: values.each_ref().map(Option::as_deref),
+        values: &values,
     };
     let v = handle
         .inner

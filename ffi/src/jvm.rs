@@ -30,7 +30,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use jni::objects::{JByteArray, JClass, JLongArray, JObject};
 use jni::sys::{jbyteArray, jint, jlong};
 use jni::JNIEnv;
-use paystate::signature::Headers;
+use paystate::signature::HeaderValues;
 use uniffi::{Handle, Lift, Lower};
 
 use crate::types::ts_in;
@@ -217,25 +217,6 @@ pub extern "system" fn Java_paystate_PaystateJni_invoiceObserveTransfer<'local>(
     })
 }
 
-/// The headers of one delivery as the Kotlin side found them: the value of each of the
-/// scheme's [`paystate::signature::Scheme::header_names`], in that order (`None`: absent).
-/// Kotlin takes this path only when each name matches at most one key in ASCII case (else
-/// the map path), so the core reads the same values as from the UniFFI path's `HashMap`.
-struct Given<'a> {
-    names: &'static [&'static str],
-    values: Vec<Option<&'a str>>,
-}
-
-impl Headers for Given<'_> {
-    fn header(&self, name: &str) -> Option<&str> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))?;
-        self.values.get(i).copied().flatten()
-    }
-}
-
 /// The values as Kotlin writes them (`PaystateJni.writtenValues`): for each name a big-endian
 /// `i32` UTF-8 length (`-1`: absent) and the bytes. `None` if they are not exactly that.
 fn given_values(mut bytes: &[u8], count: usize) -> Option<Vec<Option<&str>>> {
@@ -309,7 +290,12 @@ pub extern "system" fn Java_paystate_PaystateJni_verifierVerifyGiven<'local>(
             env.set_long_array_region(&out, 0, &[jlong::from(CALL_UNEXPECTED_ERROR)])?;
             return Ok(env.byte_array_from_slice(message.as_bytes())?.into());
         };
-        let headers = Given { names, values };
+        // Kotlin takes this path only when each name matches at most one key in ASCII case
+        // (else the map path), so the core reads the same values as from the `HashMap`.
+        let headers = HeaderValues {
+            names,
+            values: &values,
+        };
         let body = env.convert_byte_array(&body)?;
         let result = timestamp(now, "now").map(|now| {
             ts_in(now, "now")

@@ -15,6 +15,28 @@ pub trait Headers {
     fn header(&self, name: &str) -> Option<&str>;
 }
 
+/// Header values a host looked up itself: one per name of the scheme's
+/// [`Scheme::header_names`](super::Scheme::header_names), in that order (`None`: absent).
+/// What a binding passes when it reads those names from its own request object, so that
+/// only a few strings cross its boundary.
+#[derive(Clone, Copy)]
+pub struct HeaderValues<'a> {
+    /// The names, as `Scheme::header_names` gives them.
+    pub names: &'a [&'a str],
+    /// The value of each name, at the same index.
+    pub values: &'a [Option<&'a str>],
+}
+
+impl Headers for HeaderValues<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        let i = self
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))?;
+        *self.values.get(i)?
+    }
+}
+
 fn find<'a, I>(mut it: I, name: &str) -> Option<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a str)>,
@@ -94,6 +116,26 @@ mod tests {
         assert_eq!(b.header("WEBHOOK-ID"), Some("2"));
         let v = vec![("A".to_string(), "x".to_string())];
         assert_eq!(v.header("a"), Some("x"));
+    }
+
+    #[test]
+    fn header_values_answer_by_the_position_of_the_name() {
+        let names = ["webhook-id", "webhook-timestamp", "webhook-signature"];
+        let values = [Some("msg_1"), None, Some("v1,abc")];
+        let h = HeaderValues {
+            names: &names,
+            values: &values,
+        };
+        assert_eq!(h.header("Webhook-Id"), Some("msg_1"));
+        assert_eq!(h.header("webhook-timestamp"), None);
+        assert_eq!(h.header("WEBHOOK-SIGNATURE"), Some("v1,abc"));
+        assert_eq!(h.header("svix-id"), None);
+        // Fewer values than names: the rest are absent.
+        let short = HeaderValues {
+            names: &names,
+            values: &values[..1],
+        };
+        assert_eq!(short.header("webhook-signature"), None);
     }
 
     #[test]

@@ -42,7 +42,7 @@ use crate::time::{Duration, Timestamp};
 
 pub use canonical::{monetix_signing_string, nowpayments_canonical};
 pub use diagnose::{diagnose, Hint};
-pub use headers::Headers;
+pub use headers::{HeaderValues, Headers};
 pub use replay::ReplayGuard;
 
 use keys::Keyring;
