@@ -853,27 +853,39 @@ mod tests {
         }
     }
 
-    #[test]
-    fn other_spellings_are_read_only_without_the_preferred_ones() {
+    /// A delivery of `{}` signed by `s` at a fixed instant, and a verifier of its secret:
+    /// `(now, headers, body, verifier)`.
+    fn signed_delivery(s: Scheme) -> (Timestamp, Vec<(String, String)>, Vec<u8>, Verifier) {
         let now = Timestamp::from_millis(1_700_000_000_000, "t").unwrap();
         let input = SignInput {
             id: Some("msg_1"),
             nonce: Some("n0nce"),
             timestamp: Some(now),
         };
+        let secret = if s == Scheme::StandardWebhooks {
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        } else {
+            "k3y"
+        };
+        let signed = sign(s, &[secret], b"{}", &input).unwrap();
+        let body = signed.body.unwrap_or_else(|| b"{}".to_vec());
+        (
+            now,
+            signed.headers,
+            body,
+            Verifier::new(s, &[secret]).unwrap(),
+        )
+    }
+
+    #[test]
+    fn other_spellings_are_read_only_without_the_preferred_ones() {
         for s in Scheme::ALL {
-            let secret = if s == Scheme::StandardWebhooks {
-                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-            } else {
-                "k3y"
-            };
-            let signed = sign(s, &[secret], b"{}", &input).unwrap();
-            let body = signed.body.clone().unwrap_or_else(|| b"{}".to_vec());
+            let (now, headers, body, verifier) = signed_delivery(s);
             let names = s.header_names();
             let (preferred, others) = names.split_at(s.preferred_header_count());
             // The signed delivery carries the preferred spellings; give the other spellings
             // too (blank would be ignored, so give garbage): verify must not read them.
-            let mut given = signed.headers.clone();
+            let mut given = headers;
             for n in others {
                 given.push(((*n).to_owned(), "v1,garbage".to_owned()));
             }
@@ -882,7 +894,6 @@ mod tests {
                 hidden: &[],
                 asked: Default::default(),
             };
-            let verifier = Verifier::new(s, &[secret]).unwrap();
             assert!(verifier.verify(&probe, &body, now).is_ok(), "{s}");
             for name in probe.asked.into_inner() {
                 assert!(preferred.contains(&name.as_str()), "{s} read {name}");
@@ -892,28 +903,15 @@ mod tests {
 
     #[test]
     fn header_names_are_exactly_what_verify_reads() {
-        let now = Timestamp::from_millis(1_700_000_000_000, "t").unwrap();
-        let input = SignInput {
-            id: Some("msg_1"),
-            nonce: Some("n0nce"),
-            timestamp: Some(now),
-        };
         for s in Scheme::ALL {
-            let secret = if s == Scheme::StandardWebhooks {
-                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-            } else {
-                "k3y"
-            };
-            let signed = sign(s, &[secret], b"{}", &input).unwrap();
-            let body = signed.body.clone().unwrap_or_else(|| b"{}".to_vec());
-            let verifier = Verifier::new(s, &[secret]).unwrap();
+            let (now, headers, body, verifier) = signed_delivery(s);
             // Verify with every header, then with each name asked for hidden in turn (which
             // reveals the spellings the scheme falls back to).
             let mut asked: Vec<String> = Vec::new();
             let mut queue: Vec<Vec<String>> = vec![Vec::new()];
             while let Some(hidden) = queue.pop() {
                 let probe = Probe {
-                    given: &signed.headers,
+                    given: &headers,
                     hidden: &hidden,
                     asked: Default::default(),
                 };
