@@ -24,7 +24,6 @@
 //! `PaystateError`, `2` and a UTF-8 message (a panic or an argument that does not lift;
 //! Kotlin throws `InternalException`, as the JNA path does).
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use jni::objects::{JByteArray, JClass, JLongArray, JObject};
@@ -34,7 +33,7 @@ use paystate::signature::HeaderValues;
 use uniffi::{Handle, Lift, Lower};
 
 use crate::types::ts_in;
-use crate::{Invoice, PaystateError, Scheme, Timestamp, TransferInput, Verified, Verifier};
+use crate::{Invoice, PaystateError, Scheme, Timestamp, Verified, Verifier};
 
 /// The UniFFI tag the scaffolding's converters are implemented for.
 type Tag = crate::UniFfiTag;
@@ -84,6 +83,20 @@ fn lifted<T: Lift<Tag>>(bytes: &[u8], arg_name: &str) -> Result<T, Outcome> {
         }
     });
     value.map_err(|error| unexpected(&format!("Failed to convert arg '{arg_name}':\n{error:?}")))
+}
+
+/// Lifts a call's buffer argument and its `now` as UniFFI does (the argument first), then
+/// runs `f` with them; an argument that does not lift is UniFFI's answer for it.
+fn with_args<A: Lift<Tag>>(
+    bytes: &[u8],
+    arg_name: &str,
+    now: jlong,
+    f: impl FnOnce(A, Timestamp) -> Outcome,
+) -> Outcome {
+    match lifted::<A>(bytes, arg_name).and_then(|a| Ok((a, timestamp(now, "now")?))) {
+        Ok((a, now)) => f(a, now),
+        Err(out) => out,
+    }
 }
 
 fn timestamp(ms: jlong, arg_name: &str) -> Result<Timestamp, Outcome> {
@@ -177,16 +190,11 @@ pub extern "system" fn Java_paystate_PaystateJni_verifierVerify<'local>(
     call(&mut env, |env| {
         let headers = bytes(env, &headers, headers_len)?;
         let body = env.convert_byte_array(&body)?;
-        let args = lifted::<HashMap<String, String>>(&headers, "headers")
-            .and_then(|headers| Ok((headers, timestamp(now, "now")?)));
-        Ok(match args {
-            Ok((headers, now)) => {
-                // SAFETY: Kotlin passes a live Verifier's handle (see `borrowed`).
-                let verifier = unsafe { borrowed::<Verifier>(handle) };
-                lowered(verifier.verify(headers, body, now))
-            }
-            Err(out) => out,
-        })
+        Ok(with_args(&headers, "headers", now, |headers, now| {
+            // SAFETY: Kotlin passes a live Verifier's handle (see `borrowed`).
+            let verifier = unsafe { borrowed::<Verifier>(handle) };
+            lowered(verifier.verify(headers, body, now))
+        }))
     })
 }
 
@@ -204,16 +212,11 @@ pub extern "system" fn Java_paystate_PaystateJni_invoiceObserveTransfer<'local>(
 ) -> jbyteArray {
     call(&mut env, |env| {
         let transfer = bytes(env, &transfer, transfer_len)?;
-        let args = lifted::<TransferInput>(&transfer, "transfer")
-            .and_then(|transfer| Ok((transfer, timestamp(now, "now")?)));
-        Ok(match args {
-            Ok((transfer, now)) => {
-                // SAFETY: Kotlin passes a live Invoice's handle (see `borrowed`).
-                let invoice = unsafe { borrowed::<Invoice>(handle) };
-                lowered(invoice.observe_transfer(transfer, now))
-            }
-            Err(out) => out,
-        })
+        Ok(with_args(&transfer, "transfer", now, |transfer, now| {
+            // SAFETY: Kotlin passes a live Invoice's handle (see `borrowed`).
+            let invoice = unsafe { borrowed::<Invoice>(handle) };
+            lowered(invoice.observe_transfer(transfer, now))
+        }))
     })
 }
 
